@@ -1,0 +1,104 @@
+import { z } from 'zod'
+import { isCaip2 } from '../core/ids'
+
+/**
+ * Every environment variable the system reads, with its default and meaning. This file is the
+ * single source of the README's configuration table (`npm run config:doc` prints it).
+ * Nothing else reads process.env: `loadConfig` parses it once into a frozen, typed Config.
+ */
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number({ error: 'expected an integer' }).int('expected an integer').min(min).max(max)
+
+const bool = z.stringbool({ error: 'expected true or false' })
+
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+
+const caip2 = z.string().refine(isCaip2, 'expected a CAIP-2 chain id such as eip155:1 or stacks:1')
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+
+/** One EVM chain to index (an entry of EVM_CHAINS). */
+export const evmChainSchema = z.object({
+  chain: caip2.refine((c) => c.startsWith('eip155:'), 'expected an eip155:<chainId> id'),
+  rpcUrl: httpUrl,
+  /** SQD Network gateway for history; RPC serves the chain head. */
+  gateway: httpUrl.optional(),
+  startBlock: int(0).default(0),
+  finality: int(0, 10_000).default(10),
+  /** Optional allow-list of contract addresses; every contract when absent. */
+  contracts: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address')).optional(),
+  /** JSON-RPC requests per second sent by the processor (0 = unlimited). */
+  rpcRateLimit: int(0).default(0),
+})
+
+export type EvmChainConfig = z.output<typeof evmChainSchema>
+
+const evmChains = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON array of chain objects' })
+      return z.NEVER
+    }
+  })
+  .pipe(z.array(evmChainSchema))
+
+interface VarSpec {
+  schema: z.ZodType
+  default?: string
+  doc: string
+}
+
+/** name -> (schema, default as the user would write it, documentation). */
+export const ENV = {
+  LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', doc: 'pino log level' },
+  DATABASE_URL: { schema: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }).optional(), doc: 'Postgres to use; unset = start an embedded Postgres with data under DATA_DIR' },
+  DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'where the embedded Postgres keeps its data (and dev state)' },
+  EMBEDDED_PG_PORT: { schema: int(0, 65535), default: '0', doc: 'port of the embedded Postgres (0 = a free port)' },
+  DB_POOL_SIZE: { schema: int(1, 1000), default: '10', doc: 'connections per process' },
+
+  API_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address the API server listens on' },
+  API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port)' },
+  METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
+
+  EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0}]' },
+  EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'cap on tokens one BatchMetadataUpdate or full-collection notice refreshes' },
+
+  STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },
+  STACKS_CHAIN: { schema: caip2.refine((c) => c.startsWith('stacks:'), 'expected stacks:1 or stacks:2147483648'), default: 'stacks:1', doc: 'CAIP-2 id of the Stacks network indexed' },
+  STACKS_START_HEIGHT: { schema: int(0), default: '1', doc: 'first Stacks block height to index' },
+  STACKS_POLL_MS: { schema: int(50), default: '2000', doc: 'how often the Stacks processor polls for new blocks at the chain head' },
+  STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
+
+  WORKER_CONCURRENCY: { schema: int(1, 10_000), default: '50', doc: 'jobs one worker process runs at once' },
+  JOB_LEASE_SECONDS: { schema: int(5), default: '60', doc: 'a claimed job returns to the queue if its worker is silent this long' },
+  JOB_MAX_ATTEMPTS: { schema: int(1, 100), default: '8', doc: 'retryable failures before a job is FAILED' },
+  JOB_BACKOFF_BASE_MS: { schema: int(1), default: '2000', doc: 'first retry delay (doubles each attempt, with jitter)' },
+  JOB_BACKOFF_MAX_MS: { schema: int(1), default: '3600000', doc: 'longest retry delay' },
+  HOST_MAX_CONCURRENCY: { schema: int(1), default: '16', doc: 'concurrent fetches per metadata host, across all workers' },
+  HOST_COOLDOWN_MS: { schema: int(0), default: '30000', doc: 'pause for a host after a 429 without Retry-After' },
+
+  FETCH_TIMEOUT_MS: { schema: int(100), default: '10000', doc: 'total deadline of one metadata fetch' },
+  FETCH_MAX_BYTES: { schema: int(1024), default: '5242880', doc: 'largest metadata document accepted (after decompression)' },
+  FETCH_MAX_REDIRECTS: { schema: int(0, 20), default: '5', doc: 'redirects followed per fetch' },
+  FETCH_ALLOW_HOSTS: { schema: list, default: '', doc: 'comma-separated hosts, host:port or CIDRs the fetcher may reach even if private (e.g. 127.0.0.1:8080)' },
+  IPFS_GATEWAY: { schema: httpUrl, default: 'https://ipfs.io', doc: 'gateway for ipfs:// and ipns:// URIs' },
+  ARWEAVE_GATEWAY: { schema: httpUrl, default: 'https://arweave.net', doc: 'gateway for ar:// URIs' },
+  IPFS_REWRITE_GATEWAYS: { schema: list, default: 'ipfs.io,gateway.pinata.cloud,cloudflare-ipfs.com,dweb.link,nftstorage.link,gateway.ipfs.io,*.mypinata.cloud', doc: 'public IPFS gateways whose URLs are rewritten to IPFS_GATEWAY' },
+
+  REFRESH_REQUESTS_PER_SECOND: { schema: int(1), default: '5', doc: 'refresh requests per second per API key' },
+  REFRESH_MAX_TOKENS_PER_REQUEST: { schema: int(1), default: '1000', doc: 'token ids in one Immutable X style refresh' },
+  REFRESH_TOKENS_PER_HOUR: { schema: int(1), default: '30000', doc: 'tokens refreshed per hour per API key' },
+  REFRESH_DEFAULT_CHAIN: { schema: caip2, default: 'eip155:1', doc: 'chain of refresh surfaces whose paths carry none (Immutable X, Mavis)' },
+  CHAIN_NAMES: { schema: z.string().transform((s, ctx) => { try { return z.record(z.string(), caip2).parse(JSON.parse(s)) } catch { ctx.addIssue({ code: 'custom', message: 'expected a JSON object of chain name to CAIP-2 id' }); return z.NEVER } }), default: '{"imtbl-zkevm-mainnet":"eip155:13371","imtbl-zkevm-testnet":"eip155:13473","ethereum":"eip155:1","polygon":"eip155:137"}', doc: 'chain_name (Immutable zkEVM paths) to CAIP-2 id' },
+  GRAPHQL_MAX_DEPTH: { schema: int(1, 50), default: '8', doc: 'deepest GraphQL query accepted' },
+  GRAPHQL_MAX_PAGE: { schema: int(1, 10_000), default: '200', doc: 'largest page size of GraphQL lists' },
+  GRAPHQL_SANDBOX: { schema: bool, default: 'false', doc: 'serve the Apollo sandbox on GET /graphql' },
+} satisfies Record<string, VarSpec>
+
+export type EnvName = keyof typeof ENV

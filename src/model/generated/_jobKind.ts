@@ -1,0 +1,4 @@
+export enum JobKind {
+    TOKEN = "TOKEN",
+    CONTRACT = "CONTRACT",
+}

@@ -1,0 +1,7 @@
+export enum JobStatus {
+    QUEUED = "QUEUED",
+    RUNNING = "RUNNING",
+    DONE = "DONE",
+    FAILED = "FAILED",
+    INVALID = "INVALID",
+}

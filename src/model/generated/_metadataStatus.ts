@@ -1,0 +1,7 @@
+export enum MetadataStatus {
+    PENDING = "PENDING",
+    AVAILABLE = "AVAILABLE",
+    STALE = "STALE",
+    FAILED = "FAILED",
+    INVALID = "INVALID",
+}

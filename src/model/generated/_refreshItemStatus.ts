@@ -1,0 +1,5 @@
+export enum RefreshItemStatus {
+    PENDING = "PENDING",
+    SUCCEEDED = "SUCCEEDED",
+    FAILED = "FAILED",
+}

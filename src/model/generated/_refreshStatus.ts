@@ -1,0 +1,5 @@
+export enum RefreshStatus {
+    QUEUED = "QUEUED",
+    IN_PROGRESS = "IN_PROGRESS",
+    COMPLETED = "COMPLETED",
+}

@@ -1,0 +1,5 @@
+export enum UpdateMode {
+    STANDARD = "STANDARD",
+    FROZEN = "FROZEN",
+    DYNAMIC = "DYNAMIC",
+}

@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto'
+import { DataSource } from 'typeorm'
+import { afterAll, beforeAll, inject } from 'vitest'
+import { openDataSource } from '../../src/store/dataSource'
+import { adminQuery, withDatabase } from './globalSetup'
+
+export interface TestDatabase {
+  /** Connection URL of this test's own database. */
+  url: string
+  name: string
+  ds: DataSource
+  drop(): Promise<void>
+}
+
+/** A fresh, migrated database cloned from the run's template; independent of every other test. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('pgAdminUrl')
+  const name = `tms_test_${randomBytes(6).toString('hex')}`
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`)
+  const url = withDatabase(adminUrl, name)
+  const ds = await openDataSource(url, 5)
+  return {
+    url,
+    name,
+    ds,
+    async drop() {
+      await ds.destroy().catch(() => {})
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+    },
+  }
+}
+
+/**
+ * vitest wrapper: one database for the file (created in beforeAll, dropped in afterAll).
+ * Returns an object whose fields are filled once beforeAll has run.
+ */
+export function useTestDatabase(): TestDatabase {
+  const holder = {} as TestDatabase
+  let db: TestDatabase | undefined
+  beforeAll(async () => {
+    db = await createTestDatabase()
+    Object.assign(holder, db)
+  })
+  afterAll(async () => {
+    await db?.drop()
+  })
+  return holder
+}
