@@ -41,12 +41,12 @@ describe('storage model', () => {
       new TokenLocale({ id: `${t.id}:fr`, token: t, locale: 'fr', normalized: { name: 'Un' }, raw: { name: 'Un' } }),
       new Balance({ id: `${t.id}:0xdef`, token: t, contract: c, account: '0xdef', amount: big }),
       new UpdateNotice({ id: 'eip155:1:7:3', chain: c.chain, contract: c, token: t, kind: UpdateNoticeKind.URI, tokenCount: 1, uri: 'u', blockNumber: 7, blockHash: '0xb', txHash: '0x01', logIndex: 3, timestamp: at, fromTokenId: 0n, toTokenId: big }),
-      new MetadataJob({ id: `token:${t.id}`, kind: JobKind.TOKEN, chain: c.chain, contractId: c.id, tokenRef: t.id, status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, createdAt: at, updatedAt: at }),
+      new MetadataJob({ id: `token:${t.id}`, kind: JobKind.TOKEN, chain: c.chain, contractId: c.id, tokenRef: t.id, status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, queuedAt: at, createdAt: at, updatedAt: at }),
       new HostState({ id: 'ipfs.io', inFlight: 0, rateLimitedCount: 0, updatedAt: at }),
       new JobStatMinute({ id: 'm', minute: at, chain: c.chain, host: 'ipfs.io', completed: 1, failed: 0, invalid: 0, retried: 2 }),
       key,
       refresh,
-      new RefreshItem({ id: `r1:${big}`, refresh, tokenRef: t.id, tokenId: big, status: RefreshItemStatus.FAILED, errorCode: 'token_not_found', errorHttpStatus: 404, createdAt: at }),
+      new RefreshItem({ id: `r1:${big}`, refresh, tokenRef: t.id, tokenId: big, jobVersion: 1, status: RefreshItemStatus.FAILED, errorCode: 'token_not_found', errorHttpStatus: 404, createdAt: at }),
       new RateLimitWindow({ id: 'k1:rps:0', apiKey: key, kind: 'rps', windowStart: at, count: 3 }),
     ]
     for (const row of rows) await em.save(row)

@@ -51,8 +51,17 @@ export class MetadataJob {
     @IntColumn_({nullable: false})
     requestVersion!: number
 
+    /**
+     * requestVersion when the running attempt was claimed
+     */
     @IntColumn_({nullable: true})
     claimedVersion!: number | undefined | null
+
+    /**
+     * when the job last went from idle to QUEUED (the age dashboards show)
+     */
+    @DateTimeColumn_({nullable: false})
+    queuedAt!: Date
 
     @StringColumn_({nullable: true})
     lockedBy!: string | undefined | null

@@ -25,6 +25,12 @@ export class RefreshItem {
     @BigIntColumn_({nullable: false})
     tokenId!: bigint
 
+    /**
+     * the job's requestVersion after this refresh was enqueued: only a completion that claimed at least this version settles the item
+     */
+    @IntColumn_({nullable: false})
+    jobVersion!: number
+
     @Column_("varchar", {length: 9, nullable: false})
     status!: RefreshItemStatus
 

@@ -4,7 +4,8 @@ import {Contract} from "./contract.model"
 import {MetadataStatus} from "./_metadataStatus"
 
 /**
- * Worker-owned metadata state of a token (same id as the token).
+ * Worker-owned metadata of a token (same id as the token). `status` is the outcome of the last
+ * fetch; the status a reader sees also depends on the token's job (a queued refresh makes it STALE).
  */
 @Index_(["status", "contract"], {unique: false})
 @Entity_()

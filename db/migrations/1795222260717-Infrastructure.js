@@ -42,8 +42,8 @@ const COUNTED = [
   ['contract', 'contract', 'standard'],
 ]
 
-module.exports = class Infrastructure1795222181276 {
-  name = 'Infrastructure1795222181276'
+module.exports = class Infrastructure1795222260717 {
+  name = 'Infrastructure1795222260717'
 
   async up(db) {
     for (const [table, column, target] of CASCADES) await setOnDelete(db, table, column, target, 'CASCADE')
@@ -102,6 +102,8 @@ module.exports = class Infrastructure1795222181276 {
     await db.query(`CREATE INDEX metadata_job_claimable ON metadata_job (priority DESC, run_at) WHERE status = 'QUEUED'`)
     await db.query(`CREATE INDEX metadata_job_leased ON metadata_job (locked_until) WHERE status = 'RUNNING'`)
     await db.query(`CREATE INDEX metadata_job_token_ref ON metadata_job (token_ref)`)
+    await db.query(`CREATE INDEX metadata_job_queued_at ON metadata_job (queued_at) WHERE status = 'QUEUED'`)
+    await db.query(`CREATE INDEX metadata_job_running_host ON metadata_job (host) WHERE status = 'RUNNING'`)
 
     for (const event of ['INSERT', 'UPDATE']) {
       const fn = `metadata_job_notify_${event.toLowerCase()}`
@@ -123,6 +125,8 @@ module.exports = class Infrastructure1795222181276 {
       await db.query(`DROP TRIGGER ${fn} ON metadata_job`)
       await db.query(`DROP FUNCTION ${fn}()`)
     }
+    await db.query(`DROP INDEX metadata_job_running_host`)
+    await db.query(`DROP INDEX metadata_job_queued_at`)
     await db.query(`DROP INDEX metadata_job_token_ref`)
     await db.query(`DROP INDEX metadata_job_leased`)
     await db.query(`DROP INDEX metadata_job_claimable`)
