@@ -1,3 +1,4 @@
 export * from './errors'
 export * from './standards'
 export * from './ids'
+export * from './jobs'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ApiKey, Balance, Contract, HostState, JobKind, JobStatMinute, JobStatus, MetadataJob, MetadataStatus, RateLimitWindow,
+  ApiKey, Balance, Contract, ContractMetadata, HostState, JobKind, JobStatMinute, JobStatus, MetadataJob, MetadataStatus, RateLimitWindow,
   Refresh, RefreshItem, RefreshItemStatus, RefreshStatus, Token, TokenAttribute, TokenLocale, TokenMetadata, TokenStandard,
   UpdateMode, UpdateNotice, UpdateNoticeKind,
 } from '../../src/model'
@@ -12,9 +12,8 @@ const big = 2n ** 256n - 1n
 
 function contract(): Contract {
   return new Contract({
-    id: 'eip155:1:0xabc', chain: 'eip155:1', address: '0xabc', standard: TokenStandard.ERC1155, standardConfirmed: false,
-    name: 'Cards', symbol: 'CRD', decimals: 0, totalSupply: big, contractUri: 'ipfs://x', metadata: { name: 'Cards', list: [1, 'a'] },
-    metadataStatus: MetadataStatus.PENDING, firstSeenBlock: 7, updateMode: UpdateMode.STANDARD, createdAt: at,
+    id: 'eip155:1:0xabc', chain: 'eip155:1', address: '0xabc', standard: TokenStandard.ERC1155, totalSupply: big,
+    firstSeenBlock: 7, updateMode: UpdateMode.STANDARD, createdAt: at,
   })
 }
 
@@ -35,6 +34,7 @@ describe('storage model', () => {
     const refresh = new Refresh({ id: 'r1', surface: 'imx', chain: c.chain, contractId: c.id, apiKey: key, status: RefreshStatus.QUEUED, tokenCount: 1, createdAt: at })
     const rows = [
       c,
+      new ContractMetadata({ id: c.id, contract: c, status: MetadataStatus.AVAILABLE, confirmedStandard: TokenStandard.ERC1155, name: 'Cards', symbol: 'CRD', decimals: 0, totalSupply: big, uri: 'ipfs://x', normalized: { name: 'Cards', list: [1, 'a'] }, updatedAt: at }),
       t,
       new TokenMetadata({ id: t.id, token: t, contract: c, status: MetadataStatus.AVAILABLE, uri: 'ipfs://a', name: 'A', decimals: 0, properties: { a: { b: null } }, normalized: { name: 'A' }, raw: [1, 2], queuedAt: at }),
       new TokenAttribute({ id: `${t.id}:0`, token: t, contract: c, position: 0, traitType: 'Level', value: '5', valueNumber: 5, valueJson: 5, displayType: 'number', maxValue: 10 }),
@@ -81,6 +81,7 @@ describe('storage model', () => {
     const em = db.ds.manager
     await em.query(`SELECT compact_counters()`)
     const counts = await em.query(`SELECT scope, chain, name, total::int AS total FROM counter WHERE total <> 0 ORDER BY 1, 3`)
+    expect(await em.countBy(ContractMetadata, { id: 'eip155:1:0xabc' })).toBe(1)
     expect(counts).toEqual([
       { scope: 'contract', chain: 'eip155:1', name: 'ERC1155', total: 1 },
       { scope: 'job', chain: 'eip155:1', name: 'QUEUED', total: 1 },

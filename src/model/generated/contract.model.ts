@@ -1,11 +1,11 @@
-import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, Index as Index_, StringColumn as StringColumn_, BooleanColumn as BooleanColumn_, IntColumn as IntColumn_, BigIntColumn as BigIntColumn_, JSONColumn as JSONColumn_, DateTimeColumn as DateTimeColumn_, OneToMany as OneToMany_} from "@subsquid/typeorm-store"
+import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, Index as Index_, StringColumn as StringColumn_, BigIntColumn as BigIntColumn_, IntColumn as IntColumn_, DateTimeColumn as DateTimeColumn_, OneToOne as OneToOne_, OneToMany as OneToMany_} from "@subsquid/typeorm-store"
 import {TokenStandard} from "./_tokenStandard"
-import {MetadataStatus} from "./_metadataStatus"
 import {UpdateMode} from "./_updateMode"
+import {ContractMetadata} from "./contractMetadata.model"
 import {Token} from "./token.model"
 
 /**
- * A token contract, recorded on first sight with the standard inferred from the event shape.
+ * A token contract (chain facts), recorded on first sight with the standard inferred from the event shape.
  */
 @Index_(["chain", "standard"], {unique: false})
 @Entity_()
@@ -31,40 +31,10 @@ export class Contract {
     standard!: TokenStandard
 
     /**
-     * set once a contract job confirmed the standard (ERC-165, Clarity interface)
-     */
-    @BooleanColumn_({nullable: false})
-    standardConfirmed!: boolean
-
-    @StringColumn_({nullable: true})
-    name!: string | undefined | null
-
-    @StringColumn_({nullable: true})
-    symbol!: string | undefined | null
-
-    @IntColumn_({nullable: true})
-    decimals!: number | undefined | null
-
-    /**
-     * ERC-20 / SIP-010: kept in step with mints and burns (never negative); refreshed from the chain
+     * ERC-20: kept in step with mints and burns (never negative)
      */
     @BigIntColumn_({nullable: true})
     totalSupply!: bigint | undefined | null
-
-    @StringColumn_({nullable: true})
-    contractUri!: string | undefined | null
-
-    /**
-     * normalised contract-level metadata (ERC-7572 contractURI, SIP-010 token URI)
-     */
-    @JSONColumn_({nullable: true})
-    metadata!: unknown | undefined | null
-
-    @Column_("varchar", {length: 9, nullable: false})
-    metadataStatus!: MetadataStatus
-
-    @StringColumn_({nullable: true})
-    metadataErrorCode!: string | undefined | null
 
     @StringColumn_({nullable: true})
     deployer!: string | undefined | null
@@ -89,6 +59,9 @@ export class Contract {
 
     @DateTimeColumn_({nullable: false})
     createdAt!: Date
+
+    @OneToOne_(() => ContractMetadata, e => e.contract)
+    metadata!: ContractMetadata | undefined | null
 
     @OneToMany_(() => Token, e => e.contract)
     tokens!: Token[]

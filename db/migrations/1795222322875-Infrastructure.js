@@ -15,6 +15,7 @@ const CASCADES = [
   ['token_attribute', 'token_id', 'token'],
   ['token_attribute', 'contract_id', 'contract'],
   ['token_locale', 'token_id', 'token'],
+  ['contract_metadata', 'contract_id', 'contract'],
   ['refresh_item', 'refresh_id', 'refresh'],
   ['rate_limit_window', 'api_key_id', 'api_key'],
 ]
@@ -42,8 +43,8 @@ const COUNTED = [
   ['contract', 'contract', 'standard'],
 ]
 
-module.exports = class Infrastructure1795222260717 {
-  name = 'Infrastructure1795222260717'
+module.exports = class Infrastructure1795222322875 {
+  name = 'Infrastructure1795222322875'
 
   async up(db) {
     for (const [table, column, target] of CASCADES) await setOnDelete(db, table, column, target, 'CASCADE')

@@ -1,7 +1,9 @@
-module.exports = class Data1795222260716 {
-    name = 'Data1795222260716'
+module.exports = class Data1795222322874 {
+    name = 'Data1795222322874'
 
     async up(db) {
+        await db.query(`CREATE TABLE "contract_metadata" ("id" character varying NOT NULL, "status" character varying(9) NOT NULL, "confirmed_standard" character varying(7), "name" text, "symbol" text, "decimals" integer, "total_supply" numeric, "uri" text, "resolved_url" text, "normalized" jsonb, "raw" jsonb, "error_code" text, "error_message" text, "last_fetched_at" TIMESTAMP WITH TIME ZONE, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "contract_id" character varying, CONSTRAINT "REL_9f8aadfc2689f3dc8e8830f479" UNIQUE ("contract_id"), CONSTRAINT "PK_73984d36bdc3ade22bfbe30793f" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE UNIQUE INDEX "IDX_9f8aadfc2689f3dc8e8830f479" ON "contract_metadata" ("contract_id") `)
         await db.query(`CREATE TABLE "token_metadata" ("id" character varying NOT NULL, "status" character varying(9) NOT NULL, "uri" text, "resolved_url" text, "content_hash" text, "error_code" text, "error_message" text, "error_http_status" integer, "queued_at" TIMESTAMP WITH TIME ZONE, "last_fetched_at" TIMESTAMP WITH TIME ZONE, "updated_at" TIMESTAMP WITH TIME ZONE, "name" text, "description" text, "image" text, "image_data" text, "external_url" text, "animation_url" text, "background_color" text, "youtube_url" text, "decimals" integer, "properties" jsonb, "localization" jsonb, "normalized" jsonb, "raw" jsonb, "token_id" character varying, "contract_id" character varying, CONSTRAINT "REL_ae38b55b4b703e14955dbe7549" UNIQUE ("token_id"), CONSTRAINT "PK_69858f47995fd449579fa325054" PRIMARY KEY ("id"))`)
         await db.query(`CREATE UNIQUE INDEX "IDX_ae38b55b4b703e14955dbe7549" ON "token_metadata" ("token_id") `)
         await db.query(`CREATE INDEX "IDX_99aff2289b116f2bb5af4493fc" ON "token_metadata" ("contract_id") `)
@@ -22,7 +24,7 @@ module.exports = class Data1795222260716 {
         await db.query(`CREATE TABLE "token" ("id" character varying NOT NULL, "chain" text NOT NULL, "token_id" numeric NOT NULL, "standard" character varying(7) NOT NULL, "owner" text, "supply" numeric NOT NULL, "burned" boolean NOT NULL, "chain_uri" text, "mint_block" integer, "mint_tx" text, "minted_at" TIMESTAMP WITH TIME ZONE, "burn_block" integer, "update_mode" character varying(8) NOT NULL, "update_ttl" integer, "contract_id" character varying, CONSTRAINT "PK_82fae97f905930df5d62a702fc9" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_09ab7fa2562dfcde15fef96eea" ON "token" ("owner", "contract_id") `)
         await db.query(`CREATE UNIQUE INDEX "IDX_73650f3d342c2431560ff770d5" ON "token" ("contract_id", "token_id") `)
-        await db.query(`CREATE TABLE "contract" ("id" character varying NOT NULL, "chain" text NOT NULL, "address" text NOT NULL, "standard" character varying(7) NOT NULL, "standard_confirmed" boolean NOT NULL, "name" text, "symbol" text, "decimals" integer, "total_supply" numeric, "contract_uri" text, "metadata" jsonb, "metadata_status" character varying(9) NOT NULL, "metadata_error_code" text, "deployer" text, "deploy_tx" text, "deploy_block" integer, "first_seen_block" integer NOT NULL, "update_mode" character varying(8) NOT NULL, "update_ttl" integer, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_17c3a89f58a2997276084e706e8" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE TABLE "contract" ("id" character varying NOT NULL, "chain" text NOT NULL, "address" text NOT NULL, "standard" character varying(7) NOT NULL, "total_supply" numeric, "deployer" text, "deploy_tx" text, "deploy_block" integer, "first_seen_block" integer NOT NULL, "update_mode" character varying(8) NOT NULL, "update_ttl" integer, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_17c3a89f58a2997276084e706e8" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_4bbe5fb40812718baf74cc9a79" ON "contract" ("address") `)
         await db.query(`CREATE INDEX "IDX_8a83ca65234d01b6104bb81e71" ON "contract" ("chain", "standard") `)
         await db.query(`CREATE TABLE "metadata_job" ("id" character varying NOT NULL, "kind" character varying(8) NOT NULL, "chain" text NOT NULL, "contract_id" text NOT NULL, "token_ref" text, "status" character varying(7) NOT NULL, "priority" integer NOT NULL, "run_at" TIMESTAMP WITH TIME ZONE NOT NULL, "attempts" integer NOT NULL, "request_version" integer NOT NULL, "claimed_version" integer, "queued_at" TIMESTAMP WITH TIME ZONE NOT NULL, "locked_by" text, "locked_until" TIMESTAMP WITH TIME ZONE, "host" text, "error_code" text, "error_message" text, "error_http_status" integer, "error_body" text, "error_url" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_fad7977697b707df189c5f93241" PRIMARY KEY ("id"))`)
@@ -41,6 +43,7 @@ module.exports = class Data1795222260716 {
         await db.query(`CREATE INDEX "IDX_a3b8ccdedc20128172dc2f2201" ON "refresh" ("contract_id", "created_at") `)
         await db.query(`CREATE TABLE "rate_limit_window" ("id" character varying NOT NULL, "kind" text NOT NULL, "window_start" TIMESTAMP WITH TIME ZONE NOT NULL, "count" integer NOT NULL, "api_key_id" character varying, CONSTRAINT "PK_b5bcc833f2eaa9d6d7b7b936a46" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_cc35fc534a91f588b1b501b3d3" ON "rate_limit_window" ("api_key_id", "window_start") `)
+        await db.query(`ALTER TABLE "contract_metadata" ADD CONSTRAINT "FK_9f8aadfc2689f3dc8e8830f479d" FOREIGN KEY ("contract_id") REFERENCES "contract"("id") ON DELETE NO ACTION ON UPDATE NO ACTION`)
         await db.query(`ALTER TABLE "token_metadata" ADD CONSTRAINT "FK_ae38b55b4b703e14955dbe75496" FOREIGN KEY ("token_id") REFERENCES "token"("id") ON DELETE NO ACTION ON UPDATE NO ACTION`)
         await db.query(`ALTER TABLE "token_metadata" ADD CONSTRAINT "FK_99aff2289b116f2bb5af4493fc6" FOREIGN KEY ("contract_id") REFERENCES "contract"("id") ON DELETE NO ACTION ON UPDATE NO ACTION`)
         await db.query(`ALTER TABLE "token_attribute" ADD CONSTRAINT "FK_04dcf90b94cfdf479286136144d" FOREIGN KEY ("token_id") REFERENCES "token"("id") ON DELETE NO ACTION ON UPDATE NO ACTION`)
@@ -70,6 +73,7 @@ module.exports = class Data1795222260716 {
         await db.query(`ALTER TABLE "token_attribute" DROP CONSTRAINT "FK_04dcf90b94cfdf479286136144d"`)
         await db.query(`ALTER TABLE "token_metadata" DROP CONSTRAINT "FK_99aff2289b116f2bb5af4493fc6"`)
         await db.query(`ALTER TABLE "token_metadata" DROP CONSTRAINT "FK_ae38b55b4b703e14955dbe75496"`)
+        await db.query(`ALTER TABLE "contract_metadata" DROP CONSTRAINT "FK_9f8aadfc2689f3dc8e8830f479d"`)
         await db.query(`DROP INDEX "public"."IDX_cc35fc534a91f588b1b501b3d3"`)
         await db.query(`DROP TABLE "rate_limit_window"`)
         await db.query(`DROP INDEX "public"."IDX_a3b8ccdedc20128172dc2f2201"`)
@@ -109,5 +113,7 @@ module.exports = class Data1795222260716 {
         await db.query(`DROP INDEX "public"."IDX_99aff2289b116f2bb5af4493fc"`)
         await db.query(`DROP INDEX "public"."IDX_ae38b55b4b703e14955dbe7549"`)
         await db.query(`DROP TABLE "token_metadata"`)
+        await db.query(`DROP INDEX "public"."IDX_9f8aadfc2689f3dc8e8830f479"`)
+        await db.query(`DROP TABLE "contract_metadata"`)
     }
 }
