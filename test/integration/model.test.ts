@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  ApiKey, Balance, Contract, ContractMetadata, HostState, JobKind, JobStatMinute, JobStatus, MetadataJob, MetadataStatus, RateLimitWindow,
+  ApiKey, Balance, Contract, ContractMetadata, HostLease, HostState, JobKind, JobStatMinute, JobStatus, MetadataJob, MetadataStatus, RateLimitWindow,
   Refresh, RefreshItem, RefreshItemStatus, RefreshStatus, Token, TokenAttribute, TokenLocale, TokenMetadata, TokenStandard,
   UpdateMode, UpdateNotice, UpdateNoticeKind,
 } from '../../src/model'
@@ -42,7 +42,8 @@ describe('storage model', () => {
       new Balance({ id: `${t.id}:0xdef`, token: t, contract: c, account: '0xdef', amount: big }),
       new UpdateNotice({ id: 'eip155:1:7:3', chain: c.chain, contract: c, token: t, kind: UpdateNoticeKind.URI, tokenCount: 1, uri: 'u', blockNumber: 7, blockHash: '0xb', txHash: '0x01', logIndex: 3, timestamp: at, fromTokenId: 0n, toTokenId: big }),
       new MetadataJob({ id: `token:${t.id}`, kind: JobKind.TOKEN, chain: c.chain, contractId: c.id, tokenRef: t.id, status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, queuedAt: at, createdAt: at, updatedAt: at }),
-      new HostState({ id: 'ipfs.io', inFlight: 0, rateLimitedCount: 0, updatedAt: at }),
+      new HostState({ id: 'ipfs.io', rateLimitedCount: 0, updatedAt: at }),
+      new HostLease({ id: 'ipfs.io|w1', host: 'ipfs.io', workerId: 'w1', slots: 4, expiresAt: at }),
       new JobStatMinute({ id: 'm', minute: at, chain: c.chain, host: 'ipfs.io', completed: 1, failed: 0, invalid: 0, retried: 2 }),
       key,
       refresh,

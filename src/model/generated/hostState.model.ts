@@ -1,7 +1,7 @@
-import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, IntColumn as IntColumn_, DateTimeColumn as DateTimeColumn_} from "@subsquid/typeorm-store"
+import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, DateTimeColumn as DateTimeColumn_, IntColumn as IntColumn_} from "@subsquid/typeorm-store"
 
 /**
- * Shared per-host politeness state (all workers): concurrency and 429 cooldown.
+ * Shared per-host politeness state (all workers): the 429 cooldown.
  */
 @Entity_()
 export class HostState {
@@ -14,9 +14,6 @@ export class HostState {
      */
     @PrimaryColumn_()
     id!: string
-
-    @IntColumn_({nullable: false})
-    inFlight!: number
 
     @DateTimeColumn_({nullable: true})
     cooldownUntil!: Date | undefined | null

@@ -1,5 +1,5 @@
-module.exports = class Data1795222322874 {
-    name = 'Data1795222322874'
+module.exports = class Data1795222460581 {
+    name = 'Data1795222460581'
 
     async up(db) {
         await db.query(`CREATE TABLE "contract_metadata" ("id" character varying NOT NULL, "status" character varying(9) NOT NULL, "confirmed_standard" character varying(7), "name" text, "symbol" text, "decimals" integer, "total_supply" numeric, "uri" text, "resolved_url" text, "normalized" jsonb, "raw" jsonb, "error_code" text, "error_message" text, "last_fetched_at" TIMESTAMP WITH TIME ZONE, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "contract_id" character varying, CONSTRAINT "REL_9f8aadfc2689f3dc8e8830f479" UNIQUE ("contract_id"), CONSTRAINT "PK_73984d36bdc3ade22bfbe30793f" PRIMARY KEY ("id"))`)
@@ -30,7 +30,9 @@ module.exports = class Data1795222322874 {
         await db.query(`CREATE TABLE "metadata_job" ("id" character varying NOT NULL, "kind" character varying(8) NOT NULL, "chain" text NOT NULL, "contract_id" text NOT NULL, "token_ref" text, "status" character varying(7) NOT NULL, "priority" integer NOT NULL, "run_at" TIMESTAMP WITH TIME ZONE NOT NULL, "attempts" integer NOT NULL, "request_version" integer NOT NULL, "claimed_version" integer, "queued_at" TIMESTAMP WITH TIME ZONE NOT NULL, "locked_by" text, "locked_until" TIMESTAMP WITH TIME ZONE, "host" text, "error_code" text, "error_message" text, "error_http_status" integer, "error_body" text, "error_url" text, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, "finished_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_fad7977697b707df189c5f93241" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_affffc2fa685c24bc2bf78b7af" ON "metadata_job" ("contract_id") `)
         await db.query(`CREATE INDEX "IDX_212901d8990bdce2bba7bd547f" ON "metadata_job" ("status", "priority", "run_at") `)
-        await db.query(`CREATE TABLE "host_state" ("id" character varying NOT NULL, "in_flight" integer NOT NULL, "cooldown_until" TIMESTAMP WITH TIME ZONE, "rate_limited_count" integer NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_49dbe37315128ece5d7ee873f92" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE TABLE "host_state" ("id" character varying NOT NULL, "cooldown_until" TIMESTAMP WITH TIME ZONE, "rate_limited_count" integer NOT NULL, "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_49dbe37315128ece5d7ee873f92" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE TABLE "host_lease" ("id" character varying NOT NULL, "host" text NOT NULL, "worker_id" text NOT NULL, "slots" integer NOT NULL, "expires_at" TIMESTAMP WITH TIME ZONE NOT NULL, CONSTRAINT "PK_0ed6e21d7662e28236f850d58b6" PRIMARY KEY ("id"))`)
+        await db.query(`CREATE INDEX "IDX_68fd2178ca6a2ac4daa345de4f" ON "host_lease" ("host") `)
         await db.query(`CREATE TABLE "job_stat_minute" ("id" character varying NOT NULL, "minute" TIMESTAMP WITH TIME ZONE NOT NULL, "chain" text NOT NULL, "host" text NOT NULL, "completed" integer NOT NULL, "failed" integer NOT NULL, "invalid" integer NOT NULL, "retried" integer NOT NULL, CONSTRAINT "PK_de8d9d2d17387b01218a746a9ab" PRIMARY KEY ("id"))`)
         await db.query(`CREATE INDEX "IDX_a28d10cb66e30119c53e529572" ON "job_stat_minute" ("minute") `)
         await db.query(`CREATE TABLE "api_key" ("id" character varying NOT NULL, "name" text NOT NULL, "hash" text NOT NULL, "prefix" text NOT NULL, "admin" boolean NOT NULL, "contracts" text array NOT NULL, "created_at" TIMESTAMP WITH TIME ZONE NOT NULL, "revoked_at" TIMESTAMP WITH TIME ZONE, "last_used_at" TIMESTAMP WITH TIME ZONE, CONSTRAINT "PK_b1bd840641b8acbaad89c3d8d11" PRIMARY KEY ("id"))`)
@@ -86,6 +88,8 @@ module.exports = class Data1795222322874 {
         await db.query(`DROP TABLE "api_key"`)
         await db.query(`DROP INDEX "public"."IDX_a28d10cb66e30119c53e529572"`)
         await db.query(`DROP TABLE "job_stat_minute"`)
+        await db.query(`DROP INDEX "public"."IDX_68fd2178ca6a2ac4daa345de4f"`)
+        await db.query(`DROP TABLE "host_lease"`)
         await db.query(`DROP TABLE "host_state"`)
         await db.query(`DROP INDEX "public"."IDX_212901d8990bdce2bba7bd547f"`)
         await db.query(`DROP INDEX "public"."IDX_affffc2fa685c24bc2bf78b7af"`)

@@ -43,8 +43,8 @@ const COUNTED = [
   ['contract', 'contract', 'standard'],
 ]
 
-module.exports = class Infrastructure1795222322875 {
-  name = 'Infrastructure1795222322875'
+module.exports = class Infrastructure1795222460582 {
+  name = 'Infrastructure1795222460582'
 
   async up(db) {
     for (const [table, column, target] of CASCADES) await setOnDelete(db, table, column, target, 'CASCADE')
@@ -106,6 +106,23 @@ module.exports = class Infrastructure1795222322875 {
     await db.query(`CREATE INDEX metadata_job_queued_at ON metadata_job (queued_at) WHERE status = 'QUEUED'`)
     await db.query(`CREATE INDEX metadata_job_running_host ON metadata_job (host) WHERE status = 'RUNNING'`)
 
+    // Grants fetch slots for a host to a worker without letting the sum of live leases pass the
+    // cap; serialised per host by an advisory lock held for this statement only.
+    await db.query(`CREATE FUNCTION tms_grant_host_slots(p_host text, p_worker text, p_want int, p_cap int, p_lease_ms int)
+      RETURNS TABLE (granted_slots int, cooldown_until_at timestamptz) LANGUAGE plpgsql AS $$
+      DECLARE others int; g int; cd timestamptz;
+      BEGIN
+        PERFORM pg_advisory_xact_lock(hashtext('tms_host:' || p_host));
+        SELECT h.cooldown_until INTO cd FROM host_state h WHERE h.id = p_host;
+        SELECT coalesce(sum(l.slots), 0) INTO others FROM host_lease l
+         WHERE l.host = p_host AND l.worker_id <> p_worker AND l.expires_at > now();
+        g := greatest(0, least(p_want, p_cap - others));
+        INSERT INTO host_lease (id, host, worker_id, slots, expires_at)
+        VALUES (p_host || '|' || p_worker, p_host, p_worker, g, now() + make_interval(secs => p_lease_ms / 1000.0))
+        ON CONFLICT (id) DO UPDATE SET slots = excluded.slots, expires_at = excluded.expires_at;
+        RETURN QUERY SELECT g, cd;
+      END $$`)
+
     for (const event of ['INSERT', 'UPDATE']) {
       const fn = `metadata_job_notify_${event.toLowerCase()}`
       await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -126,6 +143,7 @@ module.exports = class Infrastructure1795222322875 {
       await db.query(`DROP TRIGGER ${fn} ON metadata_job`)
       await db.query(`DROP FUNCTION ${fn}()`)
     }
+    await db.query(`DROP FUNCTION tms_grant_host_slots(text, text, int, int, int)`)
     await db.query(`DROP INDEX metadata_job_running_host`)
     await db.query(`DROP INDEX metadata_job_queued_at`)
     await db.query(`DROP INDEX metadata_job_token_ref`)

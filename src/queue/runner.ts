@@ -1,0 +1,232 @@
+import type { Logger } from 'pino'
+import type { DataSource } from 'typeorm'
+import { RetryableError, isMetadataError } from '../core/errors'
+import type { Metrics } from '../lib/metrics'
+import { startRefreshes } from '../store/refreshItems'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './claim'
+import { HostSlots } from './hostSlots'
+import { JobNotifier } from './notifier'
+import { settleJobs } from './settle'
+import { ClaimedJob, JobOutcome, QueueSettings } from './types'
+
+export interface JobContext {
+  /** Per-host politeness; handlers acquire a slot around each outbound fetch. */
+  hostSlots: HostSlots
+  log: Logger
+}
+
+/** Runs one attempt. May throw; a throw that is not a MetadataError counts as retryable. */
+export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<JobOutcome>
+
+export interface RunnerOptions extends QueueSettings {
+  concurrency: number
+  /** Poll interval when no notification arrives (backoff-due jobs, missed notifies). */
+  pollMs?: number
+  /** Outcomes are written in batches: at this size or after flushMs. */
+  settleBatch?: number
+  flushMs?: number
+  hostCap: number
+  hostWaitMs?: number
+  /** How long shutdown waits for jobs in flight before giving them back. */
+  drainMs?: number
+}
+
+/**
+ * A worker: claims jobs in batches, runs up to `concurrency` at once, writes their outcomes in
+ * batched transactions, keeps its leases alive, sweeps dead workers' leases and compacts the
+ * counters. Stopping finishes what it can within drainMs and gives the rest back.
+ */
+export class JobRunner {
+  private readonly active = new Map<string, ClaimedJob>()
+  private readonly pending: JobOutcome[] = []
+  private readonly hostSlots: HostSlots
+  private readonly notifier: JobNotifier
+  private running = false
+  private wake: (() => void) | undefined
+  private loopDone: Promise<void> | undefined
+  private flushTimer: NodeJS.Timeout | undefined
+  private flushing: Promise<void> = Promise.resolve()
+  private maintenanceTimer: NodeJS.Timeout | undefined
+  private readonly drained = new Set<() => void>()
+  private readonly opts: Required<RunnerOptions>
+  private readonly m
+
+  constructor(
+    private readonly ds: DataSource,
+    dbUrl: string,
+    private readonly handler: JobHandler,
+    opts: RunnerOptions,
+    private readonly log: Logger,
+    metrics?: Metrics,
+  ) {
+    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, ...opts }
+    this.hostSlots = new HostSlots(ds.manager, { workerId: opts.workerId, capPerHost: opts.hostCap, leaseMs: opts.leaseMs, waitMs: this.opts.hostWaitMs }, log)
+    this.notifier = new JobNotifier(dbUrl, () => this.poke(), log)
+    this.m = metrics && {
+      outcomes: metrics.counter('jobs_settled_total', 'job attempts by outcome', ['outcome']),
+      duration: metrics.histogram('job_duration_seconds', 'job attempt wall time', ['kind'], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]),
+      active: metrics.gauge('jobs_active', 'jobs running in this worker'),
+    }
+  }
+
+  async start(): Promise<void> {
+    this.running = true
+    await this.notifier.start()
+    this.maintenanceTimer = setInterval(() => void this.maintain(), Math.max(200, Math.floor(this.opts.leaseMs / 3)))
+    this.loopDone = this.loop()
+  }
+
+  /** Stops claiming, lets running jobs finish for up to drainMs, gives the rest back. */
+  async stop(): Promise<void> {
+    if (!this.running) return
+    this.running = false
+    this.poke()
+    await this.loopDone
+    clearInterval(this.maintenanceTimer)
+    await this.waitForDrain(this.opts.drainMs)
+    const unfinished = [...this.active.keys()]
+    this.active.clear()
+    await this.flush()
+    await releaseJobs(this.ds.manager, this.opts.workerId, unfinished).catch((err) => this.log.error({ err }, 'could not release jobs'))
+    await this.hostSlots.releaseAll().catch(() => {})
+    await this.notifier.stop()
+    this.log.info({ released: unfinished.length }, 'worker stopped')
+  }
+
+  get activeCount(): number {
+    return this.active.size
+  }
+
+  private poke(): void {
+    const w = this.wake
+    this.wake = undefined
+    w?.()
+  }
+
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const free = this.opts.concurrency - this.active.size
+      let claimed: ClaimedJob[] = []
+      if (free > 0) {
+        claimed = await this.claim(free)
+        for (const job of claimed) this.run(job)
+      }
+      if (!this.running) break
+      // Claim again at once while there is work and room; otherwise sleep until a job ends,
+      // a notification comes, or the poll interval passes.
+      if (claimed.length > 0 && claimed.length === free) await this.sleep(this.opts.pollMs, true)
+      else if (claimed.length === 0) await this.sleep(this.opts.pollMs, false)
+    }
+  }
+
+  private async claim(free: number): Promise<ClaimedJob[]> {
+    try {
+      const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs)
+      const refs = jobs.filter((j) => j.tokenRef).map((j) => j.tokenRef!)
+      if (refs.length > 0) await startRefreshes(this.ds.manager, refs, new Date())
+      return jobs
+    } catch (err) {
+      this.log.warn({ err }, 'claim failed; retrying')
+      await new Promise((r) => setTimeout(r, 500))
+      return []
+    }
+  }
+
+  private sleep(ms: number, untilSlotFree: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms)
+      function done() {
+        clearTimeout(timer)
+        resolve()
+      }
+      this.wake = done
+      if (untilSlotFree) this.drained.add(done)
+    })
+  }
+
+  private run(job: ClaimedJob): void {
+    this.active.set(job.id, job)
+    this.m?.active.set(this.active.size)
+    const started = performance.now()
+    const ctx: JobContext = { hostSlots: this.hostSlots, log: this.log.child({ job: job.id }) }
+    void this.handler(job, ctx)
+      .catch((err: unknown): JobOutcome => ({
+        job,
+        ok: false,
+        error: isMetadataError(err) ? err : new RetryableError('internal_error', 'job handler failed', { cause: err }),
+      }))
+      .then((outcome) => {
+        this.m?.duration.observe({ kind: job.kind }, (performance.now() - started) / 1000)
+        if (!this.active.has(job.id)) return // given back at shutdown
+        this.active.delete(job.id)
+        this.m?.active.set(this.active.size)
+        this.pending.push(outcome)
+        this.scheduleFlush()
+        for (const d of this.drained) d()
+        this.drained.clear()
+      })
+  }
+
+  private scheduleFlush(): void {
+    if (this.pending.length >= this.opts.settleBatch) {
+      void this.flush()
+    } else {
+      this.flushTimer ??= setTimeout(() => void this.flush(), this.opts.flushMs)
+    }
+  }
+
+  /** Writes pending outcomes; one flush at a time, each in its own transaction. */
+  private flush(): Promise<void> {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = undefined
+    this.flushing = this.flushing.then(async () => {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, this.opts.settleBatch)
+        await this.settleWithRetry(batch)
+      }
+    })
+    return this.flushing
+  }
+
+  private async settleWithRetry(batch: JobOutcome[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const summary = await this.ds.transaction('READ COMMITTED', (em) => settleJobs(em, this.opts, batch, new Date()))
+        if (this.m) for (const [k, v] of Object.entries(summary)) if (v) this.m.outcomes.inc({ outcome: k }, v)
+        if (summary.lost) this.log.warn({ lost: summary.lost }, 'outcomes dropped: jobs no longer held by this worker')
+        return
+      } catch (err) {
+        // The database is down or restarting: keep the outcomes and try again. If the lease
+        // expires meanwhile, another worker reruns the job and ours is dropped as lost.
+        this.log.warn({ err, attempt, jobs: batch.length }, 'settling outcomes failed; retrying')
+        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)))
+        if (attempt > 50) throw err
+      }
+    }
+  }
+
+  private async maintain(): Promise<void> {
+    try {
+      await extendLeases(this.ds.manager, this.opts.workerId, [...this.active.keys()], this.opts.leaseMs)
+      await this.hostSlots.heartbeat()
+      const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
+      if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
+      await this.ds.query(`SELECT compact_counters()`)
+    } catch (err) {
+      this.log.warn({ err }, 'queue maintenance failed')
+    }
+  }
+
+  private async waitForDrain(ms: number): Promise<void> {
+    const deadline = Date.now() + ms
+    while (this.active.size > 0 && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.min(100, deadline - Date.now()))
+        this.drained.add(() => {
+          clearTimeout(t)
+          resolve()
+        })
+      })
+    }
+  }
+}

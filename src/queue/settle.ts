@@ -1,0 +1,210 @@
+import { SqlExecutor, rows } from '../store/sql'
+import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults } from '../store/metadataWriter'
+import { settleRefreshItems } from '../store/refreshItems'
+import { backoffDelayMs } from './backoff'
+import { JobOutcome, QueueSettings } from './types'
+
+type NextStatus = 'DONE' | 'QUEUED' | 'INVALID' | 'FAILED'
+
+interface Transition {
+  outcome: JobOutcome
+  status: NextStatus
+  runAt: Date
+  attempts: number
+  /** true when a request arrived while the job ran: it goes round again, fresh. */
+  rerun: boolean
+}
+
+interface OwnedRow {
+  id: string
+  request_version: number
+  claimed_version: number
+  attempts: number
+}
+
+export interface SettleSummary {
+  done: number
+  retried: number
+  invalid: number
+  failed: number
+  requeued: number
+  /** Outcomes dropped because the job was no longer ours (lease expired, reorg rollback). */
+  lost: number
+}
+
+/**
+ * Records the outcomes of a batch of attempts, in the caller's transaction. Only jobs this
+ * worker still holds are settled (a job whose lease expired belongs to someone else now, and
+ * its stale result is dropped with everything it would have written).
+ *
+ * A job that was re-requested while it ran (requestVersion > claimedVersion) goes back to
+ * QUEUED instead of DONE / INVALID / FAILED, so the newer request is honoured.
+ */
+export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outcomes: JobOutcome[], now: Date, random = Math.random): Promise<SettleSummary> {
+  const summary: SettleSummary = { done: 0, retried: 0, invalid: 0, failed: 0, requeued: 0, lost: 0 }
+  if (outcomes.length === 0) return summary
+  const owned = await lockOwnedJobs(db, settings.workerId, outcomes.map((o) => o.job.id))
+  const transitions: Transition[] = []
+  for (const outcome of outcomes) {
+    const row = owned.get(outcome.job.id)
+    if (!row) {
+      summary.lost++
+      continue
+    }
+    const t = transition(outcome, row, settings, now, random)
+    transitions.push(t)
+    count(summary, t)
+  }
+  if (transitions.length === 0) return summary
+  await updateJobRows(db, transitions, now)
+  await writeResults(db, transitions, now)
+  await recordMinuteStats(db, transitions, now)
+  return summary
+}
+
+async function lockOwnedJobs(db: SqlExecutor, workerId: string, ids: string[]): Promise<Map<string, OwnedRow>> {
+  const owned = await rows<OwnedRow>(
+    db,
+    `SELECT id, request_version, claimed_version, attempts FROM metadata_job
+      WHERE id = ANY($1::text[]) AND locked_by = $2 AND status = 'RUNNING'
+      ORDER BY id FOR UPDATE`,
+    [ids, workerId],
+  )
+  return new Map(owned.map((r) => [r.id, r]))
+}
+
+function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings, now: Date, random: () => number): Transition {
+  const rerun = row.request_version > row.claimed_version
+  if (outcome.ok) {
+    return { outcome, status: rerun ? 'QUEUED' : 'DONE', runAt: now, attempts: 0, rerun }
+  }
+  if (!outcome.error.retryable) {
+    return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }
+  }
+  const exhausted = row.attempts >= settings.maxAttempts
+  if (exhausted && !rerun) return { outcome, status: 'FAILED', runAt: now, attempts: row.attempts, rerun }
+  const delay = backoffDelayMs(row.attempts, { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
+  return { outcome, status: 'QUEUED', runAt: new Date(now.getTime() + delay), attempts: rerun ? 0 : row.attempts, rerun }
+}
+
+function count(summary: SettleSummary, t: Transition): void {
+  if (t.rerun) summary.requeued++
+  else if (t.status === 'DONE') summary.done++
+  else if (t.status === 'INVALID') summary.invalid++
+  else if (t.status === 'FAILED') summary.failed++
+  else summary.retried++
+}
+
+async function updateJobRows(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
+  const err = (t: Transition) => (t.outcome.ok ? undefined : t.outcome.error)
+  await db.query(
+    `UPDATE metadata_job j SET
+        status = u.status, run_at = u.run_at, attempts = u.attempts,
+        host = coalesce(u.host, j.host),
+        queued_at = CASE WHEN u.rerun THEN $11 ELSE j.queued_at END,
+        error_code = u.error_code, error_message = u.error_message, error_http_status = u.error_http_status,
+        error_body = u.error_body, error_url = u.error_url,
+        locked_by = NULL, locked_until = NULL, updated_at = $11,
+        finished_at = CASE WHEN u.status = 'QUEUED' THEN j.finished_at ELSE $11 END
+       FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::text[],
+                   $8::int[], $9::text[], $10::bool[], $12::text[])
+         AS u(id, status, run_at, attempts, error_code, error_message, error_body, error_http_status, error_url, rerun, host)
+      WHERE j.id = u.id`,
+    [
+      ts.map((t) => t.outcome.job.id),
+      ts.map((t) => t.status),
+      ts.map((t) => t.runAt),
+      ts.map((t) => t.attempts),
+      ts.map((t) => err(t)?.code ?? null),
+      ts.map((t) => err(t)?.message?.slice(0, 1000) ?? null),
+      ts.map((t) => err(t)?.body ?? null),
+      ts.map((t) => err(t)?.status ?? null),
+      ts.map((t) => err(t)?.url ?? null),
+      ts.map((t) => t.rerun),
+      now,
+      ts.map((t) => t.outcome.host ?? null),
+    ],
+  )
+}
+
+/** Metadata rows and refresh items: written for final outcomes of the version that ran. */
+async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
+  const tokenOk = ts.filter((t) => t.outcome.ok && t.outcome.job.kind === 'TOKEN' && t.outcome.token)
+  const contractOk = ts.filter((t) => t.outcome.ok && t.outcome.job.kind === 'CONTRACT' && t.outcome.contract)
+  // A retry in progress keeps the previous metadata untouched; only a final failure is recorded.
+  const tokenFinalErrors = ts.filter((t) => !t.outcome.ok && t.outcome.job.kind === 'TOKEN' && (t.status === 'INVALID' || t.status === 'FAILED'))
+  const contractFinalErrors = ts.filter((t) => !t.outcome.ok && t.outcome.job.kind === 'CONTRACT' && (t.status === 'INVALID' || t.status === 'FAILED'))
+
+  await writeTokenResults(
+    db,
+    tokenOk.map((t) => ({ tokenRef: t.outcome.job.tokenRef!, contractId: t.outcome.job.contractId, result: (t.outcome as { token: NonNullable<Extract<JobOutcome, { ok: true }>['token']> }).token })),
+    now,
+  )
+  await writeTokenErrors(
+    db,
+    tokenFinalErrors.map((t) => ({ tokenRef: t.outcome.job.tokenRef!, contractId: t.outcome.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: (t.outcome as Extract<JobOutcome, { ok: false }>).error })),
+    now,
+  )
+  await writeContractResults(
+    db,
+    contractOk.map((t) => ({ contractId: t.outcome.job.contractId, result: (t.outcome as Extract<JobOutcome, { ok: true }>).contract! })),
+    now,
+  )
+  await writeContractErrors(
+    db,
+    contractFinalErrors.map((t) => ({ contractId: t.outcome.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: (t.outcome as Extract<JobOutcome, { ok: false }>).error })),
+    now,
+  )
+  await settleRefreshItems(
+    db,
+    ts.filter((t) => t.outcome.job.kind === 'TOKEN' && isFinalForClaim(t)).map((t) => ({
+      tokenRef: t.outcome.job.tokenRef!,
+      claimedVersion: t.outcome.job.claimedVersion,
+      error: t.outcome.ok ? undefined : t.outcome.error,
+    })),
+    now,
+  )
+}
+
+/**
+ * Refresh items requested before the claim are settled by the attempt's final outcome: success,
+ * a permanent error, or retries exhausted. A retry in progress leaves them pending; so does a
+ * re-run for items requested after the claim (their job_version is newer).
+ */
+function isFinalForClaim(t: Transition): boolean {
+  return t.outcome.ok || !t.outcome.error.retryable || t.status === 'FAILED'
+}
+
+async function recordMinuteStats(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
+  const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000)
+  const groups = new Map<string, { chain: string; host: string; completed: number; failed: number; invalid: number; retried: number }>()
+  for (const t of ts) {
+    const host = t.outcome.host ?? t.outcome.job.host ?? ''
+    const key = `${t.outcome.job.chain}|${host}`
+    const g = groups.get(key) ?? { chain: t.outcome.job.chain, host, completed: 0, failed: 0, invalid: 0, retried: 0 }
+    if (t.outcome.ok) g.completed++
+    else if (t.status === 'FAILED') g.failed++
+    else if (!t.outcome.error.retryable) g.invalid++
+    else g.retried++
+    groups.set(key, g)
+  }
+  const gs = [...groups.values()].sort((a, b) => (a.chain + a.host < b.chain + b.host ? -1 : 1))
+  await db.query(
+    `INSERT INTO job_stat_minute AS s (id, minute, chain, host, completed, failed, invalid, retried)
+     SELECT $1 || '|' || chain || '|' || host, $2, chain, host, completed, failed, invalid, retried
+       FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::int[], $8::int[])
+         AS g(chain, host, completed, failed, invalid, retried)
+     ON CONFLICT (id) DO UPDATE SET completed = s.completed + excluded.completed, failed = s.failed + excluded.failed,
+       invalid = s.invalid + excluded.invalid, retried = s.retried + excluded.retried`,
+    [
+      minute.toISOString(),
+      minute,
+      gs.map((g) => g.chain),
+      gs.map((g) => g.host),
+      gs.map((g) => g.completed),
+      gs.map((g) => g.failed),
+      gs.map((g) => g.invalid),
+      gs.map((g) => g.retried),
+    ],
+  )
+}

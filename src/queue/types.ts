@@ -1,0 +1,80 @@
+import type { JobKindName } from '../core/jobs'
+
+/** A job as a worker holds it after a claim. */
+export interface ClaimedJob {
+  id: string
+  kind: JobKindName
+  chain: string
+  contractId: string
+  tokenRef: string | null
+  priority: number
+  /** Attempts including this one. */
+  attempts: number
+  claimedVersion: number
+  /** Host of the previous attempt, if any. */
+  host: string | null
+}
+
+export interface QueueSettings {
+  workerId: string
+  leaseMs: number
+  maxAttempts: number
+  backoffBaseMs: number
+  backoffMaxMs: number
+}
+
+/** Normalised metadata as stored (the normaliser's output mapped to columns). */
+export interface StoredMetadata {
+  name?: string | null
+  description?: string | null
+  image?: string | null
+  imageData?: string | null
+  externalUrl?: string | null
+  animationUrl?: string | null
+  backgroundColor?: string | null
+  youtubeUrl?: string | null
+  decimals?: number | null
+  properties?: unknown
+  localization?: unknown
+}
+
+export interface StoredAttribute {
+  traitType: string | null
+  value: string | null
+  valueNumber: number | null
+  valueJson: unknown
+  displayType: string | null
+  maxValue: number | null
+}
+
+export interface TokenFetchResult {
+  /** Token URI as read from the chain (null when the metadata was pushed, not fetched). */
+  uri: string | null
+  /** Final URL fetched, or `data:` / `inline` for URIs that carry the document. */
+  resolvedUrl: string
+  contentHash: string
+  metadata: StoredMetadata
+  /** The whole normalised document. */
+  normalized: unknown
+  raw: unknown
+  attributes: StoredAttribute[]
+  locales: { locale: string; normalized: unknown; raw: unknown }[]
+}
+
+export interface ContractReadResult {
+  confirmedStandard?: string | null
+  name?: string | null
+  symbol?: string | null
+  decimals?: number | null
+  totalSupply?: bigint | null
+  uri?: string | null
+  resolvedUrl?: string | null
+  normalized?: unknown
+  raw?: unknown
+  /** A contract job can succeed at reading the chain and still fail at the contract URI. */
+  metadataError?: { code: string; message: string } | null
+}
+
+export type JobOutcome =
+  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult }
+  | { job: ClaimedJob; ok: false; host?: string | null; error: import('../core/errors').MetadataError }
