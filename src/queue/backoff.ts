@@ -15,16 +15,3 @@ export function backoffDelayMs(attempts: number, settings: BackoffSettings, retr
   const wanted = retryAfterMs !== undefined && retryAfterMs > jittered ? retryAfterMs : jittered
   return Math.round(Math.min(settings.maxMs, wanted))
 }
-
-/**
- * Parses an HTTP Retry-After value: delta-seconds or an HTTP-date. Returns milliseconds from
- * `now`, or undefined when the header is absent or unparseable (negative dates count as 0).
- */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now()): number | undefined {
-  if (value == null) return undefined
-  const v = value.trim()
-  if (/^\d+$/.test(v)) return Number(v) * 1000
-  const at = Date.parse(v)
-  if (Number.isNaN(at)) return undefined
-  return Math.max(0, at - now)
-}
