@@ -11,6 +11,7 @@ interface ClaimRow {
   attempts: number
   claimed_version: number
   host: string | null
+  standard: ClaimedJob['standard']
 }
 
 /**
@@ -34,7 +35,8 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
           SET status = 'RUNNING', locked_by = $1, locked_until = now() + make_interval(secs => $3 / 1000.0),
               claimed_version = j.request_version, attempts = j.attempts + 1, updated_at = now()
          FROM picked WHERE j.id = picked.id
-       RETURNING j.id, j.kind, j.chain, j.contract_id, j.token_ref, j.priority, j.attempts, j.claimed_version, j.host)
+       RETURNING j.id, j.kind, j.chain, j.contract_id, j.token_ref, j.priority, j.attempts, j.claimed_version, j.host,
+                 (SELECT c.standard FROM contract c WHERE c.id = j.contract_id) AS standard)
      SELECT * FROM claimed ORDER BY priority DESC`,
     [workerId, limit, leaseMs],
   )
@@ -48,6 +50,7 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
     attempts: r.attempts,
     claimedVersion: r.claimed_version,
     host: r.host,
+    standard: r.standard,
   }))
 }
 

@@ -2,6 +2,7 @@ import { SqlExecutor, rows } from '../store/sql'
 import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults } from '../store/metadataWriter'
 import { settleRefreshItems } from '../store/refreshItems'
 import { backoffDelayMs } from './backoff'
+import { DeferredError } from './jobs/deferred'
 import { JobOutcome, QueueSettings } from './types'
 
 type NextStatus = 'DONE' | 'QUEUED' | 'INVALID' | 'FAILED'
@@ -77,6 +78,11 @@ function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings,
   const rerun = row.request_version > row.claimed_version
   if (outcome.ok) {
     return { outcome, status: rerun ? 'QUEUED' : 'DONE', runAt: now, attempts: 0, rerun }
+  }
+  if (outcome.error instanceof DeferredError) {
+    // The host, not the job, is busy: the attempt does not count.
+    const runAt = new Date(now.getTime() + (outcome.error.retryAfterMs ?? settings.backoffBaseMs))
+    return { outcome, status: 'QUEUED', runAt, attempts: Math.max(0, row.attempts - 1), rerun }
   }
   if (!outcome.error.retryable) {
     return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }

@@ -1,4 +1,5 @@
 import type { JobKindName } from '../core/jobs'
+import type { TokenStandardName } from '../core/standards'
 
 /** A job as a worker holds it after a claim. */
 export interface ClaimedJob {
@@ -13,6 +14,8 @@ export interface ClaimedJob {
   claimedVersion: number
   /** Host of the previous attempt, if any. */
   host: string | null
+  /** The contract's standard as the processor recorded it (null if the contract row is gone). */
+  standard: TokenStandardName | null
 }
 
 export interface QueueSettings {

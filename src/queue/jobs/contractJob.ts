@@ -1,0 +1,43 @@
+import { PermanentError, RetryableError, isMetadataError } from '../../core/errors'
+import { loadMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
+import type { JobContext, JobHandler } from '../runner'
+import type { ClaimedJob, ContractReadResult, JobOutcome } from '../types'
+import { politeFetch } from './politeFetch'
+import type { TokenJobDeps } from './tokenJob'
+
+/**
+ * A contract job: confirm the standard (ERC-165 / Clarity interface), read name, symbol,
+ * decimals and total supply, and fetch the contract-level metadata (ERC-7572 contractURI,
+ * SIP-010 token URI). The chain reads decide the job's outcome; a broken contract URI is
+ * recorded as the contract metadata's error without failing the reads.
+ */
+export function contractJobHandler(deps: TokenJobDeps): JobHandler {
+  return async (job: ClaimedJob, ctx: JobContext): Promise<JobOutcome> => {
+    let host: string | null = job.host
+    const polite = politeFetch(ctx.hostSlots, deps.hostCooldownMs)
+    const loader: MetadataLoaderOptions = { ...deps.loader, withHost: (h, f) => ((host = h), polite(h, f)) }
+    try {
+      return { job, ok: true, host, contract: await readContract(job, deps, loader) }
+    } catch (e) {
+      const error = isMetadataError(e) ? e : new RetryableError('internal_error', 'contract job failed', { cause: e })
+      return { job, ok: false, host, error }
+    }
+  }
+}
+
+async function readContract(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataLoaderOptions): Promise<ContractReadResult> {
+  if (!job.standard) throw new PermanentError('token_not_found', `contract ${job.contractId} is not indexed`)
+  const reader = deps.readers.get(job.chain)
+  if (!reader) throw new RetryableError('contract_call_unavailable', `no chain reader configured for ${job.chain}`)
+  const address = job.contractId.slice(job.chain.length + 1)
+  const reads = await reader.contractReads(address, job.standard)
+  const result: ContractReadResult = { ...reads, uri: reads.contractUri ?? null }
+  if (!reads.contractUri) return result
+  try {
+    const loaded = await loadMetadata(reads.contractUri, { standard: job.standard }, loader)
+    return { ...result, resolvedUrl: loaded.resolvedUrl, normalized: loaded.normalized, raw: loaded.raw }
+  } catch (e) {
+    if (!isMetadataError(e) || e.retryable) throw e // a flaky host: retry the whole job
+    return { ...result, metadataError: { code: e.code, message: e.message } }
+  }
+}

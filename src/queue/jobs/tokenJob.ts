@@ -1,0 +1,121 @@
+import type { ChainReaders } from '../../core/chainReader'
+import { PermanentError, RetryableError, isMetadataError } from '../../core/errors'
+import { isFungible } from '../../core/standards'
+import { loadMetadata, type LoadedMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
+import type { NormalizedMetadata } from '../../metadata/types'
+import type { JobContext, JobHandler } from '../runner'
+import type { ClaimedJob, JobOutcome, StoredAttribute, StoredMetadata, TokenFetchResult } from '../types'
+import { politeFetch } from './politeFetch'
+
+export interface TokenJobDeps {
+  readers: ChainReaders
+  loader: Omit<MetadataLoaderOptions, 'withHost'>
+  /** Host pause after a 429 without Retry-After. */
+  hostCooldownMs: number
+}
+
+/**
+ * A token job: read the token URI from the chain, then resolve, fetch and normalise it.
+ * Fungible tokens (one row per contract) take their metadata from the contract: SIP-010
+ * get-token-uri / ERC-7572 contractURI when present, with name, symbol and decimals read from
+ * the chain filling what the document leaves out.
+ */
+export function tokenJobHandler(deps: TokenJobDeps): JobHandler {
+  return async (job: ClaimedJob, ctx: JobContext): Promise<JobOutcome> => {
+    let host: string | null = job.host
+    const polite = politeFetch(ctx.hostSlots, deps.hostCooldownMs)
+    const loader: MetadataLoaderOptions = {
+      ...deps.loader,
+      withHost: (h, fetch) => {
+        host = h
+        return polite(h, fetch)
+      },
+    }
+    try {
+      const token = await fetchToken(job, deps, loader)
+      return { job, ok: true, host, token }
+    } catch (e) {
+      const error = isMetadataError(e) ? e : new RetryableError('internal_error', 'token job failed', { cause: e })
+      return { job, ok: false, host, error }
+    }
+  }
+}
+
+async function fetchToken(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataLoaderOptions): Promise<TokenFetchResult> {
+  const { address, tokenId } = parseTokenRef(job)
+  const standard = job.standard
+  if (!standard) throw new PermanentError('token_not_found', `contract ${job.contractId} is not indexed`)
+  const reader = deps.readers.get(job.chain)
+  if (!reader) throw new RetryableError('contract_call_unavailable', `no chain reader configured for ${job.chain}`)
+  const ctx = { tokenId, standard }
+  if (isFungible(standard)) {
+    const reads = await reader.contractReads(address, standard)
+    const fromChain: NormalizedMetadata = clean({ name: reads.name ?? undefined, decimals: reads.decimals ?? undefined })
+    if (!reads.contractUri) return toResult(null, inlineResult(fromChain), reads.symbol)
+    const loaded = await loadMetadata(reads.contractUri, ctx, loader)
+    return toResult(reads.contractUri, { ...loaded, normalized: { ...fromChain, ...loaded.normalized } }, reads.symbol)
+  }
+  const uri = await reader.tokenUri(address, tokenId, standard)
+  if (uri === null || uri.trim() === '') throw new PermanentError('uri_missing', `the contract returned no token URI for ${tokenId}`)
+  return toResult(uri, await loadMetadata(uri, ctx, loader))
+}
+
+function parseTokenRef(job: ClaimedJob): { address: string; tokenId: bigint } {
+  const ref = job.tokenRef ?? ''
+  const prefix = `${job.contractId}:`
+  if (!ref.startsWith(prefix)) throw new PermanentError('token_not_found', `malformed token reference ${ref}`)
+  return { address: job.contractId.slice(job.chain.length + 1), tokenId: BigInt(ref.slice(prefix.length)) }
+}
+
+function inlineResult(normalized: NormalizedMetadata): LoadedMetadata {
+  return { resolvedUrl: 'chain', host: null, contentHash: '', normalized, raw: null, locales: [] }
+}
+
+function clean<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+}
+
+/** The normaliser's shape mapped to storage columns. */
+export function toResult(uri: string | null, loaded: LoadedMetadata, symbol?: string | null): TokenFetchResult {
+  const n = loaded.normalized
+  const normalized = symbol ? { ...n, symbol } : n
+  return {
+    uri,
+    resolvedUrl: loaded.resolvedUrl,
+    contentHash: loaded.contentHash,
+    metadata: toStoredMetadata(n),
+    normalized,
+    raw: loaded.raw,
+    attributes: (n.attributes ?? []).map(toStoredAttribute),
+    locales: loaded.locales.map((l) => ({ locale: l.locale, normalized: l.normalized, raw: l.raw })),
+  }
+}
+
+export function toStoredMetadata(n: NormalizedMetadata): StoredMetadata {
+  return {
+    name: n.name ?? null,
+    description: n.description ?? null,
+    image: n.image ?? null,
+    imageData: n.image_data ?? null,
+    externalUrl: n.external_url ?? null,
+    animationUrl: n.animation_url ?? null,
+    backgroundColor: n.background_color ?? null,
+    youtubeUrl: n.youtube_url ?? null,
+    decimals: n.decimals ?? null,
+    properties: n.properties ?? null,
+    localization: n.localization ?? null,
+  }
+}
+
+function toStoredAttribute(a: NonNullable<NormalizedMetadata['attributes']>[number]): StoredAttribute {
+  const v = a.value
+  return {
+    traitType: a.trait_type ?? null,
+    value: v === null ? null : String(v),
+    valueNumber: typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim()) ? Number(v) : null,
+    valueJson: v,
+    displayType: a.display_type ?? null,
+    maxValue: a.max_value ?? null,
+  }
+}
+
