@@ -1,0 +1,212 @@
+import type { Store } from '@subsquid/typeorm-store'
+import type { Logger } from 'pino'
+import type { ChainEvent, EventPosition } from '../core/events'
+import { PRIORITY, jobId, type JobRequest } from '../core/jobs'
+import { Balance, Contract, MetadataJob, Token, UpdateNotice, UpdateNoticeKind } from '../model'
+import { enqueueJobs } from '../queue/enqueue'
+import { BatchState } from './batchState'
+import { resolveRanges, type RangeRequest } from './resolveRanges'
+import { hotTrackerOf, sqlOf } from './storeAccess'
+
+export interface IngestOptions {
+  chain: string
+  /** Cap on tokens a range notice (BatchMetadataUpdate, SIP-019 without ids) refreshes. */
+  rangeCap: number
+  /** Wall clock for queue timestamps (chain data uses block time). */
+  now: Date
+  log?: Logger
+}
+
+export interface IngestSummary {
+  events: Record<string, number>
+  tokensCreated: number
+  contractsCreated: number
+  jobsEnqueued: number
+  notices: number
+}
+
+interface Pending {
+  jobs: JobRequest[]
+  notices: UpdateNotice[]
+  ranges: (RangeRequest & { notice: UpdateNotice })[]
+}
+
+/**
+ * Applies one batch of chain events inside the processor's batch transaction: chain facts
+ * (contracts, tokens, owners, balances, supplies, update notices) and the metadata jobs they
+ * call for, so a reorg rollback removes both together. `mintPriority` is NEW_MINT at the chain
+ * head and BACKFILL while catching up.
+ */
+export async function applyEvents(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<IngestSummary> {
+  const state = await BatchState.load(store, opts.chain, events, opts.rangeCap)
+  const pending: Pending = { jobs: [], notices: [], ranges: [] }
+  const counts: Record<string, number> = {}
+  for (const e of events) {
+    counts[e.kind] = (counts[e.kind] ?? 0) + 1
+    apply(state, pending, e, opts)
+  }
+  for (const id of state.newContracts) pending.jobs.push(contractJob(state.contracts.get(id)!, mintPriority))
+  for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
+  await resolvePendingRanges(store, state, pending, opts)
+  const jobsEnqueued = await persist(store, state, pending, opts.now)
+  return { events: counts, tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
+}
+
+function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): void {
+  switch (e.kind) {
+    case 'nft_transfer': {
+      const c = s.contract(e.contract, e.standard, e.pos)
+      moveNft(s, s.token(c, e.tokenId, e.pos), e.from, e.to, e.pos)
+      return
+    }
+    case 'nft_range_transfer': {
+      const c = s.contract(e.contract, e.standard, e.pos)
+      const span = e.toTokenId - e.fromTokenId + 1n
+      if (span > BigInt(opts.rangeCap)) opts.log?.warn({ contract: c.id, span: span.toString() }, 'ConsecutiveTransfer range above the cap: truncated')
+      const last = span > BigInt(opts.rangeCap) ? e.fromTokenId + BigInt(opts.rangeCap) - 1n : e.toTokenId
+      for (let id = e.fromTokenId; id <= last; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
+      return
+    }
+    case 'ft_transfer': {
+      const c = s.contract(e.contract, e.standard, e.pos)
+      const t = s.token(c, 0n, e.pos)
+      if (s.newTokens.has(t.id)) t.supply = 0n
+      const supply = c.totalSupply ?? 0n
+      const next = supply + (e.from === null ? e.amount : 0n) - (e.to === null ? e.amount : 0n)
+      // Never negative: a burn seen without its mint (indexing started mid-history) floors at 0.
+      c.totalSupply = next < 0n ? 0n : next
+      s.touchContract(c)
+      return
+    }
+    case 'multi_transfer': {
+      const c = s.contract(e.contract, e.standard, e.pos)
+      e.ids.forEach((id, i) => moveMulti(s, s.token(c, id, e.pos), e.amounts[i], e.from, e.to, e.pos))
+      return
+    }
+    case 'uri_changed': {
+      const c = s.contract(e.contract, 'ERC1155', e.pos)
+      const t = s.token(c, e.tokenId, e.pos)
+      t.chainUri = e.uri
+      p.notices.push(notice(c, e.pos, UpdateNoticeKind.URI, { token: t, fromTokenId: e.tokenId, toTokenId: e.tokenId, uri: e.uri }))
+      p.jobs.push(tokenJob(t, PRIORITY.UPDATE_NOTICE))
+      return
+    }
+    case 'metadata_updated': {
+      const c = s.existingContract(e.contract)
+      if (!c) return // an update for a contract we never saw mint anything: nothing to refresh
+      if (!e.batch) {
+        const t = s.existingToken(c, e.fromTokenId)
+        p.notices.push(notice(c, e.pos, UpdateNoticeKind.METADATA_UPDATE, { token: t, fromTokenId: e.fromTokenId, toTokenId: e.toTokenId, tokenCount: t ? 1 : 0 }))
+        if (t) p.jobs.push(tokenJob(t, PRIORITY.UPDATE_NOTICE))
+        return
+      }
+      const n = notice(c, e.pos, UpdateNoticeKind.BATCH_METADATA_UPDATE, { fromTokenId: e.fromTokenId, toTokenId: e.toTokenId })
+      p.notices.push(n)
+      p.ranges.push({ contractId: c.id, from: e.fromTokenId, to: e.toTokenId, notice: n })
+      return
+    }
+    case 'contract_metadata_updated': {
+      const c = s.existingContract(e.contract)
+      if (!c) return
+      p.notices.push(notice(c, e.pos, UpdateNoticeKind.CONTRACT_URI_UPDATED, {}))
+      p.jobs.push(contractJob(c, PRIORITY.UPDATE_NOTICE))
+      return
+    }
+    default:
+      // Stacks-only facts (deployments, SIP-019) are applied by the Stacks ingest.
+      return
+  }
+}
+
+function moveNft(s: BatchState, t: Token, from: string | null, to: string | null, pos: EventPosition): void {
+  if (from === null) {
+    t.burned = false
+    t.supply = 1n
+    t.burnBlock = null
+  }
+  t.owner = to
+  if (to === null) {
+    t.burned = true
+    t.supply = 0n
+    t.burnBlock = pos.blockNumber
+  } else if (from !== null && t.supply === 0n && !t.burned) {
+    t.supply = 1n // first seen through a transfer (indexing started after its mint)
+  }
+  s.touchToken(t)
+}
+
+function moveMulti(s: BatchState, t: Token, amount: bigint, from: string | null, to: string | null, pos: EventPosition): void {
+  if (from === null) t.supply += amount
+  else debit(s.balance(t, from), amount)
+  if (to === null) {
+    t.supply = t.supply > amount ? t.supply - amount : 0n
+    if (t.supply === 0n) {
+      t.burned = true
+      t.burnBlock = pos.blockNumber
+    }
+  } else {
+    s.balance(t, to).amount += amount
+    t.burned = false
+  }
+  s.touchToken(t)
+}
+
+/** Balances floor at zero: a debit seen without its credit (mid-history start) is not an error. */
+function debit(b: { amount: bigint }, amount: bigint): void {
+  b.amount = b.amount > amount ? b.amount - amount : 0n
+}
+
+function notice(c: Contract, pos: EventPosition, kind: UpdateNoticeKind, p: Partial<UpdateNotice>): UpdateNotice {
+  return new UpdateNotice({
+    id: `${c.chain}:${pos.blockNumber}:${pos.logIndex}`,
+    chain: c.chain,
+    contract: c,
+    token: null,
+    kind,
+    tokenCount: 1,
+    blockNumber: pos.blockNumber,
+    blockHash: pos.blockHash,
+    txHash: pos.txHash,
+    logIndex: pos.logIndex,
+    timestamp: pos.timestamp,
+    sender: pos.sender ?? null,
+    ...p,
+  })
+}
+
+export function tokenJob(t: Token, priority: number): JobRequest {
+  return { kind: 'TOKEN', chain: t.chain, contractId: t.contract.id, tokenRef: t.id, priority }
+}
+
+export function contractJob(c: Contract, priority: number): JobRequest {
+  return { kind: 'CONTRACT', chain: c.chain, contractId: c.id, priority }
+}
+
+async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<void> {
+  if (p.ranges.length === 0) return
+  const found = await resolveRanges(sqlOf(store), p.ranges, opts.rangeCap, [...s.newTokens].map((id) => s.tokens.get(id)!))
+  p.ranges.forEach((r, i) => {
+    r.notice.tokenCount = found[i].length
+    for (const tokenRef of found[i]) p.jobs.push({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
+  })
+}
+
+async function persist(store: Store, s: BatchState, p: Pending, now: Date): Promise<number> {
+  await store.upsert([...s.dirtyContracts].map((id) => s.contracts.get(id)!))
+  await store.upsert([...s.dirtyTokens].map((id) => s.tokens.get(id)!))
+  const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
+  await store.upsert(balances.filter((b) => b.amount > 0n))
+  const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)
+  if (emptied.length > 0) await store.remove(Balance, emptied)
+  await store.insert(p.notices)
+  if (p.jobs.length === 0) return 0
+  // Raw-SQL enqueue inside a hot block is recorded for rollback like the rows above.
+  await hotTrackerOf(store)?.trackUpsert(MetadataJob, dedupeIds(p.jobs).map((id) => new MetadataJob({ id })))
+  const { jobs } = await enqueueJobs(sqlOf(store), p.jobs, now)
+  return jobs.length
+}
+
+function dedupeIds(jobs: JobRequest[]): string[] {
+  return [...new Set(jobs.map(jobId))]
+}
+
