@@ -32,6 +32,8 @@ export const evmChainSchema = z.object({
   contracts: z.array(z.string().regex(/^0x[0-9a-fA-F]{40}$/, 'expected a 0x address')).optional(),
   /** JSON-RPC requests per second sent by the processor (0 = unlimited). */
   rpcRateLimit: int(0).default(0),
+  /** How often the chain head is polled once the processor has caught up. */
+  headPollMs: int(10, 60_000).default(1000),
 })
 
 export type EvmChainConfig = z.output<typeof evmChainSchema>
@@ -66,7 +68,7 @@ export const ENV = {
   API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port)' },
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
 
-  EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0}]' },
+  EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0,"headPollMs":1000}]' },
   EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'cap on tokens one BatchMetadataUpdate or full-collection notice refreshes' },
 
   STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },

@@ -33,8 +33,19 @@ export async function openDataSource(url: string, poolSize?: number): Promise<Da
   return ds
 }
 
-/** Applies pending migrations; returns their names. */
+/**
+ * Applies pending migrations; returns their names. Every process migrates at start, so a
+ * session-level advisory lock makes concurrent starts take turns instead of racing.
+ */
 export async function migrate(ds: DataSource): Promise<string[]> {
-  const done = await ds.runMigrations({ transaction: 'each' })
-  return done.map((m) => m.name)
+  const runner = ds.createQueryRunner()
+  await runner.connect()
+  try {
+    await runner.query(`SELECT pg_advisory_lock(7305000)`)
+    const done = await ds.runMigrations({ transaction: 'each' })
+    return done.map((m) => m.name)
+  } finally {
+    await runner.query(`SELECT pg_advisory_unlock(7305000)`).catch(() => {})
+    await runner.release()
+  }
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,6 +22,13 @@ declare module 'vitest' {
  * takes ~100 ms), so every file gets an isolated, migrated database.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Tests that start real processes (processors, workers, the CLI, npm run dev) run lib/. tsc
+  // emits even when a file has type errors; `npm test` type-checks before vitest runs.
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'pipe' })
+  } catch (e) {
+    process.stderr.write(`tsc reported errors (lib/ was still emitted):\n${String((e as { stdout?: Buffer }).stdout ?? e)}\n`)
+  }
   let stop = async () => {}
   let adminUrl = process.env.DATABASE_URL
   if (!adminUrl) {

@@ -1,0 +1,32 @@
+import path from 'node:path'
+import type { DataSource } from 'typeorm'
+import type { Config } from '../config'
+import { startEmbeddedPostgres } from '../lib/embeddedPostgres'
+import type { Logger } from '../lib/logger'
+import type { Shutdown } from '../lib/shutdown'
+import { migrate, openDataSource } from '../store/dataSource'
+
+export interface Database {
+  url: string
+  ds: DataSource
+}
+
+/**
+ * DATABASE_URL when set; otherwise an embedded Postgres with its data under DATA_DIR (stopped
+ * by the shutdown sequence, after everything that uses it). Migrations are applied either way.
+ */
+export async function openDatabase(config: Config, log: Logger, shutdown: Shutdown): Promise<Database> {
+  let url = config.DATABASE_URL
+  if (!url) {
+    const started = Date.now()
+    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT })
+    shutdown.register('embedded postgres', () => pg.stop())
+    log.info({ port: pg.port, dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded Postgres started')
+    url = pg.urlFor('postgres')
+  }
+  const ds = await openDataSource(url, config.DB_POOL_SIZE)
+  shutdown.register('database pool', () => ds.destroy())
+  const applied = await migrate(ds)
+  if (applied.length) log.info({ applied }, 'migrations applied')
+  return { url, ds }
+}

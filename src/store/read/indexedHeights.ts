@@ -1,0 +1,45 @@
+import type { ReadDb } from './readDb'
+
+/**
+ * Processor checkpoints: each chain processor keeps its state in the schema
+ * `<sanitised chain>_processor`, table `status(height, hash)`.
+ */
+export function processorSchemaName(chain: string): string {
+  return `${chain.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_processor`
+}
+
+export interface IndexedHeight {
+  schema: string
+  /** The chain whose sanitised name gives this schema, when one of `knownChains` does. */
+  chain: string | null
+  height: number | null
+}
+
+const SCHEMAS_SQL = `
+SELECT n.nspname AS schema
+  FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relname = 'status' AND c.relkind IN ('r', 'p') AND n.nspname LIKE '%\\_processor' ESCAPE '\\'
+ ORDER BY n.nspname`
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+/**
+ * Heights of every processor found in the catalog: one statement to discover the schemas and
+ * one to read all their checkpoints.
+ */
+export async function indexedHeights(db: ReadDb, knownChains: readonly string[] = []): Promise<IndexedHeight[]> {
+  const schemas = (await db.query<{ schema: string }>(SCHEMAS_SQL)).map((r) => r.schema)
+  if (schemas.length === 0) return []
+  const text = schemas
+    .map((s, i) => `SELECT $${i + 1}::text AS schema, (SELECT max(height) FROM ${quoteIdent(s)}.status)::bigint AS height`)
+    .join('\nUNION ALL\n')
+  const rows = await db.query<{ schema: string; height: string | null }>(text, schemas)
+  const bySchema = new Map(knownChains.map((c) => [processorSchemaName(c), c]))
+  return rows.map((r) => ({
+    schema: r.schema,
+    chain: bySchema.get(r.schema) ?? null,
+    height: r.height === null ? null : Number(r.height),
+  }))
+}

@@ -1,0 +1,115 @@
+import type { ReadDb } from './readDb'
+
+/**
+ * Keyset-paginated token lists. Every list has a stable total order, so a cursor (the last
+ * item's sort key) resumes exactly where the previous page ended even while rows are added:
+ * - tokens of a contract: token id (numeric);
+ * - tokens of an owner, attribute matches across one contract: (contract id, token id).
+ * Each query fetches one row more than asked to tell whether a next page exists.
+ */
+export interface TokenListItem {
+  ref: string
+  contractId: string
+  tokenId: string
+  /** Holdings only: amount held (1 for an owned NFT). */
+  amount?: string
+}
+
+export interface TokenPage {
+  items: TokenListItem[]
+  hasNext: boolean
+}
+
+/** Position after which a page starts; absent = from the beginning. */
+export interface TokenCursor {
+  contractId: string
+  tokenId: string
+}
+
+interface ListRow {
+  ref: string
+  contract_id: string
+  token_id: string
+  amount?: string
+}
+
+function page(rows: ListRow[], limit: number): TokenPage {
+  const items = rows.slice(0, limit).map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id, ...(r.amount !== undefined ? { amount: r.amount } : {}) }))
+  return { items, hasNext: rows.length > limit }
+}
+
+// Token ids are never negative, so -1 stands for "from the beginning" without an OR that would
+// keep the planner from using the (contract_id, token_id) index.
+const BY_CONTRACT_SQL = `
+SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
+  FROM token t
+ WHERE t.contract_id = $1 AND t.token_id > coalesce($2::numeric, -1)
+ ORDER BY t.token_id
+ LIMIT $3`
+
+export async function tokensOfContract(db: ReadDb, contractId: string, after: string | null, limit: number): Promise<TokenPage> {
+  return page(await db.query<ListRow>(BY_CONTRACT_SQL, [contractId, after, limit + 1]), limit)
+}
+
+// NFT ownership lives on the token row (ERC-721, SIP-009), semi-fungible holdings in balance
+// (ERC-1155, SIP-013); the two never describe the same token.
+const BY_OWNER_SQL = `
+SELECT ref, contract_id, token_id::text AS token_id, amount::text AS amount FROM (
+  SELECT t.id AS ref, t.contract_id, t.token_id, 1::numeric AS amount
+    FROM token t
+   WHERE t.owner = $1 AND t.chain = $2
+  UNION ALL
+  SELECT b.token_id AS ref, b.contract_id, t.token_id, b.amount
+    FROM balance b JOIN token t ON t.id = b.token_id
+   WHERE b.account = $1 AND b.amount > 0 AND t.chain = $2
+) h
+ WHERE (h.contract_id, h.token_id) > ($3::text, $4::numeric)
+ ORDER BY h.contract_id, h.token_id
+ LIMIT $5`
+
+export async function tokensOfOwner(db: ReadDb, chain: string, owner: string, after: TokenCursor | null, limit: number): Promise<TokenPage> {
+  const rows = await db.query<ListRow>(BY_OWNER_SQL, [owner, chain, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1])
+  return page(rows, limit)
+}
+
+/** One trait condition: trait type equal, and value among `values` and/or numeric value within [min, max]. */
+export interface AttributeCondition {
+  traitType: string
+  values?: readonly string[]
+  min?: number
+  max?: number
+}
+
+/**
+ * Tokens of a contract whose attributes satisfy every condition (AND across conditions, OR
+ * within one condition's values). Each condition is one probe of the
+ * (contract_id, trait_type, value) index; the matches are intersected before touching token.
+ */
+export async function tokensByAttributes(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: string | null, limit: number): Promise<TokenPage> {
+  const params: unknown[] = [contractId, after, limit + 1]
+  const selects = conditions.map((c) => {
+    params.push(c.traitType)
+    let sql = `SELECT a.token_id FROM token_attribute a WHERE a.contract_id = $1 AND a.trait_type = $${params.length}`
+    if (c.values !== undefined) {
+      params.push(c.values)
+      sql += ` AND a.value = ANY($${params.length}::text[])`
+    }
+    if (c.min !== undefined) {
+      params.push(c.min)
+      sql += ` AND a.value_number >= $${params.length}::numeric`
+    }
+    if (c.max !== undefined) {
+      params.push(c.max)
+      sql += ` AND a.value_number <= $${params.length}::numeric`
+    }
+    return sql
+  })
+  const text = `
+WITH matched AS (${selects.join('\n  INTERSECT\n  ')})
+SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
+  FROM matched m JOIN token t ON t.id = m.token_id
+ WHERE t.token_id > coalesce($2::numeric, -1)
+ ORDER BY t.token_id
+ LIMIT $3`
+  return page(await db.query<ListRow>(text, params), limit)
+}

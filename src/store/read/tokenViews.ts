@@ -1,0 +1,246 @@
+import type { TokenStandardName } from '../../core/standards'
+import { deriveMetadataStatus, type JobStatusName, type MetadataStatusName } from './metadataStatus'
+import type { ReadDb } from './readDb'
+
+/** A token as the read surfaces address it: contract id and decimal token id (never a JS number). */
+export interface TokenKey {
+  contractId: string
+  tokenId: string
+}
+
+export interface ContractFacts {
+  chain: string
+  address: string
+  standard: TokenStandardName
+  /** Event-tracked supply (ERC-20); null for other standards. */
+  totalSupply: string | null
+  deployer: string | null
+  deployTx: string | null
+}
+
+/** Worker-read contract facts (contract_metadata), when a contract job ran. */
+export interface ContractReadFacts {
+  name: string | null
+  symbol: string | null
+  decimals: number | null
+  totalSupply: string | null
+  uri: string | null
+}
+
+export interface TokenFacts {
+  standard: TokenStandardName
+  owner: string | null
+  supply: string
+  burned: boolean
+  chainUri: string | null
+  mintBlock: number | null
+  mintTx: string | null
+  mintedAt: Date | null
+}
+
+export interface MetadataFacts {
+  /** Outcome of the last fetch (AVAILABLE / INVALID / FAILED). */
+  status: string
+  uri: string | null
+  resolvedUrl: string | null
+  contentHash: string | null
+  decimals: number | null
+  normalized: Record<string, unknown> | null
+  errorCode: string | null
+  errorMessage: string | null
+  errorHttpStatus: number | null
+  lastFetchedAt: Date | null
+  updatedAt: Date | null
+}
+
+export interface JobFacts {
+  status: JobStatusName
+  queuedAt: Date
+  errorCode: string | null
+  errorMessage: string | null
+  errorHttpStatus: number | null
+}
+
+export interface TokenError {
+  code: string
+  message: string | null
+  httpStatus: number | null
+}
+
+/**
+ * Everything the read surfaces show about one requested token, from one SQL round trip:
+ * contract (null when unknown), token row (null when the processor has not seen it), last fetch,
+ * job, and the requested locale variant.
+ */
+export interface TokenView {
+  ref: string
+  contractId: string
+  tokenId: string
+  contract: ContractFacts | null
+  contractRead: ContractReadFacts | null
+  token: TokenFacts | null
+  metadata: MetadataFacts | null
+  job: JobFacts | null
+  /** Normalised document in the requested locale: undefined when none was asked, null when absent. */
+  localized: Record<string, unknown> | null | undefined
+  status: MetadataStatusName
+  /** The latest error: the job's (its last attempt, even while retrying) or else the last fetch's. */
+  error: TokenError | null
+}
+
+export function tokenRef(key: TokenKey): string {
+  return `${key.contractId}:${key.tokenId}`
+}
+
+interface Row {
+  ref: string
+  contract_id: string
+  c_chain: string | null
+  c_address: string | null
+  c_standard: TokenStandardName | null
+  c_total_supply: string | null
+  c_deployer: string | null
+  c_deploy_tx: string | null
+  cm_id: string | null
+  cm_name: string | null
+  cm_symbol: string | null
+  cm_decimals: number | null
+  cm_total_supply: string | null
+  cm_uri: string | null
+  t_standard: TokenStandardName | null
+  t_owner: string | null
+  t_supply: string | null
+  t_burned: boolean | null
+  t_chain_uri: string | null
+  t_mint_block: number | null
+  t_mint_tx: string | null
+  t_minted_at: Date | null
+  m_status: string | null
+  m_uri: string | null
+  m_resolved_url: string | null
+  m_content_hash: string | null
+  m_decimals: number | null
+  m_normalized: Record<string, unknown> | null
+  m_error_code: string | null
+  m_error_message: string | null
+  m_error_http_status: number | null
+  m_last_fetched_at: Date | null
+  m_updated_at: Date | null
+  j_status: JobStatusName | null
+  j_queued_at: Date | null
+  j_error_code: string | null
+  j_error_message: string | null
+  j_error_http_status: number | null
+  l_id: string | null
+  l_normalized: Record<string, unknown> | null
+}
+
+// Driven by the requested refs (unnest keeps their order), every table joined by primary key:
+// one index probe per table per token, whatever the table sizes.
+const TOKEN_VIEWS_SQL = `
+SELECT r.ref, r.contract_id,
+       c.chain AS c_chain, c.address AS c_address, c.standard AS c_standard, c.total_supply::text AS c_total_supply,
+       c.deployer AS c_deployer, c.deploy_tx AS c_deploy_tx,
+       cm.id AS cm_id, cm.name AS cm_name, cm.symbol AS cm_symbol, cm.decimals AS cm_decimals,
+       cm.total_supply::text AS cm_total_supply, cm.uri AS cm_uri,
+       t.standard AS t_standard, t.owner AS t_owner, t.supply::text AS t_supply, t.burned AS t_burned,
+       t.chain_uri AS t_chain_uri, t.mint_block AS t_mint_block, t.mint_tx AS t_mint_tx, t.minted_at AS t_minted_at,
+       m.status AS m_status, m.uri AS m_uri, m.resolved_url AS m_resolved_url, m.content_hash AS m_content_hash,
+       m.decimals AS m_decimals, m.normalized AS m_normalized, m.error_code AS m_error_code,
+       m.error_message AS m_error_message, m.error_http_status AS m_error_http_status,
+       m.last_fetched_at AS m_last_fetched_at, m.updated_at AS m_updated_at,
+       j.status AS j_status, j.queued_at AS j_queued_at, j.error_code AS j_error_code,
+       j.error_message AS j_error_message, j.error_http_status AS j_error_http_status,
+       l.id AS l_id, l.normalized AS l_normalized
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord)
+  LEFT JOIN contract c ON c.id = r.contract_id
+  LEFT JOIN contract_metadata cm ON cm.id = r.contract_id
+  LEFT JOIN token t ON t.id = r.ref
+  LEFT JOIN token_metadata m ON m.id = r.ref
+  LEFT JOIN metadata_job j ON j.id = 'token:' || r.ref
+  LEFT JOIN token_locale l ON $3::text IS NOT NULL AND l.id = r.ref || ':' || $3::text
+ ORDER BY r.ord`
+
+/**
+ * Token views for the given keys, in the given order (duplicates allowed). `locale` also
+ * fetches that locale's variant of each token.
+ */
+export async function loadTokenViews(db: ReadDb, keys: readonly TokenKey[], locale?: string): Promise<TokenView[]> {
+  if (keys.length === 0) return []
+  const rows = await db.query<Row>(TOKEN_VIEWS_SQL, [keys.map(tokenRef), keys.map((k) => k.contractId), locale ?? null])
+  return rows.map((r, i) => toView(r, keys[i], locale !== undefined))
+}
+
+function toView(r: Row, key: TokenKey, localeAsked: boolean): TokenView {
+  const metadata = r.m_status === null ? null : metadataFacts(r)
+  const job = r.j_status === null ? null : jobFacts(r)
+  return {
+    ref: r.ref,
+    contractId: r.contract_id,
+    tokenId: key.tokenId,
+    contract: r.c_standard === null ? null : contractFacts(r),
+    contractRead: r.cm_id === null ? null : { name: r.cm_name, symbol: r.cm_symbol, decimals: r.cm_decimals, totalSupply: r.cm_total_supply, uri: r.cm_uri },
+    token: r.t_standard === null ? null : tokenFacts(r),
+    metadata,
+    job,
+    localized: localeAsked ? (r.l_id === null ? null : r.l_normalized) : undefined,
+    status: deriveMetadataStatus(r.j_status, r.m_status),
+    error: latestError(job, metadata),
+  }
+}
+
+function contractFacts(r: Row): ContractFacts {
+  return {
+    chain: r.c_chain!,
+    address: r.c_address!,
+    standard: r.c_standard!,
+    totalSupply: r.c_total_supply,
+    deployer: r.c_deployer,
+    deployTx: r.c_deploy_tx,
+  }
+}
+
+function tokenFacts(r: Row): TokenFacts {
+  return {
+    standard: r.t_standard!,
+    owner: r.t_owner,
+    supply: r.t_supply ?? '0',
+    burned: r.t_burned ?? false,
+    chainUri: r.t_chain_uri,
+    mintBlock: r.t_mint_block,
+    mintTx: r.t_mint_tx,
+    mintedAt: r.t_minted_at,
+  }
+}
+
+function metadataFacts(r: Row): MetadataFacts {
+  return {
+    status: r.m_status!,
+    uri: r.m_uri,
+    resolvedUrl: r.m_resolved_url,
+    contentHash: r.m_content_hash,
+    decimals: r.m_decimals,
+    normalized: r.m_normalized,
+    errorCode: r.m_error_code,
+    errorMessage: r.m_error_message,
+    errorHttpStatus: r.m_error_http_status,
+    lastFetchedAt: r.m_last_fetched_at,
+    updatedAt: r.m_updated_at,
+  }
+}
+
+function jobFacts(r: Row): JobFacts {
+  return {
+    status: r.j_status!,
+    queuedAt: r.j_queued_at!,
+    errorCode: r.j_error_code,
+    errorMessage: r.j_error_message,
+    errorHttpStatus: r.j_error_http_status,
+  }
+}
+
+function latestError(job: JobFacts | null, metadata: MetadataFacts | null): TokenError | null {
+  if (job?.errorCode) return { code: job.errorCode, message: job.errorMessage, httpStatus: job.errorHttpStatus }
+  if (metadata?.errorCode) return { code: metadata.errorCode, message: metadata.errorMessage, httpStatus: metadata.errorHttpStatus }
+  return null
+}
