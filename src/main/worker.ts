@@ -1,0 +1,61 @@
+import 'reflect-metadata'
+import { randomBytes } from 'node:crypto'
+import os from 'node:os'
+import { ConfigError, loadConfig } from '../config'
+import { createLogger } from '../lib/logger'
+import { Metrics } from '../lib/metrics'
+import { startMetricsServer } from '../lib/metricsServer'
+import { Shutdown } from '../lib/shutdown'
+import { metadataJobHandler } from '../queue/jobs'
+import { JobRunner } from '../queue/runner'
+import { openDatabase } from './database'
+import { buildChainReaders, buildLoaderOptions } from './wiring'
+
+/**
+ * A metadata worker: `node lib/main/worker.js`. Scale by running more of them; they share the
+ * queue, the per-host caps and the 429 cooldowns through Postgres.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env)
+  const workerId = `${os.hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
+  const log = createLogger(config.LOG_LEVEL).child({ role: 'worker', worker: workerId })
+  const shutdown = new Shutdown(log, 30_000)
+  shutdown.installSignalHandlers()
+  const { url, ds } = await openDatabase(config, log, shutdown)
+  const metrics = new Metrics({ role: 'worker' })
+  if (config.METRICS_PORT) {
+    const server = await startMetricsServer(metrics, config.METRICS_PORT)
+    shutdown.register('metrics server', () => server.close())
+  }
+  const loader = buildLoaderOptions(config)
+  shutdown.register('http agent', () => loader.agent.close())
+  const handler = metadataJobHandler({ readers: buildChainReaders(config), loader, hostCooldownMs: config.HOST_COOLDOWN_MS })
+  const runner = new JobRunner(
+    ds,
+    url,
+    handler,
+    {
+      workerId,
+      concurrency: config.WORKER_CONCURRENCY,
+      leaseMs: config.JOB_LEASE_SECONDS * 1000,
+      maxAttempts: config.JOB_MAX_ATTEMPTS,
+      backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
+      backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+      hostCap: config.HOST_MAX_CONCURRENCY,
+    },
+    log,
+    metrics,
+  )
+  await runner.start()
+  shutdown.register('job runner', () => runner.stop())
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`${e.message}\n`)
+    process.exit(2)
+  }
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+  process.exit(1)
+})
