@@ -105,6 +105,7 @@ module.exports = class Infrastructure1795222460582 {
     await db.query(`CREATE INDEX metadata_job_token_ref ON metadata_job (token_ref)`)
     await db.query(`CREATE INDEX metadata_job_queued_at ON metadata_job (queued_at) WHERE status = 'QUEUED'`)
     await db.query(`CREATE INDEX metadata_job_running_host ON metadata_job (host) WHERE status = 'RUNNING'`)
+    await db.query(`CREATE INDEX token_dynamic ON token (contract_id) WHERE update_mode = 'DYNAMIC'`)
 
     // Grants fetch slots for a host to a worker without letting the sum of live leases pass the
     // cap; serialised per host by an advisory lock held for this statement only.
@@ -144,6 +145,7 @@ module.exports = class Infrastructure1795222460582 {
       await db.query(`DROP FUNCTION ${fn}()`)
     }
     await db.query(`DROP FUNCTION tms_grant_host_slots(text, text, int, int, int)`)
+    await db.query(`DROP INDEX token_dynamic`)
     await db.query(`DROP INDEX metadata_job_running_host`)
     await db.query(`DROP INDEX metadata_job_queued_at`)
     await db.query(`DROP INDEX metadata_job_token_ref`)

@@ -74,6 +74,7 @@ export const ENV = {
   STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },
   STACKS_CHAIN: { schema: caip2.refine((c) => c.startsWith('stacks:'), 'expected stacks:1 or stacks:2147483648'), default: 'stacks:1', doc: 'CAIP-2 id of the Stacks network indexed' },
   STACKS_START_HEIGHT: { schema: int(0), default: '1', doc: 'first Stacks block height to index' },
+  STACKS_FINALITY: { schema: int(0, 1000), default: '6', doc: 'Stacks blocks this deep under the tip are final (a deeper fork is fatal)' },
   STACKS_POLL_MS: { schema: int(50), default: '2000', doc: 'how often the Stacks processor polls for new blocks at the chain head' },
   STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
 

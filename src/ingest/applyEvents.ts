@@ -1,8 +1,10 @@
 import type { Store } from '@subsquid/typeorm-store'
 import type { Logger } from 'pino'
-import type { ChainEvent, EventPosition } from '../core/events'
+import type { ChainEvent, EventPosition, UpdateNotification } from '../core/events'
+import { UINT256_MAX, isEvmChain } from '../core/ids'
+import { isFungible } from '../core/standards'
 import { PRIORITY, jobId, type JobRequest } from '../core/jobs'
-import { Balance, Contract, MetadataJob, Token, UpdateNotice, UpdateNoticeKind } from '../model'
+import { Balance, Contract, MetadataJob, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
 import { enqueueJobs } from '../queue/enqueue'
 import { BatchState } from './batchState'
 import { resolveRanges, type RangeRequest } from './resolveRanges'
@@ -28,7 +30,8 @@ export interface IngestSummary {
 interface Pending {
   jobs: JobRequest[]
   notices: UpdateNotice[]
-  ranges: (RangeRequest & { notice: UpdateNotice })[]
+  /** Range notices; `seq` is the event's place in the batch, so only tokens created before it count. */
+  ranges: (RangeRequest & { notice: UpdateNotice; seq: number })[]
 }
 
 /**
@@ -43,6 +46,7 @@ export async function applyEvents(store: Store, events: readonly ChainEvent[], m
   const counts: Record<string, number> = {}
   for (const e of events) {
     counts[e.kind] = (counts[e.kind] ?? 0) + 1
+    state.seq++
     apply(state, pending, e, opts)
   }
   for (const id of state.newContracts) pending.jobs.push(contractJob(state.contracts.get(id)!, mintPriority))
@@ -100,9 +104,9 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
         if (t) p.jobs.push(tokenJob(t, PRIORITY.UPDATE_NOTICE))
         return
       }
-      const n = notice(c, e.pos, UpdateNoticeKind.BATCH_METADATA_UPDATE, { fromTokenId: e.fromTokenId, toTokenId: e.toTokenId })
+      const n = notice(c, e.pos, UpdateNoticeKind.BATCH_METADATA_UPDATE, { fromTokenId: e.fromTokenId, toTokenId: e.toTokenId, tokenCount: 0 })
       p.notices.push(n)
-      p.ranges.push({ contractId: c.id, from: e.fromTokenId, to: e.toTokenId, notice: n })
+      p.ranges.push({ contractId: c.id, from: e.fromTokenId, to: e.toTokenId, notice: n, seq: s.seq })
       return
     }
     case 'contract_metadata_updated': {
@@ -112,10 +116,67 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
       p.jobs.push(contractJob(c, PRIORITY.UPDATE_NOTICE))
       return
     }
-    default:
-      // Stacks-only facts (deployments, SIP-019) are applied by the Stacks ingest.
+    case 'contract_deployed': {
+      const c = s.contract(e.contract, e.standard, e.pos)
+      c.deployer = e.deployer
+      c.deployTx = e.pos.txHash
+      c.deployBlock = e.pos.blockNumber
+      s.touchContract(c)
+      return
+    }
+    case 'update_notification':
+      applyNotification(s, p, e, opts)
       return
   }
+}
+
+/**
+ * SIP-019: accepted only when the token contract printed it itself or its deployer sent the
+ * transaction (a stranger's contract cannot make us refetch someone else's tokens). Frozen
+ * tokens (or a frozen collection) ignore later notices; the notice that freezes still refreshes.
+ */
+function applyNotification(s: BatchState, p: Pending, e: UpdateNotification, opts: IngestOptions): void {
+  const c = s.existingContract(e.contract)
+  if (!c) {
+    opts.log?.info({ contract: e.contract, tx: e.pos.txHash }, 'SIP-019 notification for a contract not indexed: ignored')
+    return
+  }
+  const deployer = c.deployer ?? c.address.split('.')[0]
+  if (e.emitter !== c.address && e.pos.sender !== deployer) {
+    opts.log?.warn({ contract: c.id, emitter: e.emitter, sender: e.pos.sender, tx: e.pos.txHash }, 'SIP-019 notification from neither the contract nor its deployer: ignored')
+    return
+  }
+  if (c.updateMode === UpdateMode.FROZEN) return
+  const mode = e.mode.toUpperCase() as UpdateMode
+  const n = notice(c, e.pos, UpdateNoticeKind.SIP019, { updateMode: mode, ttl: e.ttlSeconds ?? null, sender: e.pos.sender ?? null, tokenCount: 0 })
+  p.notices.push(n)
+  if (e.tokenClass === 'ft' || (e.tokenIds === undefined && isFungible(c.standard))) {
+    const t = s.existingToken(c, 0n)
+    if (t) refreshToken(s, p, t, mode, e.ttlSeconds, n)
+    p.jobs.push(contractJob(c, PRIORITY.UPDATE_NOTICE))
+    return
+  }
+  if (e.tokenIds === undefined) {
+    c.updateMode = mode
+    c.updateTtl = e.ttlSeconds ?? null
+    s.touchContract(c)
+    p.ranges.push({ contractId: c.id, from: 0n, to: UINT256_MAX, notice: n, seq: s.seq })
+    return
+  }
+  for (const id of e.tokenIds) {
+    const t = s.existingToken(c, id)
+    if (t) refreshToken(s, p, t, mode, e.ttlSeconds, n)
+  }
+  if (e.tokenIds.length === 1) n.token = s.existingToken(c, e.tokenIds[0]) ?? null
+}
+
+function refreshToken(s: BatchState, p: Pending, t: Token, mode: UpdateMode, ttl: number | undefined, n: UpdateNotice): void {
+  if (t.updateMode === UpdateMode.FROZEN) return
+  t.updateMode = mode
+  t.updateTtl = ttl ?? null
+  s.touchToken(t)
+  n.tokenCount++
+  p.jobs.push(tokenJob(t, PRIORITY.UPDATE_NOTICE))
 }
 
 function moveNft(s: BatchState, t: Token, from: string | null, to: string | null, pos: EventPosition): void {
@@ -156,9 +217,14 @@ function debit(b: { amount: bigint }, amount: bigint): void {
   b.amount = b.amount > amount ? b.amount - amount : 0n
 }
 
+/** EVM: `<chain>:<block>:<log index>`; Stacks (event indexes restart per tx): `<chain>:<tx id>:<event index>`. */
+function noticeId(chain: string, pos: EventPosition): string {
+  return isEvmChain(chain) ? `${chain}:${pos.blockNumber}:${pos.logIndex}` : `${chain}:${pos.txHash}:${pos.logIndex}`
+}
+
 function notice(c: Contract, pos: EventPosition, kind: UpdateNoticeKind, p: Partial<UpdateNotice>): UpdateNotice {
   return new UpdateNotice({
-    id: `${c.chain}:${pos.blockNumber}:${pos.logIndex}`,
+    id: noticeId(c.chain, pos),
     chain: c.chain,
     contract: c,
     token: null,
@@ -184,9 +250,11 @@ export function contractJob(c: Contract, priority: number): JobRequest {
 
 async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<void> {
   if (p.ranges.length === 0) return
-  const found = await resolveRanges(sqlOf(store), p.ranges, opts.rangeCap, [...s.newTokens].map((id) => s.tokens.get(id)!))
+  const found = await resolveRanges(sqlOf(store), p.ranges, opts.rangeCap, (r) =>
+    [...s.newTokens].filter((id) => s.createdAt.get(id)! < r.seq).map((id) => s.tokens.get(id)!),
+  )
   p.ranges.forEach((r, i) => {
-    r.notice.tokenCount = found[i].length
+    r.notice.tokenCount += found[i].length
     for (const tokenRef of found[i]) p.jobs.push({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
   })
 }

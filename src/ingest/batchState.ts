@@ -21,6 +21,10 @@ export class BatchState {
   readonly dirtyContracts = new Set<string>()
   readonly dirtyTokens = new Set<string>()
   readonly dirtyBalances = new Set<string>()
+  /** Order of creation of the batch's new tokens (by the event that created them). */
+  readonly createdAt = new Map<string, number>()
+  /** Index of the event being applied. */
+  seq = 0
 
   constructor(readonly chain: string) {}
 
@@ -88,6 +92,7 @@ export class BatchState {
       })
       this.tokens.set(id, t)
       this.newTokens.add(id)
+      this.createdAt.set(id, this.seq)
     }
     this.dirtyTokens.add(id)
     return t

@@ -42,6 +42,7 @@ async function main(): Promise<void> {
       backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
       backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
       hostCap: config.HOST_MAX_CONCURRENCY,
+      dynamicTtlSeconds: config.STACKS_DYNAMIC_TTL_SECONDS,
     },
     log,
     metrics,

@@ -6,6 +6,7 @@ import { startRefreshes } from '../store/refreshItems'
 import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './claim'
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
+import { scheduleDynamicTokens } from './scheduleDynamic'
 import { settleJobs } from './settle'
 import { ClaimedJob, JobOutcome, QueueSettings } from './types'
 
@@ -29,6 +30,8 @@ export interface RunnerOptions extends QueueSettings {
   hostWaitMs?: number
   /** How long shutdown waits for jobs in flight before giving them back. */
   drainMs?: number
+  /** Refresh interval of SIP-019 dynamic tokens without a ttl of their own. */
+  dynamicTtlSeconds?: number
 }
 
 /**
@@ -59,7 +62,7 @@ export class JobRunner {
     private readonly log: Logger,
     metrics?: Metrics,
   ) {
-    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, ...opts }
+    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, dynamicTtlSeconds: 86_400, ...opts }
     this.hostSlots = new HostSlots(ds.manager, { workerId: opts.workerId, capPerHost: opts.hostCap, leaseMs: opts.leaseMs, waitMs: this.opts.hostWaitMs }, log)
     this.notifier = new JobNotifier(dbUrl, () => this.poke(), log)
     this.m = metrics && {
@@ -212,6 +215,8 @@ export class JobRunner {
       const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
       if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
       await this.ds.query(`SELECT compact_counters()`)
+      const scheduled = await scheduleDynamicTokens(this.ds.manager, this.opts.dynamicTtlSeconds)
+      if (scheduled > 0) this.log.info({ scheduled }, 'dynamic tokens re-queued after their ttl')
     } catch (err) {
       this.log.warn({ err }, 'queue maintenance failed')
     }

@@ -75,7 +75,7 @@ export interface ContractReadResult {
   normalized?: unknown
   raw?: unknown
   /** A contract job can succeed at reading the chain and still fail at the contract URI. */
-  metadataError?: { code: string; message: string } | null
+  metadataError?: { code: string; message: string; retryable: boolean } | null
 }
 
 export type JobOutcome =

@@ -148,7 +148,10 @@ export interface ContractResultRow {
   result: ContractReadResult
 }
 
-/** Contract reads succeeded; the contract URI may still have failed (metadataError). */
+/**
+ * Contract reads succeeded; the contract URI may still have failed (metadataError): the status
+ * is then INVALID (permanent) or FAILED (the host was unreachable), with the reads kept.
+ */
 export async function writeContractResults(db: SqlExecutor, items: ContractResultRow[], now: Date): Promise<void> {
   if (items.length === 0) return
   const r = (i: ContractResultRow) => i.result
@@ -170,7 +173,7 @@ export async function writeContractResults(db: SqlExecutor, items: ContractResul
     [
       now,
       items.map((i) => i.contractId),
-      items.map((i) => (r(i).metadataError ? 'INVALID' : 'AVAILABLE')),
+      items.map((i) => { const e = r(i).metadataError; return !e ? 'AVAILABLE' : e.retryable ? 'FAILED' : 'INVALID' }),
       items.map((i) => r(i).confirmedStandard ?? null),
       items.map((i) => clean(r(i).name)),
       items.map((i) => clean(r(i).symbol)),

@@ -37,7 +37,9 @@ async function readContract(job: ClaimedJob, deps: TokenJobDeps, loader: Metadat
     const loaded = await loadMetadata(reads.contractUri, { standard: job.standard }, loader)
     return { ...result, resolvedUrl: loaded.resolvedUrl, normalized: loaded.normalized, raw: loaded.raw }
   } catch (e) {
-    if (!isMetadataError(e) || e.retryable) throw e // a flaky host: retry the whole job
-    return { ...result, metadataError: { code: e.code, message: e.message } }
+    // The chain reads (name, symbol, decimals, supply) are worth serving even when the contract
+    // URI's host fails; the error is recorded with them and the next refresh tries the URI again.
+    if (!isMetadataError(e)) throw e
+    return { ...result, metadataError: { code: e.code, message: e.message, retryable: e.retryable } }
   }
 }

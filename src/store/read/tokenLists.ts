@@ -51,6 +51,31 @@ export async function tokensOfContract(db: ReadDb, contractId: string, after: st
   return page(await db.query<ListRow>(BY_CONTRACT_SQL, [contractId, after, limit + 1]), limit)
 }
 
+// The same page for many contracts in one statement: one index range scan per contract.
+const BY_CONTRACTS_SQL = `
+SELECT x.ref, x.contract_id, x.token_id::text AS token_id
+  FROM unnest($1::text[]) WITH ORDINALITY AS c(id, ord)
+  CROSS JOIN LATERAL (
+    SELECT t.id AS ref, t.contract_id, t.token_id
+      FROM token t
+     WHERE t.contract_id = c.id AND t.token_id > coalesce($2::numeric, -1)
+     ORDER BY t.token_id
+     LIMIT $3) x
+ ORDER BY c.ord, x.token_id`
+
+/** First page (after `after`) of each contract's tokens, in the order of `contractIds`. */
+export async function tokensOfContracts(db: ReadDb, contractIds: readonly string[], after: string | null, limit: number): Promise<TokenPage[]> {
+  if (contractIds.length === 0) return []
+  const rows = await db.query<ListRow>(BY_CONTRACTS_SQL, [contractIds, after, limit + 1])
+  const byContract = new Map<string, ListRow[]>()
+  for (const r of rows) {
+    let list = byContract.get(r.contract_id)
+    if (!list) byContract.set(r.contract_id, (list = []))
+    list.push(r)
+  }
+  return contractIds.map((id) => page(byContract.get(id) ?? [], limit))
+}
+
 // NFT ownership lives on the token row (ERC-721, SIP-009), semi-fungible holdings in balance
 // (ERC-1155, SIP-013); the two never describe the same token.
 const BY_OWNER_SQL = `
