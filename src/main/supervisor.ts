@@ -1,0 +1,71 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import path from 'node:path'
+
+export interface RoleSpec {
+  name: string
+  script: string
+  args?: string[]
+  env: Record<string, string>
+}
+
+export interface SupervisorOptions {
+  /** Where each role's output goes when not passed through (`<dir>/<role>.log`). */
+  logDir: string
+  /** Pass child output through to our stdout (JSON logs when not on a terminal). */
+  passThrough: boolean
+  onExit?: (role: string, code: number | null, signal: NodeJS.Signals | null) => void
+}
+
+/**
+ * Runs one child process per role (`node lib/main/<script>.js`) the way an orchestrator would:
+ * restarts a role that exits unexpectedly (a processor exits on a fatal error by design), and
+ * stops them all with SIGTERM, then SIGKILL after a grace period.
+ */
+export class Supervisor {
+  private readonly children = new Map<string, ChildProcess>()
+  private stopping = false
+
+  constructor(private readonly opts: SupervisorOptions) {
+    fs.mkdirSync(opts.logDir, { recursive: true })
+  }
+
+  start(role: RoleSpec, restarts = 0): void {
+    const child = spawn(process.execPath, [path.join(__dirname, `${role.script}.js`), ...(role.args ?? [])], {
+      env: { ...process.env, ...role.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    this.children.set(role.name, child)
+    const sink = this.opts.passThrough ? process.stdout : fs.createWriteStream(path.join(this.opts.logDir, `${role.name}.log`), { flags: 'a' })
+    child.stdout!.pipe(sink, { end: false })
+    child.stderr!.pipe(sink, { end: false })
+    child.on('exit', (code, signal) => {
+      this.children.delete(role.name)
+      this.opts.onExit?.(role.name, code, signal)
+      if (this.stopping) return
+      const delay = Math.min(10_000, 500 * 2 ** Math.min(restarts, 5))
+      setTimeout(() => !this.stopping && this.start(role, restarts + 1), delay)
+    })
+  }
+
+  get pids(): number[] {
+    return [...this.children.values()].map((c) => c.pid!).filter(Boolean)
+  }
+
+  async stopAll(graceMs = 8000): Promise<void> {
+    this.stopping = true
+    const exits = [...this.children.values()].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve()
+          const t = setTimeout(() => c.kill('SIGKILL'), graceMs)
+          c.once('exit', () => {
+            clearTimeout(t)
+            resolve()
+          })
+          c.kill('SIGTERM')
+        }),
+    )
+    await Promise.all(exits)
+  }
+}
