@@ -9,9 +9,10 @@
 import zlib from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { MetadataError, PermanentError, RetryableError, type ErrorCode } from '../../src/core/errors'
+import { parseRetryAfter } from '../../src/lib/http'
 import {
   decodeDocument,
-  parseRetryAfter,
+
   SafeAgent,
   safeFetch,
   type DialTarget,

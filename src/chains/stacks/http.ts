@@ -3,6 +3,7 @@
  * connection errors are retried with exponential backoff and jitter, honouring `Retry-After`;
  * anything else is handed back to the caller at once.
  */
+import { isRetryableStatus, parseRetryAfter } from '../../lib/http'
 import { StacksApiUnavailableError } from './errors'
 
 export type StacksLogLevel = 'debug' | 'info' | 'warn' | 'error'
@@ -32,17 +33,7 @@ export type AttemptOutcome<T> =
   | { ok: true; value: T }
   | { ok: false; status: number; retryAfterMs?: number; body?: unknown }
 
-export function isRetryableStatus(status: number): boolean {
-  return status === 429 || status === 408 || (status >= 500 && status !== 501)
-}
-
-/** `Retry-After` as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (value === null || value.trim() === '') return undefined
-  if (/^[0-9]+$/.test(value.trim())) return Number(value.trim()) * 1000
-  const at = Date.parse(value)
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now)
-}
+export { isRetryableStatus, parseRetryAfter }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
 

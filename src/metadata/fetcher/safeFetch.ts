@@ -16,6 +16,7 @@
  * - Every failure leaves as a RetryableError or PermanentError with a code; the original error is
  *   kept as `cause`.
  */
+import { MAX_RETRY_AFTER_MS, isRetryableStatus, parseRetryAfter } from '../../lib/http'
 import { promises as dns } from 'node:dns'
 import type { Socket } from 'node:net'
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'
@@ -32,7 +33,6 @@ export const ACCEPT = 'application/json, */*'
 /** Error bodies are kept for diagnostics only, so a short prefix is enough. */
 export const MAX_ERROR_BODY_BYTES = 1024
 /** A Retry-After further away than this is treated as this (a hostile host cannot park a job forever). */
-export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000
 /** How long we wait for an error response's body before giving up on it (the status decides anyway). */
 const ERROR_BODY_WAIT_MS = 500
 /** More stacked Content-Encodings than this is not something a metadata host needs. */
@@ -400,24 +400,6 @@ async function readErrorBody(response: Dispatcher.ResponseData, url: string): Pr
 
 // ---------------------------------------------------------------------------------------------
 // Status mapping
-
-/**
- * Parses Retry-After: delay-seconds or an HTTP-date. Returns ms from `now`, clamped to
- * [0, MAX_RETRY_AFTER_MS]; `undefined` when absent or unparsable.
- */
-export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
-  if (value === undefined) return undefined
-  const text = value.trim()
-  let ms: number
-  if (/^\d+$/.test(text)) ms = Number(text) * 1000
-  else if (/^[A-Za-z]{3,9},? /.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - now
-  else return undefined
-  return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS)
-}
-
-function isRetryableStatus(status: number): boolean {
-  return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501)
-}
 
 function statusErrorCode(status: number): ErrorCode {
   if (status === 404 || status === 410) return 'token_not_found'
