@@ -18,13 +18,32 @@ export function toJsonb(value: unknown): string | null {
   return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : typeof v === 'bigint' ? v.toString() : v))
 }
 
+/**
+ * Only tokens the processors recorded get metadata rows (a job may exist for a token that is not
+ * indexed yet: a Sequence lookup or a refresh of an unknown id, or one a reorg just removed).
+ */
+async function existing<T extends { tokenRef: string }>(db: SqlExecutor, items: T[]): Promise<T[]> {
+  if (items.length === 0) return items
+  const found: { id: string }[] = await db.query(`SELECT id FROM token WHERE id = ANY($1::text[])`, [items.map((i) => i.tokenRef)])
+  const ids = new Set(found.map((f) => f.id))
+  return items.filter((i) => ids.has(i.tokenRef))
+}
+
+async function existingContracts<T extends { contractId: string }>(db: SqlExecutor, items: T[]): Promise<T[]> {
+  if (items.length === 0) return items
+  const found: { id: string }[] = await db.query(`SELECT id FROM contract WHERE id = ANY($1::text[])`, [items.map((i) => i.contractId)])
+  const ids = new Set(found.map((f) => f.id))
+  return items.filter((i) => ids.has(i.contractId))
+}
+
 export interface TokenResultRow {
   tokenRef: string
   contractId: string
   result: TokenFetchResult
 }
 
-export async function writeTokenResults(db: SqlExecutor, items: TokenResultRow[], now: Date): Promise<void> {
+export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date): Promise<void> {
+  const items = await existing(db, all)
   if (items.length === 0) return
   const m = (i: TokenResultRow) => i.result.metadata
   await db.query(
@@ -119,7 +138,8 @@ export interface TokenErrorRow {
 }
 
 /** A final failure: the status and error are recorded; metadata fetched earlier is kept. */
-export async function writeTokenErrors(db: SqlExecutor, items: TokenErrorRow[], now: Date): Promise<void> {
+export async function writeTokenErrors(db: SqlExecutor, all: TokenErrorRow[], now: Date): Promise<void> {
+  const items = await existing(db, all)
   if (items.length === 0) return
   await db.query(
     `INSERT INTO token_metadata AS t (id, token_id, contract_id, status, uri, error_code, error_message, error_http_status, last_fetched_at, updated_at)
@@ -152,7 +172,8 @@ export interface ContractResultRow {
  * Contract reads succeeded; the contract URI may still have failed (metadataError): the status
  * is then INVALID (permanent) or FAILED (the host was unreachable), with the reads kept.
  */
-export async function writeContractResults(db: SqlExecutor, items: ContractResultRow[], now: Date): Promise<void> {
+export async function writeContractResults(db: SqlExecutor, all: ContractResultRow[], now: Date): Promise<void> {
+  const items = await existingContracts(db, all)
   if (items.length === 0) return
   const r = (i: ContractResultRow) => i.result
   await db.query(
@@ -196,7 +217,8 @@ export interface ContractErrorRow {
 }
 
 /** The contract job failed for good: status and error recorded, earlier reads kept. */
-export async function writeContractErrors(db: SqlExecutor, items: ContractErrorRow[], now: Date): Promise<void> {
+export async function writeContractErrors(db: SqlExecutor, all: ContractErrorRow[], now: Date): Promise<void> {
+  const items = await existingContracts(db, all)
   if (items.length === 0) return
   await db.query(
     `INSERT INTO contract_metadata AS c (id, contract_id, status, error_code, error_message, last_fetched_at, updated_at)
