@@ -9,6 +9,7 @@ import { enqueueJobs } from '../queue/enqueue'
 import { BatchState } from './batchState'
 import { resolveRanges, type RangeRequest } from './resolveRanges'
 import { hotTrackerOf, sqlOf } from './storeAccess'
+import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
 
 export interface IngestOptions {
   chain: string
@@ -260,10 +261,10 @@ async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opt
 }
 
 async function persist(store: Store, s: BatchState, p: Pending, now: Date): Promise<number> {
-  await store.upsert([...s.dirtyContracts].map((id) => s.contracts.get(id)!))
-  await store.upsert([...s.dirtyTokens].map((id) => s.tokens.get(id)!))
+  await upsertContracts(store, [...s.dirtyContracts].map((id) => s.contracts.get(id)!))
+  await upsertTokens(store, [...s.dirtyTokens].map((id) => s.tokens.get(id)!))
   const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
-  await store.upsert(balances.filter((b) => b.amount > 0n))
+  await upsertBalances(store, balances.filter((b) => b.amount > 0n))
   const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)
   if (emptied.length > 0) await store.remove(Balance, emptied)
   await store.insert(p.notices)
