@@ -135,8 +135,10 @@ interface Row {
   l_normalized: Record<string, unknown> | null
 }
 
-// Driven by the requested refs (unnest keeps their order), every table joined by primary key:
-// one index probe per table per token, whatever the table sizes.
+// Driven by the requested refs (unnest keeps their order). Each table is reached through a
+// LATERAL subquery with LIMIT 1: the planner cannot flatten it, so every row is one primary-key
+// probe per table. (Plain joins let a generic plan, which guesses 10 refs, hash whole tables:
+// measured 0.84 ms per single-token call on 1.1M tokens, against 0.3 ms probing.)
 const TOKEN_VIEWS_SQL = `
 SELECT r.ref, r.contract_id,
        c.chain AS c_chain, c.address AS c_address, c.standard AS c_standard, c.total_supply::text AS c_total_supply,
@@ -153,12 +155,19 @@ SELECT r.ref, r.contract_id,
        j.error_message AS j_error_message, j.error_http_status AS j_error_http_status,
        l.id AS l_id, l.normalized AS l_normalized
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord)
-  LEFT JOIN contract c ON c.id = r.contract_id
-  LEFT JOIN contract_metadata cm ON cm.id = r.contract_id
-  LEFT JOIN token t ON t.id = r.ref
-  LEFT JOIN token_metadata m ON m.id = r.ref
-  LEFT JOIN metadata_job j ON j.id = 'token:' || r.ref
-  LEFT JOIN token_locale l ON $3::text IS NOT NULL AND l.id = r.ref || ':' || $3::text
+  LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx
+                       FROM contract x WHERE x.id = r.contract_id LIMIT 1) c ON true
+  LEFT JOIN LATERAL (SELECT x.id, x.name, x.symbol, x.decimals, x.total_supply, x.uri
+                       FROM contract_metadata x WHERE x.id = r.contract_id LIMIT 1) cm ON true
+  LEFT JOIN LATERAL (SELECT x.standard, x.owner, x.supply, x.burned, x.chain_uri, x.mint_block, x.mint_tx, x.minted_at
+                       FROM token x WHERE x.id = r.ref LIMIT 1) t ON true
+  LEFT JOIN LATERAL (SELECT x.status, x.uri, x.resolved_url, x.content_hash, x.decimals, x.normalized, x.error_code,
+                            x.error_message, x.error_http_status, x.last_fetched_at, x.updated_at
+                       FROM token_metadata x WHERE x.id = r.ref LIMIT 1) m ON true
+  LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status
+                       FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true
+  LEFT JOIN LATERAL (SELECT x.id, x.normalized
+                       FROM token_locale x WHERE $3::text IS NOT NULL AND x.id = r.ref || ':' || $3::text LIMIT 1) l ON true
  ORDER BY r.ord`
 
 /**

@@ -1,0 +1,17 @@
+import type { Config } from '../config'
+import type { Logger } from '../lib/logger'
+import type { ReadDb } from '../store/read/readDb'
+import type { DataSource } from 'typeorm'
+import type { StatusService } from './statusService'
+
+/** Shared by every surface of one server. */
+export interface ApiContext {
+  config: Config
+  db: ReadDb
+  /** For writes a read surface must make (Sequence queues fetches of unknown tokens). */
+  ds: DataSource
+  log: Logger
+  knownChains: ReadonlySet<string>
+  status: StatusService
+  version: string
+}

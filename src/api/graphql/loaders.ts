@@ -1,0 +1,78 @@
+import DataLoader from 'dataloader'
+import { contractsByIds, type ContractView } from '../../store/read/contracts'
+import type { ReadDb } from '../../store/read/readDb'
+import {
+  attributesOfTokens,
+  balancesOfTokens,
+  localesOfTokens,
+  rawMetadataOfTokens,
+  type AttributeRow,
+  type BalanceRow,
+  type LocaleRow,
+} from '../../store/read/tokenDetails'
+import { tokensOfContracts, type TokenPage } from '../../store/read/tokenLists'
+import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
+
+/**
+ * Per-request batch loaders: whatever the shape of a query, each kind of data is read with one
+ * statement per level of the query (DataLoader collects the keys of one tick), never one per
+ * token. Created per request so nothing is cached across requests.
+ */
+export class Loaders {
+  readonly tokenViews: DataLoader<string, TokenView>
+  readonly contracts: DataLoader<string, ContractView | null>
+  readonly locales: DataLoader<string, LocaleRow[]>
+  readonly attributes: DataLoader<string, AttributeRow[]>
+  readonly raw: DataLoader<string, unknown>
+  private readonly balanceLoaders = new Map<string, DataLoader<string, BalanceRow[]>>()
+  private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenPage>>()
+
+  constructor(private readonly db: ReadDb) {
+    this.tokenViews = new DataLoader((refs) => loadTokenViews(db, refs.map(keyOfRef)))
+    this.contracts = new DataLoader((ids) => contractsByIds(db, ids))
+    this.locales = new DataLoader(async (refs) => group(await localesOfTokens(db, refs), refs))
+    this.attributes = new DataLoader(async (refs) => group(await attributesOfTokens(db, refs), refs))
+    this.raw = new DataLoader(async (refs) => {
+      const byRef = await rawMetadataOfTokens(db, refs)
+      return refs.map((r) => byRef.get(r) ?? null)
+    })
+  }
+
+  /** Holders of tokens, one loader per page shape (the same first/after for every token of a level). */
+  balances(afterAccount: string | null, limit: number): DataLoader<string, BalanceRow[]> {
+    const key = `${limit}|${afterAccount ?? ''}`
+    let loader = this.balanceLoaders.get(key)
+    if (!loader) {
+      loader = new DataLoader(async (refs) => group(await balancesOfTokens(this.db, refs, afterAccount, limit), refs))
+      this.balanceLoaders.set(key, loader)
+    }
+    return loader
+  }
+
+  /** A page of tokens of many contracts (nested `Contract.tokens`), one loader per page shape. */
+  contractTokenPages(after: string | null, limit: number): DataLoader<string, TokenPage> {
+    const key = `${limit}|${after ?? ''}`
+    let loader = this.contractPageLoaders.get(key)
+    if (!loader) {
+      loader = new DataLoader((ids) => tokensOfContracts(this.db, ids, after, limit))
+      this.contractPageLoaders.set(key, loader)
+    }
+    return loader
+  }
+}
+
+/** `<chain>:<address>:<tokenId>`: the token id is after the last colon. */
+export function keyOfRef(ref: string): { contractId: string; tokenId: string } {
+  const at = ref.lastIndexOf(':')
+  return { contractId: ref.slice(0, at), tokenId: ref.slice(at + 1) }
+}
+
+function group<T extends { tokenRef: string }>(rows: T[], refs: readonly string[]): T[][] {
+  const byRef = new Map<string, T[]>()
+  for (const r of rows) {
+    let list = byRef.get(r.tokenRef)
+    if (!list) byRef.set(r.tokenRef, (list = []))
+    list.push(r)
+  }
+  return refs.map((r) => byRef.get(r) ?? [])
+}

@@ -1,0 +1,38 @@
+import { Ctx, Query, Resolver } from 'type-graphql'
+import type { GraphQLContext } from '../context'
+import { StatusType } from '../types/status'
+
+function named(record: Record<string, number>): { name: string; count: number }[] {
+  return Object.entries(record).map(([name, count]) => ({ name, count }))
+}
+
+function age(at: Date | null, now: Date): number | null {
+  return at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : null
+}
+
+@Resolver()
+export class StatusResolvers {
+  @Query(() => StatusType, { description: 'Indexer and job-queue status per chain (same figures as GET /status)' })
+  async status(@Ctx() ctx: GraphQLContext): Promise<StatusType> {
+    const s = await ctx.api.status.get()
+    return {
+      version: ctx.api.version,
+      generatedAt: s.generatedAt,
+      oldestQueuedAt: s.oldestQueuedAt,
+      oldestQueuedAgeSeconds: age(s.oldestQueuedAt, s.generatedAt),
+      chains: s.chains.map((c) => ({
+        chain: c.chain,
+        indexedHeight: c.indexedHeight,
+        chainHeight: c.chainHeight,
+        lag: c.lag,
+        tokens: named(c.tokens),
+        contracts: named(c.contracts),
+        jobs: named(c.jobs),
+        oldestQueuedAt: c.oldestQueuedAt,
+        oldestQueuedAgeSeconds: age(c.oldestQueuedAt, s.generatedAt),
+        throughput: c.throughput,
+        perMinute: c.perMinute,
+      })),
+    }
+  }
+}

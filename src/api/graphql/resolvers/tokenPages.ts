@@ -1,0 +1,84 @@
+import { tokensByAttributes, tokensOfOwner, type AttributeCondition, type TokenPage } from '../../../store/read/tokenLists'
+import type { GraphQLContext } from '../context'
+import { decodeCursor, encodeCursor } from '../cursor'
+import { badInput, pageSize, textArg } from '../inputErrors'
+import { tokenNode } from '../mappers'
+import type { HoldingConnection } from '../types/account'
+import type { AttributeFilterInput } from '../types/inputs'
+import type { TokenConnection, TokenType } from '../types/token'
+
+const MAX_ATTRIBUTE_FILTERS = 10
+const MAX_VALUES_PER_FILTER = 100
+
+/** Tokens of a contract by token id, optionally only those matching every attribute filter. */
+export async function contractTokens(
+  ctx: GraphQLContext,
+  contractId: string,
+  attributes: AttributeFilterInput[] | null | undefined,
+  first: number,
+  after: string | null | undefined,
+): Promise<TokenConnection> {
+  const limit = pageSize(ctx, first)
+  const from = decodeCursor('contract-tokens', after)?.t ?? null
+  const conditions = attributeConditions(attributes)
+  // Without filters, every parent asking for the same page shape shares one statement (nested
+  // Contract.tokens under a list of tokens is one query, not one per contract).
+  const page = conditions.length > 0 ? await tokensByAttributes(ctx.api.db, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
+  const last = page.items.at(-1)
+  return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
+}
+
+/** Tokens an account holds (owned NFTs and semi-fungible balances) by (contract, token id). */
+export async function ownerTokens(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<{ page: TokenPage; nodes: TokenType[]; endCursor: string | null }> {
+  const limit = pageSize(ctx, first)
+  const cursor = decodeCursor('owner-tokens', after)
+  const page = await tokensOfOwner(ctx.api.db, chain, owner, cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null, limit)
+  const last = page.items.at(-1)
+  return { page, nodes: await nodesOf(ctx, page), endCursor: last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null }
+}
+
+export async function ownerTokenConnection(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<TokenConnection> {
+  const { page, nodes, endCursor } = await ownerTokens(ctx, chain, owner, first, after)
+  return { nodes, pageInfo: { hasNextPage: page.hasNext, endCursor } }
+}
+
+export async function holdingConnection(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<HoldingConnection> {
+  const { page, nodes, endCursor } = await ownerTokens(ctx, chain, owner, first, after)
+  const byRef = new Map(nodes.map((n) => [n.id, n]))
+  const holdings = page.items.flatMap((i) => {
+    const token = byRef.get(i.ref)
+    return token ? [{ token, amount: i.amount ?? '1' }] : []
+  })
+  return { nodes: holdings, pageInfo: { hasNextPage: page.hasNext, endCursor } }
+}
+
+/** One batched load for the whole page (the views of every listed token in one statement). */
+async function nodesOf(ctx: GraphQLContext, page: TokenPage): Promise<TokenType[]> {
+  const views = await ctx.loaders.tokenViews.loadMany(page.items.map((i) => i.ref))
+  return views.flatMap((v) => {
+    if (v instanceof Error) throw v
+    const node = tokenNode(v)
+    return node ? [node] : []
+  })
+}
+
+function attributeConditions(filters: AttributeFilterInput[] | null | undefined): AttributeCondition[] {
+  if (!filters || filters.length === 0) return []
+  if (filters.length > MAX_ATTRIBUTE_FILTERS) throw badInput(`at most ${MAX_ATTRIBUTE_FILTERS} attribute filters, got ${filters.length}`, 'attributes')
+  return filters.map((f, i) => {
+    const arg = `attributes[${i}]`
+    const values = [...(f.value !== undefined && f.value !== null ? [f.value] : []), ...(f.values ?? [])]
+    if (values.length > MAX_VALUES_PER_FILTER) throw badInput(`${arg} lists ${values.length} values; at most ${MAX_VALUES_PER_FILTER}`, arg)
+    const hasRange = (f.min !== undefined && f.min !== null) || (f.max !== undefined && f.max !== null)
+    if (values.length === 0 && !hasRange && !(f.values && f.values.length === 0)) {
+      throw badInput(`${arg} needs value, values, min or max`, arg)
+    }
+    for (const n of [f.min, f.max]) if (n !== undefined && n !== null && !Number.isFinite(n)) throw badInput(`${arg}: min and max must be finite numbers`, arg)
+    return {
+      traitType: textArg(f.traitType, `${arg}.traitType`),
+      ...(values.length > 0 || f.values ? { values: values.map((v) => textArg(v, `${arg}.values`, 1000)) } : {}),
+      ...(f.min !== undefined && f.min !== null ? { min: f.min } : {}),
+      ...(f.max !== undefined && f.max !== null ? { max: f.max } : {}),
+    }
+  })
+}

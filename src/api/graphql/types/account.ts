@@ -1,0 +1,31 @@
+import { Field, ObjectType } from 'type-graphql'
+import { BigIntScalar } from '../scalars'
+import { PageInfo } from './common'
+import { TokenType } from './token'
+
+@ObjectType('Account')
+export class AccountType {
+  @Field(() => String)
+  chain!: string
+
+  @Field(() => String)
+  address!: string
+}
+
+@ObjectType('Holding', { description: 'A token an account holds: an owned NFT (amount 1) or an ERC-1155 / SIP-013 balance' })
+export class HoldingType {
+  @Field(() => TokenType)
+  token!: TokenType
+
+  @Field(() => BigIntScalar)
+  amount!: string
+}
+
+@ObjectType('HoldingConnection')
+export class HoldingConnection {
+  @Field(() => [HoldingType])
+  nodes!: HoldingType[]
+
+  @Field(() => PageInfo)
+  pageInfo!: PageInfo
+}

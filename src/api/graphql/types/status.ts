@@ -1,0 +1,103 @@
+import { Field, Float, GraphQLISODateTime, Int, ObjectType } from 'type-graphql'
+
+@ObjectType('NamedCount')
+export class NamedCount {
+  @Field(() => String)
+  name!: string
+
+  @Field(() => Float, { description: 'Float: counts can pass 2^31' })
+  count!: number
+}
+
+@ObjectType('MinuteActivity')
+export class MinuteActivityType {
+  @Field(() => GraphQLISODateTime)
+  minute!: Date
+
+  @Field(() => Int)
+  completed!: number
+
+  @Field(() => Int)
+  failed!: number
+
+  @Field(() => Int)
+  invalid!: number
+
+  @Field(() => Int)
+  retried!: number
+}
+
+@ObjectType('QueueThroughput')
+export class QueueThroughputType {
+  @Field(() => Int)
+  minutes!: number
+
+  @Field(() => Int)
+  completed!: number
+
+  @Field(() => Int)
+  failed!: number
+
+  @Field(() => Int)
+  invalid!: number
+
+  @Field(() => Int)
+  retried!: number
+
+  @Field(() => Float)
+  finishedPerMinute!: number
+}
+
+@ObjectType('ChainStatus')
+export class ChainStatusType {
+  @Field(() => String)
+  chain!: string
+
+  @Field(() => Float, { nullable: true })
+  indexedHeight!: number | null
+
+  @Field(() => Float, { nullable: true })
+  chainHeight!: number | null
+
+  @Field(() => Float, { nullable: true })
+  lag!: number | null
+
+  @Field(() => [NamedCount], { description: 'Tokens per standard' })
+  tokens!: NamedCount[]
+
+  @Field(() => [NamedCount], { description: 'Contracts per standard' })
+  contracts!: NamedCount[]
+
+  @Field(() => [NamedCount], { description: 'Jobs per status (QUEUED, RUNNING, DONE, FAILED, INVALID)' })
+  jobs!: NamedCount[]
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  oldestQueuedAt!: Date | null
+
+  @Field(() => Float, { nullable: true })
+  oldestQueuedAgeSeconds!: number | null
+
+  @Field(() => QueueThroughputType)
+  throughput!: QueueThroughputType
+
+  @Field(() => [MinuteActivityType])
+  perMinute!: MinuteActivityType[]
+}
+
+@ObjectType('Status')
+export class StatusType {
+  @Field(() => String)
+  version!: string
+
+  @Field(() => GraphQLISODateTime)
+  generatedAt!: Date
+
+  @Field(() => GraphQLISODateTime, { nullable: true })
+  oldestQueuedAt!: Date | null
+
+  @Field(() => Float, { nullable: true })
+  oldestQueuedAgeSeconds!: number | null
+
+  @Field(() => [ChainStatusType])
+  chains!: ChainStatusType[]
+}

@@ -1,0 +1,38 @@
+import type { FastifyInstance } from 'fastify'
+import { databaseHealth } from '../../store/read/health'
+import type { ApiContext } from '../context'
+
+/**
+ * `GET /health`: 200 when the database answers and every migration this build knows is applied,
+ * 503 otherwise (a load balancer takes the instance out instead of serving errors).
+ */
+export function healthRoutes(ctx: ApiContext) {
+  const expected = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.get('/health', { schema: healthSchema }, async (_request, reply) => {
+      const h = await databaseHealth(ctx.db, expected)
+      const ok = h.reachable && h.pendingMigrations.length === 0
+      return reply.code(ok ? 200 : 503).send({
+        status: ok ? 'ok' : 'unavailable',
+        database: h.reachable ? 'reachable' : 'unreachable',
+        migrations: { expected: expected.length, pending: h.pendingMigrations },
+        ...(h.error ? { error: 'database query failed' } : {}),
+      })
+    })
+  }
+}
+
+const healthBody = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'unavailable'] },
+    database: { type: 'string' },
+    migrations: { type: 'object', properties: { expected: { type: 'integer' }, pending: { type: 'array', items: { type: 'string' } } } },
+  },
+}
+
+const healthSchema = {
+  tags: ['Status'],
+  summary: 'Liveness and readiness',
+  response: { 200: healthBody, 503: healthBody },
+}

@@ -1,0 +1,52 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { ApiContext } from '../../context'
+import { classifyError, logServerError } from '../../errors'
+import { parseGetTokenMetadata, parseGetTokenMetadataBatch } from './request'
+import { getTokenMetadataBatchSchema, getTokenMetadataSchema } from './schemas'
+import { tokenMetadataFor } from './tokenMetadataService'
+import { WebrpcFailure, webrpcErrorBody, type WebrpcErrorBody } from './webrpcErrors'
+
+const METHODS = new Set(['GetTokenMetadata', 'GetTokenMetadataBatch'])
+
+/**
+ * Sequence Metadata over webrpc: `POST /rpc/Metadata/<Method>` (registered under the /rpc prefix). Every failure, including body
+ * parsing, routing and server errors, answers a webrpc error object.
+ *
+ * Request bodies are checked by request.ts (schemas here are documentation only): a webrpc
+ * client needs InvalidArgument / RequiredArgument / WebrpcBadRequest with a cause, not ajv text.
+ */
+export function sequenceRoutes(ctx: ApiContext) {
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.setValidatorCompiler(() => () => true)
+    app.setErrorHandler((err: FastifyError, request, reply) => sendError(reply, toWebrpc(err, request)))
+    app.setNotFoundHandler((request, reply) => sendError(reply, webrpcErrorBody('WebrpcBadRoute', `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)))
+
+    app.post('/Metadata/GetTokenMetadata', { schema: getTokenMetadataSchema }, async (request) => {
+      const req = parseGetTokenMetadata(request.body, ctx.knownChains)
+      const byContract = await tokenMetadataFor(ctx, req)
+      return { tokenMetadata: byContract.get(req.contracts[0].key) ?? [] }
+    })
+    app.post('/Metadata/GetTokenMetadataBatch', { schema: getTokenMetadataBatchSchema }, async (request) => {
+      const req = parseGetTokenMetadataBatch(request.body, ctx.knownChains)
+      const byContract = await tokenMetadataFor(ctx, req)
+      return { contractTokenMetadata: Object.fromEntries(byContract) }
+    })
+    app.all('/Metadata/:method', { schema: { hide: true } }, async (request: FastifyRequest<{ Params: { method: string } }>, reply) => {
+      const { method } = request.params
+      if (METHODS.has(method)) return sendError(reply, webrpcErrorBody('WebrpcBadMethod', `${method} accepts POST only`))
+      return sendError(reply, webrpcErrorBody('WebrpcBadRoute', `unknown method Metadata/${method.slice(0, 100)}`))
+    })
+  }
+}
+
+function sendError(reply: FastifyReply, body: WebrpcErrorBody): FastifyReply {
+  return reply.code(body.status).send(body)
+}
+
+function toWebrpc(err: unknown, request: FastifyRequest): WebrpcErrorBody {
+  if (err instanceof WebrpcFailure) return err.body
+  const problem = classifyError(err)
+  if (problem) return webrpcErrorBody('WebrpcBadRequest', problem.message)
+  logServerError(request, err)
+  return webrpcErrorBody('WebrpcInternalError')
+}

@@ -1,0 +1,47 @@
+import { isFungible } from '../../../core/standards'
+import { PRIORITY, type JobRequest } from '../../../core/jobs'
+import { enqueueJobs } from '../../../queue/enqueue'
+import { loadTokenViews, type TokenView } from '../../../store/read/tokenViews'
+import type { ApiContext } from '../../context'
+import type { MetadataRequest } from './request'
+import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetadata'
+
+/**
+ * Metadata of the requested tokens, one list per requested contract (in request order).
+ *
+ * Unknown tokens are not dropped: each is answered NOT_AVAILABLE, and a token of a known contract
+ * that has never had a job gets one (NEW_MINT priority) so it is fetched soon. Jobs carry no
+ * foreign key to token, so this works before the processor has seen the token. Tokens that ever
+ * had a job are never re-queued from here (a read must not be able to restart fetches of tokens
+ * that already failed), nor are ids other than 0 of fungible contracts.
+ */
+export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, now = new Date()): Promise<Map<string, SequenceTokenMetadata[]>> {
+  const keys = req.contracts.flatMap((c) => c.tokenIds.map((tokenId) => ({ contractId: c.contractId, tokenId })))
+  const views = await loadTokenViews(ctx.db, keys)
+  const queued = await queueNeverFetched(ctx, req.chain, views, now)
+  const out = new Map<string, SequenceTokenMetadata[]>()
+  let i = 0
+  for (const c of req.contracts) {
+    const list = c.tokenIds.map(() => {
+      const view = views[i++]
+      return sequenceTokenMetadata(view, req.chainNumber, c.address, queued.has(view.ref) ? now : undefined)
+    })
+    out.set(c.key, list)
+  }
+  return out
+}
+
+async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenView[], now: Date): Promise<Set<string>> {
+  const requests: JobRequest[] = views
+    .filter((v) => v.contract && !v.job && !v.metadata && (!isFungible(v.contract.standard) || v.tokenId === '0'))
+    .map((v) => ({ kind: 'TOKEN', chain, contractId: v.contractId, tokenRef: v.ref, priority: PRIORITY.NEW_MINT }))
+  if (requests.length === 0) return new Set()
+  try {
+    const { jobs } = await enqueueJobs(ctx.ds.manager, requests, now)
+    return new Set(jobs.map((j) => j.id.slice('token:'.length)))
+  } catch (err) {
+    // The answer (NOT_AVAILABLE) does not depend on the enqueue; the next request retries it.
+    ctx.log.warn({ err, tokens: requests.length }, 'could not queue fetches of unknown tokens')
+    return new Set()
+  }
+}

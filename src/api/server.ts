@@ -1,0 +1,62 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { readDbFromDataSource } from '../store/read/readDb'
+import { knownChains } from './chains'
+import type { ApiContext } from './context'
+import type { ApiDeps } from './deps'
+import { installDefaultErrorHandlers } from './errors'
+import { graphqlRoutes } from './graphql/plugin'
+import { registerOpenApi } from './openapi'
+import { installRequestMetrics } from './requestMetrics'
+import { healthRoutes } from './rest/health'
+import { hiroRoutes } from './rest/hiro/routes'
+import { sequenceRoutes } from './rest/sequence/routes'
+import { statusRoutes } from './rest/status'
+import { StatusService } from './statusService'
+import { packageVersion } from './version'
+
+/** Largest request body (a full 50 x 50 Sequence batch of uint256 ids is about 200 KB). */
+export const BODY_LIMIT = 1024 * 1024
+
+/**
+ * The one HTTP server of the API process (DESIGN.md section 6): GraphQL, the Hiro and Sequence
+ * compatible REST surfaces, status, health, OpenAPI docs and Prometheus metrics. Built from its
+ * dependencies only; the caller listens and closes.
+ */
+export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
+  const log = deps.log.child({ component: 'api' })
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    // Per-request logs would cost more than the hot routes themselves; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: BODY_LIMIT,
+    routerOptions: { ignoreTrailingSlash: true },
+    return503OnClosing: true,
+  })
+  // Response schemas document the API; bodies are serialised as they are (no field filtering).
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data))
+  installDefaultErrorHandlers(app)
+  installRequestMetrics(app, deps.metrics)
+
+  const db = readDbFromDataSource(deps.ds)
+  const chains = knownChains(deps.config)
+  const version = deps.version ?? packageVersion()
+  const ctx: ApiContext = {
+    config: deps.config,
+    db,
+    ds: deps.ds,
+    log,
+    knownChains: new Set(chains),
+    status: new StatusService(db, { knownChains: chains, chainHeight: deps.chainHeight, cacheMs: deps.statusCacheMs ?? 1000 }),
+    version,
+  }
+
+  await registerOpenApi(app, version)
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()))
+  await app.register(healthRoutes(ctx))
+  await app.register(statusRoutes(ctx))
+  await app.register(hiroRoutes(ctx, { hideFromDocs: false }), { prefix: '/metadata/v1' })
+  await app.register(hiroRoutes(ctx, { hideFromDocs: true }), { prefix: '/metadata' })
+  await app.register(sequenceRoutes(ctx), { prefix: '/rpc' })
+  await app.register(await graphqlRoutes(ctx))
+  return app
+}
