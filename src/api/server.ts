@@ -10,6 +10,11 @@ import { installRequestMetrics } from './requestMetrics'
 import { healthRoutes } from './rest/health'
 import { hiroRoutes } from './rest/hiro/routes'
 import { sequenceRoutes } from './rest/sequence/routes'
+import { graphqlRequestHeaders } from './auth/requestHeaders'
+import { imxRefreshRoutes } from './rest/refresh/imxRoutes'
+import { mavisRefreshRoutes } from './rest/refresh/mavisRoutes'
+import { sequenceRefreshRoutes } from './rest/refresh/sequenceRoutes'
+import { zkevmRefreshRoutes } from './rest/refresh/zkevmRoutes'
 import { statusRoutes } from './rest/status'
 import { StatusService } from './statusService'
 import { packageVersion } from './version'
@@ -57,6 +62,11 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(hiroRoutes(ctx, { hideFromDocs: false }), { prefix: '/metadata/v1' })
   await app.register(hiroRoutes(ctx, { hideFromDocs: true }), { prefix: '/metadata' })
   await app.register(sequenceRoutes(ctx), { prefix: '/rpc' })
+  await app.register(sequenceRefreshRoutes(ctx), { prefix: '/rpc' })
+  await app.register(imxRefreshRoutes(ctx), { prefix: '/v1/metadata-refreshes' })
+  await app.register(zkevmRefreshRoutes(ctx), { prefix: '/v1/chains' })
+  await app.register(mavisRefreshRoutes(ctx), { prefix: '/mavis-market-partner' })
+  await app.register(graphqlRequestHeaders())
   await app.register(await graphqlRoutes(ctx))
   return app
 }

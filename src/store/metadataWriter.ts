@@ -29,6 +29,24 @@ async function existing<T extends { tokenRef: string }>(db: SqlExecutor, items: 
   return items.filter((i) => ids.has(i.tokenRef))
 }
 
+/**
+ * A token asked for before the processor saw it (a Sequence lookup of an id it has not indexed
+ * yet) gets a placeholder row once its metadata is fetched, so the metadata has a home; the
+ * processor's next write of that token replaces every chain fact. Only for indexed contracts.
+ */
+async function ensureTokenRows(db: SqlExecutor, refs: string[]): Promise<void> {
+  if (refs.length === 0) return
+  await db.query(
+    `INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, update_mode)
+     SELECT r.ref, c.chain, c.id, substring(r.ref FROM length(c.id) + 2)::numeric, c.standard, NULL, 0, false, 'STANDARD'
+       FROM unnest($1::text[]) AS r(ref)
+       JOIN contract c ON c.id = left(r.ref, length(r.ref) - position(':' IN reverse(r.ref)))
+      ORDER BY r.ref
+     ON CONFLICT (id) DO NOTHING`,
+    [refs],
+  )
+}
+
 async function existingContracts<T extends { contractId: string }>(db: SqlExecutor, items: T[]): Promise<T[]> {
   if (items.length === 0) return items
   const found: { id: string }[] = await db.query(`SELECT id FROM contract WHERE id = ANY($1::text[])`, [items.map((i) => i.contractId)])
@@ -43,6 +61,7 @@ export interface TokenResultRow {
 }
 
 export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date): Promise<void> {
+  await ensureTokenRows(db, all.map((i) => i.tokenRef))
   const items = await existing(db, all)
   if (items.length === 0) return
   const m = (i: TokenResultRow) => i.result.metadata

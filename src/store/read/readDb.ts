@@ -13,8 +13,8 @@ import type { DataSource } from 'typeorm'
  * default, Postgres compares the generic plan (which guesses 10 elements for every array
  * parameter) with custom plans (which know there is 1), keeps choosing custom plans, and so
  * re-plans the 6-table token lookup on every request: measured 1.09 ms against 0.43 ms per
- * single-token lookup on 1.1M tokens. Every read statement here is written so that its generic
- * plan is index probes.
+ * single-token lookup (300,000 tokens, sequential calls). Every read statement here is written
+ * so that its generic plan is index probes.
  */
 export interface ReadDb {
   query<T extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<T[]>

@@ -1,0 +1,172 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { ApiKeyRecord } from '../../../store/apiKeys'
+import { listRefreshErrors, type RefreshSummary } from '../../../store/refreshes'
+import { mayRefresh, visibleContracts } from '../../auth/apiKeyAuth'
+import { imxLimitHeaders } from '../../auth/refreshLimits'
+import type { ApiContext } from '../../context'
+import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure } from './failures'
+import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from './input'
+import { imxSchemas } from './imxSchemas'
+import {
+  addressOf,
+  decodeCursor,
+  encodeCursor,
+  immutableErrorCode,
+  listRefreshPage,
+  requestRefresh,
+  truncateBody,
+  visibleRefresh,
+  type RefreshListRow,
+} from './refreshService'
+
+/**
+ * Immutable X style metadata refreshes (seeds/003), registered under /v1/metadata-refreshes:
+ *
+ *   POST /                      {collection_address, token_ids}  -> 202 {refresh_id} + x-imx-* headers
+ *   GET  /?collection_address=  newest first, {result, cursor, remaining}
+ *   GET  /:refresh_id           {refresh_id, status, collection_address, started_at, completed_at, summary}
+ *   GET  /:refresh_id/errors    {result: [per-token error], cursor, remaining}
+ *
+ * The path carries no chain: REFRESH_DEFAULT_CHAIN. Every route needs an API key
+ * (`x-immutable-api-key` or `Authorization: Bearer`); a key sees the refreshes of the
+ * collections it may refresh. Errors are `{code, message}` (the shape of the documented 429).
+ */
+export function imxRefreshRoutes(ctx: ApiContext) {
+  const chain = ctx.config.REFRESH_DEFAULT_CHAIN
+  const maxTokens = ctx.config.REFRESH_MAX_TOKENS_PER_REQUEST
+
+  return async function register(app: FastifyInstance): Promise<void> {
+    app.setValidatorCompiler(() => () => true)
+    app.setErrorHandler((err, request, reply) => {
+      const f = asFailure(err, request)
+      if (!f) return reply.code(500).send({ code: 'internal_server_error', message: 'Internal server error' })
+      return sendFailure(reply, f, imxErrorBody(f))
+    })
+    app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))
+
+    app.post('/', { schema: imxSchemas.create }, async (request, reply) => {
+      const key = await requireKey(ctx, request.headers, 'immutable')
+      const b = bodyObject(request.body)
+      const address = requiredString(b, 'collection_address')
+      const contractId = contractOf(chain, address, 'collection_address')
+      const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', maxTokens)
+      requireRights(key, contractId, address)
+      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key, chain, contractId, tokenIds })
+      if (out.kind === 'limited') {
+        return reply.code(429).headers(imxLimitHeaders(out.limits)).send({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
+      }
+      return reply.code(202).headers(imxLimitHeaders(out.limits)).send({ refresh_id: out.refreshId })
+    })
+
+    app.get('/', { schema: imxSchemas.list }, async (request: FastifyRequest) => {
+      const key = await requireKey(ctx, request.headers, 'immutable')
+      const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
+      const address = queryString(request.query, 'collection_address')
+      let contracts = visibleContracts(key, chain)
+      if (address !== undefined) {
+        const contractId = contractOf(chain, address, 'collection_address')
+        if (!mayRefresh(key, contractId)) throw new RefreshFailure('forbidden', `this API key may not read the refreshes of collection ${address}`)
+        contracts = [contractId]
+      }
+      const cursor = queryString(request.query, 'cursor')
+      const before = cursor ? listPosition(cursor) : undefined
+      const page = await listRefreshPage(ctx.ds, { chain, contracts }, pageSize, before)
+      const last = page.rows[page.rows.length - 1]
+      return {
+        result: page.rows.map((r) => refreshListItem(r)),
+        cursor: last ? encodeCursor('imx-refreshes', { t: last.createdAt.toISOString(), i: last.id }) : '',
+        remaining: page.remaining,
+      }
+    })
+
+    app.get('/:refresh_id', { schema: imxSchemas.get }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
+      const key = await requireKey(ctx, request.headers, 'immutable')
+      const r = await findRefresh(key, request.params.refresh_id)
+      return refreshStatus(r)
+    })
+
+    app.get('/:refresh_id/errors', { schema: imxSchemas.errors }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
+      const key = await requireKey(ctx, request.headers, 'immutable')
+      const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
+      const cursor = queryString(request.query, 'cursor')
+      const after = cursor ? decodeCursor('imx-refresh-errors', cursor, ['p'])?.p : undefined
+      if (cursor && after === undefined) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
+      const r = await findRefresh(key, request.params.refresh_id)
+      // Cursors are bound to their refresh: a position is `<refreshId>:<tokenId>`.
+      if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new InputProblem('cursor belongs to another refresh', 'cursor')
+      const page = await listRefreshErrors(ctx.ds, r.id, pageSize, after)
+      const address = addressOf(r.contractId, r.chain)
+      const last = page.errors[page.errors.length - 1]
+      return {
+        result: page.errors.map((e) => ({
+          token_id: e.tokenId,
+          collection_address: address,
+          client_token_metadata_url: e.url,
+          client_response_status_code: e.httpStatus,
+          client_response_body: truncateBody(e.body),
+          error_code: immutableErrorCode(e.errorCode),
+          created_at: e.createdAt.toISOString(),
+        })),
+        cursor: last ? encodeCursor('imx-refresh-errors', { p: last.position }) : '',
+        remaining: page.remaining,
+      }
+    })
+
+    async function findRefresh(key: ApiKeyRecord, id: string): Promise<RefreshSummary> {
+      const r = await visibleRefresh(ctx.ds, key, id)
+      if (!r) throw new RefreshFailure('not_found', `refresh ${id.slice(0, 80)} not found`)
+      return r
+    }
+  }
+}
+
+const DEFAULT_PAGE = 100
+const MAX_PAGE = 200
+
+const IMX_ERROR_CODES = {
+  invalid: 'validation_error',
+  unauthorized: 'unauthorised_request',
+  forbidden: 'forbidden_request',
+  not_found: 'resource_not_found',
+  limited: 'refresh_limit_exceeded',
+} as const
+
+function imxErrorBody(f: RefreshFailure): { code: string; message: string } {
+  if (f.kind === 'limited') return { code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' }
+  return { code: IMX_ERROR_CODES[f.kind], message: f.message }
+}
+
+function listPosition(cursor: string): { createdAt: Date; id: string } {
+  const c = decodeCursor('imx-refreshes', cursor, ['t', 'i'])
+  const createdAt = c ? new Date(c.t) : undefined
+  if (!c || !createdAt || Number.isNaN(createdAt.getTime())) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
+  return { createdAt, id: c.i }
+}
+
+const STATUS = { QUEUED: 'queued', IN_PROGRESS: 'in_progress', COMPLETED: 'completed' } as const
+
+function iso(d: Date | null): string | null {
+  return d ? d.toISOString() : null
+}
+
+function refreshListItem(r: RefreshListRow) {
+  return {
+    refresh_id: r.id,
+    status: STATUS[r.status],
+    collection_address: addressOf(r.contractId, r.chain),
+    started_at: iso(r.startedAt),
+    completed_at: iso(r.completedAt),
+  }
+}
+
+export function refreshStatus(r: RefreshSummary) {
+  return {
+    refresh_id: r.id,
+    status: STATUS[r.status],
+    collection_address: addressOf(r.contractId, r.chain),
+    started_at: iso(r.startedAt),
+    completed_at: iso(r.completedAt),
+    summary: { succeeded: r.succeeded, failed: r.failed, pending: r.pending },
+  }
+}
+
