@@ -8,7 +8,7 @@ import type { MetadataLoaderOptions } from '../metadata/loadMetadata'
 /** One chain reader per configured chain (EVM JSON-RPC, Stacks read-only calls). */
 export function buildChainReaders(config: Config): Map<string, ChainReader> {
   const readers = new Map<string, ChainReader>()
-  for (const c of config.EVM_CHAINS) readers.set(c.chain, new EvmReader({ rpcUrl: c.rpcUrl, timeoutMs: config.FETCH_TIMEOUT_MS }))
+  for (const c of config.EVM_CHAINS) readers.set(c.chain, new EvmReader({ rpcUrl: c.rpcUrl, timeoutMs: config.FETCH_TIMEOUT_MS, batchWaitMs: 1 }))
   if (config.STACKS_API_URL) readers.set(config.STACKS_CHAIN, new StacksReader({ baseUrl: config.STACKS_API_URL }))
   return readers
 }

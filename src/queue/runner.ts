@@ -1,6 +1,7 @@
 import type { Logger } from 'pino'
 import type { DataSource } from 'typeorm'
 import { RetryableError, isMetadataError } from '../core/errors'
+import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
 import { startRefreshes } from '../store/refreshItems'
 import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './claim'
@@ -115,17 +116,20 @@ export class JobRunner {
         for (const job of claimed) this.run(job)
       }
       if (!this.running) break
-      // Claim again at once while there is work and room; otherwise sleep until a job ends,
-      // a notification comes, or the poll interval passes.
-      if (claimed.length > 0 && claimed.length === free) await this.sleep(this.opts.pollMs, true)
-      else if (claimed.length === 0) await this.sleep(this.opts.pollMs, false)
+      // Nothing due: sleep until a notification or the poll interval. Full: sleep until a job
+      // ends. Otherwise slots freed while the claim was in flight: claim again at once (a
+      // completion during the claim would not wake a sleeper, and its slot would idle).
+      if (claimed.length === 0) await this.sleep(this.opts.pollMs, false)
+      else if (this.active.size >= this.opts.concurrency) await this.sleep(this.opts.pollMs, true)
     }
   }
 
   private async claim(free: number): Promise<ClaimedJob[]> {
     try {
       const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs)
-      const refs = jobs.filter((j) => j.tokenRef).map((j) => j.tokenRef!)
+      // Refreshes enqueue at USER_REFRESH and enqueue keeps the highest priority, so only those
+      // jobs can belong to a refresh: the lookup is skipped for every other claim.
+      const refs = jobs.filter((j) => j.tokenRef && j.priority >= PRIORITY.USER_REFRESH).map((j) => j.tokenRef!)
       if (refs.length > 0) await startRefreshes(this.ds.manager, refs, new Date())
       return jobs
     } catch (err) {
@@ -194,7 +198,7 @@ export class JobRunner {
   private async settleWithRetry(batch: JobOutcome[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const summary = await this.ds.transaction('READ COMMITTED', (em) => settleJobs(em, this.opts, batch, new Date()))
+        const summary = await this.ds.transaction((em) => settleJobs(em, this.opts, batch, new Date())) // READ COMMITTED, the default
         if (this.m) for (const [k, v] of Object.entries(summary)) if (v) this.m.outcomes.inc({ outcome: k }, v)
         if (summary.lost) this.log.warn({ lost: summary.lost }, 'outcomes dropped: jobs no longer held by this worker')
         return
