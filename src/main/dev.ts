@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   })
   try {
     if (args.has('--reset')) fs.rmSync(config.DATA_DIR, { recursive: true, force: true })
-    const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT })
+    const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, ownSignals: true })
     shutdown.register('postgres', () => pg.stop())
     const ds = await openDataSource(pg.url, 4)
     shutdown.register('database pool', () => ds.destroy())
