@@ -124,6 +124,18 @@ module.exports = class Infrastructure1795222460582 {
         RETURN QUERY SELECT g, cd;
       END $$`)
 
+    // A token or contract deleted by a reorg rollback takes its metadata job with it (job rows
+    // are not restored from the hot-block change log: others write them after the block).
+    for (const [table, prefix] of [['token', 'token:'], ['contract', 'contract:']]) {
+      await db.query(`CREATE FUNCTION ${table}_delete_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          DELETE FROM metadata_job WHERE id IN (SELECT '${prefix}' || id FROM old_rows);
+          RETURN NULL;
+        END $$`)
+      await db.query(`CREATE TRIGGER ${table}_delete_jobs AFTER DELETE ON "${table}"
+        REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION ${table}_delete_jobs()`)
+    }
+
     for (const event of ['INSERT', 'UPDATE']) {
       const fn = `metadata_job_notify_${event.toLowerCase()}`
       await db.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -139,6 +151,10 @@ module.exports = class Infrastructure1795222460582 {
   }
 
   async down(db) {
+    for (const table of ['contract', 'token']) {
+      await db.query(`DROP TRIGGER ${table}_delete_jobs ON "${table}"`)
+      await db.query(`DROP FUNCTION ${table}_delete_jobs()`)
+    }
     for (const event of ['INSERT', 'UPDATE']) {
       const fn = `metadata_job_notify_${event.toLowerCase()}`
       await db.query(`DROP TRIGGER ${fn} ON metadata_job`)

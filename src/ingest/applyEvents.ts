@@ -3,12 +3,12 @@ import type { Logger } from 'pino'
 import type { ChainEvent, EventPosition, UpdateNotification } from '../core/events'
 import { UINT256_MAX, isEvmChain } from '../core/ids'
 import { isFungible } from '../core/standards'
-import { PRIORITY, jobId, type JobRequest } from '../core/jobs'
-import { Balance, Contract, MetadataJob, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
+import { PRIORITY, type JobRequest } from '../core/jobs'
+import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
 import { enqueueJobs } from '../queue/enqueue'
 import { BatchState } from './batchState'
 import { resolveRanges, type RangeRequest } from './resolveRanges'
-import { hotTrackerOf, sqlOf } from './storeAccess'
+import { sqlOf } from './storeAccess'
 import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
 
 export interface IngestOptions {
@@ -269,13 +269,13 @@ async function persist(store: Store, s: BatchState, p: Pending, now: Date): Prom
   if (emptied.length > 0) await store.remove(Balance, emptied)
   await store.insert(p.notices)
   if (p.jobs.length === 0) return 0
-  // Raw-SQL enqueue inside a hot block is recorded for rollback like the rows above.
-  await hotTrackerOf(store)?.trackUpsert(MetadataJob, dedupeIds(p.jobs).map((id) => new MetadataJob({ id })))
+  // Job rows are not in the hot-block change log: workers and the API change them after the
+  // block, and restoring a block-time snapshot on rollback would undo their work (a refresh
+  // requested meanwhile, a version already completed). Jobs of tokens and contracts that a
+  // rollback deletes are deleted with them by trigger; a refresh an orphaned notice asked for
+  // simply runs once more against the canonical chain.
   const { jobs } = await enqueueJobs(sqlOf(store), p.jobs, now)
   return jobs.length
 }
 
-function dedupeIds(jobs: JobRequest[]): string[] {
-  return [...new Set(jobs.map(jobId))]
-}
 

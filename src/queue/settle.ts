@@ -46,7 +46,14 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
   if (outcomes.length === 0) return summary
   const owned = await lockOwnedJobs(db, settings.workerId, outcomes.map((o) => o.job.id))
   const transitions: Transition[] = []
+  // One outcome per job: after a long database outage a worker may hold two outcomes of one job
+  // (its lease expired and it claimed the job again); the latest attempt is the one that counts.
+  const latest = new Map(outcomes.map((o) => [o.job.id, o]))
   for (const outcome of outcomes) {
+    if (latest.get(outcome.job.id) !== outcome) {
+      summary.lost++
+      continue
+    }
     const row = owned.get(outcome.job.id)
     if (!row) {
       summary.lost++

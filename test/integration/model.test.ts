@@ -76,10 +76,12 @@ describe('storage model', () => {
     expect(await em.countBy(TokenMetadata, { id: t.id })).toBe(0)
     expect(await em.count(TokenAttribute)).toBe(0)
     expect(await em.count(TokenLocale)).toBe(0)
+    expect(await em.countBy(MetadataJob, { id: `token:${t.id}` })).toBe(0) // and its job, by trigger
   })
 
   it('keeps token and job counters in step through inserts, updates and deletes', async () => {
     const em = db.ds.manager
+    await em.save(new MetadataJob({ id: 'contract:eip155:1:0xabc', kind: JobKind.CONTRACT, chain: 'eip155:1', contractId: 'eip155:1:0xabc', status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, queuedAt: at, createdAt: at, updatedAt: at }))
     await em.query(`SELECT compact_counters()`)
     const counts = await em.query(`SELECT scope, chain, name, total::int AS total FROM counter WHERE total <> 0 ORDER BY 1, 3`)
     expect(await em.countBy(ContractMetadata, { id: 'eip155:1:0xabc' })).toBe(1)
