@@ -17,6 +17,7 @@ import os from 'node:os'
 import { execFileSync } from 'node:child_process'
 import { DrillContext, type Profile } from './drill/context'
 import { DRILLS, type DrillName } from './drill/drills'
+import { killAllRoleProcesses } from './drill/processes'
 import { appendToBenchmarks, mdTable, passed, renderResult, summaryTable, type DrillResult } from './drill/report'
 import { ROOT, consoleSink, seconds } from './drill/runtime'
 
@@ -72,7 +73,7 @@ async function main(): Promise<number> {
   const log = consoleSink()
   const hardLimitMs = profile === 'full' ? 25 * 60_000 : 12 * 60_000
   const watchdog = setTimeout(() => {
-    log(`hard time limit of ${seconds(hardLimitMs)} reached: giving up`)
+    log(`hard time limit of ${seconds(hardLimitMs)} reached: giving up (${killAllRoleProcesses()} role processes killed)`)
     process.exit(2)
   }, hardLimitMs)
   watchdog.unref()

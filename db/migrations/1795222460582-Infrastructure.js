@@ -125,11 +125,15 @@ module.exports = class Infrastructure1795222460582 {
       END $$`)
 
     // A token or contract deleted by a reorg rollback takes its metadata job with it (job rows
-    // are not restored from the hot-block change log: others write them after the block).
+    // are not restored from the hot-block change log: others write them after the block). A job
+    // a user refresh is waiting for stays: if the block is re-applied the token comes back and
+    // the job keeps its version and priority; if it is truly orphaned the job settles the
+    // refresh with token_not_found.
     for (const [table, prefix] of [['token', 'token:'], ['contract', 'contract:']]) {
       await db.query(`CREATE FUNCTION ${table}_delete_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-          DELETE FROM metadata_job WHERE id IN (SELECT '${prefix}' || id FROM old_rows);
+          DELETE FROM metadata_job j WHERE j.id IN (SELECT '${prefix}' || id FROM old_rows)
+             AND NOT EXISTS (SELECT 1 FROM refresh_item i WHERE i.token_ref = j.token_ref AND i.status = 'PENDING');
           RETURN NULL;
         END $$`)
       await db.query(`CREATE TRIGGER ${table}_delete_jobs AFTER DELETE ON "${table}"

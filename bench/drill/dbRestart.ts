@@ -1,0 +1,213 @@
+/**
+ * Database-restart drill. The same live pipeline as the crash drill (evm-processor, workers and
+ * the API over one embedded Postgres, mints in waves), and in the middle of it the Postgres server
+ * itself is stopped (fast shutdown: every session is cut) and started again on the same data
+ * directory and port. Workers and the API must ride it out on their own, without a restart; the
+ * processor may exit (Subsquid treats a lost database as fatal) and is then restarted by the
+ * drill's supervisor, as the orchestrator does in production. Nothing may be lost: the final
+ * database equals a clean run's, and no job version completes twice.
+ */
+import fs from 'node:fs'
+import path from 'node:path'
+import { startMetadataHost } from '../../test/helpers/metadataHost'
+import type * as NetModule from '../../src/lib/net'
+import { ApiProbe } from './apiProbe'
+import { installDoneAudit, readDoneAudit } from './audit'
+import { EVM_CHAIN, evmChainsEnv } from './chains'
+import { jobCounts, waitQuiet, type DrillContext } from './context'
+import { compareDatabases, counterMismatches } from './dump'
+import { DrillCollection, runWaves } from './evmCollection'
+import type { DrillDb } from './postgres'
+import { Fleet } from './processes'
+import { check, type Check, type DrillResult } from './report'
+import { deploymentEnv, roleSpecs } from './roles'
+import { fmt, lib, seconds, sleep, waitFor } from './runtime'
+import { runSettleOutageProbe } from './settleOutage'
+
+export interface DbRestartOptions {
+  tokens: number
+  waves: number
+  waveGapMs: number
+  /** one restart per entry: how long the server stays down */
+  downtimeMs: number[]
+  workers: number
+  workerConcurrency: number
+  timeoutMs: number
+}
+
+export const DB_RESTART_PROFILES: Record<'full' | 'quick' | 'test', DbRestartOptions> = {
+  full: { tokens: 4_000, waves: 10, waveGapMs: 1200, downtimeMs: [3_000, 12_000], workers: 2, workerConcurrency: 32, timeoutMs: 240_000 },
+  quick: { tokens: 1_500, waves: 6, waveGapMs: 1000, downtimeMs: [6_000], workers: 2, workerConcurrency: 32, timeoutMs: 150_000 },
+  test: { tokens: 300, waves: 3, waveGapMs: 500, downtimeMs: [6_000], workers: 2, workerConcurrency: 16, timeoutMs: 90_000 },
+}
+
+interface Outage {
+  atMs: number
+  /** wall clock when the server was up again */
+  upAt?: number
+  downtimeMs: number
+  before: string
+  apiBackMs?: number
+  workersBackMs?: number
+  processorExits: number
+}
+
+export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions): Promise<DrillResult> {
+  const started = Date.now()
+  const r = ctx.rng('db-restart')
+  const log = (m: string) => ctx.log(`[db-restart] ${m}`)
+  const checks: Check[] = []
+  const figures: DrillResult['figures'] = []
+  const logDir = ctx.logDir('db-restart')
+  const chain = await ctx.evm()
+  const host = await startMetadataHost()
+  const fleets: Fleet[] = []
+  const dbs: DrillDb[] = []
+  try {
+    const col = await DrillCollection.deploy(chain, host, 'Restart', { delayMs: (id) => 2 + (id % 9) })
+    const chainsEnv = evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address] })
+    const apiPort = await lib<typeof NetModule>('lib/net').freePort()
+    const db = await ctx.pg.createDatabase('drill_db_restart')
+    dbs.push(db)
+    await installDoneAudit(db)
+    const env = deploymentEnv({ databaseUrl: db.url, evmChains: chainsEnv, allowHosts: [`127.0.0.1:${host.port}`], extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' } })
+    const fleet = new Fleet(`${logDir}/faulty`, log)
+    fleets.push(fleet)
+    // The orchestrator's policy: restart whatever exits, after a second (more after repeated exits).
+    for (const spec of roleSpecs({ env, evmProcessor: true, workers: opt.workers, apiPort, restartDelayMs: (_why, n) => Math.min(5000, 1000 * n) })) fleet.add(spec)
+    const runStart = Date.now()
+    fleet.startAll()
+    const workerPids = new Map([...fleet.roles.values()].filter((p) => p.spec.script === 'worker').map((p) => [p.name, p.pid]))
+    const probe = new ApiProbe(() => `http://127.0.0.1:${apiPort}`, { chain: EVM_CHAIN, contract: col.address, tokenIds: () => col.minted })
+    probe.start()
+    const activity = runWaves(col, { tokens: opt.tokens, waves: opt.waves, gapMs: opt.waveGapMs, transfersPerWave: 2, refreshEvery: 2 }, r.fork('chain'))
+
+    const total = opt.tokens + 1
+    const outages: Outage[] = []
+    const proc = fleet.get('evm-processor')
+    const thresholds = opt.downtimeMs.map((_, i) => (i + 1) / (opt.downtimeMs.length + 1) + (r.next() - 0.5) * 0.1)
+    for (const [i, downtimeMs] of opt.downtimeMs.entries()) {
+      await waitFor(`progress ${Math.round(thresholds[i] * 100)}%`, async () => ((await jobCounts(db)).DONE ?? 0) >= thresholds[i] * total, opt.timeoutMs, 100, () => fleet.tails())
+      await sleep(r.int(0, 500))
+      const c = await jobCounts(db)
+      const outage: Outage = { atMs: Date.now() - started, downtimeMs, before: `done ${c.DONE ?? 0}/${total}, running ${c.RUNNING ?? 0}, queued ${c.QUEUED ?? 0}`, processorExits: proc.exits.length }
+      log(`restart ${i + 1}: stopping Postgres for ${seconds(downtimeMs)} at ${outage.before}`)
+      probe.dbDown = true
+      await ctx.pg.restart(downtimeMs)
+      const upAt = Date.now()
+      outage.upAt = upAt
+      outage.apiBackMs = await probe.waitHealthy(60_000)
+      probe.dbDown = false
+      const doneBefore = c.DONE ?? 0
+      // Workers are back when jobs complete again (or nothing was left to do).
+      await waitFor('workers to settle jobs again', async () => {
+        const now = await jobCounts(db)
+        return (now.DONE ?? 0) > doneBefore || ((now.QUEUED ?? 0) === 0 && (now.RUNNING ?? 0) === 0)
+      }, 60_000, 100, () => fleet.tails()).then(() => (outage.workersBackMs = Date.now() - upAt), () => undefined)
+      outage.processorExits = proc.exits.length - outage.processorExits
+      outages.push(outage)
+      log(`restart ${i + 1}: API healthy after ${outage.apiBackMs ?? '∞'} ms, workers settling after ${outage.workersBackMs ?? '∞'} ms; processor exits: ${outage.processorExits}`)
+    }
+    await activity.done
+    const head = await chain.head()
+    const quiet = await waitQuiet(db, 'faulty run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => fleet.tails())
+    const faultyMs = Date.now() - runStart
+    await sleep(300)
+    const probeStats = await probe.stop()
+    const roles = [...fleet.roles.values()]
+    const aliveAtEnd = roles.every((p) => p.alive)
+    await fleet.stopAll()
+    log(`faulty run quiet after ${seconds(faultyMs)}: ${JSON.stringify(quiet)}`)
+
+    const clean = await ctx.pg.createDatabase('drill_db_restart_clean')
+    dbs.push(clean)
+    const cleanFleet = new Fleet(`${logDir}/clean`, log)
+    fleets.push(cleanFleet)
+    for (const spec of roleSpecs({ env: { ...env, DATABASE_URL: clean.url }, evmProcessor: true, workers: opt.workers })) cleanFleet.add(spec)
+    const cleanStart = Date.now()
+    cleanFleet.startAll()
+    await waitQuiet(clean, 'clean run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => cleanFleet.tails())
+    const cleanMs = Date.now() - cleanStart
+    await cleanFleet.stopAll()
+
+    // Per worker: its first completion after each restart (the audit records the worker that held the job).
+    const workerRoles = roles.filter((p) => p.spec.script === 'worker')
+    const perWorker: string[] = []
+    let stalled = false
+    for (const [i, o] of outages.entries()) {
+      for (const w of workerRoles) {
+        const pid = w.starts === 1 ? workerPids.get(w.name) : undefined
+        if (!pid || !o.upAt) continue
+        const [first] = await db.q<{ at: Date | null }>(`SELECT min(at) AS at FROM drill_done_audit WHERE worker LIKE $1 AND at > $2`, [`%:${pid}:%`, new Date(o.upAt)])
+        const ms = first?.at ? first.at.getTime() - o.upAt : undefined
+        if (ms === undefined || ms > 15_000) stalled = true
+        perWorker.push(`restart ${i + 1}: ${w.name} first completion +${ms === undefined ? '∞' : `${(ms / 1000).toFixed(1)} s`}`)
+      }
+    }
+    // Why a worker stalls: settle transactions that fail for a reason other than the database being away.
+    const settleErrors = new Map<string, number>()
+    let dropped = 0
+    for (const w of workerRoles) {
+      for (const line of fs.readFileSync(path.join(fleet.logDir, `${w.name}.log`), 'utf8').split('\n')) {
+        if (!line.startsWith('{')) continue
+        let rec: { msg?: string; err?: { message?: string }; lost?: number }
+        try {
+          rec = JSON.parse(line)
+        } catch {
+          continue
+        }
+        if (rec.msg === 'outcomes dropped: jobs no longer held by this worker') dropped += rec.lost ?? 0
+        if (rec.msg !== 'settling outcomes failed; retrying') continue
+        const m = rec.err?.message ?? '?'
+        if (/ECONNREFUSED|ECONNRESET|terminat|shutting down|starting up|Connection terminated|connect|closed|released/i.test(m)) continue
+        settleErrors.set(m, (settleErrors.get(m) ?? 0) + 1)
+      }
+    }
+
+    const cmp = await compareDatabases(db, clean, EVM_CHAIN)
+    check(checks, 'final database equals the clean run (normalised dumps of 9 tables)', cmp.equal, cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '))
+    const audit = await readDoneAudit(db)
+    check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, audit.duplicates.length === 0 ? `${fmt(audit.completions)} transitions to DONE, all distinct` : JSON.stringify(audit.duplicates.slice(0, 5)))
+    const c = await jobCounts(db, EVM_CHAIN)
+    check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
+    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [col.contractId])
+    check(checks, 'every token has its metadata', available === opt.tokens, `${fmt(available)}/${fmt(opt.tokens)} AVAILABLE`)
+    const counters = await counterMismatches(db)
+    check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token and contract counters match')
+    const survivors = roles.filter((p) => p.name !== 'evm-processor')
+    const died = survivors.flatMap((p) => p.exits.filter((e) => !e.expected).map((e) => `${p.name} exited (code ${e.code}, signal ${e.signal})`))
+    check(checks, 'workers and the API survive every restart without a restart of their own', died.length === 0 && survivors.every((p) => p.starts === 1), died.join('; ') || survivors.map((p) => `${p.name}: 1 start, 0 exits`).join(', '))
+    check(checks, 'the API serves again after each restart (within 30 s)', outages.every((o) => o.apiBackMs !== undefined && o.apiBackMs < 30_000), outages.map((o) => `${o.apiBackMs ?? '∞'} ms`).join(', '))
+    check(checks, 'every worker completes jobs again within 15 s of each restart', !stalled, perWorker.join('; '))
+    check(checks, 'settle transactions fail only while the database is away', settleErrors.size === 0, settleErrors.size === 0 ? 'only connection errors while Postgres was down' : [...settleErrors].map(([m, n]) => `${n}× "${m}"`).join('; '))
+    check(checks, 'the processor is up at the end (restarted by the supervisor when it exited)', aliveAtEnd && proc.unexpectedExits.every((e) => e.code !== null), `${proc.unexpectedExits.length} exit(s): ${proc.unexpectedExits.map((e) => `code ${e.code}`).join(', ') || 'none'}; ${proc.starts} starts`)
+    check(checks, 'API: no 5xx while the database is up', probeStats.serverErrors === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503, ${probe.serverErrorsWhileDbDown} × 500; while up: ${probeStats.serverErrors} 5xx ${probeStats.samples5xx.join(' / ')}`)
+
+    // The mechanism behind a stalled worker, made deterministic.
+    const probe2 = await runSettleOutageProbe(ctx, path.join(logDir, 'settle-outage'))
+    checks.push(...probe2.checks)
+    figures.push(['tokens minted', fmt(opt.tokens), `${opt.waves} waves, ${activity.stats.transfers} transfers, ${activity.stats.refreshes} MetadataUpdate; chain head ${head}`])
+    for (const [i, o] of outages.entries()) {
+      figures.push([`restart ${i + 1}: Postgres down ${seconds(o.downtimeMs)}`, `API healthy +${o.apiBackMs ?? '∞'} ms, jobs settling +${o.workersBackMs ?? '∞'} ms`, `at ${o.before}; processor exited ${o.processorExits}× and was restarted by the supervisor`])
+    }
+    figures.push(['faulty run (start → queue drained)', seconds(faultyMs), `${opt.workers} workers × ${opt.workerConcurrency}, lease 5 s`])
+    figures.push(['finished attempts thrown away', fmt(dropped), 'outcomes a worker could no longer settle because its lease had expired meanwhile (the job ran again elsewhere)'])
+    figures.push(['clean run (second database)', seconds(cleanMs), ''])
+    figures.push(...probe2.figures)
+    figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503 (/health and others), ${probe.serverErrorsWhileDbDown} × 500 (data routes answer 500, not 503)`])
+    return {
+      drill: 'db-restart',
+      setup: `${fmt(opt.tokens)} ERC-721 tokens minted live in ${opt.waves} waves; evm-processor, ${opt.workers} workers and the API as processes; the embedded Postgres stopped (fast shutdown) and started again on the same data directory and port ${opt.downtimeMs.length}× (down ${opt.downtimeMs.map(seconds).join(', ')}); the supervisor restarts the processor when it exits (in production the orchestrator does); workers and the API must survive on their own.`,
+      durationMs: Date.now() - started,
+      figures,
+      faults: [...outages.map((o) => `+${seconds(o.atMs)} Postgres stop/start, down ${seconds(o.downtimeMs)} (${o.before})`), ...probe2.faults],
+      checks,
+      lost: `${cmp.equal && available === opt.tokens ? 'nothing in the random restart' : `random restart: ${opt.tokens - available} tokens without metadata (${cmp.differences.slice(-1).join('') || 'see checks'})`}; settle-outage probe: ${probe2.lost}`,
+      logDir,
+    }
+  } finally {
+    for (const f of fleets) await f.stopAll().catch(() => undefined)
+    for (const db of dbs) await db.close()
+    await host.close()
+  }
+}
