@@ -25,6 +25,12 @@ export interface AuditResult {
   completions: number
   /** (job, claimed version) pairs completed more than once */
   duplicates: { job_id: string; claimed_version: number | null; n: number; workers: string }[]
+  /**
+   * Jobs completed more often than anything asked for them: once for the token's appearance plus
+   * once per update notice naming it (or its whole collection). A block applied twice (rolled back
+   * and re-applied unchanged) shows up here even when the second application bumped the version.
+   */
+  overRun: { job_id: string; completions: number; requests: number }[]
 }
 
 export async function readDoneAudit(db: DrillDb): Promise<AuditResult> {
@@ -33,5 +39,13 @@ export async function readDoneAudit(db: DrillDb): Promise<AuditResult> {
     `SELECT job_id, claimed_version, count(*)::int AS n, string_agg(coalesce(worker, '?'), ', ') AS workers
        FROM drill_done_audit GROUP BY job_id, claimed_version HAVING count(*) > 1 ORDER BY job_id LIMIT 20`,
   )
-  return { completions: n, duplicates }
+  const overRun = await db.q<AuditResult['overRun'][number]>(
+    `WITH d AS (SELECT job_id, count(*)::int AS completions FROM drill_done_audit GROUP BY job_id),
+     r AS (SELECT d.job_id, d.completions, 1 + (SELECT count(*)::int FROM update_notice n
+                 WHERE n.token_id = j.token_ref OR (n.token_id IS NULL AND n.contract_id = j.contract_id AND j.kind = 'TOKEN')
+                    OR (j.kind = 'CONTRACT' AND n.contract_id = j.contract_id AND n.kind = 'CONTRACT_URI_UPDATED')) AS requests
+             FROM d JOIN metadata_job j ON j.id = d.job_id)
+     SELECT job_id, completions, requests FROM r WHERE completions > requests ORDER BY job_id LIMIT 20`,
+  )
+  return { completions: n, duplicates, overRun }
 }

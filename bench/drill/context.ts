@@ -28,7 +28,7 @@ export class DrillContext {
   static async create(opts: { profile: Profile; seed: number; log: LogSink; runDir?: string }): Promise<DrillContext> {
     const runDir = opts.runDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'tms-drill-'))
     fs.mkdirSync(runDir, { recursive: true })
-    const pg = await DrillPostgres.start(opts.log)
+    const pg = await DrillPostgres.start(opts.log, path.join(runDir, 'postgres.log'))
     return new DrillContext(pg, opts.profile, opts.seed, opts.log, runDir)
   }
 

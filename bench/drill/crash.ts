@@ -36,7 +36,7 @@ export interface CrashOptions {
 export const CRASH_PROFILES: Record<'full' | 'quick' | 'test', CrashOptions> = {
   full: { tokens: 10_000, waves: 20, waveGapMs: 1500, kills: 10, workers: 2, workerConcurrency: 32, timeoutMs: 300_000 },
   quick: { tokens: 3_000, waves: 10, waveGapMs: 1200, kills: 6, workers: 2, workerConcurrency: 32, timeoutMs: 180_000 },
-  test: { tokens: 400, waves: 4, waveGapMs: 500, kills: 3, workers: 2, workerConcurrency: 16, timeoutMs: 90_000 },
+  test: { tokens: 400, waves: 4, waveGapMs: 500, kills: 3, workers: 2, workerConcurrency: 16, timeoutMs: 120_000 },
 }
 
 interface Kill {
@@ -101,9 +101,12 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const total = opt.tokens + 1
     const kills: Kill[] = []
     const killer = (async () => {
+      let lastKill = 0
       for (let i = 0; i < opt.kills; i++) {
         await waitFor(`progress ${Math.round(thresholds[i] * 100)}% for kill ${i + 1}`, async () => ((await jobCounts(db)).DONE ?? 0) >= thresholds[i] * total, opt.timeoutMs, 100)
-        await sleep(killRng.int(0, 400))
+        // At least a second apart, so the victims of neighbouring thresholds are not killed together.
+        await sleep(Math.max(killRng.int(0, 400), lastKill + 1000 - Date.now()))
+        lastKill = Date.now()
         const victim = fleet.get(victims[i])
         await waitFor(`${victim.name} to be up again`, async () => victim.alive, 30_000, 50)
         const c = await jobCounts(db)
@@ -118,9 +121,10 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const head = await chain.head()
     const quiet = await waitQuiet(db, 'faulty run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => fleet.tails())
     const faultyMs = Date.now() - runStart
+    // The last victim may still be in its restart delay; the supervisor must have brought it back.
+    const aliveAtEnd = await waitFor('every role up again', async () => roles.every((p) => p.alive), 15_000, 100).then(() => true, () => false)
     await sleep(300) // a last probe round after the final restart
     const probeStats = await probe.stop()
-    const aliveAtEnd = roles.every((p) => p.alive)
     await fleet.stopAll()
     log(`faulty run quiet after ${seconds(faultyMs)}: ${JSON.stringify(quiet)}`)
 
@@ -150,6 +154,7 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
       dupDetail = `${audit.duplicates.length} job version(s) completed twice: ${hist.map((h) => `${h.job_id.split(':').pop()} v${h.claimed_version}/${h.request_version} by ${h.worker} at ${h.at.toISOString().slice(11, 23)}`).join('; ')}; MetadataUpdate in block(s) ${notices.map((n) => `${n.id.split(':').pop()}@${n.block_number}`).join(', ') || 'none'} (tokens ${tokenIds.join(', ')}); processor restarts re-applied the head block: ${fleet.get('evm-processor').tail(300).match(/navigating a fork[^"]*/g)?.join(' | ') ?? 'not seen'}`
     }
     check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, dupDetail)
+    check(checks, 'no job completed more often than requested (token appeared once + its update notices)', audit.overRun.length === 0, audit.overRun.length === 0 ? 'none' : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun.slice(0, 4).map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`).join(', ')}`)
     const c = await jobCounts(db, EVM_CHAIN)
     check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
     const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [col.contractId])
@@ -162,7 +167,7 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     check(checks, 'owners equal the chain', wrongOwners.length === 0 && ownerRows.length === opt.tokens, `${fmt(ownerRows.length)} tokens, ${activity.stats.transfers} transfers, wrong: ${wrongOwners.length}`)
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token and contract counters match')
-    const unexpected = roles.flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code} signal ${e.signal}`))
+    const unexpected = roles.flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code} signal ${e.signal}${p.lastError() ? ` (${p.lastError()})` : ''}`))
     check(checks, 'no process exited unless killed; all up at the end', unexpected.length === 0 && aliveAtEnd, unexpected.join('; ') || `${roles.map((p) => `${p.name} ${p.starts} starts`).join(', ')}`)
     check(checks, 'API: no 5xx while up', probeStats.serverErrors === 0 && probeStats.unavailable === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok, ${probeStats.clientErrors} 4xx, ${probeStats.down} refused while down, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`)
     check(checks, `${opt.kills} kills delivered`, kills.length === opt.kills, kills.map((k) => k.victim).join(', '))
@@ -180,8 +185,9 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok, ${probeStats.down} refused while the API was down`])
     figures.push(...hot.figures)
     const dataLost = cmp.equal && available === opt.tokens && stale.length === 0 ? 'nothing from the random kills' : `differences from the clean run: ${cmp.differences.slice(0, 3).join(' / ') || 'see checks'}`
-    const refreshLost = hot.checks.some((x) => !x.ok) ? `; the hot-restart probe lost a user refresh (its jobs fell back to the mint request's version and priority; the refresh never completes: ${hot.figures[0][2].split('refresh ').pop()})` : ''
-    const lost = `${dataLost}${refreshLost}`
+    const refreshLost = hot.checks.slice(0, 2).some((x) => !x.ok) ? `; the hot-restart probe lost a user refresh (its jobs fell back to the mint request's version and priority; the refresh never completes: ${hot.figures[0][2].split('refresh ').pop()})` : ''
+    const refetched = hot.checks[2] && !hot.checks[2].ok ? `; restart behind the head: fetched metadata of hot-block tokens deleted and fetched again (${hot.figures[1][2]})` : ''
+    const lost = `${dataLost}${refreshLost}${refetched}`
     return {
       drill: 'crash',
       setup: `${fmt(opt.tokens)} ERC-721 tokens (prefix URIs on a local metadata host, 2-12 ms per document) minted live in ${opt.waves} waves; evm-processor (finality 5), ${opt.workers} workers and the API as processes over one embedded Postgres; ${opt.kills} SIGKILLs at random progress points, victim restarted after 0.2-1.5 s; clean run = a second database indexed and fetched without faults.`,

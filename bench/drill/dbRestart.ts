@@ -33,12 +33,15 @@ export interface DbRestartOptions {
   workers: number
   workerConcurrency: number
   timeoutMs: number
+  /** how soon after Postgres is back each worker must complete a job, and the API answer /health */
+  recoveryBoundMs: number
 }
 
 export const DB_RESTART_PROFILES: Record<'full' | 'quick' | 'test', DbRestartOptions> = {
-  full: { tokens: 4_000, waves: 10, waveGapMs: 1200, downtimeMs: [3_000, 12_000], workers: 2, workerConcurrency: 32, timeoutMs: 240_000 },
-  quick: { tokens: 1_500, waves: 6, waveGapMs: 1000, downtimeMs: [6_000], workers: 2, workerConcurrency: 32, timeoutMs: 150_000 },
-  test: { tokens: 300, waves: 3, waveGapMs: 500, downtimeMs: [6_000], workers: 2, workerConcurrency: 16, timeoutMs: 90_000 },
+  full: { tokens: 4_000, waves: 10, waveGapMs: 1200, downtimeMs: [3_000, 12_000], workers: 2, workerConcurrency: 32, timeoutMs: 240_000, recoveryBoundMs: 15_000 },
+  quick: { tokens: 1_500, waves: 6, waveGapMs: 1000, downtimeMs: [6_000], workers: 2, workerConcurrency: 32, timeoutMs: 150_000, recoveryBoundMs: 15_000 },
+  // npm test runs beside other test files on 2 cores: recovery bounds are loose there.
+  test: { tokens: 300, waves: 5, waveGapMs: 800, downtimeMs: [6_000], workers: 2, workerConcurrency: 16, timeoutMs: 120_000, recoveryBoundMs: 45_000 },
 }
 
 interface Outage {
@@ -135,12 +138,17 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     const perWorker: string[] = []
     let stalled = false
     for (const [i, o] of outages.entries()) {
+      const [{ after }] = await db.q<{ after: number }>(`SELECT count(*)::int AS after FROM drill_done_audit WHERE at > $1`, [new Date(o.upAt ?? Date.now())])
+      if (after === 0) {
+        perWorker.push(`restart ${i + 1}: nothing was left to do after it`)
+        continue
+      }
       for (const w of workerRoles) {
         const pid = w.starts === 1 ? workerPids.get(w.name) : undefined
         if (!pid || !o.upAt) continue
         const [first] = await db.q<{ at: Date | null }>(`SELECT min(at) AS at FROM drill_done_audit WHERE worker LIKE $1 AND at > $2`, [`%:${pid}:%`, new Date(o.upAt)])
         const ms = first?.at ? first.at.getTime() - o.upAt : undefined
-        if (ms === undefined || ms > 15_000) stalled = true
+        if (ms === undefined || ms > opt.recoveryBoundMs) stalled = true
         perWorker.push(`restart ${i + 1}: ${w.name} first completion +${ms === undefined ? '∞' : `${(ms / 1000).toFixed(1)} s`}`)
       }
     }
@@ -167,7 +175,8 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     const cmp = await compareDatabases(db, clean, EVM_CHAIN)
     check(checks, 'final database equals the clean run (normalised dumps of 9 tables)', cmp.equal, cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '))
     const audit = await readDoneAudit(db)
-    check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, audit.duplicates.length === 0 ? `${fmt(audit.completions)} transitions to DONE, all distinct` : JSON.stringify(audit.duplicates.slice(0, 5)))
+    check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, audit.duplicates.length === 0 ? `${fmt(audit.completions)} transitions to DONE, all distinct` : `${audit.duplicates.length}${audit.duplicates.length === 20 ? '+' : ''} job versions, e.g. ${audit.duplicates.slice(0, 4).map((x) => `${x.job_id.split(':').pop()} v${x.claimed_version} ×${x.n}`).join(', ')} (ids minted in one block: the processor re-applied its hot blocks after a restart)`)
+    check(checks, 'no job completed more often than requested (token appeared once + its update notices)', audit.overRun.length === 0, audit.overRun.length === 0 ? 'none' : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun.slice(0, 4).map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`).join(', ')}`)
     const c = await jobCounts(db, EVM_CHAIN)
     check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
     const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [col.contractId])
@@ -175,10 +184,10 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token and contract counters match')
     const survivors = roles.filter((p) => p.name !== 'evm-processor')
-    const died = survivors.flatMap((p) => p.exits.filter((e) => !e.expected).map((e) => `${p.name} exited (code ${e.code}, signal ${e.signal})`))
+    const died = survivors.flatMap((p) => p.exits.filter((e) => !e.expected).map((e) => `${p.name} exited (code ${e.code}, signal ${e.signal})${p.lastError() ? `: ${p.lastError()}` : ''}`))
     check(checks, 'workers and the API survive every restart without a restart of their own', died.length === 0 && survivors.every((p) => p.starts === 1), died.join('; ') || survivors.map((p) => `${p.name}: 1 start, 0 exits`).join(', '))
-    check(checks, 'the API serves again after each restart (within 30 s)', outages.every((o) => o.apiBackMs !== undefined && o.apiBackMs < 30_000), outages.map((o) => `${o.apiBackMs ?? '∞'} ms`).join(', '))
-    check(checks, 'every worker completes jobs again within 15 s of each restart', !stalled, perWorker.join('; '))
+    check(checks, `the API serves again after each restart (within ${seconds(opt.recoveryBoundMs)})`, outages.every((o) => o.apiBackMs !== undefined && o.apiBackMs < opt.recoveryBoundMs), outages.map((o) => `${o.apiBackMs ?? '∞'} ms`).join(', '))
+    check(checks, `every worker completes jobs again within ${seconds(opt.recoveryBoundMs)} of each restart`, !stalled, perWorker.join('; '))
     check(checks, 'settle transactions fail only while the database is away', settleErrors.size === 0, settleErrors.size === 0 ? 'only connection errors while Postgres was down' : [...settleErrors].map(([m, n]) => `${n}× "${m}"`).join('; '))
     check(checks, 'the processor is up at the end (restarted by the supervisor when it exited)', aliveAtEnd && proc.unexpectedExits.every((e) => e.code !== null), `${proc.unexpectedExits.length} exit(s): ${proc.unexpectedExits.map((e) => `code ${e.code}`).join(', ') || 'none'}; ${proc.starts} starts`)
     check(checks, 'API: no 5xx while the database is up', probeStats.serverErrors === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503, ${probe.serverErrorsWhileDbDown} × 500; while up: ${probeStats.serverErrors} 5xx ${probeStats.samples5xx.join(' / ')}`)

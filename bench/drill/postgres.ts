@@ -28,6 +28,8 @@ export class DrillPostgres {
   private readonly dbs = new Set<DrillDb>()
   /** Times the server was stopped and started again by a drill. */
   restarts = 0
+  /** where the server's log lines go (set by the context, once it has a run directory) */
+  serverLog: string | undefined
 
   private constructor(
     readonly dir: string,
@@ -36,11 +38,12 @@ export class DrillPostgres {
     private readonly log: LogSink,
   ) {}
 
-  static async start(log: LogSink): Promise<DrillPostgres> {
+  static async start(log: LogSink, serverLog?: string): Promise<DrillPostgres> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tms-drill-pg-'))
     fs.chmodSync(dir, 0o755) // as root, Postgres runs as the postgres user and must reach it
     const { freePort } = lib<typeof NetModule>('lib/net')
     const pg = new DrillPostgres(dir, path.join(dir, 'data'), await freePort(), log)
+    pg.serverLog = serverLog
     await pg.up()
     return pg
   }
@@ -63,7 +66,9 @@ export class DrillPostgres {
     if (this.server) return
     const { startEmbeddedPostgres } = lib<typeof EmbeddedPgModule>('lib/embeddedPostgres')
     const started = Date.now()
-    this.server = await startEmbeddedPostgres({ dataDir: this.dataDir, port: this.port, ephemeral: true })
+    // The server's own log (deadlock reports name both statements) next to the processes' logs.
+    const serverLog = this.serverLog
+    this.server = await startEmbeddedPostgres({ dataDir: this.dataDir, port: this.port, ephemeral: true, onLog: serverLog ? (line) => fs.appendFileSync(serverLog, `${line}\n`) : undefined })
     this.log(`postgres up on 127.0.0.1:${this.port} (${Date.now() - started} ms)`)
   }
 

@@ -49,6 +49,7 @@ export class RoleProcess {
   private readonly lines: string[] = []
   private readonly logFile: string
   private expectKill = false
+  private holdRestart = false
   private stopping = false
   private restartTimer: NodeJS.Timeout | undefined
   private exitWaiters: (() => void)[] = []
@@ -109,7 +110,10 @@ export class RoleProcess {
       this.child = undefined
       for (const w of this.exitWaiters.splice(0)) w()
       if (!expected) this.log(`${s.name} exited on its own (code ${code}, signal ${signal})`)
-      if (this.stopping || s.restart === 'never') return
+      if (this.stopping || s.restart === 'never' || this.holdRestart) {
+        this.holdRestart = false
+        return
+      }
       const delay = s.restartDelayMs?.(expected ? 'killed' : 'exited', this.starts) ?? 500
       this.restartTimer = setTimeout(() => this.start(), delay)
     })
@@ -120,11 +124,15 @@ export class RoleProcess {
     return new Promise((r) => this.exitWaiters.push(r))
   }
 
-  /** SIGKILL (or another signal) on purpose; resolves once it is gone. The supervisor restarts it. */
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+  /**
+   * SIGKILL (or another signal) on purpose; resolves once it is gone. The supervisor restarts it,
+   * unless `hold` (the drill then calls start() itself, e.g. after changing the world meanwhile).
+   */
+  async kill(signal: NodeJS.Signals = 'SIGKILL', hold = false): Promise<void> {
     const c = this.child
     if (!c) return
     this.expectKill = true
+    this.holdRestart = hold
     const gone = this.waitExit()
     c.kill(signal)
     await gone
@@ -152,6 +160,17 @@ export class RoleProcess {
     } catch {
       return 0
     }
+  }
+
+  /** The last error the process printed (a fatal log record or an uncaught error), clipped. */
+  lastError(): string | undefined {
+    const lines = this.lines.slice(-150).reverse()
+    for (const line of lines) {
+      const m = /"(?:message|stack)":"([^"\\]*(?:\\.[^"\\]*)*)"/.exec(line)
+      if (m && /"level":(5|6|"fatal"|"error")/.test(line)) return m[1].split('\\n')[0].slice(0, 200)
+      if (/^(\w*Error|error): /.test(line)) return line.slice(0, 200)
+    }
+    return undefined
   }
 
   tail(n = 40): string {

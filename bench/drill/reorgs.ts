@@ -35,7 +35,7 @@ export interface ReorgOptions {
 export const REORG_PROFILES: Record<'full' | 'quick' | 'test', ReorgOptions> = {
   full: { evmReorgs: 12, stacksForks: 8, maxDepth: 10, finality: 12, workers: 2, timeoutMs: 180_000 },
   quick: { evmReorgs: 6, stacksForks: 4, maxDepth: 10, finality: 12, workers: 2, timeoutMs: 150_000 },
-  test: { evmReorgs: 2, stacksForks: 2, maxDepth: 10, finality: 12, workers: 1, timeoutMs: 90_000 },
+  test: { evmReorgs: 2, stacksForks: 2, maxDepth: 10, finality: 12, workers: 1, timeoutMs: 120_000 },
 }
 
 /** Keeps the database the fuzz drill reads (tokens, metadata and jobs of both chain families). */
@@ -143,7 +143,7 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     const liveMs = Date.now() - started
     await sleep(300)
     const probeStats = await probe.stop()
-    const unexpected = [...fleet.roles.values()].flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code}`))
+    const unexpected = [...fleet.roles.values()].flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code}${p.lastError() ? ` (${p.lastError()})` : ''}`))
     await fleet.stopAll()
 
     const fresh = await ctx.pg.createDatabase('drill_reorgs_fresh')

@@ -1,22 +1,21 @@
 /**
- * A targeted probe the database-restart drill runs after its random restart, because that restart
- * revealed the mechanism (it happens there or not depending on timing; here it is forced):
+ * A targeted probe the database-restart drill runs after its random restart, on the mechanism a
+ * random restart can hit or miss depending on timing (here it is forced):
  *
- * While Postgres is away a worker cannot settle; it keeps the finished attempts in memory and
- * retries the batch with backoff, but it only extends the leases of jobs still running, so the
- * leases of finished-but-unsettled jobs expire. When Postgres is back, the lease sweep returns
- * those jobs to the queue and the same worker claims them again while their first outcomes are
- * still waiting in memory. The next settle batch then holds two outcomes for one job; both pass
- * the ownership check (the row is held by this worker again), and the batch's
- * `INSERT … ON CONFLICT DO UPDATE` into token_metadata fails ("cannot affect row a second time")
- * on every retry, stalling every later outcome of the worker until the job's attempts are
- * exhausted by lease expiry and it is marked FAILED: healthy tokens lost.
+ * While Postgres is away a worker cannot settle; it keeps finished attempts in memory and retries
+ * the batch with backoff, extending only the leases of jobs still running. The leases of finished
+ * but unsettled jobs expire; when Postgres is back the sweep returns those jobs to the queue and
+ * the same worker may claim them again while their first outcomes still wait in memory. The
+ * worker then holds two outcomes for one job. (Before settle kept one outcome per job, the batch
+ * failed on every retry — "ON CONFLICT DO UPDATE command cannot affect row a second time" — until
+ * lease expiry exhausted the attempts and healthy tokens ended FAILED.)
  *
  * Forced deterministically: one worker, every fetch held by the host until the drill releases it;
  * Postgres stopped while ten jobs are running; half of them released (their batch starts failing),
  * then the other half (their outcomes wait behind it); Postgres started again right after the
  * worker logs its 6th failed attempt, i.e. just before a 5 s backoff, which leaves the sweep and
- * the re-claim time to happen first.
+ * the re-claim time to happen first. Every token must end with its metadata, and no settle batch
+ * may fail for any reason but the database being away.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { json, startMetadataHost } from '../../test/helpers/metadataHost'

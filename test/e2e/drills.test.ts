@@ -15,21 +15,21 @@ const drills = useDrillContext()
 describe.sequential('reliability drills', () => {
   it('crash: SIGKILLed processor, workers and API lose nothing and complete no job twice; the result equals a clean run', async () => {
     expectChecksPassed(await runCrashDrill(drills.ctx, CRASH_PROFILES.test), drills.progress)
-  }, 240_000)
+  }, 400_000)
 
   it('database restart: workers and the API recover on their own, the processor is restarted, nothing is lost', async () => {
     expectChecksPassed(await runDbRestartDrill(drills.ctx, DB_RESTART_PROFILES.test), drills.progress)
-  }, 240_000)
+  }, 400_000)
 
   it('reorgs and forks during live indexing leave both chains equal to a fresh index', async () => {
     expectChecksPassed(await runReorgDrill(drills.ctx, REORG_PROFILES.test), drills.progress)
-  }, 240_000)
+  }, 400_000)
 
   it('hostile hosts: right errors, no private connection, bounded memory, healthy throughput kept', async () => {
     expectChecksPassed(await runHostileDrill(drills.ctx, HOSTILE_PROFILES.test), drills.progress)
-  }, 240_000)
+  }, 400_000)
 
   it('API fuzz: malformed requests on every surface get no 5xx', async () => {
     expectChecksPassed(await runFuzzDrill(drills.ctx, FUZZ_PROFILES.test), drills.progress)
-  }, 180_000)
+  }, 300_000)
 })
