@@ -39,6 +39,12 @@ export function readDbFromPool(pool: Pool): ReadDb {
     async query<T extends QueryResultRow>(text: string, values: readonly unknown[] = []): Promise<T[]> {
       const client = await pool.connect()
       let failure: Error | undefined
+      // pg-pool drops its idle-error listener while a client is checked out; a server restart
+      // (57P01) arriving between queries would otherwise be an unhandled 'error' and end the process.
+      const onError = (err: Error) => {
+        failure = err
+      }
+      client.on('error', onError)
       try {
         if (!prepared.has(client)) {
           await client.query(SESSION_SETUP)
@@ -50,6 +56,7 @@ export function readDbFromPool(pool: Pool): ReadDb {
         throw err
       } finally {
         // Like pg's pool.query: a connection that saw an error is not reused.
+        client.removeListener('error', onError)
         client.release(failure)
       }
     },
