@@ -1,10 +1,11 @@
 import 'reflect-metadata'
 import { buildApiServer } from '../api/server'
-import { ConfigError, loadConfig } from '../config'
+import { loadConfig } from '../config'
 import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { Shutdown } from '../lib/shutdown'
 import { openDatabase } from './database'
+import { runMain } from './runMain'
 
 /**
  * The API process: `node lib/main/api.js`. GraphQL, the REST surfaces, /health and /metrics on
@@ -23,11 +24,4 @@ async function main(): Promise<void> {
   log.info({ address, graphql: `${address}/graphql`, docs: `${address}/docs`, status: `${address}/status` }, 'api listening')
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`)
-    process.exit(2)
-  }
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-  process.exit(1)
-})
+runMain(main)

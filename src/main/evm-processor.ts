@@ -12,6 +12,7 @@ import { startMetricsServer } from '../lib/metricsServer'
 import { Shutdown } from '../lib/shutdown'
 import { ChainDatabase } from '../store/chainDatabase'
 import { openDatabase } from './database'
+import { runMain } from './runMain'
 
 /**
  * One EVM chain's processor: `node lib/main/evm-processor.js [caip2]` (default: the first entry
@@ -78,11 +79,4 @@ function pickChain(config: Config, wanted: string | undefined): EvmChainConfig {
   return cfg
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`)
-    process.exit(2)
-  }
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-  process.exit(1)
-})
+runMain(main)

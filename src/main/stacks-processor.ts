@@ -15,6 +15,7 @@ import { Shutdown } from '../lib/shutdown'
 import { ChainDatabase } from '../store/chainDatabase'
 import { openDatabase } from './database'
 import { StacksStandards } from './stacksStandards'
+import { runMain } from './runMain'
 
 /** The Stacks processor: `node lib/main/stacks-processor.js` (needs STACKS_API_URL). */
 async function main(): Promise<void> {
@@ -88,11 +89,4 @@ function contractsOf(blocks: StacksBlock[]): string[] {
   return ids
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`)
-    process.exit(2)
-  }
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-  process.exit(1)
-})
+runMain(main)

@@ -1,7 +1,7 @@
 import 'reflect-metadata'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
-import { ConfigError, loadConfig } from '../config'
+import { loadConfig } from '../config'
 import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { startMetricsServer } from '../lib/metricsServer'
@@ -10,6 +10,7 @@ import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
 import { openDatabase } from './database'
 import { buildChainReaders, buildLoaderOptions } from './wiring'
+import { runMain } from './runMain'
 
 /**
  * A metadata worker: `node lib/main/worker.js`. Scale by running more of them; they share the
@@ -52,11 +53,4 @@ async function main(): Promise<void> {
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    process.stderr.write(`${e.message}\n`)
-    process.exit(2)
-  }
-  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-  process.exit(1)
-})
+runMain(main)
