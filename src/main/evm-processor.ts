@@ -33,8 +33,8 @@ async function main(): Promise<void> {
     const server = await startMetricsServer(metrics, config.METRICS_PORT, () => sqd.registry.metrics())
     shutdown.register('metrics server', () => server.close())
   }
-  const handle = batchHandler(cfg, config, log, metrics)
-  processor.run(new ChainDatabase(url, cfg.chain), handle)
+  const db = new ChainDatabase(url, cfg.chain)
+  processor.run(db, db.wrapHandler(batchHandler(cfg, config, log, metrics)))
 }
 
 type Ctx = Parameters<Parameters<ReturnType<typeof createEvmProcessor>['run']>[1]>[0]

@@ -231,4 +231,48 @@ describe('EVM processor', () => {
     expect(await indexedHeight(db.ds, CHAIN)).toBeGreaterThan(0)
     expect(await q(db, `SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name IN ('eip155_31337_processor', 'eip155_31338_processor')`)).toEqual([{ n: 2 }])
   })
+
+  it('a restart on hot blocks applies them once: fetched metadata and finished jobs of their tokens stay', async () => {
+    const d = chain.driver
+    const [, alice] = accounts
+    const fresh = await newDatabase()
+    let proc = startProcessor(fresh, [{ chain: CHAIN, rpcUrl: chain.rpcUrl }], CHAIN)
+    await waitForIndexed(fresh.ds, CHAIN, await head(), proc)
+    const contractId = `${CHAIN}:${nft.address.toLowerCase()}`
+    // What a worker leaves behind: a finished job and a stored document per token.
+    const finish = (ids: number[]) =>
+      q(fresh, `WITH t AS (SELECT id FROM token WHERE contract_id = $1 AND token_id = ANY($2::numeric[]))
+        , j AS (UPDATE metadata_job SET status = 'DONE', finished_at = now() WHERE token_ref IN (SELECT id FROM t))
+        INSERT INTO token_metadata (id, status, token_id, contract_id, name) SELECT id, 'AVAILABLE', id, $1, 'fetched' FROM t`, [contractId, ids])
+    const survivors = async (ids: number[]) =>
+      q<{ n: number }>(fresh, `SELECT count(*)::int AS n FROM token t JOIN token_metadata m ON m.token_id = t.id JOIN metadata_job j ON j.token_ref = t.id AND j.status = 'DONE'
+        WHERE t.contract_id = $1 AND t.token_id = ANY($2::numeric[])`, [contractId, ids])
+
+    // At the head: the top block is handed over again after the restart.
+    await d.mintErc721Batch(nft, alice, 7000n, 3, 'https://meta.test/hot/')
+    await waitForIndexed(fresh.ds, CHAIN, await head(), proc)
+    await finish([7000, 7001, 7002])
+    await proc.kill()
+    proc = startProcessor(fresh, [{ chain: CHAIN, rpcUrl: chain.rpcUrl }], CHAIN)
+    await waitForIndexed(fresh.ds, CHAIN, await head(), proc)
+    await new Promise((r) => setTimeout(r, 1000)) // a few head polls: the re-applied block arrives on the first
+    expect(await survivors([7000, 7001, 7002])).toEqual([{ n: 3 }])
+
+    // Behind the head: the hot blocks become final while the processor is down.
+    await d.mintErc721Batch(nft, alice, 7100n, 3, 'https://meta.test/hot/')
+    await waitForIndexed(fresh.ds, CHAIN, await head(), proc)
+    await finish([7100, 7101, 7102])
+    await proc.kill()
+    await d.mine(8)
+    proc = startProcessor(fresh, [{ chain: CHAIN, rpcUrl: chain.rpcUrl }], CHAIN)
+    await waitForIndexed(fresh.ds, CHAIN, await head(), proc)
+    expect(await survivors([7000, 7001, 7002, 7100, 7101, 7102])).toEqual([{ n: 6 }])
+    await proc.stop()
+
+    const again = await newDatabase()
+    const p = startProcessor(again, [{ chain: CHAIN, rpcUrl: chain.rpcUrl }], CHAIN)
+    await waitForIndexed(again.ds, CHAIN, await head(), p)
+    await p.stop()
+    expect(await snapshot(fresh)).toEqual(await snapshot(again))
+  })
 })
