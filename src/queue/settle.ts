@@ -44,7 +44,8 @@ export interface SettleSummary {
 export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outcomes: JobOutcome[], now: Date, random = Math.random): Promise<SettleSummary> {
   const summary: SettleSummary = { done: 0, retried: 0, invalid: 0, failed: 0, requeued: 0, lost: 0 }
   if (outcomes.length === 0) return summary
-  const owned = await lockOwnedJobs(db, settings.workerId, outcomes.map((o) => o.job.id))
+  const busy = await lockSubjects(db, outcomes)
+  const owned = await lockOwnedJobs(db, settings.workerId, outcomes.filter((o) => !busy.has(o.job.id)).map((o) => o.job.id))
   const transitions: Transition[] = []
   // One outcome per job: after a long database outage a worker may hold two outcomes of one job
   // (its lease expired and it claimed the job again); the latest attempt is the one that counts.
@@ -68,6 +69,33 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
   await writeResults(db, transitions, now)
   await recordMinuteStats(db, transitions, now)
   return summary
+}
+
+/**
+ * Key-share locks on the tokens and contracts the outcomes will write under, taken before the job
+ * rows and without waiting. A processor rolling back a block deletes a token (or contract) and,
+ * through a trigger, its job; a settle that held the job and then waited for the token (the
+ * foreign key check of the metadata row) would deadlock with it. A row locked by someone else
+ * (a delete in progress) makes its outcomes lost: the job is deleted with it, or, if the rollback
+ * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes.
+ */
+async function lockSubjects(db: SqlExecutor, outcomes: JobOutcome[]): Promise<Set<string>> {
+  const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
+  const contracts = [...new Set(outcomes.map((o) => o.job.contractId))]
+  const locked = await rows<{ id: string }>(
+    db,
+    `WITH t AS (SELECT id FROM token WHERE id = ANY($1::text[]) FOR KEY SHARE SKIP LOCKED),
+          c AS (SELECT id FROM contract WHERE id = ANY($2::text[]) FOR KEY SHARE SKIP LOCKED)
+     SELECT id FROM t UNION ALL SELECT id FROM c`,
+    [tokens, contracts],
+  )
+  const got = new Set(locked.map((r) => r.id))
+  const rest = [...tokens, ...contracts].filter((id) => !got.has(id))
+  if (rest.length === 0) return new Set()
+  // Missing rows are not busy: a token fetched before it is indexed gets a placeholder row.
+  const existing = await rows<{ id: string }>(db, `SELECT id FROM token WHERE id = ANY($1::text[]) UNION ALL SELECT id FROM contract WHERE id = ANY($1::text[])`, [rest])
+  const busy = new Set(existing.map((r) => r.id))
+  return new Set(outcomes.filter((o) => busy.has(o.job.contractId) || (o.job.tokenRef !== null && busy.has(o.job.tokenRef))).map((o) => o.job.id))
 }
 
 async function lockOwnedJobs(db: SqlExecutor, workerId: string, ids: string[]): Promise<Map<string, OwnedRow>> {

@@ -1,3 +1,4 @@
+import { Client } from 'pg'
 import { describe, expect, it } from 'vitest'
 import { PermanentError, RetryableError } from '../../src/core/errors'
 import { PRIORITY, JobRequest } from '../../src/core/jobs'
@@ -138,6 +139,30 @@ describe('job queue', () => {
     expect(late.lost).toBe(1)
     await settleJobs(db.ds.manager, settings('alive'), [{ job: taken, ok: true, token: fetched('fresh') }], new Date())
     expect((await db.ds.query(`SELECT name FROM token_metadata WHERE id = $1`, [`${c}:0`]))[0].name).toBe('fresh')
+  })
+
+  it('settling never waits for a token a reorg rollback is deleting: that outcome is dropped, the others land', async () => {
+    const c = await fresh(2, '0x0000000000000000000000000000000000000015')
+    await db.ds.query(`DELETE FROM metadata_job`)
+    await enqueueJobs(db.ds.manager, [tokenJob(c, 0), tokenJob(c, 1)], new Date())
+    const claimed = await claimJobs(db.ds.manager, 'w', 10, 30_000)
+    const rollback = new Client({ connectionString: db.url })
+    await rollback.connect()
+    try {
+      // What the processor's rollback of the minting block does: delete the token (its job goes by trigger), uncommitted.
+      await rollback.query('BEGIN')
+      await rollback.query(`DELETE FROM token WHERE id = $1`, [`${c}:0`])
+      const summary = await db.ds.transaction(async (em) => {
+        await em.query(`SET LOCAL lock_timeout = '3s'`)
+        return settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, token: fetched(`n${j.tokenRef}`) })), new Date())
+      })
+      expect(summary).toMatchObject({ done: 1, lost: 1 })
+      await rollback.query('COMMIT')
+    } finally {
+      await rollback.end()
+    }
+    expect(await db.ds.query(`SELECT token_ref, status FROM metadata_job WHERE contract_id = $1`, [c])).toEqual([{ token_ref: `${c}:1`, status: 'DONE' }])
+    expect(await db.ds.query(`SELECT id FROM token_metadata WHERE contract_id = $1`, [c])).toEqual([{ id: `${c}:1` }])
   })
 
   it('counts jobs by status from counters, matching a COUNT over the table', async () => {
