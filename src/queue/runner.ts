@@ -43,6 +43,8 @@ export interface RunnerOptions extends QueueSettings {
 export class JobRunner {
   private readonly active = new Map<string, ClaimedJob>()
   private readonly pending: JobOutcome[] = []
+  /** The batch of outcomes being written now (their jobs' leases are kept alive too). */
+  private settling: JobOutcome[] = []
   private readonly hostSlots: HostSlots
   private readonly notifier: JobNotifier
   private running = false
@@ -186,16 +188,24 @@ export class JobRunner {
   private flush(): Promise<void> {
     clearTimeout(this.flushTimer)
     this.flushTimer = undefined
+    // settleWithRetry never rejects, so the chain never breaks.
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length > 0) {
-        const batch = this.pending.splice(0, this.opts.settleBatch)
-        await this.settleWithRetry(batch)
+        this.settling = this.pending.splice(0, this.opts.settleBatch)
+        await this.settleWithRetry(this.settling)
+        this.settling = []
       }
     })
     return this.flushing
   }
 
+  /**
+   * Writes one batch, retrying while the database is down or restarting (the outcomes are kept
+   * and their leases extended once it is back). Only a stopping worker gives up, after drainMs:
+   * the jobs' leases then expire and another worker runs them again, so nothing is lost.
+   */
   private async settleWithRetry(batch: JobOutcome[]): Promise<void> {
+    let giveUpAt = Infinity
     for (let attempt = 1; ; attempt++) {
       try {
         const summary = await this.ds.transaction((em) => settleJobs(em, this.opts, batch, new Date())) // READ COMMITTED, the default
@@ -203,18 +213,25 @@ export class JobRunner {
         if (summary.lost) this.log.warn({ lost: summary.lost }, 'outcomes dropped: jobs no longer held by this worker')
         return
       } catch (err) {
-        // The database is down or restarting: keep the outcomes and try again. If the lease
-        // expires meanwhile, another worker reruns the job and ours is dropped as lost.
+        if (!this.running) giveUpAt = Math.min(giveUpAt, Date.now() + this.opts.drainMs)
+        if (Date.now() >= giveUpAt) {
+          this.log.error({ err, jobs: batch.length }, 'stopping without settling these outcomes; their jobs run again when the leases expire')
+          return
+        }
         this.log.warn({ err, attempt, jobs: batch.length }, 'settling outcomes failed; retrying')
         await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** attempt)))
-        if (attempt > 50) throw err
       }
     }
   }
 
+  /** Jobs this worker holds: running, or finished with the outcome not yet written. */
+  private heldJobIds(): string[] {
+    return [...this.active.keys(), ...this.pending.map((o) => o.job.id), ...this.settling.map((o) => o.job.id)]
+  }
+
   private async maintain(): Promise<void> {
     try {
-      await extendLeases(this.ds.manager, this.opts.workerId, [...this.active.keys()], this.opts.leaseMs)
+      await extendLeases(this.ds.manager, this.opts.workerId, this.heldJobIds(), this.opts.leaseMs)
       await this.hostSlots.heartbeat()
       const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
       if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
