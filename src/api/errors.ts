@@ -46,6 +46,40 @@ export function classifyError(err: unknown): ClientProblem | undefined {
   return { statusCode: status, code, message: MESSAGES[code] ?? e.message ?? 'bad request' }
 }
 
+const UNAVAILABLE_CODES = new Set([
+  // Postgres: shutting down, starting up, too many connections, connection exceptions
+  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
+  // the socket under the driver
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+])
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i
+
+/** Whether a failure is the database being unreachable or restarting (the caller may retry), not a defect. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true
+    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true
+    e = (e.driverError ?? e.cause) as typeof e
+  }
+  return false
+}
+
+export const UNAVAILABLE_MESSAGE = 'the database is unavailable; retry shortly'
+export const UNAVAILABLE_GRAPHQL_ERROR = { message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }
+
+/** Seconds a client is asked to wait while the database is unavailable. */
+export const UNAVAILABLE_RETRY_AFTER_S = 2
+
+/**
+ * The status of a server-side failure: 503 with Retry-After while the database is unavailable
+ * (a restart or failover the server recovers from on its own), else 500.
+ */
+export function serverFailureStatus(reply: FastifyReply, err: unknown): 500 | 503 {
+  if (!isDatabaseUnavailable(err)) return 500
+  reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S))
+  return 503
+}
+
 /** Logs a server-side failure once, with the request it broke. */
 export function logServerError(request: FastifyRequest, err: unknown): void {
   request.log.error({ err, method: request.method, url: request.url }, 'request failed')
@@ -78,7 +112,8 @@ export function installDefaultErrorHandlers(app: FastifyInstance): void {
     const problem = classifyError(err)
     if (problem) return reply.code(problem.statusCode).send(fastifyErrorBody(problem.statusCode, problem.message, problem.code))
     logServerError(request, err)
-    return reply.code(500).send(fastifyErrorBody(500, 'Internal Server Error'))
+    const status = serverFailureStatus(reply, err)
+    return reply.code(status).send(fastifyErrorBody(status, status === 503 ? UNAVAILABLE_MESSAGE : reasonPhrase(status)))
   })
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(fastifyErrorBody(404, `Route ${request.method}:${request.url.split('?')[0].slice(0, 200)} not found`)),

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify'
+import type { DataSource } from 'typeorm'
 import { buildApiServer } from '../../src/api/server'
 import { loadConfig, type Config } from '../../src/config'
 import { silentLogger } from '../../src/lib/logger'
@@ -18,7 +19,7 @@ export interface RunningApi {
 /** The API server over a test database, listening on 127.0.0.1 with an OS-assigned port. */
 export async function startApiServer(
   db: TestDatabase,
-  opts: { env?: Record<string, string>; chainHeight?: ChainHeightProvider; statusCacheMs?: number } = {},
+  opts: { env?: Record<string, string>; chainHeight?: ChainHeightProvider; statusCacheMs?: number; ds?: DataSource } = {},
 ): Promise<RunningApi> {
   const config = loadConfig({
     EVM_CHAINS: JSON.stringify([
@@ -33,7 +34,7 @@ export async function startApiServer(
   })
   const app = await buildApiServer({
     config,
-    ds: db.ds,
+    ds: opts.ds ?? db.ds,
     log: silentLogger(),
     metrics: new Metrics(),
     chainHeight: opts.chainHeight,

@@ -5,7 +5,7 @@ import { fastifyApolloHandler } from '@as-integrations/fastify'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { GraphQLFormattedError } from 'graphql'
 import type { ApiContext } from '../context'
-import { classifyError, logServerError } from '../errors'
+import { classifyError, isDatabaseUnavailable, logServerError, serverFailureStatus, UNAVAILABLE_GRAPHQL_ERROR } from '../errors'
 import { createGraphQLContext, type GraphQLContext } from './context'
 import { queryLimitsRule } from './limits'
 import { buildGraphqlSchema } from './schema'
@@ -44,7 +44,8 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
       const problem = classifyError(err)
       if (problem) return reply.code(problem.statusCode).send({ errors: [{ message: problem.message, extensions: { code: 'BAD_REQUEST' } }] })
       logServerError(request, err)
-      return reply.code(500).send({ errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
+      const status = serverFailureStatus(reply, err)
+      return reply.code(status).send({ errors: [status === 503 ? UNAVAILABLE_GRAPHQL_ERROR : { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] })
     })
     instance.route({ method: ['GET', 'POST', 'OPTIONS'], url: '/graphql', schema: { hide: true }, handler })
   }
@@ -53,6 +54,8 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
 function maskInternal(formatted: GraphQLFormattedError, error: unknown, log: ApiContext['log']): GraphQLFormattedError {
   const code = formatted.extensions?.code
   if (code !== 'INTERNAL_SERVER_ERROR' && code !== undefined) return formatted
-  log.error({ err: (error as { originalError?: unknown }).originalError ?? error }, 'graphql resolver failed')
+  const original = (error as { originalError?: unknown }).originalError ?? error
+  log.error({ err: original }, 'graphql resolver failed')
+  if (isDatabaseUnavailable(original)) return { ...UNAVAILABLE_GRAPHQL_ERROR, ...(formatted.path ? { path: formatted.path } : {}) }
   return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...(formatted.path ? { path: formatted.path } : {}) }
 }

@@ -4,6 +4,7 @@ import { listRefreshErrors, type RefreshSummary } from '../../../store/refreshes
 import { mayRefresh, visibleContracts } from '../../auth/apiKeyAuth'
 import { imxLimitHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
+import { serverFailureStatus, UNAVAILABLE_MESSAGE } from '../../errors'
 import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure } from './failures'
 import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from './input'
 import { imxSchemas } from './imxSchemas'
@@ -39,7 +40,10 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     app.setValidatorCompiler(() => () => true)
     app.setErrorHandler((err, request, reply) => {
       const f = asFailure(err, request)
-      if (!f) return reply.code(500).send({ code: 'internal_server_error', message: 'Internal server error' })
+      if (!f) {
+        const status = serverFailureStatus(reply, err)
+        return reply.code(status).send(status === 503 ? { code: 'service_unavailable', message: UNAVAILABLE_MESSAGE } : { code: 'internal_server_error', message: 'Internal server error' })
+      }
       return sendFailure(reply, f, imxErrorBody(f))
     })
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiContext } from '../../context'
-import { classifyError, logServerError } from '../../errors'
+import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE } from '../../errors'
 import { parseGetTokenMetadata, parseGetTokenMetadataBatch } from './request'
 import { getTokenMetadataBatchSchema, getTokenMetadataSchema } from './schemas'
 import { tokenMetadataFor } from './tokenMetadataService'
@@ -48,5 +48,6 @@ function toWebrpc(err: unknown, request: FastifyRequest): WebrpcErrorBody {
   const problem = classifyError(err)
   if (problem) return webrpcErrorBody('WebrpcBadRequest', problem.message)
   logServerError(request, err)
+  if (isDatabaseUnavailable(err)) return { ...webrpcErrorBody('WebrpcInternalError', UNAVAILABLE_MESSAGE), status: 503 }
   return webrpcErrorBody('WebrpcInternalError')
 }

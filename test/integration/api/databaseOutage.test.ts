@@ -1,0 +1,66 @@
+// The API while its database is unreachable (a restart or failover): every surface answers 503
+// in its own error shape with Retry-After, and serves again by itself once the database is back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DataSource } from 'typeorm'
+import { dataSourceOptions } from '../../../src/store/dataSource'
+import { EVM, STX, seedApiFixtures } from '../../helpers/apiFixtures'
+import { startApiServer, type RunningApi } from '../../helpers/apiServer'
+import { useTestDatabase } from '../../helpers/database'
+import { TcpProxy } from '../../helpers/tcpProxy'
+
+const db = useTestDatabase()
+let api: RunningApi
+let proxy: TcpProxy
+let ds: DataSource
+
+beforeAll(async () => {
+  await seedApiFixtures(db.ds)
+  const target = new URL(db.url)
+  proxy = new TcpProxy(target.hostname, Number(target.port))
+  await proxy.start()
+  const viaProxy = new URL(db.url)
+  viaProxy.hostname = '127.0.0.1'
+  viaProxy.port = String(proxy.port)
+  ds = new DataSource({ ...dataSourceOptions(viaProxy.toString(), 4), extra: { connectionTimeoutMillis: 2000 } })
+  await ds.initialize()
+  api = await startApiServer(db, { ds })
+})
+afterAll(async () => {
+  await api?.close()
+  await proxy?.cut()
+  await ds?.destroy().catch(() => {})
+})
+
+const hiro = () => fetch(`${api.url}/metadata/v1/nft/${STX.nft}/1`)
+const graphql = () =>
+  fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ token(chain: "eip155:1", contract: "${EVM.axes}", tokenId: "1") { status metadata { name } } }` }) })
+const sequence = () =>
+  fetch(`${api.url}/rpc/Metadata/GetTokenMetadata`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chainID: '1', contractAddress: EVM.axes, tokenIDs: ['1'] }) })
+
+describe('API during a database outage', () => {
+  it('serves before, answers 503 with Retry-After on every surface during, and recovers by itself after', async () => {
+    expect((await hiro()).status).toBe(200)
+
+    await proxy.cut()
+    const h = await hiro()
+    expect(h.status).toBe(503)
+    expect(h.headers.get('retry-after')).toBe('2')
+    expect(await h.json()).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'the database is unavailable; retry shortly' })
+
+    const g = (await (await graphql()).json()) as { errors: { extensions: { code: string } }[] }
+    expect(g.errors.map((e) => e.extensions.code)).toEqual(['SERVICE_UNAVAILABLE'])
+
+    const s = await sequence()
+    expect(s.status).toBe(503)
+    expect(await s.json()).toMatchObject({ error: 'WebrpcInternalError', cause: 'the database is unavailable; retry shortly', status: 503 })
+
+    await proxy.start()
+    let back = 0
+    for (let i = 0; i < 50 && back !== 200; i++) {
+      back = (await hiro()).status
+      if (back !== 200) await new Promise((r) => setTimeout(r, 100))
+    }
+    expect(back).toBe(200)
+    expect((await sequence()).status).toBe(200)
+  })
+})
