@@ -7,8 +7,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    // The short reliability drills run on their own (`npm run test:drills`): in the full parallel
-    // run on 2 cores two of their timing checks failed (see the closing note of issue 8).
+    // The short reliability drills run after this suite, on their own (vitest.drills.config.mts,
+    // the last step of `npm test`): they start many processes and time recoveries.
     exclude: ['test/e2e/drills.test.ts', '**/node_modules/**'],
     globalSetup: ['test/helpers/globalSetup.ts'],
     testTimeout: 60_000,
