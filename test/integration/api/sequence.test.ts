@@ -94,6 +94,17 @@ describe('Sequence: GetTokenMetadata', () => {
     expect(again.map((j: { request_version: number; status: string }) => [j.request_version, j.status])).toEqual([[1, 'QUEUED'], [1, 'INVALID']])
   })
 
+  it('queues at most 50 never-seen tokens per request; the others are answered NOT_AVAILABLE without a job', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => String(50_000 + i))
+    const { contractTokenMetadata } = await client.getTokenMetadataBatch({ chainID: '1', contractTokenMap: { [EVM.axes]: ids, [EVM.items]: ids } })
+    const all = Object.values(contractTokenMetadata).flat()
+    expect(all.filter((t) => t.status === 'NOT_AVAILABLE')).toHaveLength(100)
+    expect(all.filter((t) => t.queuedAt)).toHaveLength(50)
+    const refs = [...ids.map(axesRef), ...ids.map((id) => `${CHAIN.eth}:${EVM.items}:${id}`)]
+    const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE token_ref = ANY($1)`, [refs])
+    expect(n).toBe(50)
+  })
+
   it('answers unknown contracts and non-zero ids of fungible contracts without queueing', async () => {
     const unknown = await client.getTokenMetadata({ chainID: '1', contractAddress: EVM.unknown, tokenIDs: ['1'] })
     expect(unknown.tokenMetadata.map((t) => [t.tokenId, t.status, t.name])).toEqual([['1', 'NOT_AVAILABLE', '']])

@@ -13,8 +13,12 @@ import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetada
  * that has never had a job gets one (NEW_MINT priority) so it is fetched soon. Jobs carry no
  * foreign key to token, so this works before the processor has seen the token. Tokens that ever
  * had a job are never re-queued from here (a read must not be able to restart fetches of tokens
- * that already failed), nor are ids other than 0 of fungible contracts.
+ * that already failed), nor are ids other than 0 of fungible contracts. At most
+ * MAX_QUEUED_PER_REQUEST (one contract's worth) are queued per request: a batch read of 2,500
+ * made-up ids must not turn into 2,500 chain calls; the rest are queued by later requests.
  */
+export const MAX_QUEUED_PER_REQUEST = 50
+
 export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, now = new Date()): Promise<Map<string, SequenceTokenMetadata[]>> {
   const keys = req.contracts.flatMap((c) => c.tokenIds.map((tokenId) => ({ contractId: c.contractId, tokenId })))
   const views = await loadTokenViews(ctx.db, keys)
@@ -34,6 +38,7 @@ export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, no
 async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenView[], now: Date): Promise<Set<string>> {
   const requests: JobRequest[] = views
     .filter((v) => v.contract && !v.job && !v.metadata && (!isFungible(v.contract.standard) || v.tokenId === '0'))
+    .slice(0, MAX_QUEUED_PER_REQUEST)
     .map((v) => ({ kind: 'TOKEN', chain, contractId: v.contractId, tokenRef: v.ref, priority: PRIORITY.NEW_MINT }))
   if (requests.length === 0) return new Set()
   try {
