@@ -90,7 +90,7 @@ describe('npm run dev', () => {
     // Stacks tokens with AVAILABLE metadata, through the Hiro surface
     const hiro = await waitFor('a Stacks token with metadata', async () => {
       const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
-      return res.status === 200 ? res.json() : undefined
+      return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
     }, 120_000, 500)
     expect(hiro.metadata.name).toBe('Stacks Punk #1')
     stage('Stacks metadata', started)
@@ -110,7 +110,7 @@ describe('npm run dev', () => {
 
     // status counts move (the live activity keeps minting and updating)
     const done = async () => {
-      const s = await (await fetch(`${api}/metadata/v1/`)).json()
+      const s = (await (await fetch(`${api}/metadata/v1/`)).json()) as { job_queue?: { done?: number } }
       return Number(s.job_queue?.done ?? 0)
     }
     const before = await done()

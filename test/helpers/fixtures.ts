@@ -1,5 +1,6 @@
 import { EntityManager } from 'typeorm'
 import { Contract, Token, TokenStandard, UpdateMode } from '../../src/model'
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity'
 
 /** Builders for rows as the processors write them (for tests that start after ingestion). */
 export function contractRow(p: Partial<Contract> & { chain: string; address: string; standard: TokenStandard }): Contract {
@@ -37,6 +38,7 @@ export async function seedCollection(
   await em.save(contract)
   const ids = opts.ids ?? Array.from({ length: opts.count ?? 10 }, (_, i) => BigInt(i))
   const tokens = ids.map((id) => tokenRow(contract, id))
-  await em.insert(Token, tokens)
+  // The entity's `unknown` JSON columns do not fit TypeORM's deep-partial insert type.
+  await em.insert(Token, tokens as QueryDeepPartialEntity<Token>[])
   return { contract, tokens }
 }
