@@ -18,7 +18,11 @@
  *   npm run bench:ingest -- --profile         # also: CPU profile of the processor (--cpu-prof)
  *   npm run bench:ingest -- --experiments ingest-token-unnest,ingest-find-any,enqueue-count-only
  *                                             # A/B: candidate fixes (bench/preload/experiments.ts)
- *                                             # and shipped code in ABBA order, --repeat runs each (2)
+ *                                             # and shipped code in ABBA order, --repeat runs each (2);
+ *                                             # `node:<flag>` names a node flag (node:--max-semi-space-size=64)
+ *   npm run bench:ingest -- --baseline /tmp/base
+ *                                             # A/B: this tree's processor vs an earlier build's
+ *                                             # (a package root with lib/ and db/migrations/), ABBA
  *   options: --stacks-blocks N (0 = skip), --no-trace (no timing probe in the processor),
  *            --no-md (do not append to BENCHMARKS.md)
  *
@@ -73,6 +77,8 @@ import {
 const CHAIN = 'eip155:31337'
 const FINALITY = 10
 const TARGET = 0.5
+/** Database the end-to-end runs index into (bench/scale.ts reads the queue the processor left there). */
+export const INGEST_DATABASE = 'tms_bench_ingest'
 
 export interface IngestOptions {
   tokens: number
@@ -83,8 +89,15 @@ export interface IngestOptions {
   markdown: boolean
   /** bench/preload/experiments.ts: candidate fixes, run as extra end-to-end passes */
   experiments: string[]
-  /** A/B rounds when experiments are given */
+  /** A/B rounds when experiments or a baseline are given */
   repeat: number
+  /**
+   * A package root holding an earlier build of this project (its own lib/ and db/migrations/,
+   * e.g. `git archive <commit>` built with tsc): its evm-processor runs as the A/B side "before"
+   * and this tree's as "after", alternating (ABBA), so a change to the shipped code is measured
+   * against the code it replaces on the same machine minutes apart.
+   */
+  baseline?: string
 }
 
 export function ingestOptions(argv: string[]): IngestOptions {
@@ -98,6 +111,7 @@ export function ingestOptions(argv: string[]): IngestOptions {
     markdown: !a.flags.has('no-md'),
     experiments: (a.values.get('experiments') ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     repeat: Math.max(1, intArg(a, 'repeat', 2)),
+    baseline: a.values.get('baseline') ? path.resolve(a.values.get('baseline')!) : undefined,
   }
 }
 
@@ -239,7 +253,7 @@ async function bulkLoadBound(pg: PgServer, address: string, n: number): Promise<
   return { copySeconds, unnestSeconds, copyNote }
 }
 
-interface E2E {
+export interface E2E {
   seconds: number
   steadySeconds: number
   startupSeconds: number
@@ -251,8 +265,14 @@ interface E2E {
   trace?: Trace
 }
 
-async function runProcessor(pg: PgServer, chain: Chain, head: number, profileDir: string | undefined, traceFile: string | undefined, experiments: string[] = []): Promise<E2E> {
-  const dbName = 'tms_bench_ingest'
+/** startChild runs `<ROOT>/lib/main/<entry>.js`: the baseline's processor as a path relative to that. */
+function processorEntry(root: string | undefined): string {
+  return root ? path.relative(path.join(ROOT, 'lib/main'), path.join(root, 'lib/main/evm-processor')) : 'evm-processor'
+}
+
+/** The real evm-processor from an empty database (INGEST_DATABASE, left in place) to `head`. */
+export async function runProcessor(pg: PgServer, chain: Chain, head: number, profileDir: string | undefined, traceFile: string | undefined, experiments: string[] = [], root?: string): Promise<E2E> {
+  const dbName = INGEST_DATABASE
   await dropDatabase(pg, dbName)
   await adminQuery(pg.adminUrl, `CREATE DATABASE "${dbName}"`) // empty: the processor migrates it, as in production
   const url = withDatabase(pg.adminUrl, dbName)
@@ -260,13 +280,14 @@ async function runProcessor(pg: PgServer, chain: Chain, head: number, profileDir
   const cpu0 = { hardhat: treeCpu(chain.node.pid), postgres: pg.pid ? treeCpu(pg.pid) : 0 }
   const t0 = performance.now()
   const proc = startChild(
-    'evm-processor',
+    processorEntry(root),
     [CHAIN],
     {
       DATABASE_URL: url,
       EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.node.rpcUrl, finality: FINALITY, headPollMs: 50 }]),
     },
-    { cpuProfDir: profileDir, ...traceOptions(traceFile, 'processor', experiments) },
+    // an experiment `node:<flag>` is a node flag for the processor (e.g. node:--max-semi-space-size=64), the others preloads
+    { cpuProfDir: profileDir, ...traceOptions(traceFile, 'processor', experiments.filter((x) => !x.startsWith('node:'))), nodeFlags: experiments.filter((x) => x.startsWith('node:')).map((x) => x.slice(5)) },
   )
   let ready: number | undefined
   const deadline = 15 * 60_000
@@ -430,6 +451,47 @@ async function stacksBlockSource(nBlocks: number, pg: PgServer): Promise<StacksR
 
 // ---------------------------------------------------------------------------------------------
 
+interface BaselineAB {
+  root: string
+  /** wall seconds of this tree's runs (the first is the traced run) and of the baseline's */
+  after: number[]
+  before: number[]
+  afterRuns: E2E[]
+  beforeRuns: E2E[]
+}
+
+/** ABBA rounds of this tree (A, the first being the run already made) and the baseline build (B). */
+async function baselineAB(server: PgServer, chain: Chain, head: number, opts: IngestOptions, first: E2E): Promise<BaselineAB> {
+  const root = opts.baseline!
+  const ab: BaselineAB = { root, after: [first.seconds], before: [], afterRuns: [first], beforeRuns: [] }
+  const order = Array.from({ length: 2 * opts.repeat }, (_, i) => 'ABBA'[i % 4] === 'B').slice(1)
+  for (const isBefore of order) {
+    await checkpoint(server)
+    log(`end to end, ${isBefore ? `baseline ${root}` : 'this tree'} (${(isBefore ? ab.before : ab.after).length + 1}/${opts.repeat})…`)
+    const r = await runProcessor(server, chain, head, undefined, undefined, [], isBefore ? root : undefined)
+    if (r.tokens !== opts.tokens || r.jobs !== opts.tokens + 1) throw new Error(`run indexed ${r.tokens} tokens / ${r.jobs} jobs`)
+    ;(isBefore ? ab.before : ab.after).push(r.seconds)
+    ;(isBefore ? ab.beforeRuns : ab.afterRuns).push(r)
+    log(`  ${r.seconds.toFixed(2)} s = ${fmt(opts.tokens / r.seconds)} events/s`)
+  }
+  return ab
+}
+
+function baselineRow(ab: BaselineAB, e2e: E2E, opts: IngestOptions, rawRate: number): string[] {
+  const rate = (s: number) => opts.tokens / s
+  const best = (xs: number[]) => Math.min(...xs)
+  const rss = (runs: E2E[]) => mb(Math.max(...runs.map((r) => r.hwmKb)))
+  const cpu = (runs: E2E[]) => (runs.reduce((a, r) => a + r.cpu.processor, 0) / runs.length).toFixed(1)
+  const pgCpu = (runs: E2E[]) => (runs.reduce((a, r) => a + r.cpu.postgres, 0) / runs.length).toFixed(1)
+  return [
+    `A/B, alternating runs (ABBA): this tree vs baseline build \`${path.basename(ab.root)}\``,
+    `${fmt(rate(best(ab.after)))} vs ${fmt(rate(best(ab.before)))} events/s (best)`,
+    `this tree ${ab.after.map((x) => fmt(rate(x))).join(', ')}; baseline ${ab.before.map((x) => fmt(rate(x))).join(', ')} events/s; best vs best ${(best(ab.before) / best(ab.after)).toFixed(2)}x; ` +
+      `ratio to getLogs + decode ${pct(rate(best(ab.after)) / rawRate)} vs ${pct(rate(best(ab.before)) / rawRate)}; peak RSS ${rss(ab.afterRuns)} vs ${rss(ab.beforeRuns)}; ` +
+      `mean CPU processor ${cpu(ab.afterRuns)} vs ${cpu(ab.beforeRuns)} s, postgres ${pgCpu(ab.afterRuns)} vs ${pgCpu(ab.beforeRuns)} s` + (e2e.trace ? '; the first run of this tree carries the timing probe' : ''),
+  ]
+}
+
 export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ markdown: string; ratio: number }> {
   const m = machine()
   log(`ingest: ${fmt(opts.tokens)} ERC-721 mints; ${m.nproc} CPUs, ${m.cpu}, Node ${m.node}`)
@@ -492,6 +554,8 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
       }
     }
 
+    const before = opts.baseline ? await baselineAB(server, chain, head, opts, e2e) : undefined
+
     let stacks: StacksResult | undefined
     if (opts.stacksBlocks > 0) {
       log(`stacks block source over ${opts.stacksBlocks} simulated blocks…`)
@@ -516,6 +580,7 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
             ],
           ]
         : []),
+      ...(before ? [baselineRow(before, e2e, opts, rawRate)] : []),
       ['processor peak RSS (VmHWM)', mb(e2e.hwmKb), ''],
       ['CPU seconds during the e2e run', `processor ${e2e.cpu.processor.toFixed(1)} s`, `hardhat ${e2e.cpu.hardhat.toFixed(1)} s, postgres ${pg?.embedded === false || !server.pid ? 'n/a' : `${e2e.cpu.postgres.toFixed(1)} s`} (wall ${e2e.seconds.toFixed(1)} s, ${m.nproc} CPUs)`],
     ]

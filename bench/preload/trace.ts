@@ -115,7 +115,10 @@ function tracePg(): void {
 function traceProcessor(): void {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tstore = require('@subsquid/typeorm-store/lib/database') as Record<string, unknown>
-  const db = proto(tstore, 'TypeormDatabase')
+  // ChainDatabase (lib/store/chainDatabase.js) overrides both methods and calls the originals
+  // only in some cases: wrap the class the processor instantiates
+  const chainDb = libModule('store/chainDatabase.js')
+  const db = chainDb.ChainDatabase ? proto(chainDb, 'ChainDatabase') : proto(tstore, 'TypeormDatabase')
   wrap(db, 'transact', 'TypeormDatabase.transact (finalized batch tx)', { span: true })
   wrap(db, 'transactHot2', 'TypeormDatabase.transactHot2 (hot blocks tx)', { span: true })
   // eslint-disable-next-line @typescript-eslint/no-require-imports

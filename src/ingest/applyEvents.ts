@@ -261,21 +261,42 @@ async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opt
 }
 
 async function persist(store: Store, s: BatchState, p: Pending, now: Date): Promise<number> {
+  // The job statement is sent first and the chain facts are prepared while Postgres runs it:
+  // both go down the batch transaction's one connection, in order, so nothing runs
+  // concurrently in the database; only the client's work (building and serialising 10,000s
+  // of parameters) overlaps the server's. Promise.all observes both from the start, so a
+  // failure of either fails the batch with the first error.
+  const jobs = enqueue(store, p.jobs, now)
+  jobs.catch(() => {}) // a failure during the yield is still thrown by Promise.all below
+  if (p.jobs.length > 0) await yieldToIo()
+  const [enqueued] = await Promise.all([jobs, writeFacts(store, s, p)])
+  return enqueued
+}
+
+async function writeFacts(store: Store, s: BatchState, p: Pending): Promise<void> {
   await upsertContracts(store, [...s.dirtyContracts].map((id) => s.contracts.get(id)!))
-  await upsertTokens(store, [...s.dirtyTokens].map((id) => s.tokens.get(id)!))
+  const dirty = [...s.dirtyTokens].map((id) => s.tokens.get(id)!)
+  await upsertTokens(store, dirty.filter((t) => s.newTokens.has(t.id)), dirty.filter((t) => !s.newTokens.has(t.id)))
   const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
   await upsertBalances(store, balances.filter((b) => b.amount > 0n))
   const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)
   if (emptied.length > 0) await store.remove(Balance, emptied)
   await store.insert(p.notices)
-  if (p.jobs.length === 0) return 0
-  // Job rows are not in the hot-block change log: workers and the API change them after the
-  // block, and restoring a block-time snapshot on rollback would undo their work (a refresh
-  // requested meanwhile, a version already completed). Jobs of tokens and contracts that a
-  // rollback deletes are deleted with them by trigger; a refresh an orphaned notice asked for
-  // simply runs once more against the canonical chain.
-  const { jobs } = await enqueueJobs(sqlOf(store), p.jobs, now)
-  return jobs.length
 }
 
+/**
+ * Job rows are not in the hot-block change log: workers and the API change them after the
+ * block, and restoring a block-time snapshot on rollback would undo their work (a refresh
+ * requested meanwhile, a version already completed). Jobs of tokens and contracts that a
+ * rollback deletes are deleted with them by trigger; a refresh an orphaned notice asked for
+ * simply runs once more against the canonical chain.
+ */
+async function enqueue(store: Store, jobs: JobRequest[], now: Date): Promise<number> {
+  if (jobs.length === 0) return 0
+  return (await enqueueJobs(sqlOf(store), jobs, now)).jobs.length
+}
 
+/** Lets the statement just issued reach the socket (TypeORM hands it to pg a few microtasks later). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve))
+}
