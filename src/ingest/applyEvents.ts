@@ -5,7 +5,7 @@ import { UINT256_MAX, isEvmChain } from '../core/ids'
 import { isFungible } from '../core/standards'
 import { PRIORITY, type JobRequest } from '../core/jobs'
 import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
-import { enqueueJobs } from '../queue/enqueue'
+import { enqueueJobsCount } from '../queue/enqueue'
 import { BatchState } from './batchState'
 import { resolveRanges, type RangeRequest } from './resolveRanges'
 import { sqlOf } from './storeAccess'
@@ -293,7 +293,7 @@ async function writeFacts(store: Store, s: BatchState, p: Pending): Promise<void
  */
 async function enqueue(store: Store, jobs: JobRequest[], now: Date): Promise<number> {
   if (jobs.length === 0) return 0
-  return (await enqueueJobs(sqlOf(store), jobs, now)).jobs.length
+  return enqueueJobsCount(sqlOf(store), jobs, now)
 }
 
 /** Lets the statement just issued reach the socket (TypeORM hands it to pg a few microtasks later). */

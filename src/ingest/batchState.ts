@@ -94,6 +94,11 @@ export class BatchState {
       this.tokens.set(id, t)
       this.newTokens.add(id)
       this.createdAt.set(id, this.seq)
+    } else if (t.mintBlock == null) {
+      // A placeholder row (a token fetched before it was indexed): its first event is its mint.
+      t.mintBlock = pos.blockNumber
+      t.mintTx = pos.txHash
+      t.mintedAt = pos.timestamp
     }
     this.dirtyTokens.add(id)
     return t

@@ -11,17 +11,21 @@ import { hotTrackerOf, sqlOf } from './storeAccess'
  */
 const CHUNK = 10_000
 
-/** name, Postgres type, value of a row; `mutable` = may change after the row is created. */
-type Column<T> = [name: string, sqlType: string, get: (row: T) => unknown, mutable?: 'mutable']
+/**
+ * name, Postgres type, value of a row; `mutable` = may change after the row is created; `fill` =
+ * set once: written when the stored value is null (the mint facts of a worker's placeholder row).
+ */
+type Column<T> = [name: string, sqlType: string, get: (row: T) => unknown, kind?: 'mutable' | 'fill']
 
 /**
  * Which columns a conflict overwrites:
  * - `all`: rows the batch believes new. The conflicting row, if any, was written by someone else
  *   after the batch loaded its rows (a worker's placeholder for a token it fetched before the
  *   processor saw it), and the processor's chain facts replace every column of it.
- * - `mutable`: rows loaded from the table. Their immutable columns (id parts, standard, mint
- *   facts) were read from the row itself and only the processor writes them, so rewriting them
- *   would only cost work.
+ * - `mutable`: rows loaded from the table. Their immutable columns (id parts, standard) were
+ *   read from the row itself and only the processor writes them, so rewriting them would only
+ *   cost work. Mint facts are filled where the row has none (a placeholder the processor loads
+ *   before it sees the mint).
  */
 type Overwrite = 'all' | 'mutable'
 
@@ -30,8 +34,10 @@ async function upsert<T extends { id: string }>(store: Store, entity: new () => 
   const db = sqlOf(store)
   await hotTrackerOf(store)?.trackUpsert(entity, rows)
   const names = columns.map((c) => `"${c[0]}"`).join(', ')
-  const updated = columns.filter((c) => c[0] !== 'id' && (overwrite === 'all' || c[3] === 'mutable'))
-  const updates = updated.map((c) => `"${c[0]}" = excluded."${c[0]}"`).join(', ')
+  const updated = columns.filter((c) => c[0] !== 'id' && (overwrite === 'all' || c[3] !== undefined))
+  const updates = updated
+    .map(([name, , , kind]) => (overwrite === 'mutable' && kind === 'fill' ? `"${name}" = coalesce("${table}"."${name}", excluded."${name}")` : `"${name}" = excluded."${name}"`))
+    .join(', ')
   const onConflict = updates ? `DO UPDATE SET ${updates}` : 'DO NOTHING'
   for (let i = 0; i < rows.length; i += CHUNK) {
     const { select, from, params } = unnestOf(columns, rows.slice(i, i + CHUNK))
@@ -85,9 +91,9 @@ const TOKEN_COLUMNS: Column<Token>[] = [
   ['supply', 'numeric', (t) => t.supply, 'mutable'],
   ['burned', 'bool', (t) => t.burned, 'mutable'],
   ['chain_uri', 'text', (t) => t.chainUri ?? null, 'mutable'],
-  ['mint_block', 'int', (t) => t.mintBlock ?? null],
-  ['mint_tx', 'text', (t) => t.mintTx ?? null],
-  ['minted_at', 'timestamptz', (t) => t.mintedAt ?? null],
+  ['mint_block', 'int', (t) => t.mintBlock ?? null, 'fill'],
+  ['mint_tx', 'text', (t) => t.mintTx ?? null, 'fill'],
+  ['minted_at', 'timestamptz', (t) => t.mintedAt ?? null, 'fill'],
   ['burn_block', 'int', (t) => t.burnBlock ?? null, 'mutable'],
   ['update_mode', 'text', (t) => t.updateMode, 'mutable'],
   ['update_ttl', 'int', (t) => t.updateTtl ?? null, 'mutable'],

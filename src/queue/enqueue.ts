@@ -22,9 +22,22 @@ export interface EnqueueResult {
 export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<EnqueueResult> {
   const merged = mergeRequests(requests)
   if (merged.length === 0) return { jobs: [] }
-  const result = await rows<{ id: string; request_version: number }>(
-    db,
-    `INSERT INTO metadata_job AS j
+  const result = await rows<{ id: string; request_version: number }>(db, `${UPSERT} RETURNING id, request_version`, upsertParams(merged, now))
+  return { jobs: result.map((r) => ({ id: r.id, requestVersion: r.request_version })) }
+}
+
+/**
+ * enqueueJobs for callers that need no versions (a processor's batch): the same statement without
+ * RETURNING. Every merged request inserts or updates exactly one row, so the count is theirs.
+ */
+export async function enqueueJobsCount(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<number> {
+  const merged = mergeRequests(requests)
+  if (merged.length === 0) return 0
+  await db.query(UPSERT, upsertParams(merged, now))
+  return merged.length
+}
+
+const UPSERT = `INSERT INTO metadata_job AS j
        (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version,
         queued_at, created_at, updated_at)
      SELECT id, kind, chain, contract_id, token_ref, 'QUEUED', priority, run_at, 0, 1, $8, $8, $8
@@ -39,20 +52,19 @@ export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest
        queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE excluded.queued_at END,
        status = CASE WHEN j.status = 'RUNNING' THEN 'RUNNING' ELSE 'QUEUED' END,
        request_version = j.request_version + 1,
-       updated_at = excluded.updated_at
-     RETURNING id, request_version`,
-    [
-      merged.map((r) => r.id),
-      merged.map((r) => r.kind),
-      merged.map((r) => r.chain),
-      merged.map((r) => r.contractId),
-      merged.map((r) => r.tokenRef ?? null),
-      merged.map((r) => r.priority),
-      merged.map((r) => r.runAt ?? now),
-      now,
-    ],
-  )
-  return { jobs: result.map((r) => ({ id: r.id, requestVersion: r.request_version })) }
+       updated_at = excluded.updated_at`
+
+function upsertParams(merged: Merged[], now: Date): unknown[] {
+  return [
+    merged.map((r) => r.id),
+    merged.map((r) => r.kind),
+    merged.map((r) => r.chain),
+    merged.map((r) => r.contractId),
+    merged.map((r) => r.tokenRef ?? null),
+    merged.map((r) => r.priority),
+    merged.map((r) => r.runAt ?? now),
+    now,
+  ]
 }
 
 type Merged = JobRequest & { id: string }
@@ -64,7 +76,8 @@ export function mergeRequests(requests: readonly JobRequest[]): Merged[] {
     const id = jobId(r)
     const prev = byId.get(id)
     if (!prev) {
-      byId.set(id, { ...r, id })
+      // A literal, not a spread: this runs once per job of a 100,000-event backfill.
+      byId.set(id, { id, kind: r.kind, chain: r.chain, contractId: r.contractId, tokenRef: r.tokenRef, priority: r.priority, runAt: r.runAt })
       continue
     }
     prev.priority = Math.max(prev.priority, r.priority)

@@ -56,4 +56,11 @@ describe('ingest token writes', () => {
       { name: 'ERC721', delta: before.find((d) => d.name === 'ERC721')!.delta - 1 },
     ])
   })
+
+  it('a loaded placeholder row gets the mint facts it lacks; a loaded row keeps the ones it has', async () => {
+    await db.ds.query(`INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, update_mode) VALUES ($1, $2, $3, 6, 'ERC721', NULL, 0, false, 'STANDARD')`, [`${contract.id}:6`, CHAIN, contract.id])
+    await write([], [token(6n, { mintBlock: 7, mintTx: '0xm', mintedAt: at }), token(1n, { mintBlock: 99, mintTx: '0xother' })])
+    expect(await rowOf(6n)).toMatchObject({ owner: '0x01', mint_block: 7, mint_tx: '0xm', minted_at: at })
+    expect(await rowOf(1n)).toMatchObject({ mint_block: 5, mint_tx: '0xt' })
+  })
 })
