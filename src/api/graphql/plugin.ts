@@ -31,6 +31,9 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
     schema,
     introspection: true,
     includeStacktraceInErrorResponses: false,
+    // The process's Shutdown closes Fastify, whose onClose hook stops Apollo. Apollo's own
+    // SIGTERM handler would stop it first and then re-raise the signal mid-shutdown.
+    stopOnTerminationSignals: false,
     validationRules: [queryLimitsRule({ maxDepth: ctx.config.GRAPHQL_MAX_DEPTH, maxFields: MAX_FIELDS, maxListFields: MAX_LIST_FIELDS })],
     plugins,
     logger: log,
