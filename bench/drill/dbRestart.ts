@@ -203,7 +203,7 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     figures.push(['finished attempts thrown away', fmt(dropped), 'outcomes a worker could no longer settle because its lease had expired meanwhile (the job ran again elsewhere)'])
     figures.push(['clean run (second database)', seconds(cleanMs), ''])
     figures.push(...probe2.figures)
-    figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503 (/health and others), ${probe.serverErrorsWhileDbDown} × 500 (data routes answer 500, not 503)`])
+    figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503 (/health and others), ${probe.serverErrorsWhileDbDown} × 500`])
     return {
       drill: 'db-restart',
       setup: `${fmt(opt.tokens)} ERC-721 tokens minted live in ${opt.waves} waves; evm-processor, ${opt.workers} workers and the API as processes; the embedded Postgres stopped (fast shutdown) and started again on the same data directory and port ${opt.downtimeMs.length}× (down ${opt.downtimeMs.map(seconds).join(', ')}); the supervisor restarts the processor when it exits (in production the orchestrator does); workers and the API must survive on their own.`,

@@ -54,13 +54,18 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
   }))
 }
 
-/** Extends the lease of jobs this worker still runs (heartbeat). */
+/**
+ * Extends the lease of jobs this worker still holds (heartbeat). Rows locked by someone else right
+ * now (this worker settling them, a processor re-requesting them) are skipped, not waited for:
+ * waiting in another lock order than settle's deadlocked, and the next heartbeat extends them.
+ */
 export async function extendLeases(db: SqlExecutor, workerId: string, ids: string[], leaseMs: number): Promise<number> {
   if (ids.length === 0) return 0
   const r = await rows<{ n: number }>(
     db,
-    `WITH u AS (UPDATE metadata_job SET locked_until = now() + make_interval(secs => $3 / 1000.0)
-                 WHERE id = ANY($2::text[]) AND locked_by = $1 AND status = 'RUNNING' RETURNING 1)
+    `WITH l AS (SELECT id FROM metadata_job WHERE id = ANY($2::text[]) AND locked_by = $1 AND status = 'RUNNING'
+                 ORDER BY id FOR UPDATE SKIP LOCKED),
+          u AS (UPDATE metadata_job j SET locked_until = now() + make_interval(secs => $3 / 1000.0) FROM l WHERE j.id = l.id RETURNING 1)
      SELECT count(*)::int AS n FROM u`,
     [workerId, ids, leaseMs],
   )

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { PermanentError, RetryableError } from '../../src/core/errors'
 import { PRIORITY, JobRequest } from '../../src/core/jobs'
 import { silentLogger } from '../../src/lib/logger'
-import { claimJobs, releaseJobs, sweepExpiredLeases } from '../../src/queue/claim'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from '../../src/queue/claim'
 import { enqueueJobs } from '../../src/queue/enqueue'
 import { HostSlots } from '../../src/queue/hostSlots'
 import { JobRunner } from '../../src/queue/runner'
@@ -163,6 +163,30 @@ describe('job queue', () => {
     }
     expect(await db.ds.query(`SELECT token_ref, status FROM metadata_job WHERE contract_id = $1`, [c])).toEqual([{ token_ref: `${c}:1`, status: 'DONE' }])
     expect(await db.ds.query(`SELECT id FROM token_metadata WHERE contract_id = $1`, [c])).toEqual([{ id: `${c}:1` }])
+  })
+
+  it('a lease heartbeat skips a job row another transaction holds instead of waiting for it', async () => {
+    const c = await fresh(2, '0x0000000000000000000000000000000000000016')
+    await db.ds.query(`DELETE FROM metadata_job`)
+    await enqueueJobs(db.ds.manager, [tokenJob(c, 0), tokenJob(c, 1)], new Date())
+    const claimed = await claimJobs(db.ds.manager, 'w', 10, 30_000)
+    const holder = new Client({ connectionString: db.url })
+    await holder.connect()
+    try {
+      // What a settle of the same worker holds while it writes an outcome.
+      await holder.query('BEGIN')
+      await holder.query(`SELECT id FROM metadata_job WHERE id = $1 FOR UPDATE`, [`token:${c}:0`])
+      const extended = await db.ds.transaction(async (em) => {
+        await em.query(`SET LOCAL lock_timeout = '2s'`)
+        return extendLeases(em, 'w', claimed.map((j) => j.id), 120_000)
+      })
+      expect(extended).toBe(1)
+      await holder.query('COMMIT')
+    } finally {
+      await holder.end()
+    }
+    const leases = await db.ds.query(`SELECT id, locked_until > now() + interval '60 seconds' AS extended FROM metadata_job WHERE contract_id = $1 ORDER BY id`, [c])
+    expect(leases).toEqual([{ id: `token:${c}:0`, extended: false }, { id: `token:${c}:1`, extended: true }])
   })
 
   it('counts jobs by status from counters, matching a COUNT over the table', async () => {
