@@ -49,6 +49,7 @@ export class JobRunner {
   private readonly notifier: JobNotifier
   private running = false
   private wake: (() => void) | undefined
+  private poked = false
   private loopDone: Promise<void> | undefined
   private flushTimer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
@@ -103,10 +104,12 @@ export class JobRunner {
     return this.active.size
   }
 
+  /** Wakes the loop; a poke while it is awake (claiming) makes its next sleep return at once. */
   private poke(): void {
     const w = this.wake
     this.wake = undefined
-    w?.()
+    if (w) w()
+    else this.poked = true
   }
 
   private async loop(): Promise<void> {
@@ -121,7 +124,7 @@ export class JobRunner {
       // Nothing due: sleep until a notification or the poll interval. Full: sleep until a job
       // ends. Otherwise slots freed while the claim was in flight: claim again at once (a
       // completion during the claim would not wake a sleeper, and its slot would idle).
-      if (claimed.length === 0) await this.sleep(this.opts.pollMs, false)
+      if (claimed.length === 0 && free > 0) await this.sleep(this.opts.pollMs, false)
       else if (this.active.size >= this.opts.concurrency) await this.sleep(this.opts.pollMs, true)
     }
   }
@@ -142,6 +145,10 @@ export class JobRunner {
   }
 
   private sleep(ms: number, untilSlotFree: boolean): Promise<void> {
+    if (this.poked) {
+      this.poked = false
+      return Promise.resolve()
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms)
       function done() {
