@@ -16,7 +16,7 @@
  *   npm run bench:ingest -- --tokens 20000
  *   npm run bench:ingest -- --quick           # 20,000 tokens, 500 Stacks blocks
  *   npm run bench:ingest -- --profile         # also: CPU profile of the processor (--cpu-prof)
- *   npm run bench:ingest -- --experiments ingest-token-unnest,ingest-find-any,enqueue-count-only
+ *   npm run bench:ingest -- --experiments ingest-token-unnest,ingest-find-any
  *                                             # A/B: candidate fixes (bench/preload/experiments.ts)
  *                                             # and shipped code in ABBA order, --repeat runs each (2);
  *                                             # `node:<flag>` names a node flag (node:--max-semi-space-size=64)

@@ -17,8 +17,7 @@
  *                        (Applied to src/ in 71cb477, src/ingest/writeRows.ts: a no-op since.)
  *   ingest-find-any      (processor) Store.findBy(Token|Contract, { id: In(ids) }) as
  *                        `SELECT * … WHERE id = ANY($1::text[])`, hydrated from the entity metadata.
- *   enqueue-count-only   (processor) enqueueJobs without `RETURNING id, request_version` to the
- *                        client: the processor only uses the count (counted server side).
+ *   (enqueue-count-only was applied to src/ as enqueueJobsCount in src/queue/enqueue.ts and removed.)
  */
 import path from 'node:path'
 
@@ -164,47 +163,5 @@ if (wanted.has('ingest-find-any')) {
   }
 }
 
-if (wanted.has('enqueue-count-only')) {
-  const enqueue = require(path.join(LIB, 'queue/enqueue.js')) as Rec // eslint-disable-line @typescript-eslint/no-require-imports
-  type Merged = { id: string; kind: string; chain: string; contractId: string; tokenRef?: string; priority: number; runAt?: Date }
-  const mergeRequests = enqueue.mergeRequests as (r: unknown[]) => Merged[]
-  enqueue.enqueueJobs = async (db: { query(sql: string, p: unknown[]): Promise<{ n: number }[]> }, requests: unknown[], now: Date) => {
-    const merged = mergeRequests(requests)
-    if (merged.length === 0) return { jobs: [] }
-    const [{ n }] = await db.query(
-      `WITH u AS (
-       INSERT INTO metadata_job AS j
-         (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version,
-          queued_at, created_at, updated_at)
-       SELECT id, kind, chain, contract_id, token_ref, 'QUEUED', priority, run_at, 0, 1, $8, $8, $8
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[])
-           AS r(id, kind, chain, contract_id, token_ref, priority, run_at)
-        ORDER BY id
-       ON CONFLICT (id) DO UPDATE SET
-         priority = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN greatest(j.priority, excluded.priority)
-                         ELSE excluded.priority END,
-         run_at = CASE WHEN j.status = 'QUEUED' THEN least(j.run_at, excluded.run_at) ELSE excluded.run_at END,
-         attempts = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.attempts ELSE 0 END,
-         queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE excluded.queued_at END,
-         status = CASE WHEN j.status = 'RUNNING' THEN 'RUNNING' ELSE 'QUEUED' END,
-         request_version = j.request_version + 1,
-         updated_at = excluded.updated_at
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM u`,
-      [
-        merged.map((r) => r.id),
-        merged.map((r) => r.kind),
-        merged.map((r) => r.chain),
-        merged.map((r) => r.contractId),
-        merged.map((r) => r.tokenRef ?? null),
-        merged.map((r) => r.priority),
-        merged.map((r) => r.runAt ?? now),
-        now,
-      ],
-    )
-    return { jobs: new Array(n).fill(undefined).map(() => ({ id: '', requestVersion: 0 })) }
-  }
-}
-
-const KNOWN = new Set(['runner-refill', 'claim-skip-refresh', 'ingest-token-unnest', 'ingest-find-any', 'enqueue-count-only'])
+const KNOWN = new Set(['runner-refill', 'claim-skip-refresh', 'ingest-token-unnest', 'ingest-find-any'])
 for (const w of wanted) if (!KNOWN.has(w)) process.stderr.write(`[bench experiments] unknown experiment ${w}\n`)

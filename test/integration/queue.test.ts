@@ -1,4 +1,5 @@
 import { Client } from 'pg'
+import type { EntityManager } from 'typeorm'
 import { describe, expect, it } from 'vitest'
 import { PermanentError, RetryableError } from '../../src/core/errors'
 import { PRIORITY, JobRequest } from '../../src/core/jobs'
@@ -40,6 +41,35 @@ async function job(id: string) {
 async function fresh(count: number, address: string) {
   const { contract } = await seedCollection(db.ds.manager, { address, count })
   return contract.id
+}
+
+/** Two queued token jobs of a fresh contract, claimed by worker 'w' (the only jobs in the queue). */
+async function twoClaimedJobs(address: string): Promise<{ c: string; claimed: ClaimedJob[] }> {
+  const c = await fresh(2, address)
+  await db.ds.query(`DELETE FROM metadata_job`)
+  await enqueueJobs(db.ds.manager, [tokenJob(c, 0), tokenJob(c, 1)], new Date())
+  return { c, claimed: await claimJobs(db.ds.manager, 'w', 10, 30_000) }
+}
+
+/**
+ * Runs `work` in a transaction with a 3 s lock timeout while another connection holds the locks
+ * of `holdSql` in an open transaction, committed afterwards: `work` must not wait for them.
+ */
+async function whileHeld<T>(holdSql: string, params: unknown[], work: (em: EntityManager) => Promise<T>): Promise<T> {
+  const other = new Client({ connectionString: db.url })
+  await other.connect()
+  try {
+    await other.query('BEGIN')
+    await other.query(holdSql, params)
+    const result = await db.ds.transaction(async (em) => {
+      await em.query(`SET LOCAL lock_timeout = '3s'`)
+      return work(em)
+    })
+    await other.query('COMMIT')
+    return result
+  } finally {
+    await other.end()
+  }
 }
 
 describe('job queue', () => {
@@ -142,49 +172,23 @@ describe('job queue', () => {
   })
 
   it('settling never waits for a token a reorg rollback is deleting: that outcome is dropped, the others land', async () => {
-    const c = await fresh(2, '0x0000000000000000000000000000000000000015')
-    await db.ds.query(`DELETE FROM metadata_job`)
-    await enqueueJobs(db.ds.manager, [tokenJob(c, 0), tokenJob(c, 1)], new Date())
-    const claimed = await claimJobs(db.ds.manager, 'w', 10, 30_000)
-    const rollback = new Client({ connectionString: db.url })
-    await rollback.connect()
-    try {
-      // What the processor's rollback of the minting block does: delete the token (its job goes by trigger), uncommitted.
-      await rollback.query('BEGIN')
-      await rollback.query(`DELETE FROM token WHERE id = $1`, [`${c}:0`])
-      const summary = await db.ds.transaction(async (em) => {
-        await em.query(`SET LOCAL lock_timeout = '3s'`)
-        return settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, token: fetched(`n${j.tokenRef}`) })), new Date())
-      })
-      expect(summary).toMatchObject({ done: 1, lost: 1 })
-      await rollback.query('COMMIT')
-    } finally {
-      await rollback.end()
-    }
+    const { c, claimed } = await twoClaimedJobs('0x0000000000000000000000000000000000000015')
+    // What the processor's rollback of the minting block does: delete the token (its job goes by trigger), uncommitted.
+    const summary = await whileHeld(`DELETE FROM token WHERE id = $1`, [`${c}:0`], (em) =>
+      settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, token: fetched(`n${j.tokenRef}`) })), new Date()),
+    )
+    expect(summary).toMatchObject({ done: 1, lost: 1 })
     expect(await db.ds.query(`SELECT token_ref, status FROM metadata_job WHERE contract_id = $1`, [c])).toEqual([{ token_ref: `${c}:1`, status: 'DONE' }])
     expect(await db.ds.query(`SELECT id FROM token_metadata WHERE contract_id = $1`, [c])).toEqual([{ id: `${c}:1` }])
   })
 
   it('a lease heartbeat skips a job row another transaction holds instead of waiting for it', async () => {
-    const c = await fresh(2, '0x0000000000000000000000000000000000000016')
-    await db.ds.query(`DELETE FROM metadata_job`)
-    await enqueueJobs(db.ds.manager, [tokenJob(c, 0), tokenJob(c, 1)], new Date())
-    const claimed = await claimJobs(db.ds.manager, 'w', 10, 30_000)
-    const holder = new Client({ connectionString: db.url })
-    await holder.connect()
-    try {
-      // What a settle of the same worker holds while it writes an outcome.
-      await holder.query('BEGIN')
-      await holder.query(`SELECT id FROM metadata_job WHERE id = $1 FOR UPDATE`, [`token:${c}:0`])
-      const extended = await db.ds.transaction(async (em) => {
-        await em.query(`SET LOCAL lock_timeout = '2s'`)
-        return extendLeases(em, 'w', claimed.map((j) => j.id), 120_000)
-      })
-      expect(extended).toBe(1)
-      await holder.query('COMMIT')
-    } finally {
-      await holder.end()
-    }
+    const { c, claimed } = await twoClaimedJobs('0x0000000000000000000000000000000000000016')
+    // What a settle of the same worker holds while it writes an outcome.
+    const extended = await whileHeld(`SELECT id FROM metadata_job WHERE id = $1 FOR UPDATE`, [`token:${c}:0`], (em) =>
+      extendLeases(em, 'w', claimed.map((j) => j.id), 120_000),
+    )
+    expect(extended).toBe(1)
     const leases = await db.ds.query(`SELECT id, locked_until > now() + interval '60 seconds' AS extended FROM metadata_job WHERE contract_id = $1 ORDER BY id`, [c])
     expect(leases).toEqual([{ id: `token:${c}:0`, extended: false }, { id: `token:${c}:1`, extended: true }])
   })
