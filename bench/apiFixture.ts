@@ -220,8 +220,9 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
       raw: async () => {
         const t = randomEvm()
         const contractId = `eip155:1:${t.contract}`
-        await read.loadTokenViews(db, [{ contractId, tokenId: t.tokenId }])
-        await read.contractsByIds(db, [contractId])
+        // What the resolvers' loaders issue: the token view, then its contract and its attributes together.
+        const [view] = await read.loadTokenViews(db, [{ contractId, tokenId: t.tokenId }])
+        await Promise.all([read.contractsByIds(db, [contractId]), read.attributesOfTokens(db, [view.ref])])
       },
     },
     'hiro-nft': {
