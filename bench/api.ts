@@ -19,7 +19,7 @@
 import { Pool } from 'pg'
 import type * as ReadModule from '../src/store/read'
 import { cachedStatusScenario, fillDatabase, scenarios, shapeTokens, type FillShape, type Scenario } from './apiFixture'
-import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, log, machine, machineTable, parseArgs, startPostgres, type PgServer } from './common'
+import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, log, machine, machineTable, parseArgs, startPostgres, type PgServer, runBenchMain } from './common'
 import { httpRate, rawRouteRate, startApiServer, warmUp, type HttpRate, type Rate } from './httpLoad'
 
 const POOL_SIZE = 10
@@ -134,12 +134,4 @@ export async function runApi(opts: ApiOptions, pg?: PgServer, prefilled?: string
   }
 }
 
-if (require.main === module) {
-  runApi(apiOptions(process.argv.slice(2))).then(
-    () => process.exit(0),
-    (err: unknown) => {
-      process.stderr.write(`benchmark failed: ${(err as Error).stack ?? String(err)}\n`)
-      process.exit(1)
-    },
-  )
-}
+if (require.main === module) runBenchMain('api bench', () => runApi(apiOptions(process.argv.slice(2))))

@@ -614,3 +614,24 @@ export function traceTables(t: Trace, what: string, perUnit?: { n: number; unit:
     mdTable(['SQL statement (normalised)', 'calls', 'total ms', 'mean ms', perUnit ? `per ${perUnit.unit}` : ''], sqlRows),
   ].join('\n')
 }
+
+/**
+ * A benchmark's entry point: exit 0 when `main` resolves, 1 with the stack when it throws, 3 when
+ * it is still running after `limitMinutes` (none when undefined).
+ */
+export function runBenchMain(name: string, main: () => Promise<unknown>, limitMinutes?: number): void {
+  if (limitMinutes !== undefined) {
+    const hardLimit = setTimeout(() => {
+      process.stderr.write(`${name}: ${limitMinutes} minute limit reached, exiting\n`)
+      process.exit(3)
+    }, limitMinutes * 60_000)
+    hardLimit.unref()
+  }
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      process.stderr.write(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
+      process.exit(1)
+    },
+  )
+}

@@ -72,6 +72,7 @@ import {
   withDatabase,
   type Chain,
   type PgServer,
+  runBenchMain,
 } from './common'
 
 const CHAIN = 'eip155:31337'
@@ -618,18 +619,4 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
   }
 }
 
-if (require.main === module) {
-  const opts = ingestOptions(process.argv.slice(2))
-  const hardLimit = setTimeout(() => {
-    process.stderr.write('ingest bench: 25 minute limit reached, exiting\n')
-    process.exit(3)
-  }, 25 * 60_000)
-  hardLimit.unref()
-  runIngest(opts).then(
-    () => process.exit(0),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-      process.exit(1)
-    },
-  )
-}
+if (require.main === module) runBenchMain('ingest bench', () => runIngest(ingestOptions(process.argv.slice(2))), 25)

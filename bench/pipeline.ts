@@ -68,6 +68,7 @@ import {
   type DbStats,
   type PgServer,
   type Trace,
+  runBenchMain,
 } from './common'
 
 const CHAIN = 'eip155:31337'
@@ -592,18 +593,4 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
   return { markdown: md, ratio }
 }
 
-if (require.main === module) {
-  const opts = pipelineOptions(process.argv.slice(2))
-  const hardLimit = setTimeout(() => {
-    process.stderr.write('pipeline bench: 30 minute limit reached, exiting\n')
-    process.exit(3)
-  }, 30 * 60_000)
-  hardLimit.unref()
-  runPipeline(opts).then(
-    () => process.exit(0),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-      process.exit(1)
-    },
-  )
-}
+if (require.main === module) runBenchMain('pipeline bench', () => runPipeline(pipelineOptions(process.argv.slice(2))), 30)

@@ -26,7 +26,7 @@ import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import type * as ApiKeysModule from '../src/store/apiKeys'
 import type * as DataSourceModule from '../src/store/dataSource'
-import { connect, createDatabase, dropDatabase, fmt, fromLib, intArg, log, mintCollection, parseArgs, sleep, startChain, startChild, startPostgres, waitFor, type Child } from './common'
+import { connect, createDatabase, dropDatabase, fmt, fromLib, intArg, log, mintCollection, parseArgs, sleep, startChain, startChild, startPostgres, waitFor, type Child, runBenchMain } from './common'
 
 const CHAIN = 'eip155:31337'
 const WORKER_CONCURRENCY = 50
@@ -212,10 +212,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    console.error(e)
-    process.exit(1)
-  },
-)
+runBenchMain('refresh bench', main)

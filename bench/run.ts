@@ -14,7 +14,7 @@
  * at the end.
  */
 import { apiOptions, runApi } from './api'
-import { dropDatabase, log, parseArgs, pct, startPostgres, type PgServer } from './common'
+import { dropDatabase, log, parseArgs, pct, startPostgres, type PgServer, runBenchMain } from './common'
 import { ingestOptions, runIngest } from './ingest'
 import { pipelineOptions, runPipeline } from './pipeline'
 import { runScale, scaleOptions } from './scale'
@@ -90,15 +90,4 @@ async function main(): Promise<void> {
   for (const s of summary) log(s)
 }
 
-const hardLimit = setTimeout(() => {
-  process.stderr.write('bench: 40 minute limit reached, exiting\n')
-  process.exit(3)
-}, 40 * 60_000)
-hardLimit.unref()
-main().then(
-  () => process.exit(0),
-  (e: unknown) => {
-    process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-    process.exit(1)
-  },
-)
+runBenchMain('bench', main, 40)

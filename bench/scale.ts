@@ -30,7 +30,7 @@ import type * as DataSourceModule from '../src/store/dataSource'
 import type * as ReadModule from '../src/store/read'
 import { fillDatabase, scenarios, shapeFor, shapeTokens, type FillShape } from './apiFixture'
 import { renderChart, type Panel } from './chart'
-import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, listArg, log, machine, machineTable, mb, mdTable, parseArgs, ROOT, startPostgres, withDatabase, type Machine, type PgServer } from './common'
+import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, listArg, log, machine, machineTable, mb, mdTable, parseArgs, ROOT, startPostgres, withDatabase, type Machine, type PgServer, runBenchMain } from './common'
 import { EVENTS_PER_TX, startEmitterChain, type EmitterChain } from './emitterChain'
 import { httpRate, percentiles, startApiServer, warmUp, type HttpRate } from './httpLoad'
 import { INGEST_DATABASE, runProcessor } from './ingest'
@@ -322,17 +322,4 @@ export async function runScale(opts: ScaleOptions, pg?: PgServer, keepLargestApi
   }
 }
 
-if (require.main === module) {
-  const hardLimit = setTimeout(() => {
-    process.stderr.write('scale bench: 30 minute limit reached, exiting\n')
-    process.exit(3)
-  }, 30 * 60_000)
-  hardLimit.unref()
-  runScale(scaleOptions(process.argv.slice(2))).then(
-    () => process.exit(0),
-    (e: unknown) => {
-      process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`)
-      process.exit(1)
-    },
-  )
-}
+if (require.main === module) runBenchMain('scale bench', () => runScale(scaleOptions(process.argv.slice(2))), 30)

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import type { StatusSnapshot } from '../../store/read/statusSnapshot'
+import { ageSeconds, type StatusSnapshot } from '../../store/read/statusSnapshot'
 import type { ApiContext } from '../context'
 
 /**
@@ -13,16 +13,13 @@ export function statusRoutes(ctx: ApiContext) {
   }
 }
 
-function age(at: Date | null, now: Date): number | null {
-  return at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : null
-}
 
 export function statusBody(s: StatusSnapshot, version: string): Record<string, unknown> {
   return {
     version,
     generatedAt: s.generatedAt.toISOString(),
     oldestQueuedAt: s.oldestQueuedAt?.toISOString() ?? null,
-    oldestQueuedAgeSeconds: age(s.oldestQueuedAt, s.generatedAt),
+    oldestQueuedAgeSeconds: ageSeconds(s.oldestQueuedAt, s.generatedAt),
     chains: s.chains.map((c) => ({
       chain: c.chain,
       indexedHeight: c.indexedHeight,
@@ -32,7 +29,7 @@ export function statusBody(s: StatusSnapshot, version: string): Record<string, u
       contracts: c.contracts,
       jobs: c.jobs,
       oldestQueuedAt: c.oldestQueuedAt?.toISOString() ?? null,
-      oldestQueuedAgeSeconds: age(c.oldestQueuedAt, s.generatedAt),
+      oldestQueuedAgeSeconds: ageSeconds(c.oldestQueuedAt, s.generatedAt),
       throughput: c.throughput,
       perMinute: c.perMinute.map((m) => ({ minute: m.minute.toISOString(), completed: m.completed, failed: m.failed, invalid: m.invalid, retried: m.retried })),
     })),

@@ -121,3 +121,8 @@ function throughput(perMinute: readonly MinuteActivity[], minutes: number): Queu
   const invalid = sum((a) => a.invalid)
   return { minutes, completed, failed, invalid, retried: sum((a) => a.retried), finishedPerMinute: (completed + failed + invalid) / minutes }
 }
+
+/** Seconds from `at` to `now` (a snapshot's time), never negative; null without `at`. */
+export function ageSeconds(at: Date | null, now: Date): number | null {
+  return at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : null
+}

@@ -1,13 +1,10 @@
 import { Ctx, Query, Resolver } from 'type-graphql'
+import { ageSeconds } from '../../../store/read/statusSnapshot'
 import type { GraphQLContext } from '../context'
 import { StatusType } from '../types/status'
 
 function named(record: Record<string, number>): { name: string; count: number }[] {
   return Object.entries(record).map(([name, count]) => ({ name, count }))
-}
-
-function age(at: Date | null, now: Date): number | null {
-  return at ? Math.max(0, (now.getTime() - at.getTime()) / 1000) : null
 }
 
 @Resolver()
@@ -19,7 +16,7 @@ export class StatusResolvers {
       version: ctx.api.version,
       generatedAt: s.generatedAt,
       oldestQueuedAt: s.oldestQueuedAt,
-      oldestQueuedAgeSeconds: age(s.oldestQueuedAt, s.generatedAt),
+      oldestQueuedAgeSeconds: ageSeconds(s.oldestQueuedAt, s.generatedAt),
       chains: s.chains.map((c) => ({
         chain: c.chain,
         indexedHeight: c.indexedHeight,
@@ -29,7 +26,7 @@ export class StatusResolvers {
         contracts: named(c.contracts),
         jobs: named(c.jobs),
         oldestQueuedAt: c.oldestQueuedAt,
-        oldestQueuedAgeSeconds: age(c.oldestQueuedAt, s.generatedAt),
+        oldestQueuedAgeSeconds: ageSeconds(c.oldestQueuedAt, s.generatedAt),
         throughput: c.throughput,
         perMinute: c.perMinute,
       })),

@@ -3,18 +3,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiKeyRecord } from '../../../store/apiKeys'
 import { authenticateRequest, mayRefresh, type KeySurface } from '../../auth/apiKeyAuth'
 import type { ApiContext } from '../../context'
-import { classifyError, logServerError } from '../../errors'
+import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../../errors'
 import { InputProblem } from './input'
 
 /**
  * Failures of the refresh surfaces in one vocabulary; each surface renders them in its own
  * error shape (Immutable X, Immutable zkEVM, Mavis, webrpc, GraphQL):
- * invalid (400), unauthorized (401), forbidden (403), not_found (404), limited (429).
+ * invalid (400), unauthorized (401), forbidden (403), not_found (404), limited (429),
+ * unavailable (503: the database is unreachable; logged, with Retry-After).
  * Anything else is a server failure: logged, answered 500 without details.
  */
-export type FailureKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'limited'
+export type FailureKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'limited' | 'unavailable'
 
-export const FAILURE_STATUS: Record<FailureKind, number> = { invalid: 400, unauthorized: 401, forbidden: 403, not_found: 404, limited: 429 }
+export const FAILURE_STATUS: Record<FailureKind, number> = { invalid: 400, unauthorized: 401, forbidden: 403, not_found: 404, limited: 429, unavailable: 503 }
 
 export class RefreshFailure extends Error {
   constructor(
@@ -27,13 +28,14 @@ export class RefreshFailure extends Error {
   }
 }
 
-/** The failure a thrown error stands for, or undefined for a server failure (already logged). */
+/** The failure a thrown error stands for, or undefined for a server failure (already logged, like an unavailable database). */
 export function asFailure(err: unknown, request: FastifyRequest): RefreshFailure | undefined {
   if (err instanceof RefreshFailure) return err
   if (err instanceof InputProblem) return new RefreshFailure('invalid', err.message, { field: err.field, missing: err.missing })
   const problem = classifyError(err)
   if (problem) return new RefreshFailure(problem.statusCode === 404 ? 'not_found' : 'invalid', problem.message)
   logServerError(request, err)
+  if (isDatabaseUnavailable(err)) return new RefreshFailure('unavailable', UNAVAILABLE_MESSAGE, { headers: { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_S) } })
   return undefined
 }
 

@@ -4,7 +4,6 @@ import { listRefreshErrors, type RefreshSummary } from '../../../store/refreshes
 import { mayRefresh, visibleContracts } from '../../auth/apiKeyAuth'
 import { imxLimitHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
-import { serverFailureStatus, UNAVAILABLE_MESSAGE } from '../../errors'
 import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure } from './failures'
 import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from './input'
 import { imxSchemas } from './imxSchemas'
@@ -40,10 +39,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     app.setValidatorCompiler(() => () => true)
     app.setErrorHandler((err, request, reply) => {
       const f = asFailure(err, request)
-      if (!f) {
-        const status = serverFailureStatus(reply, err)
-        return reply.code(status).send(status === 503 ? { code: 'service_unavailable', message: UNAVAILABLE_MESSAGE } : { code: 'internal_server_error', message: 'Internal server error' })
-      }
+      if (!f) return reply.code(500).send({ code: 'internal_server_error', message: 'Internal server error' })
       return sendFailure(reply, f, imxErrorBody(f))
     })
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))
@@ -133,6 +129,7 @@ const IMX_ERROR_CODES = {
   forbidden: 'forbidden_request',
   not_found: 'resource_not_found',
   limited: 'refresh_limit_exceeded',
+  unavailable: 'service_unavailable',
 } as const
 
 function imxErrorBody(f: RefreshFailure): { code: string; message: string } {
@@ -164,13 +161,6 @@ function refreshListItem(r: RefreshListRow) {
 }
 
 export function refreshStatus(r: RefreshSummary) {
-  return {
-    refresh_id: r.id,
-    status: STATUS[r.status],
-    collection_address: addressOf(r.contractId, r.chain),
-    started_at: iso(r.startedAt),
-    completed_at: iso(r.completedAt),
-    summary: { succeeded: r.succeeded, failed: r.failed, pending: r.pending },
-  }
+  return { ...refreshListItem(r), summary: { succeeded: r.succeeded, failed: r.failed, pending: r.pending } }
 }
 

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { tokenKey } from '../../../core/ids'
 import { retryAfterHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
-import { serverFailureStatus, UNAVAILABLE_MESSAGE } from '../../errors'
 import { asFailure, requireKey, requireRights, sendFailure, type FailureKind } from './failures'
 import { bodyObject, contractOf, InputProblem, tokenIdList } from './input'
 import { mavisSchema } from './imxSchemas'
@@ -37,10 +36,7 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
     app.setValidatorCompiler(() => () => true)
     app.setErrorHandler((err, request, reply) => {
       const f = asFailure(err, request)
-      if (!f) {
-        const status = serverFailureStatus(reply, err)
-        return reply.code(status).send({ message: status === 503 ? UNAVAILABLE_MESSAGE : 'Internal server error' })
-      }
+      if (!f) return reply.code(500).send({ message: 'Internal server error' })
       return sendFailure(reply, f, { message: MESSAGES[f.kind] ?? f.message })
     })
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))

@@ -1,12 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { isCaip2 } from '../../../core/ids'
+import { sequenceChainOf } from '../sequence/request'
 import type { RefreshSummary } from '../../../store/refreshes'
 import { getRefresh } from '../../../store/refreshes'
 import { mayRefresh } from '../../auth/apiKeyAuth'
 import { retryAfterHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
 import { clip } from '../../validation'
-import { WebrpcFailure, webrpcErrorBody, type WebrpcErrorBody, type WebrpcErrorName } from '../sequence/webrpcErrors'
+import { WebrpcFailure, webrpcErrorBody, webrpcUnavailableBody, type WebrpcErrorBody, type WebrpcErrorName } from '../sequence/webrpcErrors'
 import { asFailure, requireKey, requireRights, type FailureKind } from './failures'
 import { bodyObject, contractOf, InputProblem, requiredString, tokenIdList, typeOf, type Json } from './input'
 import { sequenceRefreshSchemas } from './sequenceSchemas'
@@ -37,6 +37,7 @@ const BY_KIND: Record<FailureKind, WebrpcErrorName> = {
   forbidden: 'PermissionDenied',
   not_found: 'NotFound',
   limited: 'RateLimited',
+  unavailable: 'WebrpcInternalError',
 }
 
 export function sequenceRefreshRoutes(ctx: ApiContext) {
@@ -49,7 +50,7 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       const f = asFailure(err, request)
       if (!f) return send(reply, webrpcErrorBody('WebrpcInternalError'))
       const name: WebrpcErrorName = f.kind === 'invalid' ? (f.options.missing ? 'RequiredArgument' : f.options.field ? 'InvalidArgument' : 'WebrpcBadRequest') : BY_KIND[f.kind]
-      return send(reply, webrpcErrorBody(name, f.message), f.options.headers)
+      return send(reply, f.kind === 'unavailable' ? webrpcUnavailableBody() : webrpcErrorBody(name, f.message), f.options.headers)
     })
 
     app.post('/Metadata/RefreshTokenMetadata', { schema: sequenceRefreshSchemas.refresh }, async (request, reply) => {
@@ -114,13 +115,7 @@ function send(reply: FastifyReply, body: WebrpcErrorBody, headers: Record<string
 
 /** chainID as Sequence sends it ("1", "80002") or a CAIP-2 eip155 id; it must be indexed here. */
 function parseChain(b: Json, knownChains: ReadonlySet<string>): string {
-  const raw = requiredString(b, 'chainID').trim()
-  let chain: string | undefined
-  if (/^[0-9]{1,19}$/.test(raw)) chain = `eip155:${BigInt(raw).toString()}`
-  else if (isCaip2(raw) && raw.startsWith('eip155:')) chain = raw
-  if (chain === undefined) throw new WebrpcFailure('ChainNotFound', `chainID "${clip(raw)}" is not an EVM chain id`)
-  if (!knownChains.has(chain)) throw new WebrpcFailure('ChainNotFound', `chain ${chain} is not indexed by this service`)
-  return chain
+  return sequenceChainOf(requiredString(b, 'chainID'), knownChains)
 }
 
 /** Sequence's TaskStatus (seeds/000: QUEUED, PAUSED, FAILED, COMPLETED): FAILED when every token failed. */

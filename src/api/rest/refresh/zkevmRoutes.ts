@@ -4,7 +4,6 @@ import { isMetadataError } from '../../../core/errors'
 import type { TokenStandardName } from '../../../core/standards'
 import { consumeRefreshLimits, zkevmLimitHeaders, zkevmLimitResult } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
-import { serverFailureStatus, UNAVAILABLE_MESSAGE } from '../../errors'
 import { checkTokenId, clip } from '../../validation'
 import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure, type FailureKind } from './failures'
 import { bodyObject, contractOf, InputProblem, typeOf, type Json } from './input'
@@ -36,6 +35,7 @@ const CODES: Record<FailureKind, string> = {
   forbidden: 'AUTHENTICATION_ERROR',
   not_found: 'RESOURCE_NOT_FOUND',
   limited: 'TOO_MANY_REQUESTS_ERROR',
+  unavailable: 'SERVICE_UNAVAILABLE',
 }
 
 /** Where an error body's `link` points: this server's interactive API documentation. */
@@ -64,10 +64,9 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
       }
       const f = asFailure(err, request)
       if (!f) {
-        const status = serverFailureStatus(reply, err)
-        const body = status === 503 ? errorBody('SERVICE_UNAVAILABLE', UNAVAILABLE_MESSAGE) : errorBody('INTERNAL_SERVER_ERROR', 'Internal server error')
+        const body = errorBody('INTERNAL_SERVER_ERROR', 'Internal server error')
         request.log.error({ trace_id: body.trace_id }, 'zkevm refresh failed')
-        return reply.code(status).send(body)
+        return reply.code(500).send(body)
       }
       return sendFailure(reply, f, errorBody(CODES[f.kind], f.message, f.options.field ? { field: f.options.field } : null))
     })

@@ -69,13 +69,19 @@ function stringArray(v: unknown, field: string, optional: boolean): string[] {
 
 /** chainID as Sequence sends it ("1", "80002"); a CAIP-2 eip155 id is accepted too. */
 function parseChain(b: Json, knownChains: ReadonlySet<string>): { chain: string; chainNumber: number } {
-  const raw = requiredString(b, 'chainID').trim()
+  const chain = sequenceChainOf(requiredString(b, 'chainID'), knownChains)
+  return { chain, chainNumber: Number(chain.slice('eip155:'.length)) }
+}
+
+/** The CAIP-2 chain of a Sequence chainID ("1", "80002", or "eip155:1"); it must be indexed here. */
+export function sequenceChainOf(chainId: string, knownChains: ReadonlySet<string>): string {
+  const raw = chainId.trim()
   let chain: string | undefined
   if (/^[0-9]{1,19}$/.test(raw)) chain = `eip155:${BigInt(raw).toString()}`
   else if (isCaip2(raw) && raw.startsWith('eip155:')) chain = raw
   if (chain === undefined) throw new WebrpcFailure('ChainNotFound', `chainID "${clip(raw)}" is not an EVM chain id`)
   if (!knownChains.has(chain)) throw new WebrpcFailure('ChainNotFound', `chain ${chain} is not indexed by this service`)
-  return { chain, chainNumber: Number(chain.slice('eip155:'.length)) }
+  return chain
 }
 
 function contractRequest(chain: string, address: string, ids: string[], field: string): ContractRequest {

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiContext } from '../../context'
-import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE } from '../../errors'
+import { classifyError, isDatabaseUnavailable, logServerError } from '../../errors'
 import { parseGetTokenMetadata, parseGetTokenMetadataBatch } from './request'
 import { getTokenMetadataBatchSchema, getTokenMetadataSchema } from './schemas'
 import { tokenMetadataFor } from './tokenMetadataService'
-import { WebrpcFailure, webrpcErrorBody, type WebrpcErrorBody } from './webrpcErrors'
+import { WebrpcFailure, webrpcErrorBody, webrpcUnavailableBody, type WebrpcErrorBody } from './webrpcErrors'
 
 const METHODS = new Set(['GetTokenMetadata', 'GetTokenMetadataBatch'])
 
@@ -48,6 +48,6 @@ function toWebrpc(err: unknown, request: FastifyRequest): WebrpcErrorBody {
   const problem = classifyError(err)
   if (problem) return webrpcErrorBody('WebrpcBadRequest', problem.message)
   logServerError(request, err)
-  if (isDatabaseUnavailable(err)) return { ...webrpcErrorBody('WebrpcInternalError', UNAVAILABLE_MESSAGE), status: 503 }
+  if (isDatabaseUnavailable(err)) return webrpcUnavailableBody()
   return webrpcErrorBody('WebrpcInternalError')
 }

@@ -1,3 +1,4 @@
+import { UNAVAILABLE_MESSAGE } from '../../errors'
 /**
  * webrpc error objects of the Sequence Metadata API (seeds/000: every error with its code,
  * default message and HTTP status). The body is `{error, code, msg, cause, status}` and the HTTP
@@ -56,6 +57,11 @@ export class WebrpcFailure extends Error {
   get body(): WebrpcErrorBody {
     return webrpcErrorBody(this.errorName, this.causeText)
   }
+}
+
+/** The database is unreachable: an internal error by name, answered 503 so clients retry. */
+export function webrpcUnavailableBody(): WebrpcErrorBody {
+  return { ...webrpcErrorBody('WebrpcInternalError', UNAVAILABLE_MESSAGE), status: 503 }
 }
 
 export function webrpcErrorBody(name: WebrpcErrorName, cause?: string): WebrpcErrorBody {
