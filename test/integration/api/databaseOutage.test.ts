@@ -2,6 +2,7 @@
 // in its own error shape with Retry-After, and serves again by itself once the database is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DataSource } from 'typeorm'
+import { generateApiKey } from '../../../src/store/apiKeys'
 import { dataSourceOptions } from '../../../src/store/dataSource'
 import { EVM, STX, seedApiFixtures } from '../../helpers/apiFixtures'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
@@ -53,6 +54,13 @@ describe('API during a database outage', () => {
     const s = await sequence()
     expect(s.status).toBe(503)
     expect(await s.json()).toMatchObject({ error: 'WebrpcInternalError', cause: 'the database is unavailable; retry shortly', status: 503 })
+
+    // The refresh surfaces: checking the (well-formed) API key is the first thing that needs the database.
+    const key = generateApiKey()
+    const imx = await fetch(`${api.url}/v1/metadata-refreshes`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-immutable-api-key': key }, body: '{}' })
+    expect([imx.status, imx.headers.get('retry-after'), await imx.json()]).toEqual([503, '2', { code: 'service_unavailable', message: 'the database is unavailable; retry shortly' }])
+    const refresh = await fetch(`${api.url}/rpc/Metadata/RefreshTokenMetadata`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-access-key': key }, body: '{}' })
+    expect(refresh.status).toBe(503)
 
     await proxy.start()
     let back = 0
