@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { EVM, STX, seedApiFixtures } from '../../helpers/apiFixtures'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
+import { prng } from '../../helpers/prng'
 
 const db = useTestDatabase()
 let api: RunningApi
@@ -13,18 +14,6 @@ beforeAll(async () => {
   api = await startApiServer(db)
 })
 afterAll(async () => api?.close())
-
-/** mulberry32: small, seeded, good enough to pick cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 interface Req {
   method: string

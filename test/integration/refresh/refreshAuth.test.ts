@@ -9,6 +9,7 @@ import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
 import { seedCollection } from '../../helpers/fixtures'
 import { bearer, call, gql, newKey, type Reply } from '../../helpers/refreshApi'
+import { prng } from '../../helpers/prng'
 
 const db = useTestDatabase()
 const CHAIN = 'eip155:1'
@@ -431,18 +432,6 @@ describe('lists', () => {
 })
 
 describe('fuzz', () => {
-  /** mulberry32: small and seeded, so a failure reproduces. */
-  function prng(seed: number): () => number {
-    let a = seed >>> 0
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0
-      let t = a
-      t = Math.imul(t ^ (t >>> 15), t | 1)
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-    }
-  }
-
   it('answers 600 malformed refresh requests on every surface without a 5xx or a stack trace', async () => {
     const rand = prng(20261121)
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
