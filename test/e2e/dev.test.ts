@@ -72,8 +72,11 @@ describe('npm run dev', () => {
     dev.stderr!.on('data', (d: Buffer) => (output += d.toString()))
     const exited = new Promise<number | null>((resolve) => dev!.on('exit', (code) => resolve(code)))
 
-    const api = await waitFor('the printed URLs', async () => /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)?.[1], 180_000, 200, () => output.slice(-3000))
+    // The banner's last line marks the whole banner as received: stdout may deliver it in several
+    // chunks, so the "Try:" lines are read only once that line has arrived.
+    await waitFor('the whole banner', async () => output.includes('Ctrl-C stops everything.') || undefined, 180_000, 200, () => output.slice(-3000))
     stage('URLs printed', started)
+    const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const squids = /"contractAddress":"(0x[0-9a-f]{40})"/.exec(output)![1]
     const stacksNft = /\/metadata\/v1\/nft\/([A-Z0-9]+\.[a-z-]+)\/1/.exec(output)![1]
 
