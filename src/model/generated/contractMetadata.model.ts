@@ -71,6 +71,18 @@ export class ContractMetadata {
     @StringColumn_({nullable: true})
     errorMessage!: string | undefined | null
 
+    /**
+     * URL where the contract document's fetch failed (a redirect target, the gateway URL), not the contract URI
+     */
+    @StringColumn_({nullable: true})
+    errorUrl!: string | undefined | null
+
+    /**
+     * what a lenient parse of the document recovered from (e.g. JSON5 syntax)
+     */
+    @JSONColumn_({nullable: true})
+    warnings!: unknown | undefined | null
+
     @DateTimeColumn_({nullable: true})
     lastFetchedAt!: Date | undefined | null
 

@@ -1,4 +1,4 @@
-import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, Index as Index_, OneToOne as OneToOne_, JoinColumn as JoinColumn_, ManyToOne as ManyToOne_, StringColumn as StringColumn_, IntColumn as IntColumn_, DateTimeColumn as DateTimeColumn_, JSONColumn as JSONColumn_} from "@subsquid/typeorm-store"
+import {Entity as Entity_, Column as Column_, PrimaryColumn as PrimaryColumn_, Index as Index_, OneToOne as OneToOne_, JoinColumn as JoinColumn_, ManyToOne as ManyToOne_, StringColumn as StringColumn_, IntColumn as IntColumn_, JSONColumn as JSONColumn_, DateTimeColumn as DateTimeColumn_} from "@subsquid/typeorm-store"
 import {Token} from "./token.model"
 import {Contract} from "./contract.model"
 import {MetadataStatus} from "./_metadataStatus"
@@ -52,6 +52,18 @@ export class TokenMetadata {
 
     @IntColumn_({nullable: true})
     errorHttpStatus!: number | undefined | null
+
+    /**
+     * URL where the last failed fetch failed (a redirect target, the gateway URL); the token URI stays in uri
+     */
+    @StringColumn_({nullable: true})
+    errorUrl!: string | undefined | null
+
+    /**
+     * what a lenient parse of the document recovered from (e.g. JSON5 syntax)
+     */
+    @JSONColumn_({nullable: true})
+    warnings!: unknown | undefined | null
 
     @DateTimeColumn_({nullable: true})
     queuedAt!: Date | undefined | null
