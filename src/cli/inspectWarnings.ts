@@ -1,6 +1,5 @@
 import { isFungible, idSubstitution, type TokenStandardName } from '../core/standards'
 import type { LoadedMetadata } from '../metadata/loadMetadata'
-import { localeUris } from '../metadata/localization'
 
 export interface InspectWarningsInput {
   uri: string
@@ -13,8 +12,8 @@ const ID_PLACEHOLDER = /\{id\}|%7Bid%7D/i
 
 /**
  * Things that are not errors but that an NFT team checking metadata before launch should know:
- * an `{id}` the indexer will not substitute, fields wallets show that are missing, announced
- * locales that could not be loaded (the indexer skips those silently).
+ * an `{id}` the indexer will not substitute, fields wallets show that are missing, a document
+ * that is not strict JSON, announced locales that failed for good (recorded per locale).
  */
 export function inspectWarnings(input: InspectWarningsInput, loaded?: LoadedMetadata): string[] {
   return [...placeholderWarnings(input), ...(loaded ? metadataWarnings(loaded) : [])]
@@ -39,9 +38,9 @@ function metadataWarnings(loaded: LoadedMetadata): string[] {
   if (m.image === undefined && m.image_data === undefined && m.animation_url === undefined) {
     warnings.push('no "image" (nor image_data or animation_url): wallets will show a placeholder')
   }
-  const expected = m.localization ? localeUris(m.localization).map((l) => l.locale) : []
-  const got = new Set(loaded.locales.map((l) => l.locale))
-  const missing = expected.filter((l) => !got.has(l))
-  if (missing.length > 0) warnings.push(`localization announces ${missing.join(', ')} but those documents could not be loaded; the indexer skips them`)
+  warnings.push(...loaded.warnings)
+  for (const f of loaded.failedLocales) {
+    warnings.push(`the ${f.locale} variant failed (${f.error.code}: ${f.error.message}); the indexer records that locale as ${f.status} and keeps the rest`)
+  }
   return warnings
 }

@@ -15,6 +15,8 @@ export interface JobContext {
   /** Per-host politeness; handlers acquire a slot around each outbound fetch. */
   hostSlots: HostSlots
   log: Logger
+  /** This attempt is the job's last before FAILED (attempts >= maxAttempts). */
+  lastAttempt: boolean
 }
 
 /** Runs one attempt. May throw; a throw that is not a MetadataError counts as retryable. */
@@ -164,7 +166,7 @@ export class JobRunner {
     this.active.set(job.id, job)
     this.m?.active.set(this.active.size)
     const started = performance.now()
-    const ctx: JobContext = { hostSlots: this.hostSlots, log: this.log.child({ job: job.id }) }
+    const ctx: JobContext = { hostSlots: this.hostSlots, log: this.log.child({ job: job.id }), lastAttempt: job.attempts >= this.opts.maxAttempts }
     void this.handler(job, ctx)
       .catch((err: unknown): JobOutcome => ({
         job,

@@ -183,7 +183,10 @@ async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promi
   )
   await writeTokenErrors(
     db,
-    tokenFinalErrors.map((t) => ({ tokenRef: t.outcome.job.tokenRef!, contractId: t.outcome.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: (t.outcome as Extract<JobOutcome, { ok: false }>).error })),
+    tokenFinalErrors.map((t) => {
+      const failed = t.outcome as Extract<JobOutcome, { ok: false }>
+      return { tokenRef: failed.job.tokenRef!, contractId: failed.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: failed.error, uri: failed.uri ?? null }
+    }),
     now,
   )
   await writeContractResults(

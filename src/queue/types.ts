@@ -62,6 +62,18 @@ export interface TokenFetchResult {
   raw: unknown
   attributes: StoredAttribute[]
   locales: { locale: string; normalized: unknown; raw: unknown }[]
+  /** Localized variants that failed for good: recorded with their error, never dropped. */
+  failedLocales: { locale: string; status: 'INVALID' | 'FAILED'; error: StoredError }[]
+  /** What a lenient parse recovered from (JSON5 syntax). */
+  warnings: string[]
+}
+
+/** A part's error as stored: `url` is where the failure happened, never the token URI. */
+export interface StoredError {
+  code: string
+  message: string
+  httpStatus: number | null
+  url: string | null
 }
 
 export interface ContractReadResult {
@@ -74,10 +86,21 @@ export interface ContractReadResult {
   resolvedUrl?: string | null
   normalized?: unknown
   raw?: unknown
-  /** A contract job can succeed at reading the chain and still fail at the contract URI. */
-  metadataError?: { code: string; message: string; retryable: boolean } | null
+  /**
+   * The contract document failed for good (permanent, or retries exhausted on the job's last
+   * attempt) while the chain reads succeeded: the reads are stored with this error.
+   */
+  metadataError?: (StoredError & { retryable: boolean }) | null
+  warnings?: string[]
 }
 
 export type JobOutcome =
   | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult }
-  | { job: ClaimedJob; ok: false; host?: string | null; error: import('../core/errors').MetadataError }
+  | {
+      job: ClaimedJob
+      ok: false
+      host?: string | null
+      error: import('../core/errors').MetadataError
+      /** The token URI read from the chain before the failure, if it got that far. */
+      uri?: string | null
+    }

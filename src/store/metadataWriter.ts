@@ -67,21 +67,21 @@ export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], 
   const m = (i: TokenResultRow) => i.result.metadata
   await db.query(
     `INSERT INTO token_metadata AS t (id, token_id, contract_id, status, uri, resolved_url, content_hash,
-        error_code, error_message, error_http_status, last_fetched_at, updated_at,
+        error_code, error_message, error_http_status, error_url, warnings, last_fetched_at, updated_at,
         name, description, image, image_data, external_url, animation_url, background_color, youtube_url,
         decimals, properties, localization, normalized, raw)
-     SELECT id, id, contract_id, 'AVAILABLE', uri, resolved_url, content_hash, NULL, NULL, NULL, $1, $1,
+     SELECT id, id, contract_id, 'AVAILABLE', uri, resolved_url, content_hash, NULL, NULL, NULL, NULL, warnings::jsonb, $1, $1,
         name, description, image, image_data, external_url, animation_url, background_color, youtube_url,
         decimals, properties::jsonb, localization::jsonb, normalized::jsonb, raw::jsonb
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                    $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $16::text[], $17::text[],
-                   $18::text[], $19::text[])
+                   $18::text[], $19::text[], $20::text[])
          AS r(id, contract_id, uri, resolved_url, content_hash, name, description, image, image_data, external_url,
-              animation_url, background_color, youtube_url, decimals, properties, localization, normalized, raw)
+              animation_url, background_color, youtube_url, decimals, properties, localization, normalized, raw, warnings)
      ORDER BY id
      ON CONFLICT (id) DO UPDATE SET status = 'AVAILABLE', uri = excluded.uri, resolved_url = excluded.resolved_url,
         content_hash = excluded.content_hash, error_code = NULL, error_message = NULL, error_http_status = NULL,
-        last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at, name = excluded.name,
+        error_url = NULL, warnings = excluded.warnings, last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at, name = excluded.name,
         description = excluded.description, image = excluded.image, image_data = excluded.image_data,
         external_url = excluded.external_url, animation_url = excluded.animation_url,
         background_color = excluded.background_color, youtube_url = excluded.youtube_url,
@@ -107,6 +107,7 @@ export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], 
       items.map((i) => toJsonb(m(i).localization ?? null)),
       items.map((i) => toJsonb(i.result.normalized)),
       items.map((i) => toJsonb(i.result.raw)),
+      items.map((i) => (i.result.warnings.length > 0 ? toJsonb(i.result.warnings) : null)),
     ],
   )
   await replaceAttributes(db, items)
@@ -136,16 +137,30 @@ async function replaceAttributes(db: SqlExecutor, items: TokenResultRow[]): Prom
   )
 }
 
+/** Every announced variant gets a row: the merged document, or the error it failed with. */
 async function replaceLocales(db: SqlExecutor, items: TokenResultRow[]): Promise<void> {
   await db.query(`DELETE FROM token_locale WHERE token_id = ANY($1::text[])`, [items.map((i) => i.tokenRef)])
-  const rows = items.flatMap((i) => i.result.locales.map((l) => ({ i, l })))
+  const loaded = items.flatMap((i) => i.result.locales.map((l) => ({ ref: i.tokenRef, locale: l.locale, status: 'AVAILABLE', normalized: l.normalized, raw: l.raw, error: null })))
+  const failed = items.flatMap((i) => i.result.failedLocales.map((l) => ({ ref: i.tokenRef, locale: l.locale, status: l.status, normalized: null, raw: null, error: l.error })))
+  const rows = [...loaded, ...failed]
   if (rows.length === 0) return
   await db.query(
-    `INSERT INTO token_locale (id, token_id, locale, normalized, raw)
-     SELECT token_id || ':' || locale, token_id, locale, normalized::jsonb, raw::jsonb
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS l(token_id, locale, normalized, raw)
+    `INSERT INTO token_locale (id, token_id, locale, status, normalized, raw, error_code, error_message, error_http_status, error_url)
+     SELECT token_id || ':' || locale, token_id, locale, status, normalized::jsonb, raw::jsonb, error_code, error_message, error_http_status, error_url
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
+         AS l(token_id, locale, status, normalized, raw, error_code, error_message, error_http_status, error_url)
      ON CONFLICT (id) DO NOTHING`,
-    [rows.map((r) => r.i.tokenRef), rows.map((r) => clean(r.l.locale)), rows.map((r) => toJsonb(r.l.normalized)), rows.map((r) => toJsonb(r.l.raw))],
+    [
+      rows.map((r) => r.ref),
+      rows.map((r) => clean(r.locale)),
+      rows.map((r) => r.status),
+      rows.map((r) => (r.normalized === null ? null : toJsonb(r.normalized))),
+      rows.map((r) => (r.raw === null ? null : toJsonb(r.raw))),
+      rows.map((r) => r.error?.code ?? null),
+      rows.map((r) => clean(r.error?.message)),
+      rows.map((r) => r.error?.httpStatus ?? null),
+      rows.map((r) => clean(r.error?.url)),
+    ],
   )
 }
 
@@ -154,30 +169,37 @@ export interface TokenErrorRow {
   contractId: string
   status: 'INVALID' | 'FAILED'
   error: MetadataError
+  /** The token URI read from the chain before the failure (null when it was not reached). */
+  uri: string | null
 }
 
-/** A final failure: the status and error are recorded; metadata fetched earlier is kept. */
+/**
+ * A final failure: the status and error are recorded; metadata fetched earlier is kept (the read
+ * surfaces go on serving it, marked STALE). `uri` stays the chain's token URI; the URL where the
+ * failure happened goes to error_url.
+ */
 export async function writeTokenErrors(db: SqlExecutor, all: TokenErrorRow[], now: Date): Promise<void> {
   const items = await existing(db, all)
   if (items.length === 0) return
   await db.query(
-    `INSERT INTO token_metadata AS t (id, token_id, contract_id, status, uri, error_code, error_message, error_http_status, last_fetched_at, updated_at)
-     SELECT id, id, contract_id, status, uri, code, message, http_status, $1, $1
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
-         AS r(id, contract_id, status, uri, code, message, http_status)
+    `INSERT INTO token_metadata AS t (id, token_id, contract_id, status, uri, error_code, error_message, error_http_status, error_url, last_fetched_at, updated_at)
+     SELECT id, id, contract_id, status, uri, code, message, http_status, error_url, $1, $1
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[], $9::text[])
+         AS r(id, contract_id, status, uri, code, message, http_status, error_url)
      ORDER BY id
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,
-        error_message = excluded.error_message, error_http_status = excluded.error_http_status,
+        error_message = excluded.error_message, error_http_status = excluded.error_http_status, error_url = excluded.error_url,
         uri = coalesce(excluded.uri, t.uri), last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at`,
     [
       now,
       items.map((i) => i.tokenRef),
       items.map((i) => i.contractId),
       items.map((i) => i.status),
-      items.map((i) => clean(i.error.url ?? null)),
+      items.map((i) => clean(i.uri)),
       items.map((i) => i.error.code),
       items.map((i) => clean(i.error.message.slice(0, 1000))),
       items.map((i) => i.error.status ?? null),
+      items.map((i) => clean(i.error.url ?? null)),
     ],
   )
 }
@@ -188,8 +210,9 @@ export interface ContractResultRow {
 }
 
 /**
- * Contract reads succeeded; the contract URI may still have failed (metadataError): the status
- * is then INVALID (permanent) or FAILED (the host was unreachable), with the reads kept.
+ * Contract reads succeeded; the contract document may still have failed for good (metadataError):
+ * the status is then INVALID (permanent) or FAILED (retries exhausted), with the reads stored and
+ * the previous document, if any, kept.
  */
 export async function writeContractResults(db: SqlExecutor, all: ContractResultRow[], now: Date): Promise<void> {
   const items = await existingContracts(db, all)
@@ -197,19 +220,22 @@ export async function writeContractResults(db: SqlExecutor, all: ContractResultR
   const r = (i: ContractResultRow) => i.result
   await db.query(
     `INSERT INTO contract_metadata AS c (id, contract_id, status, confirmed_standard, name, symbol, decimals, total_supply, uri,
-        resolved_url, normalized, raw, error_code, error_message, last_fetched_at, updated_at)
+        resolved_url, normalized, raw, error_code, error_message, error_url, warnings, last_fetched_at, updated_at)
      SELECT id, id, status, confirmed_standard, name, symbol, decimals, total_supply, uri, resolved_url,
-        normalized::jsonb, raw::jsonb, error_code, error_message, $1, $1
+        normalized::jsonb, raw::jsonb, error_code, error_message, error_url, warnings::jsonb, $1, $1
        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::numeric[], $9::text[],
-                   $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+                   $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])
          AS r(id, status, confirmed_standard, name, symbol, decimals, total_supply, uri, resolved_url, normalized, raw,
-              error_code, error_message)
+              error_code, error_message, error_url, warnings)
      ORDER BY id
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,
-        error_message = excluded.error_message, last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at,
+        error_message = excluded.error_message, error_url = excluded.error_url, warnings = excluded.warnings, last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at,
         confirmed_standard = coalesce(excluded.confirmed_standard, c.confirmed_standard), name = excluded.name,
         symbol = excluded.symbol, decimals = excluded.decimals, total_supply = excluded.total_supply, uri = excluded.uri,
-        resolved_url = excluded.resolved_url, normalized = excluded.normalized, raw = excluded.raw`,
+        -- a document that failed this time leaves the last good one in place (it is still served)
+        resolved_url = CASE WHEN excluded.error_code IS NULL THEN excluded.resolved_url ELSE c.resolved_url END,
+        normalized = CASE WHEN excluded.error_code IS NULL THEN excluded.normalized ELSE c.normalized END,
+        raw = CASE WHEN excluded.error_code IS NULL THEN excluded.raw ELSE c.raw END`,
     [
       now,
       items.map((i) => i.contractId),
@@ -225,6 +251,8 @@ export async function writeContractResults(db: SqlExecutor, all: ContractResultR
       items.map((i) => toJsonb(r(i).raw ?? null)),
       items.map((i) => r(i).metadataError?.code ?? null),
       items.map((i) => clean(r(i).metadataError?.message?.slice(0, 1000))),
+      items.map((i) => clean(r(i).metadataError?.url)),
+      items.map((i) => (r(i).warnings?.length ? toJsonb(r(i).warnings) : null)),
     ],
   )
 }
@@ -240,12 +268,19 @@ export async function writeContractErrors(db: SqlExecutor, all: ContractErrorRow
   const items = await existingContracts(db, all)
   if (items.length === 0) return
   await db.query(
-    `INSERT INTO contract_metadata AS c (id, contract_id, status, error_code, error_message, last_fetched_at, updated_at)
-     SELECT id, id, status, code, message, $1, $1
-       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS r(id, status, code, message)
+    `INSERT INTO contract_metadata AS c (id, contract_id, status, error_code, error_message, error_url, last_fetched_at, updated_at)
+     SELECT id, id, status, code, message, error_url, $1, $1
+       FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) AS r(id, status, code, message, error_url)
      ORDER BY id
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, error_code = excluded.error_code,
-        error_message = excluded.error_message, last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at`,
-    [now, items.map((i) => i.contractId), items.map((i) => i.status), items.map((i) => i.error.code), items.map((i) => clean(i.error.message.slice(0, 1000)))],
+        error_message = excluded.error_message, error_url = excluded.error_url, last_fetched_at = excluded.last_fetched_at, updated_at = excluded.updated_at`,
+    [
+      now,
+      items.map((i) => i.contractId),
+      items.map((i) => i.status),
+      items.map((i) => i.error.code),
+      items.map((i) => clean(i.error.message.slice(0, 1000))),
+      items.map((i) => clean(i.error.url ?? null)),
+    ],
   )
 }

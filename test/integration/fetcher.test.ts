@@ -12,7 +12,7 @@ import { MetadataError, PermanentError, RetryableError, type ErrorCode } from '.
 import { parseRetryAfter } from '../../src/lib/http'
 import {
   decodeDocument,
-
+  JSON5_WARNING,
   SafeAgent,
   safeFetch,
   type DialTarget,
@@ -140,7 +140,7 @@ describe('safeFetch: healthy responses', () => {
     const result = await fetchPath('/start')
     expect(result).toMatchObject({ url: host.urlFor('/doc?x=1'), status: 200, redirects: [host.urlFor('/start'), host.urlFor('/hop')] })
     expect(result.contentType).toMatch(/^application\/json/)
-    expect(decodeDocument(result)).toEqual({ kind: 'json', document: { name: 'Token #1' } })
+    expect(decodeDocument(result)).toEqual({ kind: 'json', document: { name: 'Token #1' }, warnings: [] })
     const request = host.requests.at(-1)!
     expect(request.headers['user-agent']).toMatch(/^token-metadata-squid\//)
     expect(request.headers.accept).toBe('application/json, */*')
@@ -428,7 +428,7 @@ describe('safeFetch: TLS', () => {
 
   it('verifies the host name, not the dialled IP, against a trusted certificate', async () => {
     const result = await safeFetch(tlsUrl(), tlsOptions({ ca: TEST_TLS_CERT }))
-    expect(decodeDocument(result)).toEqual({ kind: 'json', document: { name: 'over TLS' } })
+    expect(decodeDocument(result)).toEqual({ kind: 'json', document: { name: 'over TLS' }, warnings: [] })
     expect(dialed.at(-1)!.address).toBe('127.0.0.1')
     // The same certificate does not cover the bare IP.
     const e = await expectError(safeFetch(`https://127.0.0.1:${tlsHost.port}/doc`, tlsOptions({ ca: TEST_TLS_CERT })), {
@@ -449,7 +449,7 @@ describe('decodeDocument on fetched bodies', () => {
 
   it('strips a UTF-8 BOM', async () => {
     host.route('/bom', body(`\uFEFF${JSON.stringify({ name: 'bom' })}`, { contentType: 'application/json' }))
-    expect(decodeDocument(await fetchPath('/bom'))).toEqual({ kind: 'json', document: { name: 'bom' } })
+    expect(decodeDocument(await fetchPath('/bom'))).toEqual({ kind: 'json', document: { name: 'bom' }, warnings: [] })
   })
 
   it('refuses 100,000-deep JSON without crashing', async () => {
@@ -463,8 +463,17 @@ describe('decodeDocument on fetched bodies', () => {
 
   it('returns a JSON array and a JSON string as they are (the normaliser judges them)', async () => {
     host.route('/array', json([1, { name: 'x' }])).route('/string', json('just a string'))
-    expect(decodeDocument(await fetchPath('/array'))).toEqual({ kind: 'json', document: [1, { name: 'x' }] })
-    expect(decodeDocument(await fetchPath('/string'))).toEqual({ kind: 'json', document: 'just a string' })
+    expect(decodeDocument(await fetchPath('/array'))).toEqual({ kind: 'json', document: [1, { name: 'x' }], warnings: [] })
+    expect(decodeDocument(await fetchPath('/string'))).toEqual({ kind: 'json', document: 'just a string', warnings: [] })
+  })
+
+  it('parses a document with trailing commas, comments and single quotes as JSON5, with a warning', async () => {
+    host.route('/json5', body("{\n  // the team's CMS writes this\n  'name': 'Lenient #1',\n  \"attributes\": [{ \"trait_type\": \"Eyes\", \"value\": 'Big', },],\n}", { contentType: 'application/json' }))
+    expect(decodeDocument(await fetchPath('/json5'))).toEqual({
+      kind: 'json',
+      document: { name: 'Lenient #1', attributes: [{ trait_type: 'Eyes', value: 'Big' }] },
+      warnings: [JSON5_WARNING],
+    })
   })
 
   it('refuses an HTML page answered with 200', async () => {
@@ -504,6 +513,6 @@ describe('decodeDocument on fetched bodies', () => {
       expect(decodeDocument(await fetchPath('/sniff')), `${contentType} ${content.subarray(0, 8).toString('hex')}`).toMatchObject({ kind: 'media', field })
     }
     host.route('/sniff', image({ contentType: null, content: Buffer.from('{"name":"json without type"}') }))
-    expect(decodeDocument(await fetchPath('/sniff'))).toEqual({ kind: 'json', document: { name: 'json without type' } })
+    expect(decodeDocument(await fetchPath('/sniff'))).toEqual({ kind: 'json', document: { name: 'json without type' }, warnings: [] })
   })
 })

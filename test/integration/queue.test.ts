@@ -30,6 +30,8 @@ function fetched(name: string): TokenFetchResult {
     raw: { name },
     attributes: [{ traitType: 'Level', value: '1', valueNumber: 1, valueJson: 1, displayType: null, maxValue: null }],
     locales: [],
+    failedLocales: [],
+    warnings: [],
   }
 }
 

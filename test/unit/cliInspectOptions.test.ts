@@ -3,6 +3,8 @@ import { UsageError } from '../../src/cli/cliErrors'
 import { parseInspectOptions, parseStandard, parseTimeout, parseTokenIdOption } from '../../src/cli/inspectOptions'
 import { inspectWarnings } from '../../src/cli/inspectWarnings'
 import type { LoadedMetadata } from '../../src/metadata/loadMetadata'
+import { PermanentError } from '../../src/core/errors'
+import { JSON5_WARNING } from '../../src/metadata/fetcher'
 
 function usageMessage(run: () => unknown): string {
   try {
@@ -68,6 +70,8 @@ function loaded(normalized: LoadedMetadata['normalized'], locales: string[] = []
     normalized,
     raw: {},
     locales: locales.map((locale) => ({ locale, normalized, raw: {} })),
+    failedLocales: [],
+    warnings: [],
   }
 }
 
@@ -88,8 +92,14 @@ describe('inspect warnings', () => {
     expect(inspectWarnings({ uri: 'https://x.test/1' }, loaded({ name: 'A', image_data: '<svg/>' }))).toEqual([])
   })
 
-  it('names announced locales that could not be loaded', () => {
+  it('names an announced locale that failed for good, with its error code', () => {
     const m = { name: 'A', image: 'https://x.test/a.png', localization: { uri: 'https://x.test/{locale}.json', default: 'en', locales: ['en', 'fr', 'de'] } }
-    expect(inspectWarnings({ uri: 'https://x.test/1' }, loaded(m, ['fr']))).toEqual([expect.stringContaining('announces de but')])
+    const report = { ...loaded(m, ['fr']), failedLocales: [{ locale: 'de', status: 'INVALID' as const, error: new PermanentError('token_not_found', 'HTTP 404') }] }
+    expect(inspectWarnings({ uri: 'https://x.test/1' }, report)).toEqual([expect.stringContaining('the de variant failed (token_not_found')])
+  })
+
+  it('passes on the JSON5 warning of a lenient parse', () => {
+    const report = { ...loaded({ name: 'A', image: 'https://x.test/a.png' }), warnings: [JSON5_WARNING] }
+    expect(inspectWarnings({ uri: 'https://x.test/1' }, report)).toEqual([JSON5_WARNING])
   })
 })

@@ -25,6 +25,7 @@ export function tokenNode(view: TokenView): TokenType | null {
     uri: view.metadata?.uri ?? t.chainUri,
     status: view.status,
     error: view.error,
+    lastError: view.error,
     queuedAt: waiting ? view.job!.queuedAt : null,
     lastFetchedAt: view.metadata?.lastFetchedAt ?? null,
     updatedAt: view.metadata?.updatedAt ?? null,
@@ -96,7 +97,7 @@ export function contractNode(v: ContractView): ContractType {
     updateMode: v.updateMode,
     createdAt: v.createdAt,
     metadataStatus: v.status,
-    metadataError: v.error ? { code: v.error.code, message: v.error.message, httpStatus: null } : null,
+    metadataError: v.error ? { code: v.error.code, message: v.error.message, httpStatus: null, url: v.error.url } : null,
     metadata: v.read
       ? {
           uri: v.read.uri,

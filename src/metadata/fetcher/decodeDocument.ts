@@ -7,17 +7,39 @@
  *   short-lived signed URL.
  * - When the type is missing or generic (application/octet-stream), magic bytes decide.
  * - Everything else must be UTF-8 (a BOM is dropped) and JSON, or it is a permanent
- *   `unable_to_decode_response`. Any JSON value is returned (arrays and strings too): rejecting
+ *   `unable_to_decode_response`. Strict JSON is the fast path; text that is not strict JSON but
+ *   is JSON5 (comments, trailing commas, single quotes: what real hosts serve) is accepted with a
+ *   warning, as Hiro's indexer does. Any JSON value is returned (arrays and strings too): rejecting
  *   non-objects is the normaliser's business.
  * - Nesting deeper than `maxDepth` is refused before parsing, so no hostile document can exhaust
  *   the stack of JSON.parse or of anything that walks the result later.
  */
+import JSON5 from 'json5'
 import { PermanentError } from '../../core/errors'
 import { truncatedBody, type FetchResult } from './safeFetch'
 
 export type MediaField = 'image' | 'animation_url'
 
-export type DecodedDocument = { kind: 'json'; document: unknown } | { kind: 'media'; field: MediaField; url: string }
+export type DecodedDocument = { kind: 'json'; document: unknown; warnings: string[] } | { kind: 'media'; field: MediaField; url: string }
+
+export const JSON5_WARNING = 'the document is not strict JSON: it was parsed as JSON5 (comments, trailing commas or single quotes)'
+
+/**
+ * JSON text to a value: strict JSON first, then JSON5 with a warning. Throws the strict parser's
+ * SyntaxError when neither accepts it. Callers check nesting first (jsonNestingExceeds): it counts
+ * brackets outside double quotes only, so for JSON5 it can only overcount, never let deeper through.
+ */
+export function parseLenientJson(text: string): { document: unknown; warnings: string[] } {
+  try {
+    return { document: JSON.parse(text) as unknown, warnings: [] }
+  } catch (strict) {
+    try {
+      return { document: JSON5.parse(text) as unknown, warnings: [JSON5_WARNING] }
+    } catch {
+      throw strict
+    }
+  }
+}
 
 export interface DecodeOptions {
   /** Deepest array/object nesting accepted. Default 64: real metadata stays far below that. */
@@ -116,10 +138,10 @@ export function jsonNestingExceeds(text: string, maxDepth: number): boolean {
   return false
 }
 
-function parseJson(result: FetchResult, text: string, maxDepth: number): unknown {
+function parseJson(result: FetchResult, text: string, maxDepth: number): { document: unknown; warnings: string[] } {
   if (jsonNestingExceeds(text, maxDepth)) throw decodeError(result, `JSON nested deeper than ${maxDepth} levels`)
   try {
-    return JSON.parse(text)
+    return parseLenientJson(text)
   } catch (e) {
     // SyntaxError for malformed text; RangeError would mean the stack ran out regardless.
     throw decodeError(result, 'response body is not valid JSON', e)
@@ -140,5 +162,5 @@ export function decodeDocument(result: FetchResult, options: DecodeOptions = {})
     if (sniffed) return { kind: 'media', field: sniffed, url: requestedUrl(result) }
   }
   const text = utf8Text(result)
-  return { kind: 'json', document: parseJson(result, text, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH) }
+  return { kind: 'json', ...parseJson(result, text, options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH) }
 }

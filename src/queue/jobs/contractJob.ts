@@ -3,19 +3,21 @@ import { loadMetadata, type MetadataLoaderOptions } from '../../metadata/loadMet
 import type { JobContext, JobHandler } from '../runner'
 import type { ClaimedJob, ContractReadResult, JobOutcome } from '../types'
 import { politeFetch } from './politeFetch'
-import type { TokenJobDeps } from './tokenJob'
+import { storedError, type TokenJobDeps } from './tokenJob'
 
 /**
  * A contract job: confirm the standard (ERC-165 / Clarity interface), read name, symbol,
  * decimals and total supply, and fetch the contract-level metadata (ERC-7572 contractURI,
- * SIP-010 token URI). The chain reads decide the job's outcome; a broken contract URI is
- * recorded as the contract metadata's error without failing the reads.
+ * SIP-010 token URI). The contract document is one of the job's parts: when its host is busy,
+ * cooling down or fails with a retryable error, the whole job is deferred or retried (nothing is
+ * stored: the reads are made again next time). A document that fails for good, or still fails on
+ * the job's last attempt, is recorded as the contract metadata's error beside the chain reads.
  */
 export function contractJobHandler(deps: TokenJobDeps): JobHandler {
   return async (job: ClaimedJob, ctx: JobContext): Promise<JobOutcome> => {
     let host: string | null = job.host
     const polite = politeFetch(ctx.hostSlots, deps.hostCooldownMs)
-    const loader: MetadataLoaderOptions = { ...deps.loader, withHost: (h, f) => ((host = h), polite(h, f)) }
+    const loader: MetadataLoaderOptions = { ...deps.loader, lastAttempt: ctx.lastAttempt, withHost: (h, f) => ((host = h), polite(h, f)) }
     try {
       return { job, ok: true, host, contract: await readContract(job, deps, loader) }
     } catch (e) {
@@ -35,11 +37,13 @@ async function readContract(job: ClaimedJob, deps: TokenJobDeps, loader: Metadat
   if (!reads.contractUri) return result
   try {
     const loaded = await loadMetadata(reads.contractUri, { standard: job.standard }, loader)
-    return { ...result, resolvedUrl: loaded.resolvedUrl, normalized: loaded.normalized, raw: loaded.raw }
+    return { ...result, resolvedUrl: loaded.resolvedUrl, normalized: loaded.normalized, raw: loaded.raw, warnings: loaded.warnings }
   } catch (e) {
-    // The chain reads (name, symbol, decimals, supply) are worth serving even when the contract
-    // URI's host fails; the error is recorded with them and the next refresh tries the URI again.
     if (!isMetadataError(e)) throw e
-    return { ...result, metadataError: { code: e.code, message: e.message, retryable: e.retryable } }
+    const final = !e.retryable || (loader.lastAttempt === true && e.code !== 'rate_limited')
+    if (!final) throw e
+    // The chain reads (name, symbol, decimals, supply) are worth serving even when the document
+    // cannot be had; the error is recorded with them and the next refresh tries the URI again.
+    return { ...result, metadataError: { ...storedError(e), retryable: e.retryable } }
   }
 }

@@ -1,10 +1,10 @@
 import type { ChainReaders } from '../../core/chainReader'
-import { PermanentError, RetryableError, isMetadataError } from '../../core/errors'
+import { PermanentError, RetryableError, isMetadataError, type MetadataError } from '../../core/errors'
 import { isFungible } from '../../core/standards'
 import { loadMetadata, type LoadedMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
 import type { NormalizedMetadata } from '../../metadata/types'
 import type { JobContext, JobHandler } from '../runner'
-import type { ClaimedJob, JobOutcome, StoredAttribute, StoredMetadata, TokenFetchResult } from '../types'
+import type { ClaimedJob, JobOutcome, StoredAttribute, StoredError, StoredMetadata, TokenFetchResult } from '../types'
 import { politeFetch } from './politeFetch'
 
 export interface TokenJobDeps {
@@ -26,22 +26,26 @@ export function tokenJobHandler(deps: TokenJobDeps): JobHandler {
     const polite = politeFetch(ctx.hostSlots, deps.hostCooldownMs)
     const loader: MetadataLoaderOptions = {
       ...deps.loader,
+      lastAttempt: ctx.lastAttempt,
       withHost: (h, fetch) => {
         host = h
         return polite(h, fetch)
       },
     }
+    // The chain's token URI, once read: a failure later on is recorded under it, not under the
+    // URL where the fetch failed (that one belongs to the error).
+    const read: { uri?: string | null } = {}
     try {
-      const token = await fetchToken(job, deps, loader)
+      const token = await fetchToken(job, deps, loader, read)
       return { job, ok: true, host, token }
     } catch (e) {
       const error = isMetadataError(e) ? e : new RetryableError('internal_error', 'token job failed', { cause: e })
-      return { job, ok: false, host, error }
+      return { job, ok: false, host, error, uri: read.uri }
     }
   }
 }
 
-async function fetchToken(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataLoaderOptions): Promise<TokenFetchResult> {
+async function fetchToken(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataLoaderOptions, read: { uri?: string | null }): Promise<TokenFetchResult> {
   const { address, tokenId } = parseTokenRef(job)
   const standard = job.standard
   if (!standard) throw new PermanentError('token_not_found', `contract ${job.contractId} is not indexed`)
@@ -52,10 +56,12 @@ async function fetchToken(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataL
     const reads = await reader.contractReads(address, standard)
     const fromChain: NormalizedMetadata = clean({ name: reads.name ?? undefined, decimals: reads.decimals ?? undefined })
     if (!reads.contractUri) return toResult(null, inlineResult(fromChain), reads.symbol)
+    read.uri = reads.contractUri
     const loaded = await loadMetadata(reads.contractUri, ctx, loader)
     return toResult(reads.contractUri, { ...loaded, normalized: { ...fromChain, ...loaded.normalized } }, reads.symbol)
   }
   const uri = await reader.tokenUri(address, tokenId, standard)
+  read.uri = uri
   if (uri === null || uri.trim() === '') throw new PermanentError('uri_missing', `the contract returned no token URI for ${tokenId}`)
   return toResult(uri, await loadMetadata(uri, ctx, loader))
 }
@@ -68,7 +74,7 @@ function parseTokenRef(job: ClaimedJob): { address: string; tokenId: bigint } {
 }
 
 function inlineResult(normalized: NormalizedMetadata): LoadedMetadata {
-  return { resolvedUrl: 'chain', host: null, contentHash: '', normalized, raw: null, locales: [] }
+  return { resolvedUrl: 'chain', host: null, contentHash: '', normalized, raw: null, locales: [], failedLocales: [], warnings: [] }
 }
 
 function clean<T extends object>(o: T): T {
@@ -88,7 +94,13 @@ export function toResult(uri: string | null, loaded: LoadedMetadata, symbol?: st
     raw: loaded.raw,
     attributes: (n.attributes ?? []).map(toStoredAttribute),
     locales: loaded.locales.map((l) => ({ locale: l.locale, normalized: l.normalized, raw: l.raw })),
+    failedLocales: loaded.failedLocales.map((l) => ({ locale: l.locale, status: l.status, error: storedError(l.error) })),
+    warnings: loaded.warnings,
   }
+}
+
+export function storedError(e: MetadataError): StoredError {
+  return { code: e.code, message: e.message.slice(0, 1000), httpStatus: e.status ?? null, url: e.url ?? null }
 }
 
 export function toStoredMetadata(n: NormalizedMetadata): StoredMetadata {

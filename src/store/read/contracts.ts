@@ -18,7 +18,8 @@ export interface ContractView {
   createdAt: Date
   read: ContractRead | null
   status: MetadataStatusName
-  error: { code: string; message: string | null } | null
+  /** `url`: where the failure happened (never the contract URI, which is in `read.uri`). */
+  error: { code: string; message: string | null; url: string | null } | null
 }
 
 export interface ContractRead {
@@ -59,11 +60,13 @@ interface Row {
   normalized: unknown
   cm_error_code: string | null
   cm_error_message: string | null
+  cm_error_url: string | null
   last_fetched_at: Date | null
   updated_at: Date | null
   j_status: string | null
   j_error_code: string | null
   j_error_message: string | null
+  j_error_url: string | null
 }
 
 const COLUMNS = `
@@ -71,8 +74,8 @@ const COLUMNS = `
        c.deploy_block, c.first_seen_block, c.update_mode, c.created_at,
        cm.id AS cm_id, cm.status AS cm_status, cm.confirmed_standard, cm.name, cm.symbol, cm.decimals,
        cm.total_supply::text AS cm_total_supply, cm.uri, cm.resolved_url, cm.normalized,
-       cm.error_code AS cm_error_code, cm.error_message AS cm_error_message, cm.last_fetched_at, cm.updated_at,
-       j.status AS j_status, j.error_code AS j_error_code, j.error_message AS j_error_message`
+       cm.error_code AS cm_error_code, cm.error_message AS cm_error_message, cm.error_url AS cm_error_url, cm.last_fetched_at, cm.updated_at,
+       j.status AS j_status, j.error_code AS j_error_code, j.error_message AS j_error_message, j.error_url AS j_error_url`
 
 const JOINS = `
   LEFT JOIN contract_metadata cm ON cm.id = c.id
@@ -80,9 +83,9 @@ const JOINS = `
 
 function toView(r: Row): ContractView {
   const error = r.j_error_code
-    ? { code: r.j_error_code, message: r.j_error_message }
+    ? { code: r.j_error_code, message: r.j_error_message, url: r.j_error_url }
     : r.cm_error_code
-      ? { code: r.cm_error_code, message: r.cm_error_message }
+      ? { code: r.cm_error_code, message: r.cm_error_message, url: r.cm_error_url }
       : null
   return {
     id: r.id,
@@ -111,7 +114,8 @@ function toView(r: Row): ContractView {
             lastFetchedAt: r.last_fetched_at,
             updatedAt: r.updated_at!,
           },
-    status: deriveMetadataStatus(r.j_status, r.cm_status),
+    // Chain reads or a document stored by an earlier success: still served after a failed refresh.
+    status: deriveMetadataStatus(r.j_status, r.cm_status, r.cm_id !== null && (r.normalized !== null || r.name !== null || r.symbol !== null)),
     error,
   }
 }

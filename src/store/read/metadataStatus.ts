@@ -13,28 +13,33 @@ export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'DONE', 'FAILED', 'INVALID'] a
 export type JobStatusName = (typeof JOB_STATUSES)[number]
 
 /**
- * - job QUEUED / RUNNING: STALE when earlier metadata is available (it is still served), else PENDING;
- * - job DONE / FAILED / INVALID: AVAILABLE / FAILED / INVALID;
- * - no job: the last fetch's outcome (metadata pushed without a job), or PENDING when never fetched.
+ * - job QUEUED / RUNNING: STALE when an earlier document is stored (it is still served), else PENDING;
+ * - job DONE: AVAILABLE;
+ * - job FAILED / INVALID: STALE when an earlier good document is stored (the last good document is
+ *   never hidden: it is served with the error), else FAILED / INVALID;
+ * - no job: the same rules applied to the last fetch's outcome (metadata pushed without a job),
+ *   or PENDING when never fetched.
+ *
+ * `hasDocument`: the metadata row holds a normalised document from an earlier success.
  */
-export function deriveMetadataStatus(jobStatus: string | null | undefined, lastFetchStatus: string | null | undefined): MetadataStatusName {
+export function deriveMetadataStatus(jobStatus: string | null | undefined, lastFetchStatus: string | null | undefined, hasDocument: boolean): MetadataStatusName {
   switch (jobStatus) {
     case 'QUEUED':
     case 'RUNNING':
-      return lastFetchStatus === 'AVAILABLE' ? 'STALE' : 'PENDING'
+      return hasDocument ? 'STALE' : 'PENDING'
     case 'DONE':
       return 'AVAILABLE'
     case 'FAILED':
-      return 'FAILED'
     case 'INVALID':
-      return 'INVALID'
+      return hasDocument ? 'STALE' : jobStatus
     default:
-      if (lastFetchStatus === 'AVAILABLE' || lastFetchStatus === 'FAILED' || lastFetchStatus === 'INVALID') return lastFetchStatus
+      if (lastFetchStatus === 'AVAILABLE') return 'AVAILABLE'
+      if (lastFetchStatus === 'FAILED' || lastFetchStatus === 'INVALID') return hasDocument ? 'STALE' : lastFetchStatus
       return 'PENDING'
   }
 }
 
-/** Metadata that was fetched once is still worth showing (AVAILABLE, or STALE while a refresh runs). */
+/** A stored document is served: AVAILABLE, or STALE (a refresh queued, running or failed). */
 export function servesMetadata(status: MetadataStatusName): boolean {
   return status === 'AVAILABLE' || status === 'STALE'
 }

@@ -6,19 +6,40 @@ import type { ReadDb } from './readDb'
  * attribute rows, balances.
  */
 
+/** One announced localized variant: its merged document, or (status INVALID / FAILED) its error. */
 export interface LocaleRow {
   tokenRef: string
   locale: string
-  normalized: Record<string, unknown>
+  status: 'AVAILABLE' | 'INVALID' | 'FAILED'
+  normalized: Record<string, unknown> | null
+  error: { code: string; message: string | null; httpStatus: number | null; url: string | null } | null
+}
+
+interface LocaleDbRow {
+  token_id: string
+  locale: string
+  status: LocaleRow['status']
+  normalized: Record<string, unknown> | null
+  error_code: string | null
+  error_message: string | null
+  error_http_status: number | null
+  error_url: string | null
 }
 
 export async function localesOfTokens(db: ReadDb, refs: readonly string[]): Promise<LocaleRow[]> {
   if (refs.length === 0) return []
-  const rows = await db.query<{ token_id: string; locale: string; normalized: Record<string, unknown> }>(
-    `SELECT token_id, locale, normalized FROM token_locale WHERE token_id = ANY($1::text[]) ORDER BY token_id, locale`,
+  const rows = await db.query<LocaleDbRow>(
+    `SELECT token_id, locale, status, normalized, error_code, error_message, error_http_status, error_url
+       FROM token_locale WHERE token_id = ANY($1::text[]) ORDER BY token_id, locale`,
     [refs],
   )
-  return rows.map((r) => ({ tokenRef: r.token_id, locale: r.locale, normalized: r.normalized }))
+  return rows.map((r) => ({
+    tokenRef: r.token_id,
+    locale: r.locale,
+    status: r.status,
+    normalized: r.normalized,
+    error: r.error_code === null ? null : { code: r.error_code, message: r.error_message, httpStatus: r.error_http_status, url: r.error_url },
+  }))
 }
 
 export async function rawMetadataOfTokens(db: ReadDb, refs: readonly string[]): Promise<Map<string, unknown>> {

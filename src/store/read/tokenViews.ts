@@ -49,6 +49,7 @@ export interface MetadataFacts {
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
+  errorUrl: string | null
   lastFetchedAt: Date | null
   updatedAt: Date | null
 }
@@ -59,12 +60,15 @@ export interface JobFacts {
   errorCode: string | null
   errorMessage: string | null
   errorHttpStatus: number | null
+  errorUrl: string | null
 }
 
 export interface TokenError {
   code: string
   message: string | null
   httpStatus: number | null
+  /** Where the failure happened (a redirect target, the gateway URL); the token URI is elsewhere. */
+  url: string | null
 }
 
 /**
@@ -124,6 +128,7 @@ interface Row {
   m_error_code: string | null
   m_error_message: string | null
   m_error_http_status: number | null
+  m_error_url: string | null
   m_last_fetched_at: Date | null
   m_updated_at: Date | null
   j_status: JobStatusName | null
@@ -131,6 +136,7 @@ interface Row {
   j_error_code: string | null
   j_error_message: string | null
   j_error_http_status: number | null
+  j_error_url: string | null
   l_id: string | null
   l_normalized: Record<string, unknown> | null
 }
@@ -149,10 +155,10 @@ SELECT r.ref, r.contract_id,
        t.chain_uri AS t_chain_uri, t.mint_block AS t_mint_block, t.mint_tx AS t_mint_tx, t.minted_at AS t_minted_at,
        m.status AS m_status, m.uri AS m_uri, m.resolved_url AS m_resolved_url, m.content_hash AS m_content_hash,
        m.decimals AS m_decimals, m.normalized AS m_normalized, m.error_code AS m_error_code,
-       m.error_message AS m_error_message, m.error_http_status AS m_error_http_status,
+       m.error_message AS m_error_message, m.error_http_status AS m_error_http_status, m.error_url AS m_error_url,
        m.last_fetched_at AS m_last_fetched_at, m.updated_at AS m_updated_at,
        j.status AS j_status, j.queued_at AS j_queued_at, j.error_code AS j_error_code,
-       j.error_message AS j_error_message, j.error_http_status AS j_error_http_status,
+       j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url,
        l.id AS l_id, l.normalized AS l_normalized
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord)
   LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx
@@ -162,12 +168,12 @@ SELECT r.ref, r.contract_id,
   LEFT JOIN LATERAL (SELECT x.standard, x.owner, x.supply, x.burned, x.chain_uri, x.mint_block, x.mint_tx, x.minted_at
                        FROM token x WHERE x.id = r.ref LIMIT 1) t ON true
   LEFT JOIN LATERAL (SELECT x.status, x.uri, x.resolved_url, x.content_hash, x.decimals, x.normalized, x.error_code,
-                            x.error_message, x.error_http_status, x.last_fetched_at, x.updated_at
+                            x.error_message, x.error_http_status, x.error_url, x.last_fetched_at, x.updated_at
                        FROM token_metadata x WHERE x.id = r.ref LIMIT 1) m ON true
-  LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status
+  LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status, x.error_url
                        FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true
   LEFT JOIN LATERAL (SELECT x.id, x.normalized
-                       FROM token_locale x WHERE $3::text IS NOT NULL AND x.id = r.ref || ':' || $3::text LIMIT 1) l ON true
+                       FROM token_locale x WHERE $3::text IS NOT NULL AND x.id = r.ref || ':' || $3::text AND x.status = 'AVAILABLE' LIMIT 1) l ON true
  ORDER BY r.ord`
 
 /**
@@ -193,7 +199,7 @@ function toView(r: Row, key: TokenKey, localeAsked: boolean): TokenView {
     metadata,
     job,
     localized: localeAsked ? (r.l_id === null ? null : r.l_normalized) : undefined,
-    status: deriveMetadataStatus(r.j_status, r.m_status),
+    status: deriveMetadataStatus(r.j_status, r.m_status, r.m_normalized !== null),
     error: latestError(job, metadata),
   }
 }
@@ -233,6 +239,7 @@ function metadataFacts(r: Row): MetadataFacts {
     errorCode: r.m_error_code,
     errorMessage: r.m_error_message,
     errorHttpStatus: r.m_error_http_status,
+    errorUrl: r.m_error_url,
     lastFetchedAt: r.m_last_fetched_at,
     updatedAt: r.m_updated_at,
   }
@@ -245,11 +252,12 @@ function jobFacts(r: Row): JobFacts {
     errorCode: r.j_error_code,
     errorMessage: r.j_error_message,
     errorHttpStatus: r.j_error_http_status,
+    errorUrl: r.j_error_url,
   }
 }
 
 function latestError(job: JobFacts | null, metadata: MetadataFacts | null): TokenError | null {
-  if (job?.errorCode) return { code: job.errorCode, message: job.errorMessage, httpStatus: job.errorHttpStatus }
-  if (metadata?.errorCode) return { code: metadata.errorCode, message: metadata.errorMessage, httpStatus: metadata.errorHttpStatus }
+  if (job?.errorCode) return { code: job.errorCode, message: job.errorMessage, httpStatus: job.errorHttpStatus, url: job.errorUrl }
+  if (metadata?.errorCode) return { code: metadata.errorCode, message: metadata.errorMessage, httpStatus: metadata.errorHttpStatus, url: metadata.errorUrl }
   return null
 }

@@ -5,7 +5,7 @@ import { decodeCursor, encodeCursor } from '../cursor'
 import { pageSize } from '../inputErrors'
 import { attributeRow, contractNode, metadataDoc } from '../mappers'
 import { ContractType } from '../types/contract'
-import { AttributeType, BalanceConnection, MetadataDocType, TokenType } from '../types/token'
+import { AttributeType, BalanceConnection, LocaleVariantType, MetadataDocType, TokenType } from '../types/token'
 
 @Resolver(() => TokenType)
 export class TokenFields {
@@ -18,14 +18,19 @@ export class TokenFields {
     const base = token.view.metadata?.normalized ?? null
     if (!base) return null
     if (locale == null || locale === baseLocaleOf(base)) return metadataDoc(base)
-    const variants = await ctx.loaders.locales.load(token.id)
+    const variants = (await ctx.loaders.locales.load(token.id)).filter((v) => v.normalized !== null)
     const hit = variants.find((v) => v.locale === locale) ?? variants.find((v) => v.locale.toLowerCase() === locale.toLowerCase())
     return hit ? metadataDoc({ ...hit.normalized, locale: hit.locale }) : null
   }
 
-  @FieldResolver(() => [String], { description: 'Locales with a localized variant (besides the base document)' })
+  @FieldResolver(() => [String], { description: 'Locales with a localized variant (besides the base document); see localeVariants for those that failed' })
   async locales(@Root() token: TokenType, @Ctx() ctx: GraphQLContext): Promise<string[]> {
-    return (await ctx.loaders.locales.load(token.id)).map((l) => l.locale)
+    return (await ctx.loaders.locales.load(token.id)).filter((l) => l.status === 'AVAILABLE').map((l) => l.locale)
+  }
+
+  @FieldResolver(() => [LocaleVariantType], { description: 'Every localized variant the stored document announces, with its status and, when it failed, its error' })
+  async localeVariants(@Root() token: TokenType, @Ctx() ctx: GraphQLContext): Promise<LocaleVariantType[]> {
+    return (await ctx.loaders.locales.load(token.id)).map((l) => ({ locale: l.locale, status: l.status, error: l.error }))
   }
 
   @FieldResolver(() => [AttributeType], { description: 'Indexed attribute rows of the base document (what attribute filters match)' })

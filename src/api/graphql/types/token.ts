@@ -76,6 +76,18 @@ export class MetadataDocType {
   localization!: LocalizationType | null
 }
 
+@ObjectType('LocaleVariant', { description: 'One localized variant the document announces, with its outcome' })
+export class LocaleVariantType {
+  @Field(() => String)
+  locale!: string
+
+  @Field(() => String, { description: 'AVAILABLE, or INVALID / FAILED when this variant could not be had (see error); the token keeps its other parts' })
+  status!: string
+
+  @Field(() => MetadataErrorType, { nullable: true })
+  error!: MetadataErrorType | null
+}
+
 @ObjectType('Token', { description: 'A token; fungible tokens are one token with id 0 under their contract' })
 export class TokenType {
   @Field(() => ID, { description: '<chain>:<contract address>:<token id>' })
@@ -122,6 +134,12 @@ export class TokenType {
 
   @Field(() => MetadataErrorType, { nullable: true, description: 'The latest fetch error (also while retrying)' })
   error!: MetadataErrorType | null
+
+  @Field(() => MetadataErrorType, {
+    nullable: true,
+    description: 'The error of the latest fetch when it failed or is being retried; with status STALE the document served is the last good one, older than this error',
+  })
+  lastError!: MetadataErrorType | null
 
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the fetch now queued or running was requested' })
   queuedAt!: Date | null

@@ -12,8 +12,8 @@ export type HiroTokenResult = { ok: true; body: Record<string, unknown> } | { ok
 /**
  * What Hiro answers for a token, decided in its order: unknown contract (404), no such token of
  * this kind (404), a final fetch error (422 Token error, INVALID or FAILED), never fetched yet
- * (422 in progress), locale missing (422). AVAILABLE and STALE tokens are served (a refresh in
- * progress keeps the previous metadata visible, as Hiro does).
+ * (422 in progress), locale missing (422). AVAILABLE and STALE tokens are served: a refresh in
+ * progress, or one that failed, keeps the last good document visible (metadataStatus.ts decides).
  */
 export function hiroTokenResult(view: TokenView, kind: HiroTokenKind, principal: string, locale: string | undefined): HiroTokenResult {
   if (!view.contract) return { ok: false, error: HIRO_ERROR.contractNotFound }

@@ -46,7 +46,7 @@ export function preparePush(contractId: string, standard: TokenStandardName | nu
   return items.map((item) => {
     const normalized = normalizeMetadata(item.doc, { tokenId: item.tokenId, standard: standard ?? undefined })
     const contentHash = createHash('sha256').update(JSON.stringify(item.doc)).digest('hex')
-    const result = toResult(null, { resolvedUrl: PUSHED_RESOLVED_URL, host: null, contentHash, normalized, raw: item.doc, locales: [] })
+    const result = toResult(null, { resolvedUrl: PUSHED_RESOLVED_URL, host: null, contentHash, normalized, raw: item.doc, locales: [], failedLocales: [], warnings: [] })
     return { tokenRef: tokenKey(contractId, item.tokenId), tokenId: item.tokenId, result }
   })
 }
