@@ -259,9 +259,9 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
   await insertRows(db, 'token_attribute', attrs)
   await insertRows(db, 'metadata_job', jobs)
   await insertRows(db, 'token_locale', [
-    { id: `${axesId}:2:fr`, token_id: `${axesId}:2`, locale: 'fr', normalized: { ...axeDoc(2), name: 'Hache #2', locale: 'fr' }, raw: null },
-    { id: `${itemsId}:1:fr`, token_id: `${itemsId}:1`, locale: 'fr', normalized: { name: 'Objet 1', attributes: [{ trait_type: 'Genre', value: 'Épée' }], locale: 'fr' }, raw: null },
-    { id: `${nftId}:1:es`, token_id: `${nftId}:1`, locale: 'es', normalized: { ...boombox('1'), name: 'Caja #1', localization: undefined, locale: 'es' }, raw: null },
+    { id: `${axesId}:2:fr`, token_id: `${axesId}:2`, locale: 'fr', status: 'AVAILABLE', normalized: { ...axeDoc(2), name: 'Hache #2', locale: 'fr' }, raw: null },
+    { id: `${itemsId}:1:fr`, token_id: `${itemsId}:1`, locale: 'fr', status: 'AVAILABLE', normalized: { name: 'Objet 1', attributes: [{ trait_type: 'Genre', value: 'Épée' }], locale: 'fr' }, raw: null },
+    { id: `${nftId}:1:es`, token_id: `${nftId}:1`, locale: 'es', status: 'AVAILABLE', normalized: { ...boombox('1'), name: 'Caja #1', localization: undefined, locale: 'es' }, raw: null },
   ])
 
   // Processor checkpoints and recent queue activity.

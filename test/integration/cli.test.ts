@@ -11,6 +11,7 @@ import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/main'
 import type { InspectReport } from '../../src/cli/inspectToken'
+import { JSON5_WARNING } from '../../src/metadata/fetcher'
 import { ApiKey } from '../../src/model'
 import { listApiKeys, verifyApiKey } from '../../src/store/apiKeys'
 import { useTestDatabase } from '../helpers/database'
@@ -113,6 +114,14 @@ describe('token-metadata inspect', () => {
     expect(r.metadata?.name).toBe('Inline')
   })
 
+  it('parses a data: document with a trailing comma as JSON5 and says so in a warning', async () => {
+    const run = await cli(['inspect', 'data:application/json;base64,eyJuYW1lIjogImIiLH0='])
+    expect(run.code).toBe(0)
+    const r = report(run)
+    expect(r.metadata?.name).toBe('b')
+    expect(r.warnings).toContain(JSON5_WARNING)
+  })
+
   it('reports a 404 as token_not_found with a hint, and exits 1', async () => {
     const run = await cli(['inspect', host.urlFor('/missing.json'), ...allow])
     expect(run.code).toBe(1)
@@ -149,7 +158,7 @@ describe('token-metadata inspect', () => {
   it('lists the loaded locales and warns about announced ones that fail', async () => {
     const r = report(await cli(['inspect', host.urlFor('/localized.json'), ...allow]))
     expect(r.locales).toEqual([{ locale: 'fr', metadata: expect.objectContaining({ name: 'Bonjour', image: 'https://img.test/a.png', locale: 'fr' }) }])
-    expect(r.warnings).toEqual([expect.stringContaining('announces de but')])
+    expect(r.warnings).toEqual([expect.stringContaining('the de variant failed (token_not_found')])
   })
 
   it('exits 2 naming a bad --token-id, before any fetch', async () => {

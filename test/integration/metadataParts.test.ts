@@ -9,7 +9,8 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'
 import { startApiServer, type RunningApi } from '../helpers/apiServer'
 import { waitForIndexed } from '../helpers/indexer'
-import { json, redirect, startMetadataHost, status, type MetadataHost, type RouteHandler } from '../helpers/metadataHost'
+import { JSON5_WARNING } from '../../src/metadata/fetcher'
+import { body, json, redirect, startMetadataHost, status, type MetadataHost, type RouteHandler } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 
 const chain = useHardhatChain()
@@ -134,6 +135,36 @@ describe('every part of a token is stored, or the job is retried', () => {
       { locale: 'de', status: 'INVALID', error: { code: 'token_not_found', httpStatus: 404 } },
       { locale: 'fr', status: 'AVAILABLE', error: null },
     ])
+  })
+})
+
+describe('a localized variant that keeps failing', () => {
+  it('is retried with the whole token, and on the last attempt recorded as FAILED for that locale while the base document is stored', async () => {
+    const d = chain.driver
+    host.route('/flaky/1.json', json({ name: 'Flaky', localization: { uri: host.urlFor('/flaky/1-{locale}.json'), default: 'en', locales: ['en', 'it'] } }))
+    host.route('/flaky/1-it.json', status(500, 'down'))
+    const flaky = await d.deploy('TestERC721', ['Flaky', 'FLK', ''])
+    await d.mintErc721Batch(flaky, alice, 1n, 1, () => host.urlFor('/flaky/1.json'))
+    await indexed()
+    await waitFor('the token to settle', () => jobsSettled(`${CHAIN}:${flaky.address.toLowerCase()}`), 60_000, 200)
+    const { token } = await graphql(`{ token(chain: "${CHAIN}", contract: "${flaky.address}", tokenId: "1") { ${TOKEN_QUERY} } }`)
+    expect(token).toMatchObject({ status: 'AVAILABLE', metadata: { name: 'Flaky' }, locales: [] })
+    expect(token.localeVariants).toEqual([{ locale: 'it', status: 'FAILED', error: { code: 'invalid_response_status_code', httpStatus: 500 } }])
+    // JOB_MAX_ATTEMPTS is 3: the base document and the variant were each asked once per attempt
+    expect([host.hits('/flaky/1.json'), host.hits('/flaky/1-it.json')]).toEqual([3, 3])
+  })
+})
+
+describe('lenient documents', () => {
+  it('a document with comments and trailing commas is stored AVAILABLE, with the JSON5 warning on the token', async () => {
+    const d = chain.driver
+    host.route('/lenient/1.json', body("{\n  // written by hand\n  'name': 'Lenient',\n  \"image\": \"ipfs://QmLenient\",\n}", { contentType: 'application/json' }))
+    const lenient = await d.deploy('TestERC721', ['Lenient', 'LNT', ''])
+    await d.mintErc721Batch(lenient, alice, 1n, 1, () => host.urlFor('/lenient/1.json'))
+    await indexed()
+    await waitFor('the token to settle', () => jobsSettled(`${CHAIN}:${lenient.address.toLowerCase()}`), 60_000, 200)
+    const { token } = await graphql(`{ token(chain: "${CHAIN}", contract: "${lenient.address}", tokenId: "1") { status warnings metadata { name image } } }`)
+    expect(token).toEqual({ status: 'AVAILABLE', warnings: [JSON5_WARNING], metadata: { name: 'Lenient', image: 'ipfs://QmLenient' } })
   })
 })
 

@@ -26,6 +26,7 @@ export function tokenNode(view: TokenView): TokenType | null {
     status: view.status,
     error: view.error,
     lastError: view.error,
+    warnings: view.metadata?.warnings ?? [],
     queuedAt: waiting ? view.job!.queuedAt : null,
     lastFetchedAt: view.metadata?.lastFetchedAt ?? null,
     updatedAt: view.metadata?.updatedAt ?? null,

@@ -50,6 +50,8 @@ export interface MetadataFacts {
   errorMessage: string | null
   errorHttpStatus: number | null
   errorUrl: string | null
+  /** What a lenient parse of the document recovered from (JSON5 syntax). */
+  warnings: string[]
   lastFetchedAt: Date | null
   updatedAt: Date | null
 }
@@ -129,6 +131,7 @@ interface Row {
   m_error_message: string | null
   m_error_http_status: number | null
   m_error_url: string | null
+  m_warnings: string[] | null
   m_last_fetched_at: Date | null
   m_updated_at: Date | null
   j_status: JobStatusName | null
@@ -155,7 +158,7 @@ SELECT r.ref, r.contract_id,
        t.chain_uri AS t_chain_uri, t.mint_block AS t_mint_block, t.mint_tx AS t_mint_tx, t.minted_at AS t_minted_at,
        m.status AS m_status, m.uri AS m_uri, m.resolved_url AS m_resolved_url, m.content_hash AS m_content_hash,
        m.decimals AS m_decimals, m.normalized AS m_normalized, m.error_code AS m_error_code,
-       m.error_message AS m_error_message, m.error_http_status AS m_error_http_status, m.error_url AS m_error_url,
+       m.error_message AS m_error_message, m.error_http_status AS m_error_http_status, m.error_url AS m_error_url, m.warnings AS m_warnings,
        m.last_fetched_at AS m_last_fetched_at, m.updated_at AS m_updated_at,
        j.status AS j_status, j.queued_at AS j_queued_at, j.error_code AS j_error_code,
        j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url,
@@ -168,7 +171,7 @@ SELECT r.ref, r.contract_id,
   LEFT JOIN LATERAL (SELECT x.standard, x.owner, x.supply, x.burned, x.chain_uri, x.mint_block, x.mint_tx, x.minted_at
                        FROM token x WHERE x.id = r.ref LIMIT 1) t ON true
   LEFT JOIN LATERAL (SELECT x.status, x.uri, x.resolved_url, x.content_hash, x.decimals, x.normalized, x.error_code,
-                            x.error_message, x.error_http_status, x.error_url, x.last_fetched_at, x.updated_at
+                            x.error_message, x.error_http_status, x.error_url, x.warnings, x.last_fetched_at, x.updated_at
                        FROM token_metadata x WHERE x.id = r.ref LIMIT 1) m ON true
   LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status, x.error_url
                        FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true
@@ -240,6 +243,7 @@ function metadataFacts(r: Row): MetadataFacts {
     errorMessage: r.m_error_message,
     errorHttpStatus: r.m_error_http_status,
     errorUrl: r.m_error_url,
+    warnings: r.m_warnings ?? [],
     lastFetchedAt: r.m_last_fetched_at,
     updatedAt: r.m_updated_at,
   }

@@ -141,6 +141,9 @@ export class TokenType {
   })
   lastError!: MetadataErrorType | null
 
+  @Field(() => [String], { description: 'What a lenient parse of the stored document recovered from (e.g. JSON5 syntax: comments, trailing commas)' })
+  warnings!: string[]
+
   @Field(() => GraphQLISODateTime, { nullable: true, description: 'When the fetch now queued or running was requested' })
   queuedAt!: Date | null
 

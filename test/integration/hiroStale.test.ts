@@ -1,0 +1,76 @@
+// The last good document stays served on the Hiro surface: a SIP-009 token fetched by the real
+// worker, then refreshed by a SIP-019 notification while its host answers 404.
+import { Cl } from '@stacks/transactions'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startApiServer, type RunningApi } from '../helpers/apiServer'
+import { createTestDatabase, type TestDatabase } from '../helpers/database'
+import { waitForIndexed } from '../helpers/indexer'
+import { json, startMetadataHost, status, type MetadataHost } from '../helpers/metadataHost'
+import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
+import { useStacksSimulator } from '../helpers/stacksSimulator'
+
+const stacks = useStacksSimulator()
+const CHAIN = 'stacks:2147483648'
+let host: MetadataHost
+let db: TestDatabase
+let api: RunningApi
+const running: RunningProcess[] = []
+
+beforeAll(async () => {
+  host = await startMetadataHost()
+  db = await createTestDatabase()
+  api = await startApiServer(db, { env: { STACKS_CHAIN: CHAIN } })
+})
+afterAll(async () => {
+  await Promise.all(running.map((p) => p.stop()))
+  await api?.close()
+  await db?.drop()
+  await host?.close()
+})
+
+async function jobStatus(ref: string): Promise<string | undefined> {
+  const rows: { status: string }[] = await db.ds.query(`SELECT status FROM metadata_job WHERE id = $1`, [`token:${ref}`])
+  return rows[0]?.status
+}
+
+describe('Hiro: the last good document after a failed refresh', () => {
+  it('answers 200 with the previous metadata once a refresh ends INVALID; 422 stays for tokens that never had metadata', async () => {
+    const { sim } = stacks
+    const { deployer, wallet_1 } = sim.accounts
+    const nft = sim.contracts.nft
+    let gone = false
+    host.route('/stale/0.json', (req, res) => (gone ? status(404, 'gone')(req, res) : json({ sip: 16, name: 'Stays #0', image: 'https://img.test/0.png' })(req, res)))
+    host.route('/stale/1.json', status(404, 'never there'))
+    await sim.call(nft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/stale/{id}.json'))], deployer)
+    for (let i = 0; i < 2; i++) await sim.call(nft, 'mint', [Cl.principal(wallet_1)], deployer)
+    const env = {
+      DATABASE_URL: db.url,
+      STACKS_API_URL: sim.url,
+      STACKS_CHAIN: CHAIN,
+      STACKS_POLL_MS: '50',
+      FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
+      JOB_BACKOFF_BASE_MS: '100',
+    }
+    const proc = startProcess('stacks-processor', [], env)
+    const worker = startProcess('worker', [], env)
+    running.push(proc, worker)
+    await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
+    const ref = (id: number) => `${CHAIN}:${nft}:${id}`
+    await waitFor('the first fetches', async () => (await jobStatus(ref(0))) === 'DONE' && (await jobStatus(ref(1))) === 'INVALID', 60_000, 100, () => worker.output())
+    const get = async (id: number) => {
+      const res = await fetch(`${api.url}/metadata/v1/nft/${nft}/${id}`)
+      return [res.status, await res.json()] as const
+    }
+    expect(await get(0)).toEqual([200, { token_uri: host.urlFor('/stale/{id}.json'), metadata: { sip: 16, name: 'Stays #0', image: 'https://img.test/0.png' } }])
+
+    gone = true
+    await sim.call(nft, 'notify-tokens', [Cl.list([Cl.uint(0)])], deployer)
+    await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
+    await waitFor('the refresh to end INVALID', async () => (await jobStatus(ref(0))) === 'INVALID', 60_000, 100, () => worker.output())
+
+    const [code, body] = await get(0)
+    expect(code).toBe(200)
+    expect(body).toMatchObject({ metadata: { name: 'Stays #0' } })
+    expect(await get(1)).toEqual([422, { error: 'Token error', message: expect.any(String) }])
+  }, 120_000)
+})
