@@ -38,7 +38,7 @@ describe('storage model', () => {
       t,
       new TokenMetadata({ id: t.id, token: t, contract: c, status: MetadataStatus.AVAILABLE, uri: 'ipfs://a', name: 'A', decimals: 0, properties: { a: { b: null } }, normalized: { name: 'A' }, raw: [1, 2], queuedAt: at }),
       new TokenAttribute({ id: `${t.id}:0`, token: t, contract: c, position: 0, traitType: 'Level', value: '5', valueNumber: 5, valueJson: 5, displayType: 'number', maxValue: 10 }),
-      new TokenLocale({ id: `${t.id}:fr`, token: t, locale: 'fr', normalized: { name: 'Un' }, raw: { name: 'Un' } }),
+      new TokenLocale({ id: `${t.id}:fr`, token: t, locale: 'fr', status: MetadataStatus.AVAILABLE, normalized: { name: 'Un' }, raw: { name: 'Un' } }),
       new Balance({ id: `${t.id}:0xdef`, token: t, contract: c, account: '0xdef', amount: big }),
       new UpdateNotice({ id: 'eip155:1:7:3', chain: c.chain, contract: c, token: t, kind: UpdateNoticeKind.URI, tokenCount: 1, uri: 'u', blockNumber: 7, blockHash: '0xb', txHash: '0x01', logIndex: 3, timestamp: at, fromTokenId: 0n, toTokenId: big }),
       new MetadataJob({ id: `token:${t.id}`, kind: JobKind.TOKEN, chain: c.chain, contractId: c.id, tokenRef: t.id, status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, queuedAt: at, createdAt: at, updatedAt: at }),
