@@ -7,14 +7,20 @@ import { PRIORITY, type JobRequest } from '../core/jobs'
 import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
 import { enqueueJobsCount } from '../queue/enqueue'
 import { BatchState } from './batchState'
+import { rangePasses } from './rangePasses'
 import { resolveRanges, type RangeRequest } from './resolveRanges'
 import { sqlOf } from './storeAccess'
 import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
 
 export interface IngestOptions {
   chain: string
-  /** Cap on tokens a range notice (BatchMetadataUpdate, SIP-019 without ids) refreshes. */
+  /**
+   * Cap on tokens a range notice (BatchMetadataUpdate, SIP-019 without ids) refreshes; also the
+   * chunk in which an ERC-2309 range is written and enqueued (every token of it is).
+   */
   rangeCap: number
+  /** Largest ERC-2309 ConsecutiveTransfer range applied; larger ones are logged and left out. */
+  maxConsecutiveRange?: bigint
   /** Wall clock for queue timestamps (chain data uses block time). */
   now: Date
   log?: Logger
@@ -42,11 +48,32 @@ interface Pending {
  * head and BACKFILL while catching up.
  */
 export async function applyEvents(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<IngestSummary> {
+  const total: IngestSummary = { events: {}, tokensCreated: 0, contractsCreated: 0, jobsEnqueued: 0, notices: 0 }
+  for (const e of events) total.events[e.kind] = (total.events[e.kind] ?? 0) + 1
+  const passes = rangePasses(events, {
+    chunk: opts.rangeCap,
+    maxRange: opts.maxConsecutiveRange ?? DEFAULT_MAX_CONSECUTIVE,
+    onRejected: (e, span) =>
+      opts.log?.warn({ contract: e.contract, block: e.pos.blockNumber, tx: e.pos.txHash, span: span.toString() }, 'ConsecutiveTransfer range above EVM_CONSECUTIVE_MAX_TOKENS: not applied'),
+  })
+  for (const pass of passes) {
+    const s = await applyPass(store, pass, mintPriority, opts)
+    total.tokensCreated += s.tokensCreated
+    total.contractsCreated += s.contractsCreated
+    total.jobsEnqueued += s.jobsEnqueued
+    total.notices += s.notices
+  }
+  return total
+}
+
+const DEFAULT_MAX_CONSECUTIVE = 1_000_000n
+
+type PassSummary = Omit<IngestSummary, 'events'>
+
+async function applyPass(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<PassSummary> {
   const state = await BatchState.load(store, opts.chain, events, opts.rangeCap)
   const pending: Pending = { jobs: [], notices: [], ranges: [] }
-  const counts: Record<string, number> = {}
   for (const e of events) {
-    counts[e.kind] = (counts[e.kind] ?? 0) + 1
     state.seq++
     apply(state, pending, e, opts)
   }
@@ -54,7 +81,7 @@ export async function applyEvents(store: Store, events: readonly ChainEvent[], m
   for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
   await resolvePendingRanges(store, state, pending, opts)
   const jobsEnqueued = await persist(store, state, pending, opts.now)
-  return { events: counts, tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
+  return { tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
 }
 
 function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): void {
@@ -65,11 +92,9 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
       return
     }
     case 'nft_range_transfer': {
+      // rangePasses cut the range to at most rangeCap tokens per pass
       const c = s.contract(e.contract, e.standard, e.pos)
-      const span = e.toTokenId - e.fromTokenId + 1n
-      if (span > BigInt(opts.rangeCap)) opts.log?.warn({ contract: c.id, span: span.toString() }, 'ConsecutiveTransfer range above the cap: truncated')
-      const last = span > BigInt(opts.rangeCap) ? e.fromTokenId + BigInt(opts.rangeCap) - 1n : e.toTokenId
-      for (let id = e.fromTokenId; id <= last; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
+      for (let id = e.fromTokenId; id <= e.toTokenId; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
       return
     }
     case 'ft_transfer': {
