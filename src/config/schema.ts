@@ -77,6 +77,7 @@ export const ENV = {
   STACKS_START_HEIGHT: { schema: int(0), default: '1', doc: 'first Stacks block height to index' },
   STACKS_FINALITY: { schema: int(0, 1000), default: '6', doc: 'Stacks blocks this deep under the tip are final (a deeper fork is fatal)' },
   STACKS_POLL_MS: { schema: int(50), default: '2000', doc: 'how often the Stacks processor polls for new blocks at the chain head' },
+  STACKS_SUPPLY_CHECK_SECONDS: { schema: int(0), default: '3600', doc: 'how often the Stacks processor compares each SIP-010 supply it tracks from mint/burn events with get-total-supply, once at the chain tip (a difference is logged and counted, not adopted; 0 = never)' },
   STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
 
   WORKER_CONCURRENCY: { schema: int(1, 10_000), default: '50', doc: 'jobs one worker process runs at once' },

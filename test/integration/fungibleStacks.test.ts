@@ -87,6 +87,35 @@ describe('SIP-010 supply and SIP-013 decimals', () => {
     expect(await graphqlSupply(ft)).toBe(expected)
   })
 
+  it('a processor started after the mints floors the tracked supply at zero, and its periodic cross-check reports the difference from get-total-supply', async () => {
+    const { sim } = stacks
+    const ft = sim.contracts.ft
+    const late = await createTestDatabase()
+    try {
+      const p = startProcess('stacks-processor', [], {
+        DATABASE_URL: late.url,
+        STACKS_API_URL: sim.url,
+        STACKS_CHAIN: CHAIN,
+        STACKS_POLL_MS: '50',
+        STACKS_START_HEIGHT: String(sim.tip().height + 1),
+        STACKS_SUPPLY_CHECK_SECONDS: '3600',
+      })
+      running.push(p)
+      await sim.call(ft, 'burn', [Cl.uint(5)], sim.accounts.wallet_1)
+      await waitForIndexed(late.ds, CHAIN, sim.tip().height, p)
+      const rows: { supply: string }[] = await late.ds.query(`SELECT total_supply::text AS supply FROM contract WHERE id = $1`, [`${CHAIN}:${ft}`])
+      expect(rows).toEqual([{ supply: '0' }]) // a burn seen without its mint: never negative
+      const chainSupply = (await new StacksReader({ baseUrl: sim.url }).totalSupply(ft))!.toString()
+      const line = await waitFor('the cross-check warning', async () =>
+        p.output().split('\n').find((l) => l.includes('differs from get-total-supply') && l.includes(ft)),
+      30_000, 100, () => p.output())
+      expect(JSON.parse(line)).toMatchObject({ contract: ft, tracked: '0', chain: chainSupply })
+      await p.stop()
+    } finally {
+      await late.drop()
+    }
+  })
+
   it('reads SIP-013 decimals per token id from get-decimals', async () => {
     const { sim } = stacks
     await sim.call(sim.contracts.sft, 'set-decimals', [Cl.uint(3), Cl.uint(4)], sim.accounts.deployer)
