@@ -69,7 +69,7 @@ export const ENV = {
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
 
   EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0,"headPollMs":1000}]' },
-  EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'cap on tokens one BatchMetadataUpdate or full-collection notice refreshes; also the chunk in which an ERC-2309 range is written and enqueued (every token of it is)' },
+  EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'chunk size in which a BatchMetadataUpdate, a collection-wide SIP-019 notice or an ERC-2309 range is written and enqueued (every token of it is, chunk by chunk)' },
   EVM_CONSECUTIVE_MAX_TOKENS: { schema: int(1), default: '1000000', doc: 'largest ERC-2309 ConsecutiveTransfer range applied (any contract can log any range; a larger one is logged as a warning and left out)' },
 
   STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },

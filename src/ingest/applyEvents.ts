@@ -8,15 +8,15 @@ import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } 
 import { enqueueJobsCount } from '../queue/enqueue'
 import { BatchState } from './batchState'
 import { rangePasses } from './rangePasses'
-import { resolveRanges, type RangeRequest } from './resolveRanges'
+import { rangeChunkAfter, resolveRanges, type RangeRequest } from './resolveRanges'
 import { sqlOf } from './storeAccess'
 import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
 
 export interface IngestOptions {
   chain: string
   /**
-   * Cap on tokens a range notice (BatchMetadataUpdate, SIP-019 without ids) refreshes; also the
-   * chunk in which an ERC-2309 range is written and enqueued (every token of it is).
+   * Chunk in which a range notice (BatchMetadataUpdate, SIP-019 without ids) enqueues its tokens
+   * and an ERC-2309 range is written and enqueued: every token is covered, a chunk at a time.
    */
   rangeCap: number
   /** Largest ERC-2309 ConsecutiveTransfer range applied; larger ones are logged and left out. */
@@ -79,8 +79,8 @@ async function applyPass(store: Store, events: readonly ChainEvent[], mintPriori
   }
   for (const id of state.newContracts) pending.jobs.push(contractJob(state.contracts.get(id)!, mintPriority))
   for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
-  await resolvePendingRanges(store, state, pending, opts)
-  const jobsEnqueued = await persist(store, state, pending, opts.now)
+  const walked = await resolvePendingRanges(store, state, pending, opts)
+  const jobsEnqueued = walked + (await persist(store, state, pending, opts.now))
   return { tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
 }
 
@@ -274,15 +274,32 @@ export function contractJob(c: Contract, priority: number): JobRequest {
   return { kind: 'CONTRACT', chain: c.chain, contractId: c.id, priority }
 }
 
-async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<void> {
-  if (p.ranges.length === 0) return
-  const found = await resolveRanges(sqlOf(store), p.ranges, opts.rangeCap, (r) =>
+/**
+ * Range notices refresh every existing token of their range: the first chunk (rangeCap tokens)
+ * of each joins the batch's jobs; a range with more tokens in the table is walked on in chunks,
+ * each enqueued at once (so memory stays bounded by the chunk), in the same transaction.
+ * Returns the jobs enqueued by the walk.
+ */
+async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<number> {
+  if (p.ranges.length === 0) return 0
+  const db = sqlOf(store)
+  const job = (r: RangeRequest, tokenRef: string): JobRequest => ({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
+  const found = await resolveRanges(db, p.ranges, opts.rangeCap, (r) =>
     [...s.newTokens].filter((id) => s.createdAt.get(id)! < r.seq).map((id) => s.tokens.get(id)!),
   )
-  p.ranges.forEach((r, i) => {
-    r.notice.tokenCount += found[i].length
-    for (const tokenRef of found[i]) p.jobs.push({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
-  })
+  let enqueued = 0
+  for (const [i, r] of p.ranges.entries()) {
+    r.notice.tokenCount += found.ids[i].length
+    for (const tokenRef of found.ids[i]) p.jobs.push(job(r, tokenRef))
+    for (let after = found.continueAfter[i]; after !== null; ) {
+      const next = await rangeChunkAfter(db, r, after, opts.rangeCap)
+      // table rows only: the batch's new tokens are not in the table yet and were all in the first chunk
+      r.notice.tokenCount += next.length
+      enqueued += await enqueue(store, next.map((t) => job(r, t.id)), opts.now)
+      after = next.length === opts.rangeCap ? next[next.length - 1].tokenId : null
+    }
+  }
+  return enqueued
 }
 
 async function persist(store: Store, s: BatchState, p: Pending, now: Date): Promise<number> {
