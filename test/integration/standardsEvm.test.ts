@@ -1,6 +1,6 @@
 // The EVM standards the README lists, proven through the real processor and worker processes and
-// the API: ERC-2309 ConsecutiveTransfer ranges (over the per-pass cap) and ERC-7572
-// ContractURIUpdated.
+// the API: ERC-2309 ConsecutiveTransfer ranges and ERC-4906 range notices over the per-pass cap,
+// and ERC-7572 ContractURIUpdated.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import { startApiServer, type RunningApi } from '../helpers/apiServer'
@@ -91,6 +91,27 @@ describe('EVM standards through the processor and worker', () => {
       `{ token(chain: "${CHAIN}", contract: "${cons.address.toLowerCase()}", tokenId: "679") { owner status metadata { name } } }`,
     )
     expect(last.token).toEqual({ owner: bob.toLowerCase(), status: 'AVAILABLE', metadata: { name: 'Consecutive #679' } })
+  }, 150_000)
+
+  it('ERC-4906: BatchMetadataUpdate over the whole id space refreshes every token of a collection larger than the cap', async () => {
+    const d = chain.driver
+    const count = CAP * 2 + 50
+    const publish = (label: string) => {
+      for (let i = 0; i < count; i++) host.route(`/batch/${i}`, json({ name: `${label} #${i}` }))
+    }
+    publish('Before')
+    const nft = await d.deploy('TestERC721', ['Batch', 'BAT', ''])
+    await d.mintErc721Batch(nft, d.accounts[1], 0n, count, host.urlFor('/batch/'))
+    const contractId = `${CHAIN}:${nft.address.toLowerCase()}`
+    const names = async () =>
+      (await q<{ name: string; n: number }>(`SELECT split_part(name, ' ', 1) AS name, count(*)::int AS n FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE' GROUP BY 1`, [contractId]))
+    await waitFor('the collection fetched', async () => (await names()).find((r) => r.name === 'Before' && r.n === count), 90_000, 200, () => worker.output())
+
+    publish('After')
+    await d.write(nft, 'emitBatchMetadataUpdate', [0n, 2n ** 256n - 1n])
+    await waitFor('every token refetched', async () => (await names()).find((r) => r.name === 'After' && r.n === count), 90_000, 200, () => worker.output())
+    const notices = await q(`SELECT kind, token_count FROM update_notice WHERE contract_id = $1`, [contractId])
+    expect(notices).toEqual([{ kind: 'BATCH_METADATA_UPDATE', token_count: count }])
   }, 150_000)
 
   it('ERC-7572: ContractURIUpdated leads to the new contract document being fetched and served', async () => {
