@@ -10,6 +10,8 @@
 
 (define-map balances {token-id: uint, owner: principal} uint)
 (define-map supplies uint uint)
+;; decimals per token id (SIP-013 get-decimals takes the id); unset ids have 0
+(define-map token-decimals uint uint)
 
 (define-constant contract-owner tx-sender)
 (define-constant err-owner-only (err u100))
@@ -34,7 +36,7 @@
   (ok (ft-get-supply sample-sft-overall)))
 
 (define-read-only (get-decimals (token-id uint))
-  (ok u0))
+  (ok (default-to u0 (map-get? token-decimals token-id))))
 
 (define-read-only (get-token-uri (token-id uint))
   (ok (some (var-get token-uri-template))))
@@ -110,6 +112,12 @@
     (ok true)))
 
 ;; metadata administration and SIP-019 notifications
+
+(define-public (set-decimals (token-id uint) (decimals uint))
+  (begin
+    (asserts! (is-eq tx-sender contract-owner) err-owner-only)
+    (map-set token-decimals token-id decimals)
+    (ok true)))
 
 (define-public (set-token-uri (template (string-ascii 256)))
   (begin

@@ -69,13 +69,15 @@ export const ENV = {
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
 
   EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0,"headPollMs":1000}]' },
-  EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'cap on tokens one BatchMetadataUpdate or full-collection notice refreshes' },
+  EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'chunk size in which a BatchMetadataUpdate, a collection-wide SIP-019 notice or an ERC-2309 range is written and enqueued (every token of it is, chunk by chunk)' },
+  EVM_CONSECUTIVE_MAX_TOKENS: { schema: int(1), default: '1000000', doc: 'largest ERC-2309 ConsecutiveTransfer range applied (any contract can log any range; a larger one is logged as a warning and left out)' },
 
   STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },
   STACKS_CHAIN: { schema: caip2.refine((c) => c.startsWith('stacks:'), 'expected stacks:1 or stacks:2147483648'), default: 'stacks:1', doc: 'CAIP-2 id of the Stacks network indexed' },
   STACKS_START_HEIGHT: { schema: int(0), default: '1', doc: 'first Stacks block height to index' },
   STACKS_FINALITY: { schema: int(0, 1000), default: '6', doc: 'Stacks blocks this deep under the tip are final (a deeper fork is fatal)' },
   STACKS_POLL_MS: { schema: int(50), default: '2000', doc: 'how often the Stacks processor polls for new blocks at the chain head' },
+  STACKS_SUPPLY_CHECK_SECONDS: { schema: int(0), default: '3600', doc: 'how often the Stacks processor compares each SIP-010 supply it tracks from mint/burn events with get-total-supply, once at the chain tip (a difference is logged and counted, not adopted; 0 = never)' },
   STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
 
   WORKER_CONCURRENCY: { schema: int(1, 10_000), default: '50', doc: 'jobs one worker process runs at once' },

@@ -21,6 +21,8 @@ export interface ChainReader {
   /** The token's metadata URI (ERC-721 tokenURI, ERC-1155 uri, SIP get-token-uri); null if none. */
   tokenUri(address: string, tokenId: bigint, standard: TokenStandardName): Promise<string | null>
   contractReads(address: string, standard: TokenStandardName): Promise<ContractReads>
+  /** Decimals of one token id where the standard has them per id (SIP-013 get-decimals); null if none. */
+  tokenDecimals?(address: string, tokenId: bigint, standard: TokenStandardName): Promise<number | null>
 }
 
 /** Chain id -> reader. */

@@ -7,14 +7,20 @@ import { PRIORITY, type JobRequest } from '../core/jobs'
 import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
 import { enqueueJobsCount } from '../queue/enqueue'
 import { BatchState } from './batchState'
-import { resolveRanges, type RangeRequest } from './resolveRanges'
+import { rangePasses } from './rangePasses'
+import { rangeChunkAfter, resolveRanges, type RangeRequest } from './resolveRanges'
 import { sqlOf } from './storeAccess'
 import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
 
 export interface IngestOptions {
   chain: string
-  /** Cap on tokens a range notice (BatchMetadataUpdate, SIP-019 without ids) refreshes. */
+  /**
+   * Chunk in which a range notice (BatchMetadataUpdate, SIP-019 without ids) enqueues its tokens
+   * and an ERC-2309 range is written and enqueued: every token is covered, a chunk at a time.
+   */
   rangeCap: number
+  /** Largest ERC-2309 ConsecutiveTransfer range applied; larger ones are logged and left out. */
+  maxConsecutiveRange?: bigint
   /** Wall clock for queue timestamps (chain data uses block time). */
   now: Date
   log?: Logger
@@ -42,19 +48,40 @@ interface Pending {
  * head and BACKFILL while catching up.
  */
 export async function applyEvents(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<IngestSummary> {
+  const total: IngestSummary = { events: {}, tokensCreated: 0, contractsCreated: 0, jobsEnqueued: 0, notices: 0 }
+  for (const e of events) total.events[e.kind] = (total.events[e.kind] ?? 0) + 1
+  const passes = rangePasses(events, {
+    chunk: opts.rangeCap,
+    maxRange: opts.maxConsecutiveRange ?? DEFAULT_MAX_CONSECUTIVE,
+    onRejected: (e, span) =>
+      opts.log?.warn({ contract: e.contract, block: e.pos.blockNumber, tx: e.pos.txHash, span: span.toString() }, 'ConsecutiveTransfer range above EVM_CONSECUTIVE_MAX_TOKENS: not applied'),
+  })
+  for (const pass of passes) {
+    const s = await applyPass(store, pass, mintPriority, opts)
+    total.tokensCreated += s.tokensCreated
+    total.contractsCreated += s.contractsCreated
+    total.jobsEnqueued += s.jobsEnqueued
+    total.notices += s.notices
+  }
+  return total
+}
+
+const DEFAULT_MAX_CONSECUTIVE = 1_000_000n
+
+type PassSummary = Omit<IngestSummary, 'events'>
+
+async function applyPass(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<PassSummary> {
   const state = await BatchState.load(store, opts.chain, events, opts.rangeCap)
   const pending: Pending = { jobs: [], notices: [], ranges: [] }
-  const counts: Record<string, number> = {}
   for (const e of events) {
-    counts[e.kind] = (counts[e.kind] ?? 0) + 1
     state.seq++
     apply(state, pending, e, opts)
   }
   for (const id of state.newContracts) pending.jobs.push(contractJob(state.contracts.get(id)!, mintPriority))
   for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
-  await resolvePendingRanges(store, state, pending, opts)
-  const jobsEnqueued = await persist(store, state, pending, opts.now)
-  return { events: counts, tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
+  const walked = await resolvePendingRanges(store, state, pending, opts)
+  const jobsEnqueued = walked + (await persist(store, state, pending, opts.now))
+  return { tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
 }
 
 function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): void {
@@ -65,11 +92,9 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
       return
     }
     case 'nft_range_transfer': {
+      // rangePasses cut the range to at most rangeCap tokens per pass
       const c = s.contract(e.contract, e.standard, e.pos)
-      const span = e.toTokenId - e.fromTokenId + 1n
-      if (span > BigInt(opts.rangeCap)) opts.log?.warn({ contract: c.id, span: span.toString() }, 'ConsecutiveTransfer range above the cap: truncated')
-      const last = span > BigInt(opts.rangeCap) ? e.fromTokenId + BigInt(opts.rangeCap) - 1n : e.toTokenId
-      for (let id = e.fromTokenId; id <= last; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
+      for (let id = e.fromTokenId; id <= e.toTokenId; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
       return
     }
     case 'ft_transfer': {
@@ -249,15 +274,32 @@ export function contractJob(c: Contract, priority: number): JobRequest {
   return { kind: 'CONTRACT', chain: c.chain, contractId: c.id, priority }
 }
 
-async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<void> {
-  if (p.ranges.length === 0) return
-  const found = await resolveRanges(sqlOf(store), p.ranges, opts.rangeCap, (r) =>
+/**
+ * Range notices refresh every existing token of their range: the first chunk (rangeCap tokens)
+ * of each joins the batch's jobs; a range with more tokens in the table is walked on in chunks,
+ * each enqueued at once (so memory stays bounded by the chunk), in the same transaction.
+ * Returns the jobs enqueued by the walk.
+ */
+async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opts: IngestOptions): Promise<number> {
+  if (p.ranges.length === 0) return 0
+  const db = sqlOf(store)
+  const job = (r: RangeRequest, tokenRef: string): JobRequest => ({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
+  const found = await resolveRanges(db, p.ranges, opts.rangeCap, (r) =>
     [...s.newTokens].filter((id) => s.createdAt.get(id)! < r.seq).map((id) => s.tokens.get(id)!),
   )
-  p.ranges.forEach((r, i) => {
-    r.notice.tokenCount += found[i].length
-    for (const tokenRef of found[i]) p.jobs.push({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
-  })
+  let enqueued = 0
+  for (const [i, r] of p.ranges.entries()) {
+    r.notice.tokenCount += found.ids[i].length
+    for (const tokenRef of found.ids[i]) p.jobs.push(job(r, tokenRef))
+    for (let after = found.continueAfter[i]; after !== null; ) {
+      const next = await rangeChunkAfter(db, r, after, opts.rangeCap)
+      // table rows only: the batch's new tokens are not in the table yet and were all in the first chunk
+      r.notice.tokenCount += next.length
+      enqueued += await enqueue(store, next.map((t) => job(r, t.id)), opts.now)
+      after = next.length === opts.rangeCap ? next[next.length - 1].tokenId : null
+    }
+  }
+  return enqueued
 }
 
 async function persist(store: Store, s: BatchState, p: Pending, now: Date): Promise<number> {

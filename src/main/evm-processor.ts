@@ -60,6 +60,7 @@ function batchHandler(cfg: EvmChainConfig, config: Config, log: Logger, metrics:
     const summary = await applyEvents(ctx.store as Store, events, ctx.isHead ? PRIORITY.NEW_MINT : PRIORITY.BACKFILL, {
       chain: cfg.chain,
       rangeCap: config.EVM_BATCH_MAX_TOKENS,
+      maxConsecutiveRange: BigInt(config.EVM_CONSECUTIVE_MAX_TOKENS),
       now: new Date(),
       log,
     })

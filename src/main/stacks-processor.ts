@@ -3,8 +3,11 @@ import type { Store } from '@subsquid/typeorm-store'
 import { createStacksBlockSource, type StacksBlock } from '../chains/stacks/blockSource'
 import { decodeBlock } from '../chains/stacks/decodeEvents'
 import { StacksProcessor } from '../chains/stacks/stacksProcessor'
+import { StacksReader } from '../chains/stacks/stacksReader'
+import { crossCheckSupplies } from '../chains/stacks/supplyCrossCheck'
 import { ConfigError, loadConfig } from '../config'
 import type { ChainEvent } from '../core/events'
+import { PermanentError } from '../core/errors'
 import { PRIORITY } from '../core/jobs'
 import { applyEvents } from '../ingest/applyEvents'
 import { sqlOf } from '../ingest/storeAccess'
@@ -13,6 +16,7 @@ import { Metrics } from '../lib/metrics'
 import { startMetricsServer } from '../lib/metricsServer'
 import { Shutdown } from '../lib/shutdown'
 import { ChainDatabase } from '../store/chainDatabase'
+import { processorHeight, trackedSupplies } from '../store/read/trackedSupplies'
 import { openDatabase } from './database'
 import { StacksStandards } from './stacksStandards'
 import { runMain } from './runMain'
@@ -26,7 +30,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL).child({ role: 'stacks-processor', chain })
   const shutdown = new Shutdown(log)
   shutdown.installSignalHandlers()
-  const { url } = await openDatabase(config, log, shutdown)
+  const { url, ds } = await openDatabase(config, log, shutdown)
   const metrics = new Metrics({ role: 'stacks-processor', chain })
   if (config.METRICS_PORT) {
     const server = await startMetricsServer(metrics, config.METRICS_PORT)
@@ -70,11 +74,61 @@ async function main(): Promise<void> {
     abort.abort()
     await done.catch(() => {})
   })
+  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0) {
+    const reader = new StacksReader({ baseUrl: apiUrl })
+    const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
+    const deps = {
+      tipHeight: async () => (await source.getTip()).height,
+      indexedHeight: () => processorHeight(ds.manager, chain),
+      trackedSupplies: () => trackedSupplies(ds.manager, chain, 'SIP010'),
+      // a contract whose get-total-supply fails cannot be checked; the others still are
+      chainSupply: (address: string) =>
+        reader.totalSupply(address).catch((err: unknown) => {
+          if (!(err instanceof PermanentError)) throw err
+          log.info({ contract: address, err: err.message }, 'SIP-010 supply not cross-checked: get-total-supply failed')
+          return null
+        }),
+      onMismatch: (m: { address: string; supply: bigint; chainSupply: bigint; height: number }) => {
+        mismatches.inc()
+        log.warn({ contract: m.address, block: m.height, tracked: m.supply.toString(), chain: m.chainSupply.toString() }, 'SIP-010 supply tracked from events differs from get-total-supply')
+      },
+    }
+    const stopCheck = everyUntilJudged(config.STACKS_SUPPLY_CHECK_SECONDS * 1000, config.STACKS_POLL_MS, async () => {
+      const round = await crossCheckSupplies(deps)
+      if (round.judged) log.info({ checked: round.checked, mismatches: round.mismatches.length }, 'SIP-010 supply cross-check')
+      else log.debug({ reason: round.reason }, 'SIP-010 supply cross-check postponed')
+      return round.judged
+    }, (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'))
+    shutdown.register('supply cross-check', async () => stopCheck())
+  }
   log.info({ apiUrl, start: config.STACKS_START_HEIGHT }, 'stacks processor started')
   await done.catch((e: unknown) => {
     log.fatal({ err: e }, 'stacks processor stopped')
     process.exit(1)
   })
+}
+
+/**
+ * Runs `round` once soon after start and then every `intervalMs`; a round that could not judge
+ * (processor behind the tip, chain moving) or failed is tried again after `retryMs`.
+ */
+function everyUntilJudged(intervalMs: number, retryMs: number, round: () => Promise<boolean>, onError: (err: unknown) => void): () => void {
+  let timer: NodeJS.Timeout | undefined
+  let stopped = false
+  const run = async () => {
+    let judged = false
+    try {
+      judged = await round()
+    } catch (err) {
+      onError(err)
+    }
+    if (!stopped) timer = setTimeout(() => void run(), judged ? intervalMs : Math.max(retryMs, 1000))
+  }
+  timer = setTimeout(() => void run(), Math.max(retryMs, 1000))
+  return () => {
+    stopped = true
+    clearTimeout(timer)
+  }
 }
 
 /** Every contract a batch mentions: event emitters, asset contracts, deployments, notified contracts. */

@@ -3,6 +3,8 @@ import {
   ContractFunctionRevertedError,
   ContractFunctionZeroDataError,
   createPublicClient,
+  encodeFunctionData,
+  ExecutionRevertedError,
   http,
   parseAbi,
   type PublicClient,
@@ -10,6 +12,7 @@ import {
 import type { ChainReader, ContractReads } from '../../core/chainReader'
 import { PermanentError, RetryableError } from '../../core/errors'
 import type { TokenStandardName } from '../../core/standards'
+import { decodeTextResult } from './decodeText'
 
 const abi = parseAbi([
   'function tokenURI(uint256) view returns (string)',
@@ -55,15 +58,21 @@ export class EvmReader implements ChainReader {
     return (await this.call(address, functionName, [tokenId])) as string
   }
 
+  /**
+   * Each read stands alone: one that reverts, is missing or answers garbage (PermanentError) is
+   * null and the others are kept. Only a node failure (RetryableError) fails the whole set, so
+   * the job retries with every read again.
+   */
   async contractReads(address: string, standard: TokenStandardName): Promise<ContractReads> {
-    const optional = (fn: Parameters<EvmReader['call']>[1], args: unknown[] = []) =>
-      this.call(address, fn, args).catch((e: unknown) => {
-        if (e instanceof PermanentError) return null // the contract simply lacks the function
+    const orNull = <T>(read: Promise<T>): Promise<T | null> =>
+      read.catch((e: unknown) => {
+        if (e instanceof PermanentError) return null // the contract lacks the function or answers nonsense
         throw e
       })
+    const optional = (fn: Parameters<EvmReader['call']>[1], args: unknown[] = []) => orNull(this.call(address, fn, args))
     const [name, symbol, decimals, totalSupply, contractUri, is721, is1155] = await Promise.all([
-      optional('name'),
-      optional('symbol'),
+      orNull(this.text(address, 'name')),
+      orNull(this.text(address, 'symbol')),
       standard === 'ERC20' ? optional('decimals') : Promise.resolve(null),
       optional('totalSupply'),
       optional('contractURI'),
@@ -80,6 +89,17 @@ export class EvmReader implements ChainReader {
     }
   }
 
+  /** name() / symbol(): an ABI string, or bytes32 in early tokens (decodeText.ts). */
+  private async text(address: string, functionName: 'name' | 'symbol'): Promise<string | null> {
+    let data: `0x${string}` | undefined
+    try {
+      ;({ data } = await this.client.call({ to: address as `0x${string}`, data: encodeFunctionData({ abi, functionName }) }))
+    } catch (e) {
+      throw classifyCallError(e, functionName)
+    }
+    return decodeTextResult(data, functionName)
+  }
+
   private async call(address: string, functionName: 'tokenURI' | 'uri' | 'name' | 'symbol' | 'decimals' | 'totalSupply' | 'contractURI' | 'supportsInterface', args: unknown[] = []): Promise<unknown> {
     try {
       return await this.client.readContract({ address: address as `0x${string}`, abi, functionName, args } as never)
@@ -92,7 +112,7 @@ export class EvmReader implements ChainReader {
 /** A revert or a missing function is the contract's answer (permanent); anything else is the node. */
 export function classifyCallError(e: unknown, functionName: string): Error {
   if (e instanceof BaseError) {
-    const reverted = e.walk((err) => err instanceof ContractFunctionRevertedError || err instanceof ContractFunctionZeroDataError)
+    const reverted = e.walk((err) => err instanceof ContractFunctionRevertedError || err instanceof ContractFunctionZeroDataError || err instanceof ExecutionRevertedError)
     if (reverted) return new PermanentError('contract_call_reverted', `${functionName}() reverted or does not exist`, { cause: e })
     // Some nodes answer a revert as a JSON-RPC error whose message says so.
     if (/execution reverted|invalid opcode|revert/i.test(e.details ?? '')) {

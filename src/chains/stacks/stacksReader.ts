@@ -30,21 +30,38 @@ export class StacksReader implements ChainReader {
     const text = async (fn: string) => (has(fn) ? stringOrNull(await this.call(contractId, fn), `${contractId}::${fn}`) : null)
     const num = async (fn: string) => (has(fn) ? bigintOrNull(await this.call(contractId, fn), `${contractId}::${fn}`) : null)
     const fungible = standard === 'SIP010'
-    const [name, symbol, decimals, totalSupply, uri] = await Promise.all([
+    const [name, symbol, decimals, uri] = await Promise.all([
       text('get-name'),
       text('get-symbol'),
       fungible ? num('get-decimals') : Promise.resolve(null),
-      fungible ? num('get-total-supply') : Promise.resolve(null),
       fungible ? text('get-token-uri') : Promise.resolve(null),
     ])
+    // No totalSupply: the SIP-010 supply served is the one the processor tracks from
+    // ft_mint / ft_burn events (exact, moves with every block). A get-total-supply read here
+    // would be frozen at the time of the job and served over the tracked one; the chain read is
+    // the processor's periodic cross-check instead (supplyCrossCheck.ts).
     return {
       confirmedStandard: detectStandard(iface) ?? null,
       name,
       symbol,
       decimals: decimals === null ? null : Number(decimals),
-      totalSupply,
       contractUri: uri,
     }
+  }
+
+  /** SIP-013 `get-decimals(token-id)`: decimals are per token id; null when the contract has none. */
+  async tokenDecimals(contractId: string, tokenId: bigint, standard: TokenStandardName): Promise<number | null> {
+    if (standard !== 'SIP013') return null
+    const iface = await getContractInterface(this.opts.baseUrl, contractId)
+    if (!iface) throw new PermanentError('contract_call_reverted', `${contractId} is not deployed`)
+    if (!iface.functions.some((f) => f.name === 'get-decimals' && f.args.length === 1)) return null
+    const v = await this.call(contractId, 'get-decimals', [uintCV(tokenId)])
+    return v === undefined ? null : Number(clarityBigInt(v, `${contractId}::get-decimals`))
+  }
+
+  /** SIP-010 `get-total-supply` at the node's tip (the processor's cross-check of its tracked supply). */
+  async totalSupply(contractId: string): Promise<bigint | null> {
+    return bigintOrNull(await this.call(contractId, 'get-total-supply'), `${contractId}::get-total-supply`)
   }
 
   private async call(contractId: string, fn: string, args: ClarityValue[] = []): Promise<ClarityValue | undefined> {

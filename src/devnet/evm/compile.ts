@@ -16,6 +16,7 @@ export const CONTRACT_NAMES = [
   'TestERC20',
   'TestConsecutive',
   'NonStandardLogs',
+  'LegacyERC20',
 ] as const
 
 export type ContractName = (typeof CONTRACT_NAMES)[number]
