@@ -123,4 +123,23 @@ describe('SIP-010 supply and SIP-013 decimals', () => {
     expect(await reader.tokenDecimals(sim.contracts.sft, 3n, 'SIP013')).toBe(4)
     expect(await reader.tokenDecimals(sim.contracts.sft, 8n, 'SIP013')).toBe(0)
   })
+
+  it('serves each SIP-013 token with the decimals its get-decimals returns, through the worker and the Hiro /sft route', async () => {
+    const { sim } = stacks
+    const { deployer, wallet_1 } = sim.accounts
+    host.route('/sft/3.json', json({ sip: 16, name: 'Three', decimals: 9 }))
+    host.route('/sft/8.json', json({ sip: 16, name: 'Eight' }))
+    await sim.call(sim.contracts.sft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/sft/{id}.json'))], deployer)
+    await sim.call(sim.contracts.sft, 'set-decimals', [Cl.uint(3), Cl.uint(4)], deployer)
+    for (const id of [3, 8]) await sim.call(sim.contracts.sft, 'mint', [Cl.uint(id), Cl.uint(10), Cl.principal(wallet_1)], deployer)
+    await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
+    const sft = `${CHAIN}:${sim.contracts.sft}`
+    await waitFor('both SFT jobs', async () => {
+      const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE token_ref = ANY($1) AND status = 'DONE'`, [[`${sft}:3`, `${sft}:8`]])
+      return rows[0].n === 2
+    }, 60_000, 100)
+    const decimals = async (id: number) => ((await (await fetch(`${api.url}/metadata/v1/sft/${sim.contracts.sft}/${id}`)).json()) as { decimals?: number }).decimals
+    // the chain's get-decimals wins over the document's "decimals": 9
+    expect([await decimals(3), await decimals(8)]).toEqual([4, 0])
+  })
 })

@@ -81,7 +81,9 @@ export function attributeRow(r: AttributeRow): AttributeType {
 export function contractNode(v: ContractView): ContractType {
   const fungible = v.standard === 'ERC20' || v.standard === 'SIP010'
   // ERC-20: the processor tracks supply from mints and burns; SIP-010: the chain read is authoritative.
-  const totalSupply = !fungible ? null : v.standard === 'ERC20' ? (v.trackedSupply ?? v.read?.totalSupply ?? null) : (v.read?.totalSupply ?? v.trackedSupply)
+  // One rule for every surface: the supply tracked from mint and burn events, the chain read only
+  // where nothing was tracked.
+  const totalSupply = !fungible ? null : (v.trackedSupply ?? v.read?.totalSupply ?? null)
   return {
     id: v.id,
     chain: v.chain,

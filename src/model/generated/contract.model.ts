@@ -31,7 +31,7 @@ export class Contract {
     standard!: TokenStandard
 
     /**
-     * ERC-20: kept in step with mints and burns (never negative)
+     * ERC-20 and SIP-010: kept in step with mints and burns (never negative)
      */
     @BigIntColumn_({nullable: true})
     totalSupply!: bigint | undefined | null

@@ -42,7 +42,7 @@ export class ContractMetadata {
     decimals!: number | undefined | null
 
     /**
-     * as read from the chain (SIP-010 get-total-supply, ERC-20 totalSupply)
+     * ERC-20 totalSupply() as the worker last read it (SIP-010 supplies are tracked from events on the contract, with a periodic cross-check by the Stacks processor)
      */
     @BigIntColumn_({nullable: true})
     totalSupply!: bigint | undefined | null

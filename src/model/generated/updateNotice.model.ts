@@ -43,7 +43,7 @@ export class UpdateNotice {
     toTokenId!: bigint | undefined | null
 
     /**
-     * how many tokens the notice refreshed (after the collection cap)
+     * how many tokens the notice refreshed (a collection-wide notice refreshes every token, in chunks of EVM_BATCH_MAX_TOKENS)
      */
     @IntColumn_({nullable: false})
     tokenCount!: number

@@ -1,4 +1,4 @@
-import type { ChainReaders } from '../../core/chainReader'
+import type { ChainReader, ChainReaders } from '../../core/chainReader'
 import { PermanentError, RetryableError, isMetadataError, type MetadataError } from '../../core/errors'
 import { isFungible } from '../../core/standards'
 import { loadMetadata, type LoadedMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
@@ -60,10 +60,22 @@ async function fetchToken(job: ClaimedJob, deps: TokenJobDeps, loader: MetadataL
     const loaded = await loadMetadata(reads.contractUri, ctx, loader)
     return toResult(reads.contractUri, { ...loaded, normalized: { ...fromChain, ...loaded.normalized } }, reads.symbol)
   }
-  const uri = await reader.tokenUri(address, tokenId, standard)
+  // SIP-013 decimals are per token id (get-decimals), read beside the URI; the chain's value
+  // wins over a document's. A contract without the function simply has none.
+  const [uri, decimals] = await Promise.all([reader.tokenUri(address, tokenId, standard), standard === 'SIP013' ? sftDecimals(reader, address, tokenId) : null])
   read.uri = uri
   if (uri === null || uri.trim() === '') throw new PermanentError('uri_missing', `the contract returned no token URI for ${tokenId}`)
-  return toResult(uri, await loadMetadata(uri, ctx, loader))
+  const loaded = await loadMetadata(uri, ctx, loader)
+  return toResult(uri, decimals === null ? loaded : { ...loaded, normalized: { ...loaded.normalized, decimals } })
+}
+
+async function sftDecimals(reader: ChainReader, address: string, tokenId: bigint): Promise<number | null> {
+  try {
+    return (await reader.tokenDecimals?.(address, tokenId, 'SIP013')) ?? null
+  } catch (e) {
+    if (e instanceof PermanentError) return null
+    throw e
+  }
 }
 
 function parseTokenRef(job: ClaimedJob): { address: string; tokenId: bigint } {

@@ -53,7 +53,7 @@ export async function listFungibleTokens(db: ReadDb, q: FungibleTokenQuery): Pro
   const text = `
 WITH f AS (
   SELECT c.id, c.address, c.deploy_tx, c.deployer, cm.name, cm.symbol, cm.decimals,
-         coalesce(cm.total_supply, c.total_supply)::text AS total_supply,
+         coalesce(c.total_supply, cm.total_supply)::text AS total_supply,
          coalesce(m.uri, cm.uri) AS token_uri,
          m.normalized->>'description' AS description, m.normalized->>'image' AS image,
          ${sortKey} AS sort_key

@@ -51,7 +51,7 @@ export class ContractType {
   @Field(() => Int, { nullable: true })
   decimals!: number | null
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'Fungible supply: event-tracked for ERC-20, read from the chain for SIP-010' })
+  @Field(() => BigIntScalar, { nullable: true, description: 'Fungible supply (ERC-20, SIP-010), tracked from mint and burn events; the chain read only where nothing was tracked' })
   totalSupply!: string | null
 
   @Field(() => String, { nullable: true })

@@ -44,7 +44,7 @@ function ftBody(view: TokenView, principal: string, tokenUri: string | undefined
     symbol: read?.symbol ?? undefined,
     decimals: read?.decimals ?? view.metadata?.decimals ?? undefined,
     // SIP-010: the chain-read total supply; the event-tracked one when no read happened yet.
-    total_supply: read?.totalSupply ?? view.contract?.totalSupply ?? undefined,
+    total_supply: view.contract?.totalSupply ?? read?.totalSupply ?? undefined,
     token_uri: tokenUri,
     description: metadata?.description,
     image_canonical_uri: metadata?.image,
