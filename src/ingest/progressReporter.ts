@@ -24,6 +24,9 @@ export interface ProgressReporterOptions {
 export class ProgressReporter {
   private readonly startedAt = new Date()
   private head: number | null = null
+  /** The head was observed since the last write (a head the node no longer confirms is not re-stamped as fresh). */
+  private headSeen = false
+  private ticking = false
   private newest: { height: number; time: Date } | null = null
   private samples: { at: number; height: number }[] = []
   private timer: NodeJS.Timeout | undefined
@@ -48,12 +51,14 @@ export class ProgressReporter {
   /** The chain head as the processor's own block source sees it. */
   observeHead(height: number): void {
     this.head = height
+    this.headSeen = true
   }
 
   /** After a batch: its newest block, and whether the batch reached the chain head. */
   batchApplied(newest: { height: number; time: Date }, atHead: boolean): void {
     this.newest = newest
     this.head = Math.max(this.head ?? newest.height, newest.height)
+    this.headSeen = true
     const now = Date.now()
     if (atHead) this.samples = []
     else {
@@ -74,14 +79,20 @@ export class ProgressReporter {
   }
 
   private async tick(): Promise<void> {
-    if (this.opts.pollHead) {
-      try {
-        this.head = await this.opts.pollHead()
-      } catch (err) {
-        this.opts.log.warn({ err, chain: this.opts.chain }, 'could not read the chain head')
+    if (this.ticking) return // a slow node: the previous poll is still out
+    this.ticking = true
+    try {
+      if (this.opts.pollHead) {
+        try {
+          this.observeHead(await this.opts.pollHead())
+        } catch (err) {
+          this.opts.log.warn({ err, chain: this.opts.chain }, 'could not read the chain head')
+        }
       }
+      await this.write()
+    } finally {
+      this.ticking = false
     }
-    await this.write()
   }
 
   private write(): Promise<void> {
@@ -102,7 +113,10 @@ export class ProgressReporter {
   private async flush(): Promise<void> {
     const { chain, db, log } = this.opts
     try {
-      if (this.head !== null) await recordChainHead(db, chain, this.head, 'processor')
+      if (this.head !== null && this.headSeen) {
+        this.headSeen = false
+        await recordChainHead(db, chain, this.head, 'processor')
+      }
       await recordProcessorBeat(db, { chain, startedAt: this.startedAt, newestBlock: this.newest, blocksPerSecond: this.speed() })
     } catch (err) {
       log.warn({ err, chain }, 'could not record the processor heartbeat')
