@@ -1,6 +1,6 @@
 import type { SqlExecutor } from './sql'
 
-/** Who saw a chain head: `processor` or `worker` (shown in /status, useful when they disagree). */
+/** Who saw a chain head: `processor` or `worker` (kept on the row, for diagnosing a head that looks wrong). */
 export type HeadObserver = 'processor' | 'worker'
 
 /** Records the newest block height seen on a chain's node (database clock; last writer wins). */

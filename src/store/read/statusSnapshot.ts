@@ -82,20 +82,20 @@ export async function statusSnapshot(db: ReadDb, opts: StatusSnapshotOptions): P
   const oldest = await oldestQueued(db, waiting)
   const heightOf = new Map(heights.filter((h) => h.chain !== null).map((h) => [h.chain!, h.height]))
   const statuses = chains.map((chain): ChainStatus => {
-      const indexedHeight = heightOf.get(chain) ?? null
-      const perMinute = activity.filter((a) => a.chain === chain)
-      return {
-        chain,
-        indexedHeight,
-        ...syncFigures(indexedHeight, progress.get(chain), opts.processorSilenceSeconds ?? Infinity),
-        tokens: byName(TOKEN_STANDARDS, (s) => counterValue(counters, 'token', chain, s)),
-        contracts: byName(TOKEN_STANDARDS, (s) => counterValue(counters, 'contract', chain, s)),
-        jobs: byName(JOB_STATUSES, (s) => counterValue(counters, 'job', chain, s)),
-        oldestQueuedAt: oldest.byChain.get(chain) ?? null,
-        throughput: throughput(perMinute, minutes),
-        perMinute,
-      }
-    })
+    const indexedHeight = heightOf.get(chain) ?? null
+    const perMinute = activity.filter((a) => a.chain === chain)
+    return {
+      chain,
+      indexedHeight,
+      ...syncFigures(indexedHeight, progress.get(chain), opts.processorSilenceSeconds ?? Infinity),
+      tokens: byName(TOKEN_STANDARDS, (s) => counterValue(counters, 'token', chain, s)),
+      contracts: byName(TOKEN_STANDARDS, (s) => counterValue(counters, 'contract', chain, s)),
+      jobs: byName(JOB_STATUSES, (s) => counterValue(counters, 'job', chain, s)),
+      oldestQueuedAt: oldest.byChain.get(chain) ?? null,
+      throughput: throughput(perMinute, minutes),
+      perMinute,
+    }
+  })
   return { generatedAt: now, chains: statuses, oldestQueuedAt: oldest.overall, otherProcessors: heights.filter((h) => h.chain === null) }
 }
 
@@ -113,8 +113,10 @@ type SyncFigures = Omit<ChainStatus, 'chain' | 'indexedHeight' | 'tokens' | 'con
 function syncFigures(indexedHeight: number | null, p: ChainProgress | undefined, silenceSeconds: number): SyncFigures {
   const chainHeight = p?.chainHeight ?? null
   const lag = indexedHeight !== null && chainHeight !== null ? Math.max(0, chainHeight - indexedHeight) : null
-  const alive = p?.processorSilentSeconds !== null && p?.processorSilentSeconds !== undefined && p.processorSilentSeconds <= silenceSeconds
-  const speed = alive && lag !== null && lag > 0 && p.blocksPerSecond !== null && p.blocksPerSecond > 0 ? p.blocksPerSecond : null
+  const silent = p?.processorSilentSeconds ?? null
+  const bps = p?.blocksPerSecond ?? null
+  // What a dead processor last reported is no speed: shown only while it is alive and behind.
+  const speed = silent !== null && silent <= silenceSeconds && lag !== null && lag > 0 && bps !== null && bps > 0 ? bps : null
   return {
     chainHeight,
     chainHeightAt: p?.chainHeightAt ?? null,
@@ -122,7 +124,7 @@ function syncFigures(indexedHeight: number | null, p: ChainProgress | undefined,
     newestBlockAt: p?.newestBlockTime ?? null,
     newestBlockAgeSeconds: p?.newestBlockAgeSeconds ?? null,
     processorLastSeenAt: p?.processorLastSeenAt ?? null,
-    processorSilentSeconds: p?.processorSilentSeconds ?? null,
+    processorSilentSeconds: silent,
     blocksPerSecond: speed,
     etaSeconds: speed !== null && lag !== null ? lag / speed : null,
   }
