@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm'
 import type { Config } from '../config'
 import type { Logger } from '../lib/logger'
 import type { Metrics } from '../lib/metrics'
-import type { ChainHeightProvider } from '../store/read/statusSnapshot'
 
 /** What the API server is built from; it reads nothing else (no process.env, no globals). */
 export interface ApiDeps {
@@ -11,8 +10,6 @@ export interface ApiDeps {
   ds: DataSource
   log: Logger
   metrics: Metrics
-  /** Chain heads for the status surfaces (lag); absent = reported as unknown. */
-  chainHeight?: ChainHeightProvider
   /** How long a status snapshot is reused (ms). 0 = computed for every request. */
   statusCacheMs?: number
   /** Shown as server_version / version; defaults to the package version. */

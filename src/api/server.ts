@@ -8,6 +8,7 @@ import { graphqlRoutes } from './graphql/plugin'
 import { registerOpenApi } from './openapi'
 import { installRequestMetrics } from './requestMetrics'
 import { healthRoutes } from './rest/health'
+import { readyRoutes } from './rest/ready'
 import { hiroRoutes } from './rest/hiro/routes'
 import { sequenceRoutes } from './rest/sequence/routes'
 import { graphqlRequestHeaders } from './auth/requestHeaders'
@@ -17,6 +18,7 @@ import { sequenceRefreshRoutes } from './rest/refresh/sequenceRoutes'
 import { zkevmRefreshRoutes } from './rest/refresh/zkevmRoutes'
 import { statusRoutes } from './rest/status'
 import { StatusService } from './statusService'
+import { statusGauges } from './statusMetrics'
 import { packageVersion } from './version'
 
 /** Largest request body (a full 50 x 50 Sequence batch of uint256 ids is about 200 KB). */
@@ -51,13 +53,18 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     ds: deps.ds,
     log,
     knownChains: new Set(chains),
-    status: new StatusService(db, { knownChains: chains, chainHeight: deps.chainHeight, cacheMs: deps.statusCacheMs ?? 1000 }),
+    status: new StatusService(db, { knownChains: chains, processorSilenceSeconds: deps.config.READY_MAX_SILENCE_SECONDS, cacheMs: deps.statusCacheMs ?? 1000 }),
     version,
   }
 
   await registerOpenApi(app, version)
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await deps.metrics.render()))
+  const updateGauges = statusGauges(deps.metrics, log)
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    await updateGauges(() => ctx.status.get())
+    return reply.type('text/plain; version=0.0.4').send(await deps.metrics.render())
+  })
   await app.register(healthRoutes(ctx))
+  await app.register(readyRoutes(ctx))
   await app.register(statusRoutes(ctx))
   await app.register(hiroRoutes(ctx, { hideFromDocs: false }), { prefix: '/metadata/v1' })
   await app.register(hiroRoutes(ctx, { hideFromDocs: true }), { prefix: '/metadata' })

@@ -1,4 +1,4 @@
-import { statusSnapshot, type ChainHeightProvider, type StatusSnapshot } from '../store/read/statusSnapshot'
+import { statusSnapshot, type StatusSnapshot } from '../store/read/statusSnapshot'
 import type { ReadDb } from '../store/read/readDb'
 
 /**
@@ -12,13 +12,13 @@ export class StatusService {
 
   constructor(
     private readonly db: ReadDb,
-    private readonly opts: { knownChains: readonly string[]; chainHeight?: ChainHeightProvider; cacheMs: number },
+    private readonly opts: { knownChains: readonly string[]; processorSilenceSeconds: number; cacheMs: number },
   ) {}
 
   get(): Promise<StatusSnapshot> {
     const c = this.cached
     if (c && Date.now() - c.at < this.opts.cacheMs) return Promise.resolve(c.snapshot)
-    this.inFlight ??= statusSnapshot(this.db, { knownChains: this.opts.knownChains, chainHeight: this.opts.chainHeight })
+    this.inFlight ??= statusSnapshot(this.db, { knownChains: this.opts.knownChains, processorSilenceSeconds: this.opts.processorSilenceSeconds })
       .then((snapshot) => {
         this.cached = { at: Date.now(), snapshot }
         return snapshot

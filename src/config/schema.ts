@@ -67,6 +67,9 @@ export const ENV = {
   API_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address the API server listens on' },
   API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port)' },
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
+  PROGRESS_INTERVAL_MS: { schema: int(100, 600_000), default: '2000', doc: 'how often processors record their heartbeat and the chain head while waiting at the head (also after every batch), and workers the head of every chain they read' },
+  READY_MAX_SILENCE_SECONDS: { schema: int(1), default: '60', doc: 'GET /ready answers 503 when a chain processor has recorded no heartbeat for longer than this' },
+  READY_MAX_LAG_BLOCKS: { schema: int(0), default: '100', doc: 'GET /ready answers 503 when a chain\'s indexed height is more than this many blocks behind its head' },
 
   EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0,"headPollMs":1000}]' },
   EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'chunk size in which a BatchMetadataUpdate, a collection-wide SIP-019 notice or an ERC-2309 range is written and enqueued (every token of it is, chunk by chunk)' },

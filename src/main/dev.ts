@@ -14,6 +14,7 @@ import { createLogger } from '../lib/logger'
 import { Shutdown } from '../lib/shutdown'
 import { freePort } from '../lib/net'
 import { stateSchemaFor } from '../store/chainDatabase'
+import { forgetChainProgress } from '../store/chainProgress'
 import { migrate, openDataSource } from '../store/dataSource'
 import { printBanner, progressLine } from './devConsole'
 import { Supervisor } from './supervisor'
@@ -96,6 +97,7 @@ async function forgetDevChains(ds: DataSource, chains: string[]): Promise<void> 
     await em.query(`DELETE FROM token WHERE chain = ANY($1)`, [chains])
     await em.query(`DELETE FROM metadata_job WHERE chain = ANY($1)`, [chains])
     await em.query(`DELETE FROM contract WHERE chain = ANY($1)`, [chains])
+    await forgetChainProgress(em, chains)
   })
 }
 

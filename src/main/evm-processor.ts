@@ -1,11 +1,13 @@
 import 'reflect-metadata'
 import type { Store } from '@subsquid/typeorm-store'
+import { evmHeadReader } from '../chains/evm/chainHead'
 import { decodeLog } from '../chains/evm/decodeLog'
 import { createEvmProcessor } from '../chains/evm/processor'
 import { ConfigError, loadConfig, type Config, type EvmChainConfig } from '../config'
 import type { ChainEvent } from '../core/events'
 import { PRIORITY } from '../core/jobs'
 import { applyEvents } from '../ingest/applyEvents'
+import { ProgressReporter } from '../ingest/progressReporter'
 import { createLogger, type Logger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { startMetricsServer } from '../lib/metricsServer'
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL).child({ role: 'evm-processor', chain: cfg.chain })
   const shutdown = new Shutdown(log)
   shutdown.installSignalHandlers()
-  const { url } = await openDatabase(config, log, shutdown)
+  const { url, ds } = await openDatabase(config, log, shutdown)
   const metrics = new Metrics({ role: 'evm-processor', chain: cfg.chain })
   const processor = createEvmProcessor(cfg)
   if (config.METRICS_PORT) {
@@ -33,13 +35,16 @@ async function main(): Promise<void> {
     const server = await startMetricsServer(metrics, config.METRICS_PORT, () => sqd.registry.metrics())
     shutdown.register('metrics server', () => server.close())
   }
+  const progress = new ProgressReporter({ chain: cfg.chain, db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, pollHead: evmHeadReader(cfg.rpcUrl), log })
+  await progress.start()
+  shutdown.register('progress reporter', () => progress.stop())
   const db = new ChainDatabase(url, cfg.chain)
-  processor.run(db, db.wrapHandler(batchHandler(cfg, config, log, metrics)))
+  processor.run(db, db.wrapHandler(batchHandler(cfg, config, log, metrics, progress)))
 }
 
 type Ctx = Parameters<Parameters<ReturnType<typeof createEvmProcessor>['run']>[1]>[0]
 
-function batchHandler(cfg: EvmChainConfig, config: Config, log: Logger, metrics: Metrics) {
+function batchHandler(cfg: EvmChainConfig, config: Config, log: Logger, metrics: Metrics, progress: ProgressReporter) {
   const eventsTotal = metrics.counter('events_total', 'chain events applied, by kind', ['kind'])
   const skippedTotal = metrics.counter('events_skipped_total', 'logs that did not decode, by reason', ['reason'])
   const jobsTotal = metrics.counter('jobs_enqueued_total', 'metadata jobs enqueued by the processor')
@@ -56,6 +61,8 @@ function batchHandler(cfg: EvmChainConfig, config: Config, log: Logger, metrics:
         }
       }
     }
+    const newest = ctx.blocks.at(-1)?.header
+    if (newest) progress.batchApplied({ height: newest.height, time: new Date(newest.timestamp) }, ctx.isHead)
     if (events.length === 0) return
     const summary = await applyEvents(ctx.store as Store, events, ctx.isHead ? PRIORITY.NEW_MINT : PRIORITY.BACKFILL, {
       chain: cfg.chain,

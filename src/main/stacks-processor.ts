@@ -10,6 +10,7 @@ import type { ChainEvent } from '../core/events'
 import { PermanentError } from '../core/errors'
 import { PRIORITY } from '../core/jobs'
 import { applyEvents } from '../ingest/applyEvents'
+import { ProgressReporter } from '../ingest/progressReporter'
 import { sqlOf } from '../ingest/storeAccess'
 import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
@@ -41,12 +42,17 @@ async function main(): Promise<void> {
   const jobsTotal = metrics.counter('jobs_enqueued_total', 'metadata jobs enqueued by the processor')
   const height = metrics.gauge('indexed_height', 'last Stacks block written')
 
+  const progress = new ProgressReporter({ chain, db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
+  await progress.start()
+  shutdown.register('progress reporter', () => progress.stop())
+
   const source = createStacksBlockSource({ baseUrl: apiUrl, log: (level, msg, fields) => log[level]({ ...fields }, msg) })
   const standards = new StacksStandards(chain, apiUrl)
   const processor = new StacksProcessor<Store>(source, {
     startHeight: config.STACKS_START_HEIGHT,
     finality: config.STACKS_FINALITY,
     pollMs: config.STACKS_POLL_MS,
+    onTip: (tip) => progress.observeHead(tip),
     log: (level, msg, fields) => log[level]({ ...fields }, msg),
   })
 
@@ -61,7 +67,9 @@ async function main(): Promise<void> {
         log.info({ contract: s.contract, block: s.pos.blockNumber, tx: s.pos.txHash, reason: s.reason }, 'event skipped')
       }
     }
-    height.set(blocks[blocks.length - 1].height)
+    const newest = blocks[blocks.length - 1]
+    height.set(newest.height)
+    progress.batchApplied({ height: newest.height, time: new Date(newest.timestamp * 1000) }, isHead)
     if (events.length === 0) return
     const summary = await applyEvents(store, events, isHead ? PRIORITY.NEW_MINT : PRIORITY.BACKFILL, { chain, rangeCap: config.EVM_BATCH_MAX_TOKENS, now: new Date(), log })
     for (const [kind, n] of Object.entries(summary.events)) eventsTotal.inc({ kind }, n)

@@ -8,8 +8,9 @@ import { startMetricsServer } from '../lib/metricsServer'
 import { Shutdown } from '../lib/shutdown'
 import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
+import { HeadWatch } from '../ingest/headWatch'
 import { openDatabase } from './database'
-import { buildChainReaders, buildLoaderOptions } from './wiring'
+import { buildChainReaders, buildHeadReaders, buildLoaderOptions } from './wiring'
 import { runMain } from './runMain'
 
 /**
@@ -50,6 +51,9 @@ async function main(): Promise<void> {
   )
   await runner.start()
   shutdown.register('job runner', () => runner.stop())
+  const heads = new HeadWatch({ heads: buildHeadReaders(config), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
+  heads.start()
+  shutdown.register('head watch', () => heads.stop())
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
 }
 

@@ -78,6 +78,15 @@ describe('npm run dev', () => {
     stage('URLs printed', started)
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const squids = /"contractAddress":"(0x[0-9a-f]{40})"/.exec(output)![1]
+
+    // Within seconds of the banner, /status shows the head and the lag of both chains (recorded by their processors).
+    const chains = await waitFor('a chain height and lag for both chains on /status', async () => {
+      const body = (await (await fetch(`${api}/status`)).json()) as { chains: { chain: string; chainHeight: number | null; lag: number | null }[] }
+      const known = body.chains.filter((c) => c.chainHeight !== null && c.lag !== null)
+      return known.length === 2 ? known : undefined
+    }, 15_000, 200)
+    expect(chains.map((c) => c.chain)).toEqual(['eip155:31337', 'stacks:2147483648'])
+    stage('chain heads on /status', started)
     const stacksNft = /\/metadata\/v1\/nft\/([A-Z0-9]+\.[a-z-]+)\/1/.exec(output)![1]
 
     // EVM tokens with AVAILABLE metadata, through the Sequence surface

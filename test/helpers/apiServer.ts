@@ -4,7 +4,6 @@ import { buildApiServer } from '../../src/api/server'
 import { loadConfig, type Config } from '../../src/config'
 import { silentLogger } from '../../src/lib/logger'
 import { Metrics } from '../../src/lib/metrics'
-import type { ChainHeightProvider } from '../../src/store/read/statusSnapshot'
 import type { TestDatabase } from './database'
 import { CHAIN } from './apiFixtures'
 
@@ -19,7 +18,7 @@ export interface RunningApi {
 /** The API server over a test database, listening on 127.0.0.1 with an OS-assigned port. */
 export async function startApiServer(
   db: TestDatabase,
-  opts: { env?: Record<string, string>; chainHeight?: ChainHeightProvider; statusCacheMs?: number; ds?: DataSource } = {},
+  opts: { env?: Record<string, string>; statusCacheMs?: number; ds?: DataSource } = {},
 ): Promise<RunningApi> {
   const config = loadConfig({
     EVM_CHAINS: JSON.stringify([
@@ -37,7 +36,6 @@ export async function startApiServer(
     ds: opts.ds ?? db.ds,
     log: silentLogger(),
     metrics: new Metrics(),
-    chainHeight: opts.chainHeight,
     statusCacheMs: opts.statusCacheMs ?? 0,
     version: 'token-metadata-squid test',
   })

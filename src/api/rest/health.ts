@@ -3,8 +3,9 @@ import { databaseHealth } from '../../store/read/health'
 import type { ApiContext } from '../context'
 
 /**
- * `GET /health`: 200 when the database answers and every migration this build knows is applied,
- * 503 otherwise (a load balancer takes the instance out instead of serving errors).
+ * `GET /health`, the liveness check: 200 when the database answers and every migration this
+ * build knows is applied, 503 otherwise. It ignores the processors and the lag (`GET /ready`
+ * covers those), so a stalled chain never gets the API restarted.
  */
 export function healthRoutes(ctx: ApiContext) {
   const expected = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
@@ -33,6 +34,6 @@ const healthBody = {
 
 const healthSchema = {
   tags: ['Status'],
-  summary: 'Liveness and readiness',
+  summary: 'Liveness',
   response: { 200: healthBody, 503: healthBody },
 }

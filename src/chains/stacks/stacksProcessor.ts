@@ -22,6 +22,8 @@ export interface StacksProcessorOptions {
   pollMs: number
   batchSize?: number
   fetchConcurrency?: number
+  /** Called with every tip the block source reports (also while waiting at the head). */
+  onTip?: (height: number) => void
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void
 }
 
@@ -73,6 +75,7 @@ export class StacksProcessor<S> {
   /** Processes the next batch; returns the new chain of refs, or undefined when at the tip. */
   private async step(db: HotDatabase<S>, handler: StacksBatchHandler<S>, chain: BlockRef[]): Promise<BlockRef[] | undefined> {
     const tip = await this.source.getTip()
+    this.opts.onTip?.(tip.height)
     const head = last(chain)
     if (tip.height === head.height && tip.indexBlockHash === head.hash) return undefined
     let base = head

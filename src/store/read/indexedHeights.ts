@@ -2,7 +2,8 @@ import type { ReadDb } from './readDb'
 
 /**
  * Processor checkpoints: each chain processor keeps its state in the schema
- * `<sanitised chain>_processor`, table `status(height, hash)`.
+ * `<sanitised chain>_processor`, table `status(height, hash)` (the final head) and, near the
+ * chain head, `hot_block(height, hash)` (applied blocks that may still be orphaned).
  */
 export function processorSchemaName(chain: string): string {
   return `${chain.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_processor`
@@ -16,7 +17,8 @@ export interface IndexedHeight {
 }
 
 const SCHEMAS_SQL = `
-SELECT n.nspname AS schema
+SELECT n.nspname AS schema,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_class h WHERE h.relnamespace = n.oid AND h.relname = 'hot_block' AND h.relkind IN ('r', 'p')) AS hot
   FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
  WHERE c.relname = 'status' AND c.relkind IN ('r', 'p') AND n.nspname LIKE '%\\_processor' ESCAPE '\\'
  ORDER BY n.nspname`
@@ -26,14 +28,18 @@ function quoteIdent(name: string): string {
 }
 
 /**
- * Heights of every processor found in the catalog: one statement to discover the schemas and
- * one to read all their checkpoints.
+ * Heights of every processor found in the catalog, each the newest block it applied (final or
+ * hot: hot blocks are served like final ones): one statement to discover the schemas and one to
+ * read all their checkpoints.
  */
 export async function indexedHeights(db: ReadDb, knownChains: readonly string[] = []): Promise<IndexedHeight[]> {
-  const schemas = (await db.query<{ schema: string }>(SCHEMAS_SQL)).map((r) => r.schema)
-  if (schemas.length === 0) return []
-  const text = schemas
-    .map((s, i) => `SELECT $${i + 1}::text AS schema, (SELECT max(height) FROM ${quoteIdent(s)}.status)::bigint AS height`)
+  const found = await db.query<{ schema: string; hot: boolean }>(SCHEMAS_SQL)
+  if (found.length === 0) return []
+  const schemas = found.map((r) => r.schema)
+  const heightOf = (s: string, hot: boolean) =>
+    hot ? `greatest((SELECT max(height) FROM ${quoteIdent(s)}.status), (SELECT max(height) FROM ${quoteIdent(s)}.hot_block))` : `(SELECT max(height) FROM ${quoteIdent(s)}.status)`
+  const text = found
+    .map((r, i) => `SELECT $${i + 1}::text AS schema, ${heightOf(r.schema, r.hot)}::bigint AS height`)
     .join('\nUNION ALL\n')
   const rows = await db.query<{ schema: string; height: string | null }>(text, schemas)
   const bySchema = new Map(knownChains.map((c) => [processorSchemaName(c), c]))

@@ -10,11 +10,10 @@ import { MIGRATIONS_DIR } from '../../../src/store/dataSource'
 
 const db = useTestDatabase()
 let api: RunningApi
-const HEADS: Record<string, number> = { 'eip155:1': 130, 'stacks:1': 163600 }
 
 beforeAll(async () => {
   await seedApiFixtures(db.ds)
-  api = await startApiServer(db, { chainHeight: (chain) => HEADS[chain] ?? null })
+  api = await startApiServer(db)
 })
 afterAll(async () => api?.close())
 
@@ -59,11 +58,11 @@ async function expectStatusMatchesDatabase(): Promise<void> {
 }
 
 describe('status', () => {
-  it('GET /status matches COUNT queries per chain, with heights, lag and throughput', async () => {
+  it('GET /status matches COUNT queries per chain, with the checkpoint height and throughput; no head or lag while no process recorded one', async () => {
     await expectStatusMatchesDatabase()
     const body = (await (await fetch(`${api.url}/status`)).json()) as { chains: ChainStatusBody[] }
     const eth = body.chains.find((c) => c.chain === CHAIN.eth)!
-    expect([eth.indexedHeight, eth.chainHeight, eth.lag]).toEqual([100, 130, 30])
+    expect([eth.indexedHeight, eth.chainHeight, eth.lag]).toEqual([100, null, null])
     expect(eth.throughput).toMatchObject({ minutes: 15, completed: 12, failed: 1, invalid: 2, retried: 3, finishedPerMinute: 1 })
     const amoy = body.chains.find((c) => c.chain === CHAIN.amoy)!
     expect([amoy.indexedHeight, amoy.chainHeight, amoy.lag]).toEqual([null, null, null])
@@ -93,6 +92,7 @@ describe('status', () => {
       tokens: { ft: tokens.SIP010 ?? 0, nft: tokens.SIP009 ?? 0, sft: tokens.SIP013 ?? 0 },
       token_contracts: { 'sip-009': contracts.SIP009 ?? 0, 'sip-010': contracts.SIP010 ?? 0, 'sip-013': contracts.SIP013 ?? 0 },
       job_queue: { pending: jobs.QUEUED ?? 0, queued: jobs.RUNNING ?? 0, done: jobs.DONE ?? 0, failed: jobs.FAILED ?? 0, invalid: jobs.INVALID ?? 0 },
+      sync: { chain_height: null, lag_blocks: null, newest_block_age_seconds: null, processor_last_seen_at: null, blocks_per_second: null, eta_seconds: null },
     })
   })
 
@@ -150,6 +150,7 @@ describe('health, docs, metrics', () => {
         '/rpc/Metadata/GetTokenMetadataBatch',
         '/status',
         '/health',
+        '/ready',
       ]),
     )
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/metadata/nft'))).toBe(false)
@@ -175,5 +176,15 @@ describe('health, docs, metrics', () => {
     await fetch(`${api.url}/metadata/v1/`)
     const text = await (await fetch(`${api.url}/metrics`)).text()
     expect(text).toMatch(/tms_api_request_duration_seconds_count\{method="GET",route="\/metadata\/v1\/?",status="200"\} [1-9]/)
+  })
+
+  it('exposes the queue depth by status and the indexed height per chain as Prometheus gauges', async () => {
+    const text = await (await fetch(`${api.url}/metrics`)).text()
+    const jobs = await countsByChain('metadata_job', 'status')
+    for (const [status, n] of Object.entries(jobs.get(CHAIN.eth)!)) {
+      expect(text).toContain(`tms_queue_jobs{chain="${CHAIN.eth}",status="${status}"} ${n}`)
+    }
+    expect(text).toContain(`tms_chain_indexed_height{chain="${CHAIN.eth}"} 100`)
+    expect(text).not.toContain(`tms_chain_lag_blocks{chain="${CHAIN.eth}"`)
   })
 })

@@ -56,11 +56,32 @@ export class ChainStatusType {
   @Field(() => Float, { nullable: true })
   indexedHeight!: number | null
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => Float, { nullable: true, description: 'Newest block a process (the processor, a worker) saw on the chain node' })
   chainHeight!: number | null
 
-  @Field(() => Float, { nullable: true })
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'When chainHeight was observed' })
+  chainHeightAt!: Date | null
+
+  @Field(() => Float, { nullable: true, description: 'chainHeight - indexedHeight, in blocks' })
   lag!: number | null
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Block timestamp of the newest indexed block' })
+  newestBlockAt!: Date | null
+
+  @Field(() => Float, { nullable: true })
+  newestBlockAgeSeconds!: number | null
+
+  @Field(() => GraphQLISODateTime, { nullable: true, description: 'Last heartbeat of the chain processor' })
+  processorLastSeenAt!: Date | null
+
+  @Field(() => Float, { nullable: true })
+  processorSilentSeconds!: number | null
+
+  @Field(() => Float, { nullable: true, description: 'Indexing speed while the processor is behind the head (null at the head)' })
+  blocksPerSecond!: number | null
+
+  @Field(() => Float, { nullable: true, description: 'lag / blocksPerSecond, while behind the head' })
+  etaSeconds!: number | null
 
   @Field(() => [NamedCount], { description: 'Tokens per standard' })
   tokens!: NamedCount[]

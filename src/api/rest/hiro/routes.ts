@@ -111,7 +111,8 @@ async function ftList(ctx: ApiContext, chain: string, q: FtListQuery): Promise<u
 
 /**
  * Hiro's job words: pending = waiting to run (our QUEUED), queued = handed to a worker
- * (RUNNING), then done / failed / invalid.
+ * (RUNNING), then done / failed / invalid. Hiro's fields keep their shape; `sync` is ours (a new
+ * top-level key, which Hiro's client and schema leave alone): head, lag, block age, heartbeat.
  */
 export function hiroStatus(snapshot: StatusSnapshot, chain: string, version: string): Record<string, unknown> {
   const c = snapshot.chains.find((x) => x.chain === chain)
@@ -125,6 +126,14 @@ export function hiroStatus(snapshot: StatusSnapshot, chain: string, version: str
     tokens: { ft: t('SIP010'), nft: t('SIP009'), sft: t('SIP013') },
     token_contracts: { 'sip-009': k('SIP009'), 'sip-010': k('SIP010'), 'sip-013': k('SIP013') },
     job_queue: { pending: j('QUEUED'), queued: j('RUNNING'), done: j('DONE'), failed: j('FAILED'), invalid: j('INVALID') },
+    sync: {
+      chain_height: c?.chainHeight ?? null,
+      lag_blocks: c?.lag ?? null,
+      newest_block_age_seconds: c?.newestBlockAgeSeconds ?? null,
+      processor_last_seen_at: c?.processorLastSeenAt?.toISOString() ?? null,
+      blocks_per_second: c?.blocksPerSecond ?? null,
+      eta_seconds: c?.etaSeconds ?? null,
+    },
   }
 }
 

@@ -191,6 +191,18 @@ export const statusSchema = {
         tokens: { type: 'object', properties: { ft: count, nft: count, sft: count } },
         token_contracts: { type: 'object', properties: { 'sip-009': count, 'sip-010': count, 'sip-013': count } },
         job_queue: { type: 'object', properties: { pending: count, queued: count, done: count, failed: count, invalid: count } },
+        sync: {
+          type: 'object',
+          description: 'Not in Hiro: chain head and lag as the processes recorded them',
+          properties: {
+            chain_height: { type: 'integer', nullable: true },
+            lag_blocks: { type: 'integer', nullable: true },
+            newest_block_age_seconds: { type: 'number', nullable: true },
+            processor_last_seen_at: { type: 'string', format: 'date-time', nullable: true },
+            blocks_per_second: { type: 'number', nullable: true },
+            eta_seconds: { type: 'number', nullable: true },
+          },
+        },
       },
     },
   },
