@@ -15,6 +15,9 @@ import { adminQuery, withDatabase } from '../helpers/globalSetup'
 const ROOT = path.resolve(__dirname, '../..')
 const text = fs.readFileSync(path.join(ROOT, 'squid.yaml'), 'utf8')
 
+/** A command line of the manifest (the schema requires one on every processor, api and init). */
+const cmdOf = (entry: { cmd?: string[] } | undefined): string[] => entry?.cmd ?? []
+
 function parsed(): Manifest {
   const { value, error } = Manifest.parse(text)
   if (error) throw error
@@ -40,7 +43,7 @@ describe('squid.yaml', () => {
   it('runs one process per role, each a compiled entry point that exists', () => {
     const deploy = parsed().toObject().deploy!
     expect(deploy.processor.map((p) => p.name)).toEqual(['evm-ethereum', 'stacks', 'worker'])
-    const scripts = [...deploy.processor.map((p) => p.cmd[1]), deploy.api!.cmd[1], deploy.init!.cmd[1]]
+    const scripts = [...deploy.processor.map((p) => cmdOf(p)[1]), cmdOf(deploy.api)[1], cmdOf(deploy.init)[1]]
     expect(scripts).toEqual(['lib/main/evm-processor.js', 'lib/main/stacks-processor.js', 'lib/main/worker.js', 'lib/main/api.js', 'lib/main/migrate.js'])
     for (const s of scripts) expect(fs.existsSync(path.join(ROOT, s)), s).toBe(true)
   })
@@ -57,7 +60,7 @@ describe('squid.yaml', () => {
     const env = { ...(deploy.env as Record<string, string>), DB_HOST: 'db', DB_PASS: 'x' }
     const config = loadConfig(env)
     expect(config.STACKS_API_URL).toBe('https://api.hiro.so')
-    const evmArgs = deploy.processor.filter((p) => p.cmd[1] === 'lib/main/evm-processor.js').map((p) => p.cmd[2])
+    const evmArgs = deploy.processor.filter((p) => cmdOf(p)[1] === 'lib/main/evm-processor.js').map((p) => cmdOf(p)[2])
     expect(evmArgs).toEqual(['eip155:1'])
     expect(config.EVM_CHAINS.map((c) => c.chain)).toEqual(evmArgs)
   })
@@ -72,7 +75,7 @@ describe('squid.yaml init command', () => {
 
   it('migrates an empty database named by the DB_* variables and exits 0', async () => {
     await adminQuery(adminUrl, `CREATE DATABASE "${name}"`)
-    const [cmd, ...args] = parsed().toObject().deploy!.init!.cmd
+    const [cmd, ...args] = cmdOf(parsed().toObject().deploy!.init)
     expect(cmd).toBe('node')
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', ...addonEnvFor(withDatabase(adminUrl, name)) }
     const run = await promisify(execFile)(process.execPath, args, { cwd: ROOT, env, timeout: 60_000 })
