@@ -77,7 +77,7 @@ export const ENV = {
   API_HOST: { schema: z.string().min(1).optional(), doc: 'address the API server listens on; unset: 0.0.0.0 when GQL_PORT or a DB_* variable is set (a platform container), else 127.0.0.1' },
   API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port); GQL_PORT, when set, wins' },
   GQL_PORT: { schema: int(1, 65535).optional(), doc: 'the port SQD Cloud routes its API traffic to; when set, the API listens on it' },
-  CORS_ORIGINS: { schema: list, default: '*', doc: 'origins browsers may call the read routes from (GraphQL queries, REST reads, Sequence reads): * (any, without credentials) or a comma-separated list such as https://explorer.example; empty = no cross-origin access. Refresh and key-protected routes never answer cross-origin' },
+  CORS_ORIGINS: { schema: list.pipe(z.array(z.string().regex(/^(\*|none|https?:\/\/[^/\s]+)$/, 'expected *, none, or origins such as https://explorer.example (scheme://host[:port], no path)'))), default: '*', doc: 'origins browsers may call the read routes from (GraphQL queries, REST reads, Sequence reads): * (any, without credentials), a comma-separated list such as https://explorer.example,https://wallet.example (reflected when it matches), or none. Refresh and key-protected routes never answer cross-origin' },
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
 
   EVM_CHAINS: { schema: evmChains, default: '[]', doc: 'JSON array of EVM chains: [{"chain":"eip155:1","rpcUrl":"…","gateway":"…","startBlock":0,"finality":10,"contracts":["0x…"],"rpcRateLimit":0,"headPollMs":1000}]' },
