@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { startMetricsServer } from '../lib/metricsServer'
 import { Shutdown } from '../lib/shutdown'
+import { cleanupRetention, startPeriodicCleanup } from '../queue/cleanup'
 import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
 import { openDatabase } from './database'
@@ -14,7 +15,8 @@ import { runMain } from './runMain'
 
 /**
  * A metadata worker: `node lib/main/worker.js`. Scale by running more of them; they share the
- * queue, the per-host caps and the 429 cooldowns through Postgres.
+ * queue, the per-host caps and the 429 cooldowns through Postgres. Workers also prune the
+ * housekeeping tables (one at a time, see runCleanup).
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
@@ -50,6 +52,8 @@ async function main(): Promise<void> {
   )
   await runner.start()
   shutdown.register('job runner', () => runner.stop())
+  const cleanup = startPeriodicCleanup(ds, cleanupRetention(config), config.CLEANUP_INTERVAL_SECONDS * 1000, log)
+  shutdown.register('housekeeping cleanup', () => cleanup.stop())
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
 }
 
