@@ -63,7 +63,7 @@ export const ENV = {
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', doc: 'pino log level' },
   DATABASE_URL: { schema: pgUrl.optional(), doc: 'Postgres to use (first choice). Unset: the DB_* variables below; neither set: an embedded Postgres with data under DATA_DIR' },
   DB_URL: { schema: pgUrl.optional(), doc: 'second choice, as injected by the SQD Cloud Postgres add-on: a postgres:// URL; DB_USER / DB_PASS fill in a user or password it lacks' },
-  DB_HOST: { schema: z.string().min(1).optional(), doc: 'with DB_PORT, DB_NAME, DB_USER, DB_PASS (add-on variables; used when DATABASE_URL and DB_URL are unset): the Postgres host. Any of them set selects it; the others default to 5432, postgres, postgres, postgres, host localhost' },
+  DB_HOST: { schema: z.string().min(1).optional(), doc: 'Postgres host of the add-on\'s DB_* settings, used when DATABASE_URL and DB_URL are unset (any of DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASS set selects them); localhost when unset' },
   DB_PORT: { schema: int(1, 65535).optional(), doc: 'Postgres port of the DB_* settings (5432 when unset)' },
   DB_NAME: { schema: z.string().min(1).optional(), doc: 'database name of the DB_* settings (postgres when unset)' },
   DB_USER: { schema: z.string().min(1).optional(), doc: 'user of the DB_* settings (postgres when unset)' },
