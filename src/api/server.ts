@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readDbFromDataSource } from '../store/read/readDb'
 import { knownChains } from './chains'
 import type { ApiContext } from './context'
+import { registerCors } from './cors'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
 import { graphqlRoutes } from './graphql/plugin'
@@ -57,6 +58,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     version,
   }
 
+  await registerCors(app, deps.config.CORS_ORIGINS)
   await registerOpenApi(app, version)
   const updateGauges = statusGauges(deps.metrics, log)
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {

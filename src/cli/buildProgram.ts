@@ -16,8 +16,8 @@ export interface ExitSlot {
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
 const PROGRAM_HELP = `
-Configuration comes from the environment, as for every process of the indexer (DATABASE_URL,
-DATA_DIR, FETCH_ALLOW_HOSTS, FETCH_TIMEOUT_MS, IPFS_GATEWAY, …).
+Configuration comes from the environment, as for every process of the indexer (DATABASE_URL or
+DB_*, DATA_DIR, FETCH_ALLOW_HOSTS, FETCH_TIMEOUT_MS, IPFS_GATEWAY, …).
 
 Exit status: 0 success, 1 the command failed (metadata error, key not found, database
 unreachable), 2 bad arguments or configuration.`
@@ -37,8 +37,8 @@ Examples:
   $ token-metadata inspect 'data:application/json;base64,eyJuYW1lIjoiT25lIn0='`
 
 const KEYS_HELP = `
-Keys are stored hashed in the database named by DATABASE_URL or, when it is unset, in the
-embedded Postgres under DATA_DIR. A key without --contract is an admin key.
+Keys are stored hashed in the database named by DATABASE_URL (or the DB_* variables) or, when
+neither is set, in the embedded Postgres under DATA_DIR. A key without --contract is an admin key.
 
 Examples:
   $ token-metadata keys create --name "Launch team" --contract eip155:1:0xbc4ca0eda7647a8ab7c2061c2e118a18a936f13d

@@ -1,23 +1,24 @@
 import { DataSource } from 'typeorm'
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions'
-import type { Config } from '../config'
+import { databaseTarget, type Config } from '../config'
 import { dataSourceOptions, migrate } from '../store/dataSource'
 import { CliError } from './cliErrors'
 import { writeLine, type CliIo } from './cliIo'
 import { embeddedServer, type DatabaseServer } from './embeddedServer'
 
-/** A dead or black-holed DATABASE_URL fails within this, instead of hanging the command. */
+/** A dead or black-holed database fails within this, instead of hanging the command. */
 const CONNECT_TIMEOUT_MS = 10_000
 
 /**
  * Runs `work` against the project's database and always lets go of it afterwards:
- * DATABASE_URL when set, else the embedded Postgres under DATA_DIR (started and stopped again
- * unless it was already running). Migrations are applied first, as every process does at start
+ * DATABASE_URL or the DB_* variables when set (databaseTarget), else the embedded Postgres
+ * under DATA_DIR (started and stopped again unless it was already running). Migrations are applied first, as every process does at start
  * (`migrate` serialises concurrent runs with an advisory lock).
  */
 export async function withDatabase<T>(config: Config, io: CliIo, work: (ds: DataSource) => Promise<T>): Promise<T> {
-  const server = config.DATABASE_URL ? externalServer(config.DATABASE_URL) : await embeddedServer(config)
-  if (!config.DATABASE_URL) writeLine(io.stderr, `note: using ${server.label}`)
+  const target = databaseTarget(config)
+  const server = target.source === 'embedded' ? await embeddedServer(config) : { url: target.url, label: target.label, stop: async () => {} }
+  if (target.source === 'embedded') writeLine(io.stderr, `note: using ${server.label}`)
   try {
     const ds = await connect(server)
     try {
@@ -28,20 +29,6 @@ export async function withDatabase<T>(config: Config, io: CliIo, work: (ds: Data
     }
   } finally {
     await server.stop()
-  }
-}
-
-function externalServer(url: string): DatabaseServer {
-  return { url, label: `DATABASE_URL (${redact(url)})`, stop: async () => {} }
-}
-
-/** host:port/database only: a URL may carry a password. */
-function redact(url: string): string {
-  try {
-    const u = new URL(url)
-    return `${u.hostname}:${u.port || '5432'}${u.pathname}`
-  } catch {
-    return 'unparsable URL'
   }
 }
 

@@ -1,2 +1,4 @@
 export * from './schema'
 export * from './loadConfig'
+export * from './databaseTarget'
+export * from './apiListenAddress'

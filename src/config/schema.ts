@@ -18,6 +18,8 @@ const list = z
 
 const caip2 = z.string().refine(isCaip2, 'expected a CAIP-2 chain id such as eip155:1 or stacks:1')
 
+const pgUrl = z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' })
+
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
 
 /** One EVM chain to index (an entry of EVM_CHAINS). */
@@ -59,13 +61,23 @@ interface VarSpec {
 /** name -> (schema, default as the user would write it, documentation). */
 export const ENV = {
   LOG_LEVEL: { schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']), default: 'info', doc: 'pino log level' },
-  DATABASE_URL: { schema: z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// URL' }).optional(), doc: 'Postgres to use; unset = start an embedded Postgres with data under DATA_DIR' },
+  DATABASE_URL: { schema: pgUrl.optional(), doc: 'Postgres to use (first choice). Unset: the DB_* variables below; neither set: an embedded Postgres with data under DATA_DIR' },
+  DB_URL: { schema: pgUrl.optional(), doc: 'second choice, as injected by the SQD Cloud Postgres add-on: a postgres:// URL; DB_USER / DB_PASS fill in a user or password it lacks' },
+  DB_HOST: { schema: z.string().min(1).optional(), doc: 'Postgres host of the add-on\'s DB_* settings, used when DATABASE_URL and DB_URL are unset (any of DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASS set selects them); localhost when unset' },
+  DB_PORT: { schema: int(1, 65535).optional(), doc: 'Postgres port of the DB_* settings (5432 when unset)' },
+  DB_NAME: { schema: z.string().min(1).optional(), doc: 'database name of the DB_* settings (postgres when unset)' },
+  DB_USER: { schema: z.string().min(1).optional(), doc: 'user of the DB_* settings (postgres when unset)' },
+  DB_PASS: { schema: z.string().optional(), doc: 'password of the DB_* settings (postgres when unset)' },
+  DB_SSL: { schema: bool.optional(), doc: 'true: connect to the DB_* Postgres over TLS, verifying its certificate (ignored when DB_URL carries its own ssl/sslmode)' },
+  DB_SSL_REJECT_UNAUTHORIZED: { schema: bool, default: 'true', doc: 'false: with DB_SSL, accept a certificate that does not verify (self-signed)' },
   DATA_DIR: { schema: z.string().min(1), default: '.data', doc: 'where the embedded Postgres keeps its data (and dev state)' },
   EMBEDDED_PG_PORT: { schema: int(0, 65535), default: '0', doc: 'port of the embedded Postgres (0 = a free port)' },
   DB_POOL_SIZE: { schema: int(1, 1000), default: '10', doc: 'connections per process' },
 
-  API_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address the API server listens on' },
-  API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port)' },
+  API_HOST: { schema: z.string().min(1).optional(), doc: 'address the API server listens on; unset: 0.0.0.0 when GQL_PORT or a DB_* variable is set (a platform container), else 127.0.0.1' },
+  API_PORT: { schema: int(0, 65535), default: '3000', doc: 'port of the API server (0 = a free port); GQL_PORT, when set, wins' },
+  GQL_PORT: { schema: int(1, 65535).optional(), doc: 'the port SQD Cloud routes its API traffic to; when set, the API listens on it' },
+  CORS_ORIGINS: { schema: list.pipe(z.array(z.string().regex(/^(\*|none|https?:\/\/[^/\s]+)$/, 'expected *, none, or origins such as https://explorer.example (scheme://host[:port], no path)'))), default: '*', doc: 'origins browsers may call the read routes from (GraphQL queries, REST reads, Sequence reads): * (any, without credentials), a comma-separated list such as https://explorer.example,https://wallet.example (reflected when it matches), or none. Refresh and key-protected routes never answer cross-origin' },
   METRICS_PORT: { schema: int(0, 65535), default: '0', doc: 'Prometheus /metrics port for processor and worker processes (0 = off; the API serves /metrics itself)' },
   PROGRESS_INTERVAL_MS: { schema: int(100, 600_000), default: '2000', doc: 'how often processors record their heartbeat and the chain head while waiting at the head (also after every batch), and workers the head of every chain they read' },
   READY_MAX_SILENCE_SECONDS: { schema: int(1), default: '60', doc: 'GET /ready answers 503 when a chain processor has recorded no heartbeat for longer than this' },
@@ -90,6 +102,10 @@ export const ENV = {
   JOB_BACKOFF_MAX_MS: { schema: int(1), default: '3600000', doc: 'longest retry delay' },
   HOST_MAX_CONCURRENCY: { schema: int(1), default: '16', doc: 'concurrent fetches per metadata host, across all workers' },
   HOST_COOLDOWN_MS: { schema: int(0), default: '30000', doc: 'pause for a host after a 429 without Retry-After' },
+
+  CLEANUP_INTERVAL_SECONDS: { schema: int(1, 86_400), default: '300', doc: 'how often a worker prunes the housekeeping tables (one worker at a time does it)' },
+  JOB_STATS_RETENTION_DAYS: { schema: int(1, 3650), default: '7', doc: 'days of per-minute job statistics (job_stat_minute) kept' },
+  RATE_LIMIT_RETENTION_HOURS: { schema: int(2, 8760), default: '24', doc: 'hours a finished rate-limit window (rate_limit_window) is kept (the longest window is one hour)' },
 
   FETCH_TIMEOUT_MS: { schema: int(100), default: '10000', doc: 'total deadline of one metadata fetch' },
   FETCH_MAX_BYTES: { schema: int(1024), default: '5242880', doc: 'largest metadata document accepted (after decompression)' },

@@ -1,6 +1,6 @@
 import 'reflect-metadata'
 import { buildApiServer } from '../api/server'
-import { loadConfig } from '../config'
+import { apiListenAddress, loadConfig } from '../config'
 import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { Shutdown } from '../lib/shutdown'
@@ -9,8 +9,9 @@ import { runMain } from './runMain'
 
 /**
  * The API process: `node lib/main/api.js`. GraphQL, the REST surfaces, /health and /metrics on
- * API_HOST:API_PORT; stateless, so scale it by running more of them. Stops accepting requests
- * first on SIGTERM, then closes the pool (and the embedded Postgres, when it started one).
+ * apiListenAddress (GQL_PORT on SQD Cloud, else API_HOST:API_PORT); stateless, so scale it by
+ * running more of them. Stops accepting requests first on SIGTERM, then closes the pool (and the
+ * embedded Postgres, when it started one).
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
   const { ds } = await openDatabase(config, log, shutdown)
   const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }) })
   shutdown.register('api server', () => app.close())
-  const address = await app.listen({ host: config.API_HOST, port: config.API_PORT })
+  const address = await app.listen(apiListenAddress(config))
   log.info({ address, graphql: `${address}/graphql`, docs: `${address}/docs`, status: `${address}/status` }, 'api listening')
 }
 

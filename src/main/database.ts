@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { DataSource } from 'typeorm'
-import type { Config } from '../config'
+import { databaseTarget, type Config } from '../config'
 import { openEmbeddedPostgres } from '../lib/embeddedPostgres'
 import type { Logger } from '../lib/logger'
 import type { Shutdown } from '../lib/shutdown'
@@ -12,17 +12,23 @@ export interface Database {
 }
 
 /**
- * DATABASE_URL when set; otherwise an embedded Postgres with its data under DATA_DIR (stopped
- * by the shutdown sequence, after everything that uses it). Migrations are applied either way.
+ * The Postgres the configuration names (DATABASE_URL, else the add-on's DB_* variables, see
+ * databaseTarget); only when neither is set an embedded Postgres with its data under DATA_DIR
+ * (stopped by the shutdown sequence, after everything that uses it). Migrations are applied
+ * either way.
  */
 export async function openDatabase(config: Config, log: Logger, shutdown: Shutdown): Promise<Database> {
-  let url = config.DATABASE_URL
-  if (!url) {
+  const target = databaseTarget(config)
+  let url: string
+  if (target.source === 'embedded') {
     const started = Date.now()
     const pg = await openEmbeddedPostgres({ dataDir: path.join(config.DATA_DIR, 'postgres'), port: config.EMBEDDED_PG_PORT, ownSignals: true })
     shutdown.register('embedded postgres', () => pg.stop())
     log.info({ port: pg.port, dataDir: config.DATA_DIR, joined: pg.joined, ms: Date.now() - started }, 'embedded Postgres ready')
     url = pg.urlFor('postgres')
+  } else {
+    log.info({ database: target.label }, 'using Postgres')
+    url = target.url
   }
   const ds = await openDataSource(url, config.DB_POOL_SIZE)
   shutdown.register('database pool', () => ds.destroy())

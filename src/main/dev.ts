@@ -128,6 +128,9 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     JOB_BACKOFF_BASE_MS: '1000',
     API_HOST: '127.0.0.1',
     API_PORT: String(w.apiPort),
+    // The children inherit this shell's environment: a GQL_PORT there must not move the API off
+    // the port the banner prints (an empty value counts as unset).
+    GQL_PORT: '',
     GRAPHQL_SANDBOX: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
     SQD_LOG_LEVEL: 'WARN',

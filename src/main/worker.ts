@@ -6,6 +6,7 @@ import { createLogger } from '../lib/logger'
 import { Metrics } from '../lib/metrics'
 import { startMetricsServer } from '../lib/metricsServer'
 import { Shutdown } from '../lib/shutdown'
+import { cleanupRetention, startPeriodicCleanup } from '../queue/cleanup'
 import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
 import { HeadWatch } from '../ingest/headWatch'
@@ -15,7 +16,8 @@ import { runMain } from './runMain'
 
 /**
  * A metadata worker: `node lib/main/worker.js`. Scale by running more of them; they share the
- * queue, the per-host caps and the 429 cooldowns through Postgres.
+ * queue, the per-host caps and the 429 cooldowns through Postgres. Workers also prune the
+ * housekeeping tables (one at a time, see runCleanup).
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
   const heads = new HeadWatch({ heads: buildHeadReaders(config), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
   heads.start()
   shutdown.register('head watch', () => heads.stop())
+  const cleanup = startPeriodicCleanup(ds, cleanupRetention(config), config.CLEANUP_INTERVAL_SECONDS * 1000, log)
+  shutdown.register('housekeeping cleanup', () => cleanup.stop())
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started')
 }
 

@@ -1,4 +1,4 @@
-import { SqlExecutor } from './sql'
+import { rows, SqlExecutor } from './sql'
 
 export interface RateLimitResult {
   allowed: boolean
@@ -31,7 +31,8 @@ export async function consumeRateLimit(db: SqlExecutor, apiKeyId: string, kind: 
   return { allowed: false, limit, remaining: Math.max(0, limit - (current?.count ?? 0)), resetAt }
 }
 
-/** Drops windows that ended long ago (called now and then; the table stays small). */
-export async function pruneRateLimits(db: SqlExecutor, olderThan: Date): Promise<void> {
-  await db.query(`DELETE FROM rate_limit_window WHERE window_start < $1`, [olderThan])
+/** Drops windows that started before `olderThan` (the worker's cleanup task); returns how many. */
+export async function pruneRateLimits(db: SqlExecutor, olderThan: Date): Promise<number> {
+  const [r] = await rows<{ n: number }>(db, `WITH d AS (DELETE FROM rate_limit_window WHERE window_start < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [olderThan])
+  return r.n
 }

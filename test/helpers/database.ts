@@ -46,3 +46,18 @@ export function useTestDatabase(): TestDatabase {
   })
   return holder
 }
+
+/**
+ * The SQD Cloud Postgres add-on's variables (DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASS)
+ * for a database URL: processes given these, and no DATABASE_URL, take the add-on path.
+ */
+export function addonEnvFor(url: string): Record<string, string> {
+  const u = new URL(url)
+  return {
+    DB_HOST: u.hostname,
+    DB_PORT: u.port || '5432',
+    DB_NAME: decodeURIComponent(u.pathname.slice(1)),
+    DB_USER: decodeURIComponent(u.username),
+    DB_PASS: decodeURIComponent(u.password),
+  }
+}

@@ -16,10 +16,12 @@ export interface RunningProcess {
 /**
  * Starts `node lib/main/<entry>.js` (compiled by the global setup) with the given environment on
  * top of a minimal one: nothing from the test runner's own environment leaks into the process.
+ * `root` runs it from another copy of the package (a production install) instead of this one.
  */
-export function startProcess(entry: string, args: string[], env: Record<string, string>): RunningProcess {
-  const child = spawn(process.execPath, [path.join(ROOT, 'lib/main', `${entry}.js`), ...args], {
-    cwd: ROOT,
+export function startProcess(entry: string, args: string[], env: Record<string, string>, opts: { root?: string } = {}): RunningProcess {
+  const root = opts.root ?? ROOT
+  const child = spawn(process.execPath, [path.join(root, 'lib/main', `${entry}.js`), ...args], {
+    cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', SQD_LOG_LEVEL: 'WARN', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
