@@ -145,11 +145,12 @@ async function updateJobRows(db: SqlExecutor, ts: Transition[], now: Date): Prom
         queued_at = CASE WHEN u.rerun THEN $11 ELSE j.queued_at END,
         error_code = u.error_code, error_message = u.error_message, error_http_status = u.error_http_status,
         error_body = u.error_body, error_url = u.error_url,
+        has_document = j.has_document OR u.stored,
         locked_by = NULL, locked_until = NULL, updated_at = $11,
         finished_at = CASE WHEN u.status = 'QUEUED' THEN j.finished_at ELSE $11 END
        FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::int[], $5::text[], $6::text[], $7::text[],
-                   $8::int[], $9::text[], $10::bool[], $12::text[])
-         AS u(id, status, run_at, attempts, error_code, error_message, error_body, error_http_status, error_url, rerun, host)
+                   $8::int[], $9::text[], $10::bool[], $12::text[], $13::bool[])
+         AS u(id, status, run_at, attempts, error_code, error_message, error_body, error_http_status, error_url, rerun, host, stored)
       WHERE j.id = u.id`,
     [
       ts.map((t) => t.outcome.job.id),
@@ -164,6 +165,8 @@ async function updateJobRows(db: SqlExecutor, ts: Transition[], now: Date): Prom
       ts.map((t) => t.rerun),
       now,
       ts.map((t) => t.outcome.host ?? null),
+      // a token document is stored with this outcome (writeResults): readers see STALE, not PENDING, from now on
+      ts.map((t) => t.outcome.ok && t.outcome.job.kind === 'TOKEN' && t.outcome.token !== undefined),
     ],
   )
 }

@@ -6,13 +6,15 @@ import { badInput } from './inputErrors'
  * of one list cannot be replayed against another. Decoding validates every field, so a forged
  * cursor is a BAD_USER_INPUT, never a query error.
  */
-export type CursorKind = 'contract-tokens' | 'owner-tokens' | 'contracts' | 'balances'
+export type CursorKind = 'contract-tokens' | 'owner-tokens' | 'contracts' | 'balances' | 'rarity' | 'search' | 'contracts-HOLDERS' | 'contracts-TOKENS' | 'contracts-NAME'
 
 interface CursorBody {
   k: CursorKind
   c?: string
   t?: string
   a?: string
+  /** A numeric sort key (rank, count). */
+  n?: number
 }
 
 export function encodeCursor(kind: CursorKind, fields: Omit<CursorBody, 'k'>): string {
@@ -34,7 +36,8 @@ export function decodeCursor(kind: CursorKind, cursor: string | null | undefined
     body.k === kind &&
     (body.t === undefined || (typeof body.t === 'string' && parseTokenId(body.t) !== undefined)) &&
     (body.c === undefined || (typeof body.c === 'string' && body.c.length <= 200 && !body.c.includes('\u0000'))) &&
-    (body.a === undefined || (typeof body.a === 'string' && body.a.length <= 200 && !body.a.includes('\u0000')))
+    (body.a === undefined || (typeof body.a === 'string' && body.a.length <= 200 && !body.a.includes('\u0000'))) &&
+    (body.n === undefined || Number.isSafeInteger(body.n))
   if (!ok) throw badInput(`${argumentName} is not a cursor of this list`, argumentName)
-  return { c: body!.c, t: body!.t, a: body!.a }
+  return { c: body!.c, t: body!.t, a: body!.a, n: body!.n }
 }

@@ -1,5 +1,7 @@
 import DataLoader from 'dataloader'
+import { collectionStats, type CollectionStats } from '../../store/read/collectionStats'
 import { contractsByIds, type ContractView } from '../../store/read/contracts'
+import { rarityOfTokens, type Rarity } from '../../store/read/rarity'
 import type { ReadDb } from '../../store/read/readDb'
 import {
   attributesOfTokens,
@@ -24,6 +26,8 @@ export class Loaders {
   readonly locales: DataLoader<string, LocaleRow[]>
   readonly attributes: DataLoader<string, AttributeRow[]>
   readonly raw: DataLoader<string, unknown>
+  readonly stats: DataLoader<string, CollectionStats>
+  readonly rarity: DataLoader<string, Rarity | null>
   private readonly balanceLoaders = new Map<string, DataLoader<string, BalanceRow[]>>()
   private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenPage>>()
 
@@ -34,6 +38,11 @@ export class Loaders {
     this.attributes = new DataLoader(async (refs) => group(await attributesOfTokens(db, refs), refs))
     this.raw = new DataLoader(async (refs) => {
       const byRef = await rawMetadataOfTokens(db, refs)
+      return refs.map((r) => byRef.get(r) ?? null)
+    })
+    this.stats = new DataLoader((ids) => collectionStats(db, ids))
+    this.rarity = new DataLoader(async (refs) => {
+      const byRef = await rarityOfTokens(db, refs)
       return refs.map((r) => byRef.get(r) ?? null)
     })
   }

@@ -4,6 +4,7 @@ import { buildSchema } from 'type-graphql'
 import { AccountResolvers } from './resolvers/accountResolvers'
 import { ContractResolvers } from './resolvers/contractResolvers'
 import { RefreshResolvers } from './resolvers/refreshResolvers'
+import { SearchResolvers } from './resolvers/searchResolvers'
 import { StatusResolvers } from './resolvers/statusResolvers'
 import { TokenFields } from './resolvers/tokenFields'
 import { TokenQueries } from './resolvers/tokenQueries'
@@ -14,7 +15,7 @@ import { TokenQueries } from './resolvers/tokenQueries'
  * resolver reads its dependencies from the request context, so a mutation resolver needs no
  * other wiring.
  */
-export const RESOLVERS = [TokenQueries, TokenFields, ContractResolvers, AccountResolvers, StatusResolvers, RefreshResolvers] as const
+export const RESOLVERS = [TokenQueries, TokenFields, ContractResolvers, AccountResolvers, StatusResolvers, RefreshResolvers, SearchResolvers] as const
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   // class-validator stays off: arguments are checked by the resolvers (inputErrors.ts).

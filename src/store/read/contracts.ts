@@ -153,3 +153,53 @@ export async function listContracts(db: ReadDb, filter: ContractFilter, after: s
   const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM contract c ${JOINS} WHERE ${where.join(' AND ')} ORDER BY c.id LIMIT $2`, params)
   return { items: rows.slice(0, limit).map(toView), hasNext: rows.length > limit }
 }
+
+export type ContractOrder = 'HOLDERS' | 'TOKENS' | 'NAME'
+
+/** Sort key of the last contract of a page: a count (HOLDERS, TOKENS) or a lower-cased name (NAME). */
+export interface ContractOrderCursor {
+  key: number | string
+  id: string
+}
+
+export interface OrderedContractPage extends ContractPage {
+  keys: (number | string)[]
+}
+
+// Counts come from the folded counters (compact_counters() runs every worker maintenance
+// interval): an order that moves by a few holders between two pages is an order a reader accepts.
+const ORDER_KEY: Record<ContractOrder, string> = {
+  HOLDERS: `-coalesce((SELECT total FROM counter WHERE scope = 'holders' AND chain = c.id AND name = 'holders'), 0)`,
+  TOKENS: `-coalesce((SELECT total FROM counter WHERE scope = 'ctoken' AND chain = c.id AND name = 'tokens'), 0)`,
+  // nameless contracts last
+  NAME: `coalesce(lower(cm.name), chr(1114111))`,
+}
+
+/** Contracts by holder count or token count (largest first) or by name, then id. */
+export async function listContractsOrdered(db: ReadDb, filter: ContractFilter, order: ContractOrder, after: ContractOrderCursor | null, limit: number): Promise<OrderedContractPage> {
+  const numeric = order !== 'NAME'
+  const params: unknown[] = [limit + 1]
+  const where: string[] = []
+  if (after) {
+    params.push(numeric ? -Number(after.key) : after.key, after.id)
+    where.push(`(k, id) > ($2::${numeric ? 'numeric' : 'text'}, $3::text)`)
+  }
+  const inner: string[] = []
+  if (filter.chain !== undefined) {
+    params.push(filter.chain)
+    inner.push(`c.chain = $${params.length}`)
+  }
+  if (filter.standard !== undefined) {
+    params.push(filter.standard)
+    inner.push(`c.standard = $${params.length}`)
+  }
+  const rows = await db.query<Row & { k: string }>(
+    `SELECT * FROM (SELECT ${COLUMNS}, ${ORDER_KEY[order]} AS k FROM contract c ${JOINS}
+        ${inner.length ? `WHERE ${inner.join(' AND ')}` : ''}) x
+      ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY k, id LIMIT $1`,
+    params,
+  )
+  const kept = rows.slice(0, limit)
+  return { items: kept.map(toView), keys: kept.map((r) => (numeric ? -Number(r.k) : r.k)), hasNext: rows.length > limit }
+}

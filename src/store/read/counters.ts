@@ -12,10 +12,11 @@ export interface CounterRow {
   total: number
 }
 
+// Only the per-chain scopes: the per-collection ones (collectionStats.ts) are many and read per contract.
 const COUNTERS_SQL = `
 SELECT scope, chain, name, sum(total)::text AS total
-  FROM (SELECT scope, chain, name, total FROM counter
-        UNION ALL SELECT scope, chain, name, delta FROM counter_delta) x
+  FROM (SELECT scope, chain, name, total FROM counter WHERE scope IN ('job', 'token', 'contract')
+        UNION ALL SELECT scope, chain, name, delta FROM counter_delta WHERE scope IN ('job', 'token', 'contract')) x
  GROUP BY scope, chain, name`
 
 export async function readCounters(db: ReadDb): Promise<CounterRow[]> {

@@ -112,6 +112,21 @@ export interface AttributeCondition {
  */
 export async function tokensByAttributes(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: string | null, limit: number): Promise<TokenPage> {
   const params: unknown[] = [contractId, after, limit + 1]
+  const text = `
+WITH matched AS (${attributeMatchSql(conditions, params)})
+SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
+  FROM matched m JOIN token t ON t.id = m.token_id
+ WHERE t.token_id > coalesce($2::numeric, -1)
+ ORDER BY t.token_id
+ LIMIT $3`
+  return page(await db.query<ListRow>(text, params), limit)
+}
+
+/**
+ * Token ids of contract $1 that satisfy every condition: one probe of the (contract_id,
+ * trait_type, value) index per condition, intersected. Appends its parameters to `params`.
+ */
+export function attributeMatchSql(conditions: readonly AttributeCondition[], params: unknown[]): string {
   const selects = conditions.map((c) => {
     params.push(c.traitType)
     let sql = `SELECT a.token_id FROM token_attribute a WHERE a.contract_id = $1 AND a.trait_type = $${params.length}`
@@ -129,12 +144,27 @@ export async function tokensByAttributes(db: ReadDb, contractId: string, conditi
     }
     return sql
   })
-  const text = `
-WITH matched AS (${selects.join('\n  INTERSECT\n  ')})
-SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
-  FROM matched m JOIN token t ON t.id = m.token_id
- WHERE t.token_id > coalesce($2::numeric, -1)
- ORDER BY t.token_id
- LIMIT $3`
-  return page(await db.query<ListRow>(text, params), limit)
+  return selects.join('\n  INTERSECT\n  ')
+}
+
+// The same holdings across chains (an address on every EVM chain at once), optionally one
+// contract: (contract id, token id) orders them across chains, since a contract id starts with
+// its chain.
+const ACROSS_CHAINS_SQL = `
+SELECT ref, contract_id, token_id::text AS token_id, amount::text AS amount FROM (
+  SELECT t.id AS ref, t.contract_id, t.token_id, 1::numeric AS amount
+    FROM token t
+   WHERE t.owner = $1 AND t.chain = ANY($2::text[]) AND ($6::text IS NULL OR t.contract_id = $6)
+  UNION ALL
+  SELECT b.token_id AS ref, b.contract_id, t.token_id, b.amount
+    FROM balance b JOIN token t ON t.id = b.token_id
+   WHERE b.account = $1 AND b.amount > 0 AND t.chain = ANY($2::text[]) AND ($6::text IS NULL OR b.contract_id = $6)
+) h
+ WHERE (h.contract_id, h.token_id) > ($3::text, $4::numeric)
+ ORDER BY h.contract_id, h.token_id
+ LIMIT $5`
+
+export async function tokensOfOwnerOnChains(db: ReadDb, chains: readonly string[], owner: string, contractId: string | null, after: TokenCursor | null, limit: number): Promise<TokenPage> {
+  const rows = await db.query<ListRow>(ACROSS_CHAINS_SQL, [owner, chains, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1, contractId])
+  return page(rows, limit)
 }

@@ -5,6 +5,7 @@ import { decodeCursor, encodeCursor } from '../cursor'
 import { pageSize } from '../inputErrors'
 import { attributeRow, contractNode, metadataDoc } from '../mappers'
 import { ContractType } from '../types/contract'
+import { RarityType } from '../types/explorer'
 import { AttributeType, BalanceConnection, LocaleVariantType, MetadataDocType, TokenType } from '../types/token'
 
 @Resolver(() => TokenType)
@@ -31,6 +32,11 @@ export class TokenFields {
   @FieldResolver(() => [LocaleVariantType], { description: 'Every localized variant the stored document announces, with its status and, when it failed, its error' })
   async localeVariants(@Root() token: TokenType, @Ctx() ctx: GraphQLContext): Promise<LocaleVariantType[]> {
     return (await ctx.loaders.locales.load(token.id)).map((l) => ({ locale: l.locale, status: l.status, error: l.error }))
+  }
+
+  @FieldResolver(() => RarityType, { nullable: true, description: 'Statistical rarity within the collection; null until the collection is scored or without attributes' })
+  async rarity(@Root() token: TokenType, @Ctx() ctx: GraphQLContext): Promise<RarityType | null> {
+    return ctx.loaders.rarity.load(token.id)
   }
 
   @FieldResolver(() => [AttributeType], { description: 'Indexed attribute rows of the base document (what attribute filters match)' })

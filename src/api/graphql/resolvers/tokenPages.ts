@@ -1,9 +1,11 @@
-import { tokensByAttributes, tokensOfOwner, type AttributeCondition, type TokenPage } from '../../../store/read/tokenLists'
+import { tokensByRarity } from '../../../store/read/rarity'
+import { tokensByAttributes, tokensOfOwner, tokensOfOwnerOnChains, type AttributeCondition, type TokenPage } from '../../../store/read/tokenLists'
 import type { GraphQLContext } from '../context'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { badInput, pageSize, textArg } from '../inputErrors'
 import { tokenNode } from '../mappers'
 import type { HoldingConnection } from '../types/account'
+import { TokenOrder } from '../types/explorer'
 import type { AttributeFilterInput } from '../types/inputs'
 import type { TokenConnection, TokenType } from '../types/token'
 
@@ -17,15 +19,44 @@ export async function contractTokens(
   attributes: AttributeFilterInput[] | null | undefined,
   first: number,
   after: string | null | undefined,
+  orderBy: TokenOrder = TokenOrder.TOKEN_ID,
 ): Promise<TokenConnection> {
   const limit = pageSize(ctx, first)
-  const from = decodeCursor('contract-tokens', after)?.t ?? null
   const conditions = attributeConditions(attributes)
+  if (orderBy === TokenOrder.RARITY) return rarityTokens(ctx, contractId, conditions, limit, after)
+  const from = decodeCursor('contract-tokens', after)?.t ?? null
   // Without filters, every parent asking for the same page shape shares one statement (nested
   // Contract.tokens under a list of tokens is one query, not one per contract).
   const page = conditions.length > 0 ? await tokensByAttributes(ctx.api.db, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
   const last = page.items.at(-1)
   return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
+}
+
+/** Rarest first, among the tokens the compactor has scored (optionally matching attribute filters). */
+async function rarityTokens(ctx: GraphQLContext, contractId: string, conditions: AttributeCondition[], limit: number, after: string | null | undefined): Promise<TokenConnection> {
+  const cur = decodeCursor('rarity', after)
+  const page = await tokensByRarity(ctx.api.db, contractId, conditions, cur && cur.n !== undefined && cur.a !== undefined ? { rank: cur.n, ref: cur.a } : null, limit)
+  const last = page.items.at(-1)
+  const endCursor = last ? encodeCursor('rarity', { n: page.ranks.at(-1), a: last.ref }) : null
+  return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor } }
+}
+
+/** Holdings of an address on several chains at once, optionally of one contract, by (contract, token id). */
+export async function holdingsAcrossChains(ctx: GraphQLContext, chains: readonly string[], owner: string, contractId: string | null, first: number, after: string | null | undefined): Promise<HoldingConnection> {
+  const limit = pageSize(ctx, first)
+  const cursor = decodeCursor('owner-tokens', after)
+  const page = await tokensOfOwnerOnChains(ctx.api.db, chains, owner, contractId, cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null, limit)
+  const last = page.items.at(-1)
+  return holdingsOf(page, await nodesOf(ctx, page), last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null)
+}
+
+function holdingsOf(page: TokenPage, nodes: TokenType[], endCursor: string | null): HoldingConnection {
+  const byRef = new Map(nodes.map((n) => [n.id, n]))
+  const holdings = page.items.flatMap((i) => {
+    const token = byRef.get(i.ref)
+    return token ? [{ token, amount: i.amount ?? '1' }] : []
+  })
+  return { nodes: holdings, pageInfo: { hasNextPage: page.hasNext, endCursor } }
 }
 
 /** Tokens an account holds (owned NFTs and semi-fungible balances) by (contract, token id). */
@@ -44,12 +75,7 @@ export async function ownerTokenConnection(ctx: GraphQLContext, chain: string, o
 
 export async function holdingConnection(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<HoldingConnection> {
   const { page, nodes, endCursor } = await ownerTokens(ctx, chain, owner, first, after)
-  const byRef = new Map(nodes.map((n) => [n.id, n]))
-  const holdings = page.items.flatMap((i) => {
-    const token = byRef.get(i.ref)
-    return token ? [{ token, amount: i.amount ?? '1' }] : []
-  })
-  return { nodes: holdings, pageInfo: { hasNextPage: page.hasNext, endCursor } }
+  return holdingsOf(page, nodes, endCursor)
 }
 
 /** One batched load for the whole page (the views of every listed token in one statement). */

@@ -3,6 +3,7 @@ import type { GraphQLContext } from '../context'
 import { accountArg, badInput, contractArg, knownChain, tokenIdArg } from '../inputErrors'
 import { tokenNode } from '../mappers'
 import { BigIntScalar } from '../scalars'
+import { TokenOrder } from '../types/explorer'
 import { AttributeFilterInput, TokenKeyInput } from '../types/inputs'
 import { TokenConnection, TokenType } from '../types/token'
 import { contractTokens, ownerTokenConnection } from './tokenPages'
@@ -41,14 +42,16 @@ export class TokenQueries {
     @Arg('contract', () => String, { nullable: true }) contract: string | null,
     @Arg('owner', () => String, { nullable: true }) owner: string | null,
     @Arg('attributes', () => [AttributeFilterInput], { nullable: true, description: 'Only with contract; every filter must match' }) attributes: AttributeFilterInput[] | null,
+    @Arg('orderBy', () => TokenOrder, { defaultValue: TokenOrder.TOKEN_ID, description: 'RARITY only with contract' }) orderBy: TokenOrder,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TokenConnection> {
     knownChain(ctx, chain)
     if ((contract == null) === (owner == null)) throw badInput('give exactly one of contract and owner', contract == null ? 'contract' : 'owner')
-    if (contract != null) return contractTokens(ctx, contractArg(ctx, chain, contract), attributes, first, after)
+    if (contract != null) return contractTokens(ctx, contractArg(ctx, chain, contract), attributes, first, after, orderBy)
     if (attributes && attributes.length > 0) throw badInput('attribute filters apply within one contract: give contract', 'attributes')
+    if (orderBy === TokenOrder.RARITY) throw badInput('rarity orders the tokens of one contract: give contract', 'orderBy')
     return ownerTokenConnection(ctx, chain, accountArg(ctx, chain, owner!, 'owner'), first, after)
   }
 }

@@ -5,8 +5,11 @@ import { TokenType } from './token'
 
 @ObjectType('Account')
 export class AccountType {
-  @Field(() => String)
-  chain!: string
+  @Field(() => String, { nullable: true, description: 'The chain asked for; null when the account spans every chain of its kind' })
+  chain!: string | null
+
+  @Field(() => [String], { description: 'Chains the holdings come from' })
+  chains!: string[]
 
   @Field(() => String)
   address!: string

@@ -7,6 +7,7 @@ import { fastifyErrorBody } from '../../errors'
 import { etagOf, ifNoneMatchMatches } from '../../http/etag'
 import { checkTokenId, textProblem } from '../../validation'
 import { ftListSchema, ftSchema, nftSchema, sftSchema, statusSchema } from './schemas'
+import { registerSearchRoute } from './searchRoute'
 import { hiroTokenResult, type HiroTokenKind } from './tokenResponse'
 
 /** Hiro's caching directive for token routes: cache, but revalidate (ETag) every time. */
@@ -38,6 +39,7 @@ export function hiroRoutes(ctx: ApiContext, opts: { hideFromDocs: boolean }) {
   const hide = opts.hideFromDocs ? { hide: true } : {}
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/', { schema: { ...statusSchema, ...hide } }, async () => hiroStatus(await ctx.status.get(), chain, ctx.version))
+    registerSearchRoute(app, ctx, chain, hide)
     app.get<{ Querystring: FtListQuery }>('/ft', { schema: { ...ftListSchema, ...hide } }, (request) => ftList(ctx, chain, request.query))
     for (const kind of ['ft', 'nft', 'sft'] as const) {
       const path = kind === 'ft' ? '/ft/:principal' : `/${kind}/:principal/:token_id`

@@ -72,7 +72,7 @@ export async function storePushedMetadata(db: SqlExecutor, contractId: string, p
   const jobs = await rows<{ token_ref: string; request_version: number }>(
     db,
     `WITH u AS (
-       UPDATE metadata_job SET status = 'DONE', locked_by = NULL, locked_until = NULL, attempts = 0, run_at = $2,
+       UPDATE metadata_job SET status = 'DONE', has_document = true, locked_by = NULL, locked_until = NULL, attempts = 0, run_at = $2,
               error_code = NULL, error_message = NULL, error_http_status = NULL, error_body = NULL, error_url = NULL,
               finished_at = $2, updated_at = $2
         WHERE id = ANY($1::text[])

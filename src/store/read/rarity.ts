@@ -1,0 +1,41 @@
+import type { ReadDb } from './readDb'
+import type { AttributeCondition, TokenPage } from './tokenLists'
+import { attributeMatchSql } from './tokenLists'
+
+/**
+ * Statistical rarity, as compact_counters() computes it (db/migrations/*-ExplorerQueries.js):
+ * score = sum over the token's attributes of -log2(tokens with that trait value / tokens in the
+ * collection); rank 1 is the rarest, equal scores share a rank. Tokens are ranked once the
+ * compactor has folded their attributes (within a maintenance interval of the worker).
+ */
+export interface Rarity {
+  score: number
+  rank: number
+}
+
+export async function rarityOfTokens(db: ReadDb, refs: readonly string[]): Promise<Map<string, Rarity>> {
+  if (refs.length === 0) return new Map()
+  const rows = await db.query<{ token_id: string; score: number; rank: number }>(`SELECT token_id, score, rank FROM token_rarity WHERE token_id = ANY($1::text[])`, [refs])
+  return new Map(rows.map((r) => [r.token_id, { score: r.score, rank: r.rank }]))
+}
+
+export interface RarityCursor {
+  rank: number
+  ref: string
+}
+
+/** Tokens of a contract from rarest to most common (then by id), optionally matching attribute conditions. */
+export async function tokensByRarity(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: RarityCursor | null, limit: number): Promise<TokenPage & { ranks: number[] }> {
+  const params: unknown[] = [contractId, after?.rank ?? 0, after?.ref ?? '', limit + 1]
+  const match = conditions.length > 0 ? `AND r.token_id IN (${attributeMatchSql(conditions, params)})` : ''
+  const rows = await db.query<{ ref: string; contract_id: string; token_id: string; rank: number }>(
+    `SELECT r.token_id AS ref, r.contract_id, t.token_id::text AS token_id, r.rank
+       FROM token_rarity r JOIN token t ON t.id = r.token_id
+      WHERE r.contract_id = $1 AND (r.rank, r.token_id) > ($2::int, $3::text) ${match}
+      ORDER BY r.rank, r.token_id
+      LIMIT $4`,
+    params,
+  )
+  const kept = rows.slice(0, limit)
+  return { items: kept.map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id })), ranks: kept.map((r) => r.rank), hasNext: rows.length > limit }
+}
