@@ -18,6 +18,7 @@
  */
 import { Pool } from 'pg'
 import type * as ReadModule from '../src/store/read'
+import { explorerScenarios } from './explorerFixture'
 import { cachedStatusScenario, fillDatabase, scenarios, shapeTokens, type FillShape, type Scenario } from './apiFixture'
 import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, log, machine, machineTable, parseArgs, startPostgres, type PgServer, runBenchMain } from './common'
 import { httpRate, rawRouteRate, startApiServer, warmUp, type HttpRate, type Rate } from './httpLoad'
@@ -75,7 +76,7 @@ async function measureAll(url: string, shape: FillShape, seconds: number): Promi
   try {
     const plain = await startApiServer(url, 0, POOL_SIZE)
     try {
-      const routes = scenarios(read, db, shape, ['graphql-token', 'hiro-nft', 'status', 'sequence-batch', 'attribute-page'])
+      const routes = [...scenarios(read, db, shape, ['graphql-token', 'hiro-nft', 'status', 'sequence-batch', 'attribute-page']), ...explorerScenarios(read, db)]
       await warmUp(plain.url, routes, 3)
       for (const s of routes) rows.push(await measure(plain.url, s, seconds))
     } finally {

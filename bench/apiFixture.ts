@@ -12,6 +12,7 @@
 import { Client } from 'pg'
 import type * as ReadModule from '../src/store/read'
 import { log } from './common'
+import { explorerFillSteps } from './explorerFixture'
 import type { AutocannonRequest } from './httpLoad'
 
 export interface FillShape {
@@ -97,6 +98,7 @@ function fillSteps(s: FillShape): FillStep[] {
                       CASE token_id % 100 WHEN 0 THEN 'QUEUED' WHEN 1 THEN 'RUNNING' WHEN 2 THEN 'FAILED' WHEN 3 THEN 'INVALID' ELSE 'DONE' END AS s
                  FROM token) t`,
     ],
+    ...explorerFillSteps(),
     [
       'processor checkpoint and activity',
       `CREATE SCHEMA stacks_1_processor;
@@ -150,7 +152,7 @@ export async function fillDatabase(url: string, shape: FillShape): Promise<numbe
 
 /** One measured route: the HTTP request autocannon sends and the store calls behind it. */
 export interface Scenario {
-  key: RouteKey
+  key: RouteKey | ExplorerKey
   name: string
   connections: number
   request: AutocannonRequest
@@ -160,6 +162,7 @@ export interface Scenario {
 }
 
 export type RouteKey = 'graphql-token' | 'hiro-nft' | 'status' | 'sequence-batch' | 'attribute-page'
+export type ExplorerKey = 'search' | 'facets' | 'facets-filtered' | 'rarity-page' | 'holdings'
 
 type Read = typeof ReadModule
 type Db = ReturnType<Read['readDbFromPool']>

@@ -213,5 +213,6 @@ module.exports = class ExplorerQueries1796400000000 {
     await db.query(`DROP INDEX contract_metadata_symbol_trgm`)
     await db.query(`DROP INDEX contract_metadata_name_trgm`)
     await db.query(`DROP INDEX token_metadata_name_trgm`)
+    await db.query(`DROP EXTENSION IF EXISTS pg_trgm`)
   }
 }
