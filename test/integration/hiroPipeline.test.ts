@@ -1,5 +1,5 @@
-// The last good document stays served on the Hiro surface: a SIP-009 token fetched by the real
-// worker, then refreshed by a SIP-019 notification while its host answers 404.
+// The Hiro surface over tokens the real Stacks processor and worker indexed from the simulator:
+// the last good document after a failed refresh, and the bulk search route.
 import { Cl } from '@stacks/transactions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type RunningApi } from '../helpers/apiServer'
@@ -73,4 +73,25 @@ describe('Hiro: the last good document after a failed refresh', () => {
     expect(body).toMatchObject({ metadata: { name: 'Stays #0' } })
     expect(await get(1)).toEqual([422, { error: 'Token error', message: expect.any(String) }])
   }, 120_000)
+
+  it('the bulk search route answers each asked token in order, with an ETag; a bare principal is token 1; 51 contracts are a 400', async () => {
+    const { sim } = stacks
+    const nft = sim.contracts.nft
+    const url = (contracts: string[]) => `${api.url}/metadata/v1/search?${contracts.map((c) => `contract=${encodeURIComponent(c)}`).join('&')}`
+    const res = await fetch(url([`${nft}:0`, nft, `${nft}:99`]))
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as Record<string, unknown>[]
+    // token 99 does not exist: left out
+    expect(body.map((e) => [e.contract_id, e.token_number, e.token_type])).toEqual([
+      [nft, 0, 'nft'],
+      [nft, 1, 'nft'],
+    ])
+    expect(body[0]).toMatchObject({ name: 'Stays #0', image_uri: 'https://img.test/0.png', image_canonical_uri: 'https://img.test/0.png', token_uri: host.urlFor('/stale/{id}.json'), sender_address: sim.accounts.deployer })
+    expect(typeof body[0]!.tx_id).toBe('string')
+    const etag = res.headers.get('etag')!
+    expect((await fetch(url([`${nft}:0`, nft, `${nft}:99`]), { headers: { 'if-none-match': etag } })).status).toBe(304)
+    const tooMany = await fetch(url(Array.from({ length: 51 }, (_, i) => `${nft}:${i}`)))
+    expect(tooMany.status).toBe(400)
+    expect(await tooMany.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' })
+  })
 })
