@@ -10,6 +10,7 @@ import { useHardhatChain } from '../helpers/evmChain'
 import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
+import { evmPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const chain = useHardhatChain()
 // One local chain indexed under two chain ids: an address's holdings then span two chains.
@@ -53,24 +54,13 @@ beforeAll(async () => {
   db = await createTestDatabase()
   const chains = [CHAIN, MIRROR].map((c) => ({ chain: c, rpcUrl: chain.rpcUrl, finality: 2, headPollMs: 50 }))
   api = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify(chains) } })
-  const env = {
-    DATABASE_URL: db.url,
-    EVM_CHAINS: JSON.stringify(chains),
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    JOB_BACKOFF_BASE_MS: '100',
-    // maintenance (counter folding and rarity) runs every lease / 3
-    JOB_LEASE_SECONDS: '6',
-  }
+  // maintenance (counter folding and rarity) runs every lease / 3
+  const env = evmPipelineEnv(db, chain.rpcUrl, [CHAIN, MIRROR], host, { JOB_LEASE_SECONDS: '6' })
   running.push(startProcess('evm-processor', [CHAIN], env), startProcess('evm-processor', [MIRROR], env), startProcess('worker', [], env))
   await settled()
 }, 180_000)
 
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 /** Every job finished, every counter delta folded and every collection rescored. */
 async function settled(): Promise<void> {

@@ -8,6 +8,7 @@ import { startApiServer, type RunningApi } from '../helpers/apiServer'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'
 import { waitForIndexed } from '../helpers/indexer'
+import { evmPipelineEnv, stopPipeline } from '../helpers/pipeline'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 
 const chain = useHardhatChain()
@@ -54,12 +55,7 @@ beforeAll(async () => {
 
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]) } })
-  const env = {
-    DATABASE_URL: db.url,
-    EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl, finality: 2, headPollMs: 50 }]),
-    JOB_BACKOFF_BASE_MS: '100',
-    JOB_MAX_ATTEMPTS: '2',
-  }
+  const env = evmPipelineEnv(db, chain.rpcUrl, [CHAIN], undefined, { JOB_MAX_ATTEMPTS: '2' })
   const proc = startProcess('evm-processor', [CHAIN], env)
   const worker = startProcess('worker', [], env)
   running.push(proc, worker)
@@ -67,11 +63,7 @@ beforeAll(async () => {
   await waitFor('the three contract jobs to settle', contractJobsSettled, 60_000, 100, () => worker.output())
 }, 180_000)
 
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-})
+afterAll(() => stopPipeline({ running, api, db }))
 
 describe('ERC-20 contract job through the worker', () => {
   it('serves the name, symbol, decimals and event-tracked total supply of an ERC-20', async () => {

@@ -10,6 +10,7 @@ import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
+import { stacksPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const stacks = useStacksSimulator()
 const CHAIN = 'stacks:2147483648'
@@ -44,14 +45,7 @@ beforeAll(async () => {
 
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { STACKS_CHAIN: CHAIN } })
-  const env = {
-    DATABASE_URL: db.url,
-    STACKS_API_URL: sim.url,
-    STACKS_CHAIN: CHAIN,
-    STACKS_POLL_MS: '50',
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    JOB_BACKOFF_BASE_MS: '100',
-  }
+  const env = stacksPipelineEnv(db, sim.url, CHAIN, host)
   proc = startProcess('stacks-processor', [], env)
   const worker = startProcess('worker', [], env)
   running.push(proc, worker)
@@ -63,12 +57,7 @@ beforeAll(async () => {
   }, 60_000, 100, () => worker.output())
 }, 180_000)
 
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 describe('SIP-010 supply and SIP-013 decimals', () => {
   it('serves a SIP-010 total_supply that follows later mints and burns exactly, with no new chain read', async () => {

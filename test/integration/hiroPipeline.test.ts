@@ -8,6 +8,7 @@ import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, status, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
+import { stacksPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const stacks = useStacksSimulator()
 const CHAIN = 'stacks:2147483648'
@@ -21,12 +22,7 @@ beforeAll(async () => {
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { STACKS_CHAIN: CHAIN } })
 })
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 async function jobStatus(ref: string): Promise<string | undefined> {
   const rows: { status: string }[] = await db.ds.query(`SELECT status FROM metadata_job WHERE id = $1`, [`token:${ref}`])
@@ -43,14 +39,7 @@ describe('Hiro: the last good document after a failed refresh', () => {
     host.route('/stale/1.json', status(404, 'never there'))
     await sim.call(nft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/stale/{id}.json'))], deployer)
     for (let i = 0; i < 2; i++) await sim.call(nft, 'mint', [Cl.principal(wallet_1)], deployer)
-    const env = {
-      DATABASE_URL: db.url,
-      STACKS_API_URL: sim.url,
-      STACKS_CHAIN: CHAIN,
-      STACKS_POLL_MS: '50',
-      FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-      JOB_BACKOFF_BASE_MS: '100',
-    }
+    const env = stacksPipelineEnv(db, sim.url, CHAIN, host)
     const proc = startProcess('stacks-processor', [], env)
     const worker = startProcess('worker', [], env)
     running.push(proc, worker)

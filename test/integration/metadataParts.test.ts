@@ -12,6 +12,7 @@ import { waitForIndexed } from '../helpers/indexer'
 import { JSON5_WARNING } from '../../src/metadata/fetcher'
 import { body, json, redirect, startMetadataHost, status, type MetadataHost, type RouteHandler } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
+import { evmPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const chain = useHardhatChain()
 const CHAIN = 'eip155:31337'
@@ -26,22 +27,10 @@ beforeAll(async () => {
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]) } })
   alice = chain.driver.accounts[1]
-  const env = {
-    DATABASE_URL: db.url,
-    EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl, finality: 2, headPollMs: 50 }]),
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    FETCH_TIMEOUT_MS: '3000',
-    JOB_BACKOFF_BASE_MS: '100',
-    JOB_MAX_ATTEMPTS: '3',
-  }
+  const env = evmPipelineEnv(db, chain.rpcUrl, [CHAIN], host, { FETCH_TIMEOUT_MS: '3000', JOB_MAX_ATTEMPTS: '3' })
   running.push(startProcess('evm-processor', [CHAIN], env), startProcess('worker', [], env))
 })
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 /** Answers `first` to the first request of a path, then `then` to every later one. */
 function firstThen(first: RouteHandler, then: RouteHandler): RouteHandler {

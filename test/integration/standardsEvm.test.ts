@@ -9,6 +9,7 @@ import { useHardhatChain } from '../helpers/evmChain'
 import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
+import { evmPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const chain = useHardhatChain()
 const CHAIN = 'eip155:31337'
@@ -44,26 +45,13 @@ beforeAll(async () => {
   host = await startMetadataHost()
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]) } })
-  const env = {
-    DATABASE_URL: db.url,
-    EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl, finality: 2, headPollMs: 50 }]),
-    EVM_BATCH_MAX_TOKENS: String(CAP),
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    JOB_BACKOFF_BASE_MS: '100',
-    JOB_MAX_ATTEMPTS: '2',
-    WORKER_CONCURRENCY: '16',
-  }
+  const env = evmPipelineEnv(db, chain.rpcUrl, [CHAIN], host, { EVM_BATCH_MAX_TOKENS: String(CAP), JOB_MAX_ATTEMPTS: '2', WORKER_CONCURRENCY: '16' })
   proc = startProcess('evm-processor', [CHAIN], env)
   worker = startProcess('worker', [], env)
   running.push(proc, worker)
 }, 120_000)
 
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 describe('EVM standards through the processor and worker', () => {
   it('ERC-2309: every token of ranges over the cap gets its owner and its fetched metadata', async () => {

@@ -9,6 +9,7 @@ import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
+import { stacksPipelineEnv, stopPipeline } from '../helpers/pipeline'
 
 const stacks = useStacksSimulator()
 const CHAIN = 'stacks:2147483648'
@@ -60,16 +61,10 @@ beforeAll(async () => {
 
   db = await createTestDatabase()
   api = await startApiServer(db, { env: { STACKS_CHAIN: CHAIN } })
-  const env = {
-    DATABASE_URL: db.url,
-    STACKS_API_URL: sim.url,
-    STACKS_CHAIN: CHAIN,
-    STACKS_POLL_MS: '50',
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    JOB_BACKOFF_BASE_MS: '100',
+  const env = stacksPipelineEnv(db, sim.url, CHAIN, host, {
     JOB_LEASE_SECONDS: '5', // queue maintenance (which schedules dynamic tokens) every ~1.7 s
     EVM_BATCH_MAX_TOKENS: String(IDS.length - 1), // a collection-wide notice walks the tokens in chunks
-  }
+  })
   proc = startProcess('stacks-processor', [], env)
   worker = startProcess('worker', [], env)
   running.push(proc, worker)
@@ -77,12 +72,7 @@ beforeAll(async () => {
   for (const id of IDS) expect(await servedName(id)).toBe(`First #${id}`)
 }, 180_000)
 
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await api?.close()
-  await db?.drop()
-  await host?.close()
-})
+afterAll(() => stopPipeline({ running, api, db, host }))
 
 describe('SIP-019 through the processor and worker', () => {
   it('a collection-wide notification (no token-ids) refreshes every token of the collection', async () => {

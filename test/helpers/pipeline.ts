@@ -1,0 +1,40 @@
+/**
+ * What the end-to-end pipeline tests share: the environment of processor and worker processes
+ * against a test database, a local chain and a local metadata host, and their teardown.
+ */
+import type { RunningApi } from './apiServer'
+import type { TestDatabase } from './database'
+import type { MetadataHost } from './metadataHost'
+import type { RunningProcess } from './processes'
+
+/** Processes for one local EVM chain (and any more chain ids served by the same node). */
+export function evmPipelineEnv(db: TestDatabase, rpcUrl: string, chains: readonly string[], host?: MetadataHost, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    EVM_CHAINS: JSON.stringify(chains.map((chain) => ({ chain, rpcUrl, finality: 2, headPollMs: 50 }))),
+    ...(host ? { FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}` } : {}),
+    JOB_BACKOFF_BASE_MS: '100',
+    ...extra,
+  }
+}
+
+/** Processes for the Stacks simulator. */
+export function stacksPipelineEnv(db: TestDatabase, apiUrl: string, chain: string, host?: MetadataHost, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    STACKS_API_URL: apiUrl,
+    STACKS_CHAIN: chain,
+    STACKS_POLL_MS: '50',
+    ...(host ? { FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}` } : {}),
+    JOB_BACKOFF_BASE_MS: '100',
+    ...extra,
+  }
+}
+
+/** Stops the processes, then the API, the database and the host (whichever were started). */
+export async function stopPipeline(parts: { running: RunningProcess[]; api?: RunningApi; db?: TestDatabase; host?: MetadataHost }): Promise<void> {
+  await Promise.all(parts.running.map((p) => p.stop()))
+  await parts.api?.close()
+  await parts.db?.drop()
+  await parts.host?.close()
+}
