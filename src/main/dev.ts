@@ -127,6 +127,7 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     API_HOST: '127.0.0.1',
     API_PORT: String(w.apiPort),
     GRAPHQL_SANDBOX: 'true',
+    GRAPHQL_INTROSPECTION: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
     SQD_LOG_LEVEL: 'WARN',
   }
