@@ -10,6 +10,7 @@ import { graphqlRoutes } from './graphql/plugin'
 import { registerOpenApi } from './openapi'
 import { installRequestMetrics } from './requestMetrics'
 import { healthRoutes } from './rest/health'
+import { OnDemandBudget } from './rest/sequence/onDemandBudget'
 import { hiroRoutes } from './rest/hiro/routes'
 import { sequenceRoutes } from './rest/sequence/routes'
 import { graphqlRequestHeaders } from './auth/requestHeaders'
@@ -56,6 +57,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     log,
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, chainHeight: deps.chainHeight, cacheMs: deps.statusCacheMs ?? 1000 }),
+    onDemand: new OnDemandBudget(deps.config.ON_DEMAND_FETCHES_PER_MINUTE),
     version,
   }
 
