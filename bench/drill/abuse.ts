@@ -22,13 +22,15 @@ import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, waitFor, type Rng } from './runtime'
+import { fmt, lib, seconds, sleep, waitFor, type Rng } from './runtime'
 
 export interface AbuseOptions {
   graphqlDocs: number
   madeUpReads: number
   burstClients: number
   concurrency: number
+  /** attack requests started per second (open loop, at most `concurrency` in flight); 0 = as fast as `concurrency` allows */
+  attackPerSecond: number
   restReads: number
   readLimitPerIp: number
   onDemandPerMinute: number
@@ -36,9 +38,9 @@ export interface AbuseOptions {
 }
 
 export const ABUSE_PROFILES: Record<'full' | 'quick' | 'test', AbuseOptions> = {
-  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 8, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 8, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  test: { graphqlDocs: 200, madeUpReads: 200, burstClients: 5, concurrency: 4, restReads: 100, readLimitPerIp: 20, onDemandPerMinute: 100, refusalWithinMs: 50 },
+  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 32, attackPerSecond: 300, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 32, attackPerSecond: 300, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  test: { graphqlDocs: 200, madeUpReads: 200, burstClients: 5, concurrency: 4, attackPerSecond: 0, restReads: 100, readLimitPerIp: 20, onDemandPerMinute: 100, refusalWithinMs: 50 },
 }
 
 const CONTRACT = '0xabababababababababababababababababababab'
@@ -183,9 +185,9 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     const burstPerClient = opt.readLimitPerIp + 30
     for (let c = 0; c < opt.burstClients; c++) {
       const xff = `172.16.${c >> 8}.${c & 255}`
-      for (let i = 0; i < burstPerClient; i++) attacks.push({ kind: 'burst', expect: i < opt.readLimitPerIp ? [200] : [429], method: 'GET', path: '/status', body: '', xff })
+      for (let i = 0; i < burstPerClient; i++) attacks.push({ kind: 'burst', expect: [200, 429], method: 'GET', path: '/status', body: '', xff })
     }
-    // interleave the kinds (the burst stays in order per client: the first LIMIT pass)
+    // interleave the kinds (a burst client's requests stay together, as a burst does)
     const order = attacks.map((a, i) => ({ a, k: a.kind === 'burst' ? i / attacks.length : r.next() })).sort((x, y) => x.k - y.k).map((x) => x.a)
 
     const results: { a: Attack; t: Timed }[] = []
@@ -193,10 +195,15 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     let attacking = true
     const attackStart = Date.now()
     const during = normalRun(0, () => !attacking)
+    // Open loop when paced: request k is due at k / attackPerSecond, whatever the answers' speed.
+    const dueAt = (k: number) => (opt.attackPerSecond > 0 ? attackStart + (k * 1000) / opt.attackPerSecond : 0)
     await Promise.all(
       Array.from({ length: opt.concurrency }, async () => {
         while (next < order.length) {
-          const a = order[next++]
+          const k = next++
+          const a = order[k]
+          const wait = dueAt(k) - Date.now()
+          if (wait > 0) await sleep(wait)
           results.push({ a, t: await timed(base, { method: a.method, path: a.path, body: a.body || undefined, headers: { 'x-forwarded-for': a.xff } }) })
         }
       }),
@@ -214,6 +221,12 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     check(checks, `${fmt(results.length)} hostile requests: no 5xx and no dropped connection`, fiveXX.length === 0, fiveXX.length === 0 ? 'none' : `${fiveXX.length}: ${fiveXX.slice(0, 5).map((x) => `${x.a.kind} -> ${x.t.status}`).join(' / ')}`)
     const wrong = results.filter((x) => !x.a.expect.includes(x.t.status))
     check(checks, 'each answered with the right status (400/413 documents, 200 made-up reads, 429 past the limit)', wrong.length === 0, wrong.length === 0 ? 'all' : `${wrong.length} wrong: ${wrong.slice(0, 5).map((x) => `${x.a.kind} expected ${x.a.expect.join('/')} got ${x.t.status}`).join(' / ')}`)
+    // A burst client gets exactly its limit per minute window the attack touched, the rest 429.
+    const windows = Math.floor(Date.now() / 60_000) - Math.floor(attackStart / 60_000) + 1
+    const perClient = new Map<string, number>()
+    for (const x of results) if (x.a.kind === 'burst' && x.t.status === 200) perClient.set(x.a.xff, (perClient.get(x.a.xff) ?? 0) + 1)
+    const offLimit = [...Array(opt.burstClients).keys()].map((c) => perClient.get(`172.16.${c >> 8}.${c & 255}`) ?? 0).filter((n) => n < opt.readLimitPerIp || n > opt.readLimitPerIp * windows)
+    check(checks, `each bursting client gets its limit (${opt.readLimitPerIp}/min) and 429 past it`, offLimit.length === 0, offLimit.length === 0 ? `${opt.burstClients} clients x ${burstPerClient} reads over ${windows} minute window(s)` : `${offLimit.length} clients off: ${offLimit.slice(0, 5).join(', ')} allowed`)
     const refusals = results.filter((x) => x.t.status >= 400 && x.t.status < 500)
     const slow = refusals.filter((x) => x.t.ms > opt.refusalWithinMs)
     check(checks, `every refusal answered within ${opt.refusalWithinMs} ms`, slow.length === 0, `${fmt(slow.length)} of ${fmt(refusals.length)} slower; refusal p50 ${fmt(p(refusals.map((x) => x.t.ms), 0.5), 1)} ms, p99 ${fmt(p(refusals.map((x) => x.t.ms), 0.99), 1)} ms, max ${fmt(p(refusals.map((x) => x.t.ms), 1), 1)} ms`)
@@ -228,7 +241,7 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     check(checks, 'the API process is up and healthy afterwards', exits === 0 && health === 200, `exits ${exits}, /health ${health}`)
 
     const figures: DrillResult['figures'] = []
-    figures.push(['attack', fmt(results.length), `${opt.concurrency} in flight, ${seconds(attackMs)} (${fmt(results.length / (attackMs / 1000))} req/s)`])
+    figures.push(['attack', fmt(results.length), `${opt.attackPerSecond > 0 ? `paced at ${opt.attackPerSecond}/s, ` : ''}at most ${opt.concurrency} in flight, ${seconds(attackMs)} (${fmt(results.length / (attackMs / 1000))} req/s)`])
     const kinds = new Map<string, number[]>()
     for (const x of results) kinds.set(x.a.kind, [...(kinds.get(x.a.kind) ?? []), x.t.ms])
     for (const [k, ms] of [...kinds].sort()) figures.push([k, fmt(ms.length), `p50 ${fmt(p(ms, 0.5), 1)} ms, p99 ${fmt(p(ms, 0.99), 1)} ms`])
