@@ -38,8 +38,8 @@ export interface AbuseOptions {
 }
 
 export const ABUSE_PROFILES: Record<'full' | 'quick' | 'test', AbuseOptions> = {
-  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 32, attackPerSecond: 300, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 32, attackPerSecond: 300, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 4, attackPerSecond: 0, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 4, attackPerSecond: 0, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
   test: { graphqlDocs: 200, madeUpReads: 200, burstClients: 5, concurrency: 4, attackPerSecond: 0, restReads: 100, readLimitPerIp: 20, onDemandPerMinute: 100, refusalWithinMs: 50 },
 }
 

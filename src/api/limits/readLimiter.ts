@@ -83,11 +83,16 @@ export class ReadLimiter {
     this.timer.unref()
   }
 
-  /** Stops the timer and writes what is still pending. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timer and writes what is still pending, giving up after `deadlineMs` (a shutdown
+   * must not wait on a database that is down; the counts of one interval are then lost).
+   */
+  async stop(deadlineMs = 2000): Promise<void> {
     clearInterval(this.timer)
-    await this.syncing
-    await this.sync()
+    let timer: NodeJS.Timeout | undefined
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, deadlineMs)))
+    await Promise.race([(this.syncing ?? Promise.resolve()).then(() => this.sync()), deadline])
+    clearTimeout(timer)
   }
 
   /** One sync (concurrent calls share it). */

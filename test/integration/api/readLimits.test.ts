@@ -159,3 +159,16 @@ describe('read rate limits', () => {
     }
   })
 })
+
+describe('read rate limits: cost', () => {
+  it('writes no rate-limit row per read: counts reach Postgres at the sync, here at shutdown', async () => {
+    const quiet = await startApiServer(db, { env: { READ_LIMIT_PER_IP: '100', API_TRUST_PROXY: '127.0.0.1', READ_LIMIT_SYNC_MS: '60000' } })
+    const who = client()
+    const bucket = `ip/${who['x-forwarded-for']}:read:%`
+    const rowsFor = async () => (await db.ds.query(`SELECT count FROM rate_limit_window WHERE id LIKE $1`, [bucket])) as { count: number }[]
+    for (let i = 0; i < 20; i++) expect((await send(quiet, SURFACES.hiro, who)).status).toBe(200)
+    expect(await rowsFor()).toEqual([])
+    await quiet.close()
+    expect(await rowsFor()).toEqual([{ count: 20 }])
+  })
+})

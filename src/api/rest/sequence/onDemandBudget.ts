@@ -18,9 +18,14 @@ export class OnDemandBudget {
 
   constructor(private readonly perMinute: number) {}
 
+  /** Whether this process already saw this minute's budget run out (no need to ask Postgres). */
+  exhausted(now: Date): boolean {
+    return this.perMinute === 0 || now.getTime() < this.exhaustedUntil
+  }
+
   /** Units granted (0..want); run inside the transaction that enqueues them (a rollback returns them). */
   async take(db: SqlExecutor, want: number, now: Date): Promise<number> {
-    if (this.perMinute === 0 || want === 0 || now.getTime() < this.exhaustedUntil) return 0
+    if (want === 0 || this.exhausted(now)) return 0
     const granted = await takeFromBudget(db, KIND, WINDOW_MS, this.perMinute, want, now)
     if (granted < want) this.exhaustedUntil = (Math.floor(now.getTime() / WINDOW_MS) + 1) * WINDOW_MS
     return granted

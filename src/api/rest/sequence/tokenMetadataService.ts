@@ -42,7 +42,8 @@ async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenVie
     .filter((v) => v.contract && !v.job && !v.metadata && (!isFungible(v.contract.standard) || v.tokenId === '0'))
     .slice(0, MAX_QUEUED_PER_REQUEST)
     .map((v) => ({ kind: 'TOKEN', chain, contractId: v.contractId, tokenRef: v.ref, priority: PRIORITY.NEW_MINT }))
-  if (requests.length === 0) return new Set()
+  // An exhausted budget costs no transaction: reads of made-up ids then do nothing but their lookup.
+  if (requests.length === 0 || ctx.onDemand.exhausted(now)) return new Set()
   try {
     const { jobs } = await ctx.ds.transaction(async (m) => {
       const granted = await ctx.onDemand.take(m, requests.length, now)
