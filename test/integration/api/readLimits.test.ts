@@ -101,6 +101,12 @@ describe('read rate limits', () => {
     expect((await send(api, SURFACES.hiro, client())).status).toBe(200)
   })
 
+  it('counts IPv6 clients per /64: two addresses of one /64 share a budget, another /64 has its own', async () => {
+    for (let i = 1; i <= LIMIT; i++) expect((await send(api, SURFACES.hiro, { 'x-forwarded-for': `2001:db8:0:1::${i}` })).status).toBe(200)
+    expect((await send(api, SURFACES.hiro, { 'x-forwarded-for': '2001:db8:0:1:ffff::9' })).status).toBe(429)
+    expect((await send(api, SURFACES.hiro, { 'x-forwarded-for': '2001:db8:0:2::1' })).status).toBe(200)
+  })
+
   it('ignores X-Forwarded-For when the peer is not a trusted proxy', async () => {
     const untrusting = await startApiServer(db, { env: { READ_LIMIT_PER_IP: String(LIMIT) } })
     try {
