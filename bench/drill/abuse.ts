@@ -38,14 +38,15 @@ export interface AbuseOptions {
 }
 
 export const ABUSE_PROFILES: Record<'full' | 'quick' | 'test', AbuseOptions> = {
-  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 4, attackPerSecond: 0, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 4, attackPerSecond: 0, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 16, attackPerSecond: 250, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
+  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 16, attackPerSecond: 250, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
   test: { graphqlDocs: 200, madeUpReads: 200, burstClients: 5, concurrency: 4, attackPerSecond: 0, restReads: 100, readLimitPerIp: 20, onDemandPerMinute: 100, refusalWithinMs: 50 },
 }
 
 const CONTRACT = '0xabababababababababababababababababababab'
 const TOKENS = 50
 const BODY_LIMIT = 1024 * 1024
+const NORMAL_EVERY_MS = 20
 
 interface Attack {
   kind: string
@@ -161,9 +162,14 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
 
     const chainID = EVM_CHAIN.split(':')[1]
     const normal = (i: number) => ({ method: 'POST', path: '/rpc/Metadata/GetTokenMetadata', body: JSON.stringify({ chainID, contractAddress: CONTRACT, tokenIDs: [String((i % TOKENS) + 1)] }), headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '198.51.100.1' } })
+    // A normal client: one read every NORMAL_EVERY_MS (50/s), at rest and during the attack alike.
     const normalRun = async (n: number, until?: () => boolean): Promise<Timed[]> => {
       const out: Timed[] = []
-      for (let i = 0; i < n || (until !== undefined && !until()); i++) out.push(await timed(base, normal(i)))
+      for (let i = 0; i < n || (until !== undefined && !until()); i++) {
+        const t = Date.now()
+        out.push(await timed(base, normal(i)))
+        await sleep(NORMAL_EVERY_MS - (Date.now() - t))
+      }
       return out
     }
     await normalRun(50) // warm-up
@@ -249,7 +255,7 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     figures.push(['normal client during', fmt(duringReads.length), `p50 ${fmt(p(duringReads.map((x) => x.ms), 0.5), 1)} ms, p99 ${fmt(duringP99, 1)} ms`])
     return {
       drill: 'abuse',
-      setup: `The API process behind a trusted proxy (X-Forwarded-For), READ_LIMIT_PER_IP ${opt.readLimitPerIp}/min, ON_DEMAND_FETCHES_PER_MINUTE ${opt.onDemandPerMinute}; ${fmt(opt.graphqlDocs)} hostile GraphQL documents, ${fmt(opt.madeUpReads)} Sequence reads of 50 made-up ids, ${opt.burstClients} clients bursting ${burstPerClient} reads each; a normal client with its own key reading one token at a time.`,
+      setup: `The API process behind a trusted proxy (X-Forwarded-For), READ_LIMIT_PER_IP ${opt.readLimitPerIp}/min, ON_DEMAND_FETCHES_PER_MINUTE ${opt.onDemandPerMinute}; ${fmt(opt.graphqlDocs)} hostile GraphQL documents, ${fmt(opt.madeUpReads)} Sequence reads of 50 made-up ids, ${opt.burstClients} clients bursting ${burstPerClient} reads each; a normal client with its own key reading one token every ${NORMAL_EVERY_MS} ms.`,
       durationMs: Date.now() - started,
       figures,
       faults: [`${fmt(results.length)} hostile requests`],
