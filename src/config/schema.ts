@@ -107,6 +107,7 @@ export const ENV = {
   GRAPHQL_MAX_ALIASES: { schema: int(0, 10_000), default: '30', doc: 'aliases in one GraphQL document' },
   GRAPHQL_MAX_DIRECTIVES: { schema: int(0, 10_000), default: '20', doc: 'directives in one GraphQL document' },
   GRAPHQL_MAX_TOKENS: { schema: int(100, 1_000_000), default: '5000', doc: 'lexical tokens in one GraphQL document (parsing stops there)' },
+  GRAPHQL_MAX_BODY_BYTES: { schema: int(1024, 1024 * 1024), default: '131072', doc: 'largest /graphql request body (413 above it, refused before it is read or parsed)' },
   GRAPHQL_MAX_COST: { schema: int(1), default: '100000', doc: 'estimated cost of one GraphQL document (graphql-armor cost model; see README "Limits")' },
 
   API_TRUST_PROXY: { schema: list, default: '', doc: 'comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed (empty = the socket address is the client)' },

@@ -94,8 +94,15 @@ describe('GraphQL limits', () => {
     expect(r.errors?.[0].message).toBe('Aliases limit of 30 exceeded, found 31.')
   })
 
-  it('refuses 10,000 aliases at parse time by the token limit', async () => {
+  it('refuses 10,000 aliases by the body limit before parsing, in GraphQL error shape', async () => {
     const aliases = Array.from({ length: 10_000 }, (_, i) => `a${i}: status { version }`).join(' ')
+    const r = await gql(api, `{ ${aliases} }`)
+    expect(r.status).toBe(413)
+    expect(r.errors).toEqual([{ message: 'request body is too large', extensions: { code: 'BAD_REQUEST' } }])
+  })
+
+  it('refuses a document past GRAPHQL_MAX_TOKENS at parse time', async () => {
+    const aliases = Array.from({ length: 2_000 }, (_, i) => `a${i}: status { version }`).join(' ')
     const r = await gql(api, `{ ${aliases} }`)
     expect(r.status).toBe(400)
     expect(codes(r)).toEqual(['GRAPHQL_PARSE_FAILED'])
