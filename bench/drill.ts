@@ -3,7 +3,7 @@
  * `npm run drill -- --quick` (smaller runs, a few minutes).
  *
  *   --quick            smaller runs of every drill
- *   --only a,b         run only these drills (crash, db-restart, reorgs, hostile, fuzz)
+ *   --only a,b         run only these drills (crash, db-restart, reorgs, hostile, fuzz, abuse)
  *   --seed N           random seed (default 20261121); the same seed replays the same choices
  *   --no-append        do not append the results to BENCHMARKS.md
  *   --logs DIR         where the processes' logs go (default: a temp directory, printed)

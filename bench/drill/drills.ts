@@ -1,4 +1,5 @@
 /** The drills, in the order `npm run drill` runs them, with their settings per profile. */
+import { ABUSE_PROFILES, runAbuseDrill } from './abuse'
 import type { DrillContext, Profile } from './context'
 import { CRASH_PROFILES, runCrashDrill } from './crash'
 import { DB_RESTART_PROFILES, runDbRestartDrill } from './dbRestart'
@@ -7,7 +8,7 @@ import { HOSTILE_PROFILES, runHostileDrill } from './hostile'
 import { REORG_PROFILES, runReorgDrill } from './reorgs'
 import type { DrillResult } from './report'
 
-export type DrillName = 'crash' | 'db-restart' | 'reorgs' | 'hostile' | 'fuzz'
+export type DrillName = 'crash' | 'db-restart' | 'reorgs' | 'hostile' | 'fuzz' | 'abuse'
 
 export interface Drill {
   name: DrillName
@@ -21,4 +22,5 @@ export const DRILLS: Drill[] = [
   { name: 'hostile', run: (ctx, p) => runHostileDrill(ctx, HOSTILE_PROFILES[p]) },
   // after reorgs: it reads the reorg drill's database when there is one
   { name: 'fuzz', run: (ctx, p) => runFuzzDrill(ctx, FUZZ_PROFILES[p]) },
+  { name: 'abuse', run: (ctx, p) => runAbuseDrill(ctx, ABUSE_PROFILES[p]) },
 ]

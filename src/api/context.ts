@@ -2,6 +2,7 @@ import type { Config } from '../config'
 import type { Logger } from '../lib/logger'
 import type { ReadDb } from '../store/read/readDb'
 import type { DataSource } from 'typeorm'
+import type { OnDemandBudget } from './rest/sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 
 /** Shared by every surface of one server. */
@@ -13,5 +14,7 @@ export interface ApiContext {
   log: Logger
   knownChains: ReadonlySet<string>
   status: StatusService
+  /** Fetches of never-seen tokens that reads may queue (global, per minute). */
+  onDemand: OnDemandBudget
   version: string
 }

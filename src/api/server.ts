@@ -5,11 +5,14 @@ import type { ApiContext } from './context'
 import { registerCors } from './cors'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
+import { readLimits, type LimitedSurface } from './limits/readLimitHook'
+import { ReadLimiter } from './limits/readLimiter'
 import { graphqlRoutes } from './graphql/plugin'
 import { registerOpenApi } from './openapi'
 import { installRequestMetrics } from './requestMetrics'
 import { healthRoutes } from './rest/health'
 import { readyRoutes } from './rest/ready'
+import { OnDemandBudget } from './rest/sequence/onDemandBudget'
 import { hiroRoutes } from './rest/hiro/routes'
 import { sequenceRoutes } from './rest/sequence/routes'
 import { graphqlRequestHeaders } from './auth/requestHeaders'
@@ -39,6 +42,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: BODY_LIMIT,
     routerOptions: { ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // request.ip is the X-Forwarded-For client only when the socket peer is a trusted proxy.
+    trustProxy: deps.config.API_TRUST_PROXY.length > 0 ? deps.config.API_TRUST_PROXY : false,
   })
   // Response schemas document the API; bodies are serialised as they are (no field filtering).
   app.setSerializerCompiler(() => (data) => JSON.stringify(data))
@@ -55,10 +60,22 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     log,
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, processorSilenceSeconds: deps.config.READY_MAX_SILENCE_SECONDS, cacheMs: deps.statusCacheMs ?? 1000 }),
+    onDemand: new OnDemandBudget(deps.config.ON_DEMAND_FETCHES_PER_MINUTE),
     version,
   }
 
   await registerCors(app, deps.config.CORS_ORIGINS)
+
+  const reads = readLimits(new ReadLimiter(deps.ds.manager, deps.config.READ_LIMIT_SYNC_MS, log), deps.ds, deps.config, log)
+  reads.limiter.start()
+  app.addHook('onClose', async () => reads.limiter.stop())
+  /** A surface whose routes count against the read limits (refresh writes have their own, per key). */
+  const limited = (surface: LimitedSurface, plugins: ((i: FastifyInstance) => Promise<void>)[], opts: { prefix?: string; skipMethods?: string[] } = {}) =>
+    app.register(async (scope) => {
+      scope.addHook('onRequest', reads.hook(surface, { skipMethods: opts.skipMethods }))
+      for (const p of plugins) await scope.register(p)
+    }, opts.prefix ? { prefix: opts.prefix } : {})
+
   await registerOpenApi(app, version)
   const updateGauges = statusGauges(deps.metrics, log)
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
@@ -67,15 +84,16 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   })
   await app.register(healthRoutes(ctx))
   await app.register(readyRoutes(ctx))
-  await app.register(statusRoutes(ctx))
-  await app.register(hiroRoutes(ctx, { hideFromDocs: false }), { prefix: '/metadata/v1' })
-  await app.register(hiroRoutes(ctx, { hideFromDocs: true }), { prefix: '/metadata' })
-  await app.register(sequenceRoutes(ctx), { prefix: '/rpc' })
+  await limited('status', [statusRoutes(ctx)])
+  await limited('hiro', [hiroRoutes(ctx, { hideFromDocs: false })], { prefix: '/metadata/v1' })
+  await limited('hiro', [hiroRoutes(ctx, { hideFromDocs: true })], { prefix: '/metadata' })
+  await limited('sequence', [sequenceRoutes(ctx)], { prefix: '/rpc' })
   await app.register(sequenceRefreshRoutes(ctx), { prefix: '/rpc' })
-  await app.register(imxRefreshRoutes(ctx), { prefix: '/v1/metadata-refreshes' })
+  // Its GETs (refresh status and errors) are reads; its POST is a refresh, limited per key.
+  await limited('immutable', [imxRefreshRoutes(ctx)], { prefix: '/v1/metadata-refreshes', skipMethods: ['POST'] })
   await app.register(zkevmRefreshRoutes(ctx), { prefix: '/v1/chains' })
   await app.register(mavisRefreshRoutes(ctx), { prefix: '/mavis-market-partner' })
   await app.register(graphqlRequestHeaders())
-  await app.register(await graphqlRoutes(ctx))
+  await limited('graphql', [await graphqlRoutes(ctx)])
   return app
 }

@@ -123,6 +123,19 @@ export const ENV = {
   GRAPHQL_MAX_DEPTH: { schema: int(1, 50), default: '8', doc: 'deepest GraphQL query accepted' },
   GRAPHQL_MAX_PAGE: { schema: int(1, 10_000), default: '200', doc: 'largest page size of GraphQL lists' },
   GRAPHQL_SANDBOX: { schema: bool, default: 'false', doc: 'serve the Apollo sandbox on GET /graphql' },
+  GRAPHQL_INTROSPECTION: { schema: bool, default: 'false', doc: 'answer introspection (__schema, __type); off in production, on in npm run dev' },
+  GRAPHQL_MAX_INTROSPECTION_DEPTH: { schema: int(1, 50), default: '15', doc: 'deepest __schema subtree accepted (data fields keep GRAPHQL_MAX_DEPTH)' },
+  GRAPHQL_MAX_ALIASES: { schema: int(0, 10_000), default: '30', doc: 'aliases in one GraphQL document' },
+  GRAPHQL_MAX_DIRECTIVES: { schema: int(0, 10_000), default: '20', doc: 'directives in one GraphQL document' },
+  GRAPHQL_MAX_TOKENS: { schema: int(100, 1_000_000), default: '5000', doc: 'lexical tokens in one GraphQL document (parsing stops there)' },
+  GRAPHQL_MAX_BODY_BYTES: { schema: int(1024, 1024 * 1024), default: '131072', doc: 'largest /graphql request body (413 above it, refused before it is read or parsed)' },
+  GRAPHQL_MAX_COST: { schema: int(1), default: '100000', doc: 'estimated cost of one GraphQL document (graphql-armor cost model; see README "Limits")' },
+
+  API_TRUST_PROXY: { schema: list, default: '', doc: 'comma-separated addresses or CIDRs of proxies whose X-Forwarded-For is believed (empty = the socket address is the client)' },
+  READ_LIMIT_PER_IP: { schema: int(1), default: '1200', doc: 'read requests per minute per client address (IPv6 per /64) without an API key' },
+  READ_LIMIT_PER_KEY: { schema: int(1), default: '12000', doc: 'read requests per minute per API key (sent as Authorization: Bearer or the surface key header)' },
+  READ_LIMIT_SYNC_MS: { schema: int(50, 60_000), default: '1000', doc: 'how often each API process shares its read counts through Postgres (the most the processes together can overshoot a limit by is this long at full rate)' },
+  ON_DEMAND_FETCHES_PER_MINUTE: { schema: int(0), default: '600', doc: 'fetches of never-seen tokens that reads (Sequence) may queue per minute, across all API processes' },
 } satisfies Record<string, VarSpec>
 
 export type EnvName = keyof typeof ENV

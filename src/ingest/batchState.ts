@@ -90,6 +90,7 @@ export class BatchState {
         mintTx: pos.txHash,
         mintedAt: pos.timestamp,
         updateMode: contract.updateMode,
+        seenOnChain: true,
       })
       this.tokens.set(id, t)
       this.newTokens.add(id)
@@ -100,6 +101,8 @@ export class BatchState {
       t.mintTx = pos.txHash
       t.mintedAt = pos.timestamp
     }
+    // An event on chain makes a worker's placeholder row a listed, counted token.
+    t.seenOnChain = true
     this.dirtyTokens.add(id)
     return t
   }

@@ -97,6 +97,7 @@ const TOKEN_COLUMNS: Column<Token>[] = [
   ['burn_block', 'int', (t) => t.burnBlock ?? null, 'mutable'],
   ['update_mode', 'text', (t) => t.updateMode, 'mutable'],
   ['update_ttl', 'int', (t) => t.updateTtl ?? null, 'mutable'],
+  ['seen_on_chain', 'bool', (t) => t.seenOnChain !== false, 'mutable'],
 ]
 
 const CONTRACT_COLUMNS: Column<Contract>[] = [

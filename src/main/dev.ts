@@ -132,6 +132,7 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     // the port the banner prints (an empty value counts as unset).
     GQL_PORT: '',
     GRAPHQL_SANDBOX: 'true',
+    GRAPHQL_INTROSPECTION: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
     SQD_LOG_LEVEL: 'WARN',
   }

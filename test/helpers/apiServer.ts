@@ -29,6 +29,8 @@ export async function startApiServer(
     API_HOST: '127.0.0.1',
     API_PORT: '0',
     LOG_LEVEL: 'silent',
+    // Test files send hundreds of requests from 127.0.0.1 within seconds; readLimits.test.ts sets its own.
+    READ_LIMIT_PER_IP: '100000000',
     ...opts.env,
   })
   const app = await buildApiServer({

@@ -79,6 +79,12 @@ export class Token {
     @IntColumn_({nullable: true})
     updateTtl!: number | undefined | null
 
+    /**
+     * false for a placeholder a worker wrote for a token only a read asked for: kept out of lists and counters until the processor sees the token
+     */
+    @BooleanColumn_({nullable: false})
+    seenOnChain!: boolean
+
     @OneToOne_(() => TokenMetadata, e => e.token)
     metadata!: TokenMetadata | undefined | null
 

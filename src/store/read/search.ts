@@ -4,7 +4,8 @@ import type { ReadDb } from './readDb'
  * Search over token names, contract names and contract symbols: case-insensitive substring
  * matches through the trigram indexes (db/migrations/*-ExplorerQueries.js), ranked exact >
  * prefix > substring, then by the collection's holder count, then kind and id (a total order,
- * so keyset pages resume exactly). Token names are searched from 3 characters on (shorter
+ * so keyset pages resume exactly). Placeholder tokens (only a read asked for them) are not
+ * found. Token names are searched from 3 characters on (shorter
  * patterns have no trigram to use an index with); contract names and symbols at any length.
  */
 export type SearchKind = 'TOKEN' | 'CONTRACT'
@@ -42,7 +43,7 @@ export const MIN_TOKEN_QUERY = 3
 const SEARCH_SQL = `
 WITH hits AS (
   SELECT 'TOKEN' AS kind, m.id, m.contract_id, 'NAME' AS field, m.name AS text, lower(m.name) AS l
-    FROM token_metadata m
+    FROM token_metadata m JOIN token t ON t.id = m.id AND t.seen_on_chain
    WHERE 'TOKEN' = ANY($3::text[]) AND length($1) >= ${MIN_TOKEN_QUERY} AND lower(m.name) LIKE $2
   UNION ALL
   SELECT 'CONTRACT', cm.id, cm.id, 'NAME', cm.name, lower(cm.name)

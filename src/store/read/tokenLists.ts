@@ -6,6 +6,7 @@ import type { ReadDb } from './readDb'
  * - tokens of a contract: token id (numeric);
  * - tokens of an owner, attribute matches across one contract: (contract id, token id).
  * Each query fetches one row more than asked to tell whether a next page exists.
+ * Placeholder rows (`seen_on_chain = false`: tokens only a read asked for) are never listed.
  */
 export interface TokenListItem {
   ref: string
@@ -43,7 +44,7 @@ function page(rows: ListRow[], limit: number): TokenPage {
 const BY_CONTRACT_SQL = `
 SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
   FROM token t
- WHERE t.contract_id = $1 AND t.token_id > coalesce($2::numeric, -1)
+ WHERE t.contract_id = $1 AND t.token_id > coalesce($2::numeric, -1) AND t.seen_on_chain
  ORDER BY t.token_id
  LIMIT $3`
 
@@ -58,7 +59,7 @@ SELECT x.ref, x.contract_id, x.token_id::text AS token_id
   CROSS JOIN LATERAL (
     SELECT t.id AS ref, t.contract_id, t.token_id
       FROM token t
-     WHERE t.contract_id = c.id AND t.token_id > coalesce($2::numeric, -1)
+     WHERE t.contract_id = c.id AND t.token_id > coalesce($2::numeric, -1) AND t.seen_on_chain
      ORDER BY t.token_id
      LIMIT $3) x
  ORDER BY c.ord, x.token_id`
@@ -116,7 +117,7 @@ export async function tokensByAttributes(db: ReadDb, contractId: string, conditi
 WITH matched AS (${attributeMatchSql(conditions, params)})
 SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
   FROM matched m JOIN token t ON t.id = m.token_id
- WHERE t.token_id > coalesce($2::numeric, -1)
+ WHERE t.token_id > coalesce($2::numeric, -1) AND t.seen_on_chain
  ORDER BY t.token_id
  LIMIT $3`
   return page(await db.query<ListRow>(text, params), limit)

@@ -15,7 +15,9 @@ import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetada
  * had a job are never re-queued from here (a read must not be able to restart fetches of tokens
  * that already failed), nor are ids other than 0 of fungible contracts. At most
  * MAX_QUEUED_PER_REQUEST (one contract's worth) are queued per request: a batch read of 2,500
- * made-up ids must not turn into 2,500 chain calls; the rest are queued by later requests.
+ * made-up ids must not turn into 2,500 chain calls; the rest are queued by later requests. All
+ * requests of all API processes together queue at most ON_DEMAND_FETCHES_PER_MINUTE
+ * (OnDemandBudget); past it, unknown tokens are answered NOT_AVAILABLE without a job.
  */
 export const MAX_QUEUED_PER_REQUEST = 50
 
@@ -40,9 +42,13 @@ async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenVie
     .filter((v) => v.contract && !v.job && !v.metadata && (!isFungible(v.contract.standard) || v.tokenId === '0'))
     .slice(0, MAX_QUEUED_PER_REQUEST)
     .map((v) => ({ kind: 'TOKEN', chain, contractId: v.contractId, tokenRef: v.ref, priority: PRIORITY.NEW_MINT }))
-  if (requests.length === 0) return new Set()
+  // An exhausted budget costs no transaction: reads of made-up ids then do nothing but their lookup.
+  if (requests.length === 0 || ctx.onDemand.exhausted(now)) return new Set()
   try {
-    const { jobs } = await enqueueJobs(ctx.ds.manager, requests, now)
+    const { jobs } = await ctx.ds.transaction(async (m) => {
+      const granted = await ctx.onDemand.take(m, requests.length, now)
+      return granted === 0 ? { jobs: [] } : enqueueJobs(m, requests.slice(0, granted), now)
+    })
     return new Set(jobs.map((j) => j.id.slice('token:'.length)))
   } catch (err) {
     // The answer (NOT_AVAILABLE) does not depend on the enqueue; the next request retries it.

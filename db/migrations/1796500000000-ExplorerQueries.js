@@ -6,7 +6,7 @@
 // 2. Per-collection counters in the existing counter / counter_delta scheme (append-only deltas
 //    written by statement triggers, folded by compact_counters(); readers sum both), with the
 //    contract id in the `chain` column:
-//      scope 'ctoken'  name 'tokens'                  tokens of the contract (burned ones too)
+//      scope 'ctoken'  name 'tokens'                  tokens of the contract seen on chain (burned ones too)
 //      scope 'trait'   name trait_type \x1f value      tokens' attribute rows per trait value
 //      scope 'cmeta'   name available|pending|stale|failed|invalid   token jobs by the status
 //                      readers see (the job status, and whether a good document is stored)
@@ -28,7 +28,8 @@ const TRAIT_NAME = `coalesce(trait_type, '') || chr(31) || coalesce(value, '')`
 
 /** [table, scope, name expression, row filter] counted per contract. */
 const PER_CONTRACT = [
-  ['token', 'ctoken', `'tokens'`, 'true'],
+  // placeholder rows (seen_on_chain = false, PlaceholderTokens migration) are not the collection's yet
+  ['token', 'ctoken', `'tokens'`, 'seen_on_chain'],
   ['token_attribute', 'trait', TRAIT_NAME, 'true'],
   ['metadata_job', 'cmeta', BUCKET, `kind = 'TOKEN'`],
 ]
@@ -141,11 +142,11 @@ const RESCORE = `CREATE FUNCTION tms_rescore_rarity(p_contract text) RETURNS voi
                                 AND f.name = coalesce(a.trait_type, '') || chr(31) || coalesce(a.value, '')
                               WHERE a.contract_id = p_contract AND f.total > 0
                               GROUP BY a.token_id) s ON s.token_id = t.id
-                 WHERE t.contract_id = p_contract) x;
+                 WHERE t.contract_id = p_contract AND t.seen_on_chain) x;
       END $$`
 
-module.exports = class ExplorerQueries1796400000000 {
-  name = 'ExplorerQueries1796400000000'
+module.exports = class ExplorerQueries1796500000000 {
+  name = 'ExplorerQueries1796500000000'
 
   async up(db) {
     await db.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`)
@@ -179,7 +180,7 @@ module.exports = class ExplorerQueries1796400000000 {
         SELECT contract_id, owner AS account FROM token WHERE owner IS NOT NULL
         UNION ALL SELECT contract_id, account FROM balance WHERE amount > 0) h GROUP BY 1, 2`)
     await db.query(`INSERT INTO counter_delta (scope, chain, name, delta)
-      SELECT 'ctoken', contract_id, 'tokens', count(*) FROM token GROUP BY contract_id
+      SELECT 'ctoken', contract_id, 'tokens', count(*) FROM token WHERE seen_on_chain GROUP BY contract_id
       UNION ALL SELECT 'trait', contract_id, ${TRAIT_NAME}, count(*) FROM token_attribute GROUP BY 2, 3
       UNION ALL SELECT 'cmeta', contract_id, ${BUCKET}, count(*) FROM metadata_job WHERE kind = 'TOKEN' GROUP BY 2, 3
       UNION ALL SELECT 'holders', contract_id, 'holders', count(*) FROM contract_holder WHERE tokens > 0 GROUP BY contract_id`)
