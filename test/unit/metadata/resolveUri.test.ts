@@ -447,12 +447,12 @@ describe('resolveUri: data: URIs', () => {
     expect(errorCode('data:application/json,%7B%22a%22%3A%ZZ%7D')).toBe('uri_invalid')
   })
 
-  it('handles long inner runs of whitespace and padding in linear time (hostile URIs)', () => {
-    const started = Date.now()
+  // Correctness on hostile lengths; a quadratic (backtracking) implementation would not finish
+  // within the test timeout. Speed itself belongs to benchmarks, not to a timed assertion here.
+  it('handles long inner runs of whitespace and padding (hostile URIs)', () => {
     const spaced = `{"a":"x${' '.repeat(200_000)}y"}`
     expect(inline(`  data:application/json,${spaced}  x`).text).toBe(`${spaced}  x`)
     expect(errorCode(`data:application/json;base64,a${'='.repeat(200_000)}b`)).toBe('uri_invalid')
-    expect(Date.now() - started).toBeLessThan(2_000)
   })
 
   it('rejects a data: URI without a comma as uri_invalid', () => {
