@@ -102,8 +102,10 @@ describe('every part of a token is stored, or the job is retried', () => {
         { locale: 'fr', status: 'AVAILABLE', error: null },
       ])
     }
-    // the variants were requested only after the cooldown, and each exactly once
-    for (const i of [1, 2, 3]) for (const l of locales) expect(host.hits(`/parts/${i}-${l}.json`)).toBe(1)
+    // Every variant was requested (a swallowed deferral never requests it). How often is not fixed:
+    // on a loaded machine the cooldown can end between two variants of one token, which then
+    // fetches all of its parts again.
+    for (const i of [1, 2, 3]) for (const l of locales) expect(host.hits(`/parts/${i}-${l}.json`)).toBeGreaterThanOrEqual(1)
     expect(data.contract).toMatchObject({ metadataStatus: 'AVAILABLE', metadataError: null, metadata: { document: { name: 'Parts Collection', image: 'ipfs://QmCollection' } } })
     expect(host.hits('/parts/contract.json')).toBe(2)
   })

@@ -21,7 +21,7 @@ function token(c: Contract): Token {
   return new Token({
     id: `${c.id}:${big}`, chain: c.chain, contract: c, tokenId: big, standard: TokenStandard.ERC1155, owner: null,
     supply: 10n ** 30n, burned: false, chainUri: 'https://x/{id}.json', mintBlock: 7, mintTx: '0x01', mintedAt: at,
-    updateMode: UpdateMode.DYNAMIC, updateTtl: 3600,
+    updateMode: UpdateMode.DYNAMIC, updateTtl: 3600, seenOnChain: true,
   })
 }
 
