@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger'
 import type { ReadDb } from '../store/read/readDb'
 import type { DataSource } from 'typeorm'
 import type { StatusService } from './statusService'
+import type { CollectionOwners } from './auth/collectionOwners'
 
 /** Shared by every surface of one server. */
 export interface ApiContext {
@@ -13,5 +14,7 @@ export interface ApiContext {
   log: Logger
   knownChains: ReadonlySet<string>
   status: StatusService
+  /** owner() of collection contracts, cached (Immutable X project-owner authentication). */
+  owners: CollectionOwners
   version: string
 }

@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import { readDbFromDataSource } from '../store/read/readDb'
 import { knownChains } from './chains'
 import type { ApiContext } from './context'
+import { CollectionOwners } from './auth/collectionOwners'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
 import { graphqlRoutes } from './graphql/plugin'
@@ -52,6 +53,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     log,
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, chainHeight: deps.chainHeight, cacheMs: deps.statusCacheMs ?? 1000 }),
+    owners: new CollectionOwners(deps.chainReaders ?? new Map(), deps.config.IMX_OWNER_CACHE_TTL_SECONDS * 1000),
     version,
   }
 

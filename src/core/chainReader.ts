@@ -21,6 +21,8 @@ export interface ChainReader {
   /** The token's metadata URI (ERC-721 tokenURI, ERC-1155 uri, SIP get-token-uri); null if none. */
   tokenUri(address: string, tokenId: bigint, standard: TokenStandardName): Promise<string | null>
   contractReads(address: string, standard: TokenStandardName): Promise<ContractReads>
+  /** The contract's `owner()` (Ownable), null when it has none or it reverts. */
+  contractOwner?(address: string): Promise<string | null>
 }
 
 /** Chain id -> reader. */

@@ -17,6 +17,8 @@ export interface JobContext {
   log: Logger
   /** This attempt is the job's last before FAILED (attempts >= maxAttempts). */
   lastAttempt: boolean
+  /** Total deadline of each metadata fetch of this attempt (the job's retry profile), if not the general one. */
+  fetchTimeoutMs?: number
 }
 
 /** Runs one attempt. May throw; a throw that is not a MetadataError counts as retryable. */
@@ -166,7 +168,12 @@ export class JobRunner {
     this.active.set(job.id, job)
     this.m?.active.set(this.active.size)
     const started = performance.now()
-    const ctx: JobContext = { hostSlots: this.hostSlots, log: this.log.child({ job: job.id }), lastAttempt: job.attempts >= this.opts.maxAttempts }
+    const ctx: JobContext = {
+      hostSlots: this.hostSlots,
+      log: this.log.child({ job: job.id }),
+      lastAttempt: job.attempts >= (job.profile?.maxAttempts ?? this.opts.maxAttempts),
+      fetchTimeoutMs: job.profile?.fetchTimeoutMs,
+    }
     void this.handler(job, ctx)
       .catch((err: unknown): JobOutcome => ({
         job,

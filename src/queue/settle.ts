@@ -122,10 +122,23 @@ function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings,
   if (!outcome.error.retryable) {
     return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }
   }
-  const exhausted = row.attempts >= settings.maxAttempts
+  const profile = outcome.job.profile
+  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile.retryStatuses))
   if (exhausted && !rerun) return { outcome, status: 'FAILED', runAt: now, attempts: row.attempts, rerun }
-  const delay = backoffDelayMs(row.attempts, { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
+  const delay = backoffDelayMs(row.attempts, { baseMs: profile?.backoffBaseMs ?? settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
   return { outcome, status: 'QUEUED', runAt: new Date(now.getTime() + delay), attempts: rerun ? 0 : row.attempts, rerun }
+}
+
+/**
+ * Under a retry profile only the listed HTTP statuses are retried (Immutable X: "only if the
+ * Metadata API returns 429 or 503"); a host failure without an answer (timeout, connection
+ * refused) or with another status fails at once, with its error. Our own infrastructure (the
+ * chain node, a handler fault) is not the metadata host: those stay retried within the profile's
+ * attempts.
+ */
+function retriedByProfile(error: { code: string; status?: number }, retryStatuses: readonly number[]): boolean {
+  if (error.code === 'contract_call_unavailable' || error.code === 'internal_error') return true
+  return error.status !== undefined && retryStatuses.includes(error.status)
 }
 
 function count(summary: SettleSummary, t: Transition): void {

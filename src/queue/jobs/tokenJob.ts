@@ -27,6 +27,7 @@ export function tokenJobHandler(deps: TokenJobDeps): JobHandler {
     const loader: MetadataLoaderOptions = {
       ...deps.loader,
       lastAttempt: ctx.lastAttempt,
+      timeoutMs: ctx.fetchTimeoutMs ?? deps.loader.timeoutMs,
       withHost: (h, fetch) => {
         host = h
         return polite(h, fetch)
