@@ -120,7 +120,7 @@ export const ENV = {
   REFRESH_REQUESTS_PER_SECOND: { schema: int(1), default: '5', doc: 'refresh requests per second per API key' },
   REFRESH_MAX_TOKENS_PER_REQUEST: { schema: int(1), default: '1000', doc: 'token ids in one Immutable X style refresh' },
   REFRESH_TOKENS_PER_HOUR: { schema: int(1), default: '30000', doc: 'tokens refreshed per hour per API key' },
-  REFRESH_DEFAULT_CHAIN: { schema: caip2, default: 'eip155:1', doc: 'chain of refresh surfaces whose paths carry none (Immutable X, Mavis)' },
+  REFRESH_DEFAULT_CHAIN: { schema: caip2, default: 'eip155:1', doc: 'chain of the Immutable X refresh surface (its paths carry none; Mavis has MAVIS_CHAIN)' },
   MAVIS_CHAIN: { schema: caip2, default: 'eip155:2020', doc: 'chain of the Mavis Market refresh surface (Ronin mainnet), separate from REFRESH_DEFAULT_CHAIN so one deployment serves both' },
   IMX_SIGNATURE_WINDOW_SECONDS: { schema: int(1, 86_400), default: '300', doc: 'Immutable X project-owner authentication: x-imx-eth-timestamp must be within this many seconds of the server clock (either side); older or later signatures are refused' },
   IMX_OWNER_CACHE_TTL_SECONDS: { schema: int(0, 86_400), default: '300', doc: "how long an API process remembers a collection contract's owner() (in memory; 0 = read the chain on every signed request)" },

@@ -128,6 +128,7 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     API_PORT: String(w.apiPort),
     GRAPHQL_SANDBOX: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
+    MAVIS_CHAIN: EVM_CHAIN,
     SQD_LOG_LEVEL: 'WARN',
   }
 }

@@ -27,8 +27,9 @@ let onlyA: string
 beforeAll(async () => {
   await seedCollection(db.ds.manager, { chain: CHAIN, address: A, count: 40 })
   await seedCollection(db.ds.manager, { chain: CHAIN, address: B, count: 5 })
-  const generous = { REFRESH_REQUESTS_PER_SECOND: '10000', REFRESH_TOKENS_PER_HOUR: '1000000' }
-  const tight = { REFRESH_REQUESTS_PER_SECOND: '2', REFRESH_TOKENS_PER_HOUR: '10' }
+  // Mavis on the same chain as Immutable X here (its own default is Ronin mainnet).
+  const generous = { REFRESH_REQUESTS_PER_SECOND: '10000', REFRESH_TOKENS_PER_HOUR: '1000000', MAVIS_CHAIN: CHAIN }
+  const tight = { REFRESH_REQUESTS_PER_SECOND: '2', REFRESH_TOKENS_PER_HOUR: '10', MAVIS_CHAIN: CHAIN }
   ;[api, tight1, tight2] = await Promise.all([startApiServer(db, { env: generous }), startApiServer(db, { env: tight }), startApiServer(db, { env: tight })])
   admin = await newKey(db.ds, 'admin')
   onlyA = await newKey(db.ds, 'only A', [`${CHAIN}:${A}`])
@@ -346,7 +347,7 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     const nothing = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, newMints: true })
     expect((await rpc('GetTaskStatus', { taskId: nothing.body.taskID })).body).toEqual({ status: 'COMPLETED' })
     // The contract has 40 tokens; with REFRESH_MAX_TOKENS_PER_REQUEST=30 a whole-contract refresh is refused.
-    const capped = await startApiServer(db, { env: { REFRESH_MAX_TOKENS_PER_REQUEST: '30' } })
+    const capped = await startApiServer(db, { env: { REFRESH_MAX_TOKENS_PER_REQUEST: '30', MAVIS_CHAIN: CHAIN } })
     try {
       const r = await call(capped.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', { headers: h, body: { chainID: '1', contractAddress: A } })
       expect(r.body).toMatchObject({ error: 'InvalidArgument', status: 400 })

@@ -205,7 +205,7 @@ const mavisMessage = { type: 'object', properties: { message: { type: 'string' }
 export const mavisSchema = {
   tags: mavisTags,
   summary: 'Refresh NFT metadata (up to 100 token ids)',
-  description: 'Queues a refresh on REFRESH_DEFAULT_CHAIN; the refresh id is in the x-refresh-id response header.',
+  description: 'Queues a refresh on MAVIS_CHAIN; the refresh id is in the x-refresh-id response header.',
   headers: { type: 'object', properties: { 'x-api-key': { type: 'string' }, authorization: { type: 'string', description: 'Bearer <API key>' } } },
   params: { type: 'object', properties: { token_address: { type: 'string' } } },
   body: { type: 'object', properties: { token_ids: { type: 'array', maxItems: 100, items: { type: 'string' } } } },
