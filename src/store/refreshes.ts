@@ -14,6 +14,8 @@ export interface CreateRefreshInput {
   requestedBy?: string | null
   /** How the workers fetch and retry this refresh's tokens (the surface's documented rules). */
   profile?: RetryProfile
+  /** Also queue the contract-level metadata (contract reads and contract document) at user-refresh priority. */
+  contract?: boolean
 }
 
 export interface RefreshSummary {
@@ -53,6 +55,8 @@ export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, 
   const id = randomUUID()
   const ids = [...new Set(input.tokenIds.map((t) => t.toString()))]
   const refs = ids.map((t) => tokenKey(input.contractId, t))
+  // Before the token jobs: every writer of metadata_job goes in id order ('contract:' < 'token:').
+  if (input.contract) await enqueueJobs(db, [{ kind: 'CONTRACT', chain: input.chain, contractId: input.contractId, priority: PRIORITY.USER_REFRESH }], now)
   const { jobs } = await enqueueJobs(
     db,
     refs.map((tokenRef) => ({ kind: 'TOKEN', chain: input.chain, contractId: input.contractId, tokenRef, priority: PRIORITY.USER_REFRESH, profile: input.profile })),

@@ -2,6 +2,7 @@
 // API servers through Postgres (429 with each surface's headers and body), bad input answered
 // with 4xx in each surface's own shape (never 5xx), list pagination and visibility, Sequence
 // tasks and GraphQL refresh reads of refreshes nobody has processed yet.
+import { SequenceMetadata } from '@0xsequence/metadata'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeApiKey } from '../../../src/store/apiKeys'
 import { taskIdOf } from '../../../src/api/rest/refresh/refreshService'
@@ -343,6 +344,17 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id < 3`, [`${CHAIN}:${B}`])
     const newMints = await rpc('RefreshTokenMetadata', { chainID: 'eip155:1', contractAddress: B, newMints: true })
     expect((await rpc('GetTask', { taskId: newMints.body.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 2 })
+    // Through Sequence's published client: tokenIDs and newMints together = those ids plus the new mints.
+    const client = new SequenceMetadata(api.url, admin)
+    const both = await client.refreshTokenMetadata({ chainID: '1', contractAddress: B, tokenIDs: ['0'], newMints: true })
+    expect((await rpc('GetTask', { taskId: both.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 3 })
+    // refreshAll: every token (whatever tokenIDs says) and the contract-level metadata; taskId as Sequence's page spells it.
+    const everything = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, tokenIDs: ['1'], refreshAll: true })
+    expect(everything.body.taskId).toBe(everything.body.taskID)
+    expect((await rpc('GetTask', { taskId: everything.body.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 5 })
+    const [contractJob] = await db.ds.query(`SELECT status, priority FROM metadata_job WHERE id = $1`, [`contract:${CHAIN}:${B}`])
+    expect(contractJob).toEqual({ status: 'QUEUED', priority: 100 })
+    expect(errorOf('sequence', await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, refreshAll: 'yes' }))).toBe('InvalidArgument')
     await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id >= 3`, [`${CHAIN}:${B}`])
     const nothing = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, newMints: true })
     expect((await rpc('GetTaskStatus', { taskId: nothing.body.taskID })).body).toEqual({ status: 'COMPLETED' })

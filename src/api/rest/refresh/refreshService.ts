@@ -27,6 +27,8 @@ export interface RefreshRequest {
   contractId: string
   /** Distinct token ids (the cost against the hourly budget). */
   tokenIds: bigint[]
+  /** Also refresh the contract-level metadata (Sequence refreshAll). */
+  contract?: boolean
 }
 
 export type RefreshOutcome = { kind: 'limited'; limits: RefreshLimitState } | { kind: 'created'; refreshId: string; taskId: number; limits: RefreshLimitState }
@@ -44,7 +46,7 @@ export async function requestRefresh(ds: DataSource, config: Config, req: Refres
         if (!limits.allowed) return { kind: 'limited', limits }
         const refreshId = await createRefresh(
           em,
-          { surface: req.surface, chain: req.chain, contractId: req.contractId, tokenIds: req.tokenIds, apiKeyId: req.key?.id ?? null, requestedBy: req.owner ?? null, profile: refreshProfile(config, req.surface) },
+          { surface: req.surface, chain: req.chain, contractId: req.contractId, tokenIds: req.tokenIds, contract: req.contract, apiKeyId: req.key?.id ?? null, requestedBy: req.owner ?? null, profile: refreshProfile(config, req.surface) },
           now,
         )
         if ((await refreshIdsForTask(em, taskIdOf(refreshId))).length > 1) throw new TaskIdCollision()
