@@ -350,6 +350,7 @@ describe('token-metadata keys', () => {
       }
     })
   })
+
   it('binds a project owner address to a key with --eth-address (lowercased), so its Immutable X signatures act for the key', async () => {
     const owner = '0x5AEDA56215b167893e80B4fE645BA6d5Bab767DE'
     const run = await cli(['keys', 'create', '--name', 'Owner', '--contract', `eip155:1:${EVM}`, '--eth-address', owner, '--json'], env())

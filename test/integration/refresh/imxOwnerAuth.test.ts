@@ -7,6 +7,8 @@ import { Config, ImmutableX } from '@imtbl/core-sdk'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from 'viem/accounts'
 import type { DeployedContract } from '../../../src/devnet/evm'
+import { CollectionOwners } from '../../../src/api/auth/collectionOwners'
+import { buildChainReaders } from '../../../src/main/wiring'
 import { createApiKey } from '../../../src/store/apiKeys'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
@@ -144,6 +146,21 @@ describe('Immutable X project-owner authentication', () => {
     expect(await refreshRow(r.body.refresh_id)).toEqual({ api_key_id: record.id, requested_by: stranger.address.toLowerCase() })
     // The binding covers only the key's contracts.
     expect((await refresh(await signedHeaders(stranger), owned.address)).status).toBe(403)
+  })
+
+  it('remembers owner() for the cache ttl and follows an ownership transfer once it has passed', async () => {
+    const d = chain.driver
+    const c = await d.deploy('TestERC721', ['Moving', 'MOV', ''])
+    let now = 1_000_000
+    const owners = new CollectionOwners(buildChainReaders(api.config), 60_000, () => now)
+    expect(await owners.ownerOf(CHAIN, c.address)).toBe(d.accounts[0].toLowerCase())
+    await d.write(c, 'transferOwnership', [owner.address])
+    now += 59_999
+    expect(await owners.ownerOf(CHAIN, c.address)).toBe(d.accounts[0].toLowerCase())
+    now += 1
+    expect(await owners.ownerOf(CHAIN, c.address)).toBe(owner.address.toLowerCase())
+    // A contract without owner() (here: no contract at all) has no owner.
+    expect(await owners.ownerOf(CHAIN, '0x00000000000000000000000000000000000000c3')).toBeNull()
   })
 
   it('keeps API keys working on the Immutable X and Mavis surfaces', async () => {

@@ -69,6 +69,7 @@ describe('retry profile of a user refresh', () => {
     const id = created.body.refresh_id as string
 
     // The general policy is left at its defaults (JOB_MAX_ATTEMPTS 8, every 5xx retried).
+    const started = performance.now()
     const worker = startProcess('worker', [], env({ WORKER_CONCURRENCY: '64', HOST_MAX_CONCURRENCY: '64' }))
     running.push(worker)
     const done = await waitFor(
@@ -81,6 +82,7 @@ describe('retry profile of a user refresh', () => {
       500,
       () => worker.output(),
     )
+    console.log(`10,000-token refresh against a 500 host: completed in ${((performance.now() - started) / 1000).toFixed(1)} s from worker start`)
     expect(done.summary).toEqual({ succeeded: 0, failed: TOKENS, pending: 0 })
 
     const errors = await call(api.url, 'GET', `/v1/metadata-refreshes/${id}/errors?page_size=2`, { headers: { 'x-immutable-api-key': key } })
