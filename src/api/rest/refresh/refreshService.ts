@@ -144,17 +144,17 @@ export async function listRefreshPage(
   before?: { createdAt: Date; id: string },
 ): Promise<{ rows: RefreshListRow[]; remaining: number }> {
   // requestedBy (a signing owner) also sees the refreshes it requested itself.
-  const where = `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]) OR r.requested_by = $6)`
+  const where = (requestedBy: string) => `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]) OR r.requested_by = ${requestedBy}::text)`
   const page = await rows<{ id: string; chain: string; contract_id: string; status: RefreshSummary['status']; created_at: Date; started_at: Date | null; completed_at: Date | null }>(
     db,
     `SELECT r.id, r.chain, r.contract_id, r.status, r.created_at, r.started_at, r.completed_at FROM refresh r
-      WHERE ${where} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
+      WHERE ${where('$6')} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
       ORDER BY r.created_at DESC, r.id DESC LIMIT $5`,
     [filter.chain, filter.contracts, before?.createdAt ?? null, before?.id ?? null, limit, filter.requestedBy ?? null],
   )
   const last = page[page.length - 1]
   const [{ n }] = last
-    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where} AND (r.created_at, r.id) < ($3, $4) AND $5::int IS NOT NULL`, [filter.chain, filter.contracts, last.created_at, last.id, 0, filter.requestedBy ?? null])
+    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where('$5')} AND (r.created_at, r.id) < ($3, $4)`, [filter.chain, filter.contracts, last.created_at, last.id, filter.requestedBy ?? null])
     : [{ n: 0 }]
   return {
     rows: page.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, status: r.status, createdAt: r.created_at, startedAt: r.started_at, completedAt: r.completed_at })),
