@@ -2,6 +2,7 @@ import { SqlExecutor, rows } from '../store/sql'
 import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults } from '../store/metadataWriter'
 import { settleRefreshItems } from '../store/refreshItems'
 import { backoffDelayMs } from './backoff'
+import { retriedByProfile } from './retryProfile'
 import { DeferredError } from './jobs/deferred'
 import { JobOutcome, QueueSettings } from './types'
 
@@ -123,22 +124,10 @@ function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings,
     return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }
   }
   const profile = outcome.job.profile
-  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile.retryStatuses))
+  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile))
   if (exhausted && !rerun) return { outcome, status: 'FAILED', runAt: now, attempts: row.attempts, rerun }
   const delay = backoffDelayMs(row.attempts, { baseMs: profile?.backoffBaseMs ?? settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
   return { outcome, status: 'QUEUED', runAt: new Date(now.getTime() + delay), attempts: rerun ? 0 : row.attempts, rerun }
-}
-
-/**
- * Under a retry profile only the listed HTTP statuses are retried (Immutable X: "only if the
- * Metadata API returns 429 or 503"); a host failure without an answer (timeout, connection
- * refused) or with another status fails at once, with its error. Our own infrastructure (the
- * chain node, a handler fault) is not the metadata host: those stay retried within the profile's
- * attempts.
- */
-function retriedByProfile(error: { code: string; status?: number }, retryStatuses: readonly number[]): boolean {
-  if (error.code === 'contract_call_unavailable' || error.code === 'internal_error') return true
-  return error.status !== undefined && retryStatuses.includes(error.status)
 }
 
 function count(summary: SettleSummary, t: Transition): void {

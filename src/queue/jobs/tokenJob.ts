@@ -28,6 +28,7 @@ export function tokenJobHandler(deps: TokenJobDeps): JobHandler {
       ...deps.loader,
       lastAttempt: ctx.lastAttempt,
       timeoutMs: ctx.fetchTimeoutMs ?? deps.loader.timeoutMs,
+      retried: ctx.retried,
       withHost: (h, fetch) => {
         host = h
         return polite(h, fetch)

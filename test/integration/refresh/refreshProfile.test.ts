@@ -10,7 +10,7 @@ import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database'
 import { useHardhatChain } from '../../helpers/evmChain'
 import { waitForIndexed } from '../../helpers/indexer'
-import { startMetadataHost, status, type MetadataHost } from '../../helpers/metadataHost'
+import { json, startMetadataHost, status, type MetadataHost } from '../../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../../helpers/processes'
 import { call, newKey } from '../../helpers/refreshApi'
 
@@ -126,5 +126,27 @@ describe('retry profile of a user refresh', () => {
       [503, 'invalid_response_status_code'],
       [503, 'invalid_response_status_code'],
     ])
+  }, 120_000)
+
+  it('records a localized variant answering 500 as that variant failing, and the token refreshed, without retrying it', async () => {
+    const d = chain.driver
+    await Promise.all(running.splice(1).map((p) => p.stop()))
+    host.route('/loc/0', json({ name: 'Hero', localization: { uri: host.urlFor('/loc/0-{locale}.json'), default: 'en', locales: ['en', 'fr'] } }))
+    host.route('/loc/0-fr.json', status(500, 'locale server down'))
+    const c = await d.deploy('TestERC721', ['Localized', 'LOC', ''])
+    await d.mintErc721Batch(c, d.accounts[1], 0n, 1, host.urlFor('/loc/'))
+    await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()), running[0])
+    const key = await newKey(db.ds, 'admin 3')
+    const created = await call(api.url, 'POST', '/v1/metadata-refreshes', { headers: { 'x-immutable-api-key': key }, body: { collection_address: c.address, token_ids: ['0'] } })
+    running.push(startProcess('worker', [], env()))
+    const done = await waitFor('the refresh to complete', async () => {
+      const r = await call(api.url, 'GET', `/v1/metadata-refreshes/${created.body.refresh_id}`, { headers: { 'x-immutable-api-key': key } })
+      return r.body.status === 'completed' ? r.body : undefined
+    })
+    expect(done.summary).toEqual({ succeeded: 1, failed: 0, pending: 0 })
+    expect(host.hits('/loc/0-fr.json')).toBe(1)
+    const ref = `${CHAIN}:${c.address.toLowerCase()}:0`
+    const locales = await db.ds.query(`SELECT locale, status, error_http_status FROM token_locale WHERE token_id = $1 ORDER BY locale`, [ref])
+    expect(locales).toEqual([{ locale: 'fr', status: 'FAILED', error_http_status: 500 }])
   }, 120_000)
 })
