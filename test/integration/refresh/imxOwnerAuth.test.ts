@@ -163,6 +163,26 @@ describe('Immutable X project-owner authentication', () => {
     expect(await owners.ownerOf(CHAIN, '0x00000000000000000000000000000000000000c3')).toBeNull()
   })
 
+  it("charges an owner's signed refreshes to the owner's own hourly budget, with the x-imx-* limit headers", async () => {
+    const d = chain.driver
+    const fresh = privateKeyToAccount(generatePrivateKey())
+    const c = await d.deploy('TestERC721', ['Budget', 'BDG', ''])
+    await d.write(c, 'transferOwnership', [fresh.address])
+    await seedCollection(db.ds.manager, { chain: CHAIN, address: c.address.toLowerCase(), count: 5 })
+    const tight = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]), REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_TOKENS_PER_HOUR: '3' } })
+    try {
+      const post = async (ids: string[]) => call(tight.url, 'POST', '/v1/metadata-refreshes', { headers: await signedHeaders(fresh), body: { collection_address: c.address, token_ids: ids } })
+      const first = await post(['1', '2'])
+      expect([first.status, first.headers.get('x-imx-refreshes-limit'), first.headers.get('x-imx-remaining-refreshes')]).toEqual([202, '3', '1'])
+      const second = await post(['3', '4'])
+      expect([second.status, second.body]).toEqual([429, { code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' }])
+      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM rate_limit_window WHERE api_key_id = $1`, [`eth:${fresh.address.toLowerCase()}`])
+      expect(n).toBeGreaterThan(0)
+    } finally {
+      await tight.close()
+    }
+  })
+
   it('keeps API keys working on the Immutable X and Mavis surfaces', async () => {
     const key = await newKey(db.ds, 'admin')
     const imx = await refresh({ 'x-immutable-api-key': key }, owned.address)
