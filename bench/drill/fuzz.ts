@@ -377,6 +377,7 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
       extra: {
         CHAIN_NAMES: JSON.stringify({ 'drill-local': EVM_CHAIN, 'imtbl-zkevm-mainnet': 'eip155:13371', ethereum: 'eip155:1' }),
         REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
+        MAVIS_CHAIN: EVM_CHAIN,
         REFRESH_REQUESTS_PER_SECOND: '50',
       },
     })

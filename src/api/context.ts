@@ -4,6 +4,7 @@ import type { ReadDb } from '../store/read/readDb'
 import type { DataSource } from 'typeorm'
 import type { OnDemandBudget } from './rest/sequence/onDemandBudget'
 import type { StatusService } from './statusService'
+import type { CollectionOwners } from './auth/collectionOwners'
 
 /** Shared by every surface of one server. */
 export interface ApiContext {
@@ -16,5 +17,7 @@ export interface ApiContext {
   status: StatusService
   /** Fetches of never-seen tokens that reads may queue (global, per minute). */
   onDemand: OnDemandBudget
+  /** owner() of collection contracts, cached (Immutable X project-owner authentication). */
+  owners: CollectionOwners
   version: string
 }

@@ -3,6 +3,7 @@ import { readDbFromDataSource } from '../store/read/readDb'
 import { knownChains } from './chains'
 import type { ApiContext } from './context'
 import { registerCors } from './cors'
+import { CollectionOwners } from './auth/collectionOwners'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
 import { readLimits, type LimitedSurface } from './limits/readLimitHook'
@@ -61,6 +62,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, processorSilenceSeconds: deps.config.READY_MAX_SILENCE_SECONDS, cacheMs: deps.statusCacheMs ?? 1000 }),
     onDemand: new OnDemandBudget(deps.config.ON_DEMAND_FETCHES_PER_MINUTE),
+    owners: new CollectionOwners(deps.chainReaders ?? new Map(), deps.config.IMX_OWNER_CACHE_TTL_SECONDS * 1000),
     version,
   }
 

@@ -39,9 +39,12 @@ Examples:
 const KEYS_HELP = `
 Keys are stored hashed in the database named by DATABASE_URL (or the DB_* variables) or, when
 neither is set, in the embedded Postgres under DATA_DIR. A key without --contract is an admin key.
+With --eth-address, Immutable X refreshes signed by that project owner (x-imx-eth-* headers) act
+for the key.
 
 Examples:
   $ token-metadata keys create --name "Launch team" --contract eip155:1:0xbc4ca0eda7647a8ab7c2061c2e118a18a936f13d
+  $ token-metadata keys create --name "Owner" --contract eip155:1:0xbc4ca0eda7647a8ab7c2061c2e118a18a936f13d --eth-address 0x5aeda56215b167893e80b4fe645ba6d5bab767de
   $ token-metadata keys list
   $ token-metadata keys revoke tms_AbCd1234`
 
@@ -82,6 +85,7 @@ function addKeys(program: Command, io: CliIo, exit: ExitSlot): void {
     .description('create a key and print it (once)')
     .requiredOption('--name <name>', 'who or what the key is for')
     .option('--contract <CHAIN:ADDRESS>', 'contract the key may refresh (repeatable; none = admin key)', collect)
+    .option('--eth-address <0x…>', "bind a project owner: Immutable X refreshes signed by this address (x-imx-eth-*) act for the key")
     .option('--json', 'print JSON instead of text')
     .action(async (opts: KeysCreateOptions) => {
       exit.code = await (await import('./keysCommands')).keysCreateCommand(opts, io)

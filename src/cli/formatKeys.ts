@@ -6,7 +6,8 @@ export function formatTime(date: Date | null): string {
 }
 
 export function describeAccess(record: ApiKeyRecord): string {
-  return record.admin ? 'admin (every contract)' : record.contracts.join(', ')
+  const access = record.admin ? 'admin (every contract)' : record.contracts.join(', ')
+  return record.ethAddress ? `${access}; owner ${record.ethAddress}` : access
 }
 
 /** What `keys create` prints for people: the key once, then how to recognise it later. */
@@ -36,6 +37,7 @@ export function recordJson(record: ApiKeyRecord): Record<string, unknown> {
     prefix: record.prefix,
     admin: record.admin,
     contracts: record.contracts,
+    ethAddress: record.ethAddress,
     createdAt: record.createdAt.toISOString(),
     revokedAt: record.revokedAt?.toISOString() ?? null,
     lastUsedAt: record.lastUsedAt?.toISOString() ?? null,

@@ -2,9 +2,11 @@ import { loadConfig } from '../config'
 import {
   createApiKey,
   InvalidContractIdError,
+  InvalidEthAddressError,
   InvalidKeyNameError,
   listApiKeys,
   normalizeContractId,
+  normalizeEthAddress,
   normalizeKeyName,
   revokeApiKey,
   type RevokeApiKeyResult,
@@ -17,6 +19,8 @@ import { withDatabase } from './withDatabase'
 export interface KeysCreateOptions {
   name: string
   contract?: string[]
+  /** Project owner whose Immutable X signature acts for the key. */
+  ethAddress?: string
   json?: boolean
 }
 
@@ -28,8 +32,9 @@ export interface KeysListOptions {
 export async function keysCreateCommand(opts: KeysCreateOptions, io: CliIo): Promise<ExitCode> {
   const name = asUsageError(() => normalizeKeyName(opts.name))
   const contracts = asUsageError(() => (opts.contract ?? []).map(normalizeContractId))
+  const ethAddress = opts.ethAddress === undefined ? null : asUsageError(() => normalizeEthAddress(opts.ethAddress!))
   const config = loadConfig(io.env)
-  const created = await withDatabase(config, io, (ds) => createApiKey(ds, { name, contracts }, nowOf(io)))
+  const created = await withDatabase(config, io, (ds) => createApiKey(ds, { name, contracts, ethAddress }, nowOf(io)))
   writeLine(io.stdout, opts.json ? JSON.stringify(createdKeyJson(created), null, 2) : formatCreatedKey(created))
   return EXIT.OK
 }
@@ -68,6 +73,6 @@ function asUsageError<T>(run: () => T): T {
   try {
     return run()
   } catch (e) {
-    throw e instanceof InvalidContractIdError || e instanceof InvalidKeyNameError ? new UsageError(e.message, { cause: e }) : e
+    throw e instanceof InvalidContractIdError || e instanceof InvalidKeyNameError || e instanceof InvalidEthAddressError ? new UsageError(e.message, { cause: e }) : e
   }
 }

@@ -52,6 +52,29 @@ const evmChains = z
   })
   .pipe(z.array(evmChainSchema))
 
+/** How the worker fetches for a user refresh (see src/queue/retryProfile.ts). */
+export const retryProfileSchema = z.object({
+  timeoutMs: int(100, 600_000).default(3000),
+  retries: int(0, 20).default(2),
+  retryStatuses: z.array(int(100, 599)).default([429, 503]),
+  backoffBaseMs: int(1, 3_600_000).default(500),
+})
+
+export const REFRESH_SURFACES = ['imx', 'zkevm', 'mavis', 'sequence', 'graphql'] as const
+
+const refreshProfiles = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected a JSON object of surface to retry profile' })
+      return z.NEVER
+    }
+  })
+  .pipe(z.strictObject(Object.fromEntries(REFRESH_SURFACES.map((k) => [k, retryProfileSchema.optional()])) as Record<(typeof REFRESH_SURFACES)[number], z.ZodOptional<typeof retryProfileSchema>>))
+  .transform((o) => Object.fromEntries(REFRESH_SURFACES.map((k) => [k, o[k] ?? retryProfileSchema.parse({})])) as Record<(typeof REFRESH_SURFACES)[number], z.output<typeof retryProfileSchema>>)
+
 interface VarSpec {
   schema: z.ZodType
   default?: string
@@ -118,7 +141,11 @@ export const ENV = {
   REFRESH_REQUESTS_PER_SECOND: { schema: int(1), default: '5', doc: 'refresh requests per second per API key' },
   REFRESH_MAX_TOKENS_PER_REQUEST: { schema: int(1), default: '1000', doc: 'token ids in one Immutable X style refresh' },
   REFRESH_TOKENS_PER_HOUR: { schema: int(1), default: '30000', doc: 'tokens refreshed per hour per API key' },
-  REFRESH_DEFAULT_CHAIN: { schema: caip2, default: 'eip155:1', doc: 'chain of refresh surfaces whose paths carry none (Immutable X, Mavis)' },
+  REFRESH_DEFAULT_CHAIN: { schema: caip2, default: 'eip155:1', doc: 'chain of the Immutable X refresh surface (its paths carry none; Mavis has MAVIS_CHAIN)' },
+  MAVIS_CHAIN: { schema: caip2, default: 'eip155:2020', doc: 'chain of the Mavis Market refresh surface (Ronin mainnet), separate from REFRESH_DEFAULT_CHAIN so one deployment serves both' },
+  IMX_SIGNATURE_WINDOW_SECONDS: { schema: int(1, 86_400), default: '300', doc: 'Immutable X project-owner authentication: x-imx-eth-timestamp must be within this many seconds of the server clock (either side); older or later signatures are refused' },
+  IMX_OWNER_CACHE_TTL_SECONDS: { schema: int(0, 86_400), default: '300', doc: "how long an API process remembers a collection contract's owner() (in memory; 0 = read the chain on every signed request)" },
+  REFRESH_RETRY_PROFILES: { schema: refreshProfiles, default: '{}', doc: 'retry profile of user refreshes per surface, JSON {"imx":{"timeoutMs":3000,"retries":2,"retryStatuses":[429,503],"backoffBaseMs":500}, ...} over the defaults (every surface: the Immutable X seed\'s 3 s, 2 retries of 429 / 503 only, exponential backoff from 500 ms); surfaces: imx, zkevm, mavis, sequence, graphql' },
   CHAIN_NAMES: { schema: z.string().transform((s, ctx) => { try { return z.record(z.string(), caip2).parse(JSON.parse(s)) } catch { ctx.addIssue({ code: 'custom', message: 'expected a JSON object of chain name to CAIP-2 id' }); return z.NEVER } }), default: '{"imtbl-zkevm-mainnet":"eip155:13371","imtbl-zkevm-testnet":"eip155:13473","ethereum":"eip155:1","polygon":"eip155:137"}', doc: 'chain_name (Immutable zkEVM paths) to CAIP-2 id' },
   GRAPHQL_MAX_DEPTH: { schema: int(1, 50), default: '8', doc: 'deepest GraphQL query accepted' },
   GRAPHQL_MAX_PAGE: { schema: int(1, 10_000), default: '200', doc: 'largest page size of GraphQL lists' },

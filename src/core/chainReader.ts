@@ -23,6 +23,8 @@ export interface ChainReader {
   contractReads(address: string, standard: TokenStandardName): Promise<ContractReads>
   /** Decimals of one token id where the standard has them per id (SIP-013 get-decimals); null if none. */
   tokenDecimals?(address: string, tokenId: bigint, standard: TokenStandardName): Promise<number | null>
+  /** The contract's `owner()` (Ownable), null when it has none or it reverts. */
+  contractOwner?(address: string): Promise<string | null>
 }
 
 /** Chain id -> reader. */

@@ -23,6 +23,24 @@ export interface JobRequest {
   priority: number
   /** Earliest time to run; now when absent. */
   runAt?: Date
+  /** A user refresh's own fetch and retry rules; absent = the general JOB_* policy. */
+  profile?: RetryProfile
+}
+
+/**
+ * How a user refresh is fetched and retried (each surface's documented rules, e.g. Immutable X:
+ * 3 s per request, only 429 and 503 retried, 2 times, exponential backoff). Carried on the job
+ * row, so every worker applies it to every attempt of that request.
+ */
+export interface RetryProfile {
+  /** Total deadline of one metadata fetch. */
+  fetchTimeoutMs: number
+  /** Attempts in all (1 + retries) before the job is FAILED. */
+  maxAttempts: number
+  /** HTTP statuses that are retried; any other retryable failure (5xx, timeout, connection) fails at once. */
+  retryStatuses: number[]
+  /** First retry delay; doubles each attempt. */
+  backoffBaseMs: number
 }
 
 export function jobId(req: Pick<JobRequest, 'kind' | 'contractId' | 'tokenRef'>): string {

@@ -6,6 +6,7 @@ import { Metrics } from '../lib/metrics'
 import { Shutdown } from '../lib/shutdown'
 import { openDatabase } from './database'
 import { runMain } from './runMain'
+import { buildChainReaders } from './wiring'
 
 /**
  * The API process: `node lib/main/api.js`. GraphQL, the REST surfaces, /health and /metrics on
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(log)
   shutdown.installSignalHandlers()
   const { ds } = await openDatabase(config, log, shutdown)
-  const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }) })
+  const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }), chainReaders: buildChainReaders(config) })
   shutdown.register('api server', () => app.close())
   const address = await app.listen(apiListenAddress(config))
   log.info({ address, graphql: `${address}/graphql`, docs: `${address}/docs`, status: `${address}/status` }, 'api listening')

@@ -134,6 +134,7 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     GRAPHQL_SANDBOX: 'true',
     GRAPHQL_INTROSPECTION: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
+    MAVIS_CHAIN: EVM_CHAIN,
     SQD_LOG_LEVEL: 'WARN',
   }
 }

@@ -72,6 +72,7 @@ async function main(): Promise<void> {
     progress.batchApplied({ height: newest.height, time: new Date(newest.timestamp * 1000) }, isHead)
     if (events.length === 0) return
     const summary = await applyEvents(store, events, isHead ? PRIORITY.NEW_MINT : PRIORITY.BACKFILL, { chain, rangeCap: config.EVM_BATCH_MAX_TOKENS, now: new Date(), log })
+    await standards.writeAssetNames(sqlOf(store))
     for (const [kind, n] of Object.entries(summary.events)) eventsTotal.inc({ kind }, n)
     jobsTotal.inc(summary.jobsEnqueued)
   }

@@ -1,15 +1,26 @@
 import type { TokenStandardName } from '../core/standards'
+import type { ContractInterface } from '../chains/stacks/apiTypes'
 import { detectStandard } from '../chains/stacks/detectStandard'
 import { getContractInterface } from '../chains/stacks/readOnly'
 import type { SqlExecutor } from '../store/sql'
 
+interface Known {
+  standard: TokenStandardName | null
+  /** The asset the contract defines (Hiro's asset_identifier is `<principal>::<assetName>`). */
+  assetName: string | null
+}
+
 /**
- * Token standards of Stacks contracts: known contracts from the store, others detected once from
- * their interface (a negative answer is remembered too, so a busy non-token contract costs one
- * interface request per process, not one per event).
+ * Token standards and asset names of Stacks contracts: known contracts from the store, others
+ * detected once from their interface (a negative answer is remembered too, so a busy non-token
+ * contract costs one interface request per process, not one per event). A known token contract
+ * without a stored asset name (indexed before names were kept) has its interface read once, and
+ * `writeAssetNames` stores the name in the batch's transaction.
  */
 export class StacksStandards {
-  private readonly cache = new Map<string, TokenStandardName | null>()
+  private readonly cache = new Map<string, Known>()
+  /** Contract ids (chain-qualified) whose asset name is known here but not stored yet. */
+  private readonly unstored = new Set<string>()
 
   constructor(
     private readonly chain: string,
@@ -20,21 +31,55 @@ export class StacksStandards {
   async prepare(db: SqlExecutor, contractIds: Iterable<string>): Promise<void> {
     const missing = [...new Set(contractIds)].filter((id) => !this.cache.has(id))
     if (missing.length === 0) return
-    const known: { address: string; standard: TokenStandardName }[] = await db.query(
-      `SELECT address, standard FROM contract WHERE id = ANY($1::text[])`,
+    const known: { address: string; standard: TokenStandardName; asset_name: string | null }[] = await db.query(
+      `SELECT address, standard, asset_name FROM contract WHERE id = ANY($1::text[])`,
       [missing.map((a) => `${this.chain}:${a}`)],
     )
-    for (const k of known) this.cache.set(k.address, k.standard)
-    const unknown = missing.filter((id) => !this.cache.has(id))
+    const named = new Set<string>()
+    for (const k of known) {
+      this.cache.set(k.address, { standard: k.standard, assetName: k.asset_name })
+      if (k.asset_name !== null) named.add(k.address)
+    }
+    const unknown = missing.filter((id) => !named.has(id))
     await Promise.all(
       unknown.map(async (id) => {
         const iface = await getContractInterface(this.apiUrl, id)
-        this.cache.set(id, iface ? (detectStandard(iface) ?? null) : null)
+        const standard = this.cache.get(id)?.standard ?? (iface ? (detectStandard(iface) ?? null) : null)
+        const assetName = iface && standard ? assetNameOf(iface, standard) : null
+        this.cache.set(id, { standard, assetName })
+        if (assetName !== null) this.unstored.add(`${this.chain}:${id}`)
       }),
     )
   }
 
   get(contractId: string): TokenStandardName | undefined {
-    return this.cache.get(contractId) ?? undefined
+    return this.cache.get(contractId)?.standard ?? undefined
   }
+
+  /**
+   * Stores the asset names learnt since the last call on the contract rows that exist now (call
+   * after the batch's events are applied, in its transaction). Names of contracts without a row
+   * yet stay pending for a later batch.
+   */
+  async writeAssetNames(db: SqlExecutor): Promise<void> {
+    if (this.unstored.size === 0) return
+    const ids = [...this.unstored]
+    const names = ids.map((id) => this.cache.get(id.slice(this.chain.length + 1))!.assetName)
+    const written: { id: string }[] = await db.query(
+      `UPDATE contract c SET asset_name = v.name FROM unnest($1::text[], $2::text[]) AS v(id, name)
+        WHERE c.id = v.id RETURNING c.id`,
+      [ids, names],
+    )
+    for (const w of written) this.unstored.delete(w.id)
+  }
+}
+
+/** The asset a token contract defines: its fungible token for SIP-010, its NFT for SIP-009; SIP-013 keeps balances in a fungible token. */
+export function assetNameOf(iface: ContractInterface, standard: TokenStandardName): string | null {
+  const ft = iface.fungible_tokens[0]?.name ?? null
+  const nft = iface.non_fungible_tokens[0]?.name ?? null
+  if (standard === 'SIP009') return nft
+  if (standard === 'SIP010') return ft
+  if (standard === 'SIP013') return ft ?? nft
+  return null
 }

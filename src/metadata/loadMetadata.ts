@@ -25,6 +25,12 @@ export interface MetadataLoaderOptions {
    * flaky locale host. Deferrals (host busy or cooling down) are never recorded: they cost no attempt.
    */
   lastAttempt?: boolean
+  /**
+   * Whether the job's policy would retry this failure at all (a user refresh's profile retries
+   * only some statuses); a failure it would not retry is final for the variant, like on the last
+   * attempt. Absent: every retryable failure is retried.
+   */
+  retried?: (e: MetadataError) => boolean
 }
 
 export interface TokenContext {
@@ -132,7 +138,7 @@ async function loadLocales(document: unknown, base: NormalizedMetadata, ctx: Tok
     const e: unknown = s.reason
     const locale = wanted[i]!.locale
     if (isMetadataError(e) && !e.retryable) failedLocales.push({ locale, status: 'INVALID', error: e })
-    else if (isMetadataError(e) && opts.lastAttempt && e.code !== 'rate_limited') failedLocales.push({ locale, status: 'FAILED', error: e })
+    else if (isMetadataError(e) && (opts.lastAttempt || opts.retried?.(e) === false) && e.code !== 'rate_limited') failedLocales.push({ locale, status: 'FAILED', error: e })
     else retry.push(e)
   })
   // A real failure outranks a deferral: it is the one that must count as an attempt.

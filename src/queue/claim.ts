@@ -12,6 +12,10 @@ interface ClaimRow {
   claimed_version: number
   host: string | null
   standard: ClaimedJob['standard']
+  fetch_timeout_ms: number | null
+  max_attempts: number | null
+  retry_statuses: number[] | null
+  backoff_base_ms: number | null
 }
 
 /**
@@ -36,6 +40,7 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
               claimed_version = j.request_version, attempts = j.attempts + 1, updated_at = now()
          FROM picked WHERE j.id = picked.id
        RETURNING j.id, j.kind, j.chain, j.contract_id, j.token_ref, j.priority, j.attempts, j.claimed_version, j.host,
+                 j.fetch_timeout_ms, j.max_attempts, j.retry_statuses, j.backoff_base_ms,
                  (SELECT c.standard FROM contract c WHERE c.id = j.contract_id) AS standard)
      SELECT * FROM claimed ORDER BY priority DESC`,
     [workerId, limit, leaseMs],
@@ -51,6 +56,10 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
     claimedVersion: r.claimed_version,
     host: r.host,
     standard: r.standard,
+    profile:
+      r.max_attempts === null
+        ? null
+        : { fetchTimeoutMs: r.fetch_timeout_ms ?? 10_000, maxAttempts: r.max_attempts, retryStatuses: r.retry_statuses ?? [], backoffBaseMs: r.backoff_base_ms ?? 1000 },
   }))
 }
 
@@ -85,7 +94,7 @@ export async function sweepExpiredLeases(db: SqlExecutor, maxAttempts: number): 
         ORDER BY id FOR UPDATE SKIP LOCKED),
      u AS (
        UPDATE metadata_job j SET
-              status = CASE WHEN j.attempts >= $1 AND j.request_version <= j.claimed_version THEN 'FAILED' ELSE 'QUEUED' END,
+              status = CASE WHEN j.attempts >= coalesce(j.max_attempts, $1) AND j.request_version <= j.claimed_version THEN 'FAILED' ELSE 'QUEUED' END,
               error_code = coalesce(j.error_code, 'timeout'),
               error_message = coalesce(j.error_message, 'worker lease expired'),
               locked_by = NULL, locked_until = NULL, run_at = now(), updated_at = now()

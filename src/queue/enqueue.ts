@@ -39,10 +39,11 @@ export async function enqueueJobsCount(db: SqlExecutor, requests: readonly JobRe
 
 const UPSERT = `INSERT INTO metadata_job AS j
        (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version,
-        queued_at, created_at, updated_at)
-     SELECT id, kind, chain, contract_id, token_ref, 'QUEUED', priority, run_at, 0, 1, $8, $8, $8
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[])
-         AS r(id, kind, chain, contract_id, token_ref, priority, run_at)
+        queued_at, created_at, updated_at, fetch_timeout_ms, max_attempts, retry_statuses, backoff_base_ms)
+     SELECT id, kind, chain, contract_id, token_ref, 'QUEUED', priority, run_at, 0, 1, $8, $8, $8,
+            fetch_timeout_ms, max_attempts, CASE WHEN retry_statuses IS NULL THEN NULL ELSE string_to_array(retry_statuses, ',')::int[] END, backoff_base_ms
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[])
+         AS r(id, kind, chain, contract_id, token_ref, priority, run_at, fetch_timeout_ms, max_attempts, retry_statuses, backoff_base_ms)
       ORDER BY id
      ON CONFLICT (id) DO UPDATE SET
        priority = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN greatest(j.priority, excluded.priority)
@@ -52,6 +53,16 @@ const UPSERT = `INSERT INTO metadata_job AS j
        queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE excluded.queued_at END,
        status = CASE WHEN j.status = 'RUNNING' THEN 'RUNNING' ELSE 'QUEUED' END,
        request_version = j.request_version + 1,
+       -- A request with a profile (a user refresh) imposes it; one without keeps the profile of a
+       -- refresh still waiting (QUEUED / RUNNING) and otherwise returns to the general policy.
+       fetch_timeout_ms = CASE WHEN excluded.max_attempts IS NOT NULL THEN excluded.fetch_timeout_ms
+                               WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.fetch_timeout_ms END,
+       max_attempts = CASE WHEN excluded.max_attempts IS NOT NULL THEN excluded.max_attempts
+                           WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.max_attempts END,
+       retry_statuses = CASE WHEN excluded.max_attempts IS NOT NULL THEN excluded.retry_statuses
+                             WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.retry_statuses END,
+       backoff_base_ms = CASE WHEN excluded.max_attempts IS NOT NULL THEN excluded.backoff_base_ms
+                              WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.backoff_base_ms END,
        updated_at = excluded.updated_at`
 
 function upsertParams(merged: Merged[], now: Date): unknown[] {
@@ -64,6 +75,11 @@ function upsertParams(merged: Merged[], now: Date): unknown[] {
     merged.map((r) => r.priority),
     merged.map((r) => r.runAt ?? now),
     now,
+    merged.map((r) => r.profile?.fetchTimeoutMs ?? null),
+    merged.map((r) => r.profile?.maxAttempts ?? null),
+    // int[][] cannot hold a null row or ragged rows: each list travels as comma-separated text.
+    merged.map((r) => (r.profile ? r.profile.retryStatuses.join(',') : null)),
+    merged.map((r) => r.profile?.backoffBaseMs ?? null),
   ]
 }
 
@@ -77,9 +93,10 @@ export function mergeRequests(requests: readonly JobRequest[]): Merged[] {
     const prev = byId.get(id)
     if (!prev) {
       // A literal, not a spread: this runs once per job of a 100,000-event backfill.
-      byId.set(id, { id, kind: r.kind, chain: r.chain, contractId: r.contractId, tokenRef: r.tokenRef, priority: r.priority, runAt: r.runAt })
+      byId.set(id, { id, kind: r.kind, chain: r.chain, contractId: r.contractId, tokenRef: r.tokenRef, priority: r.priority, runAt: r.runAt, profile: r.profile })
       continue
     }
+    prev.profile = r.profile ?? prev.profile
     prev.priority = Math.max(prev.priority, r.priority)
     if (r.runAt === undefined || (prev.runAt !== undefined && r.runAt < prev.runAt)) prev.runAt = r.runAt
   }

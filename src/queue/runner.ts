@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import type { DataSource } from 'typeorm'
-import { RetryableError, isMetadataError } from '../core/errors'
+import { RetryableError, isMetadataError, type MetadataError } from '../core/errors'
 import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
 import { startRefreshes } from '../store/refreshItems'
@@ -8,6 +8,7 @@ import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './clai
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
 import { scheduleDynamicTokens } from './scheduleDynamic'
+import { retriedByProfile } from './retryProfile'
 import { settleJobs } from './settle'
 import { ClaimedJob, JobOutcome, QueueSettings } from './types'
 
@@ -17,6 +18,10 @@ export interface JobContext {
   log: Logger
   /** This attempt is the job's last before FAILED (attempts >= maxAttempts). */
   lastAttempt: boolean
+  /** Total deadline of each metadata fetch of this attempt (the job's retry profile), if not the general one. */
+  fetchTimeoutMs?: number
+  /** Whether the job's retry profile retries a failure at all (absent: the general policy retries every retryable one). */
+  retried?: (e: MetadataError) => boolean
 }
 
 /** Runs one attempt. May throw; a throw that is not a MetadataError counts as retryable. */
@@ -166,7 +171,13 @@ export class JobRunner {
     this.active.set(job.id, job)
     this.m?.active.set(this.active.size)
     const started = performance.now()
-    const ctx: JobContext = { hostSlots: this.hostSlots, log: this.log.child({ job: job.id }), lastAttempt: job.attempts >= this.opts.maxAttempts }
+    const ctx: JobContext = {
+      hostSlots: this.hostSlots,
+      log: this.log.child({ job: job.id }),
+      lastAttempt: job.attempts >= (job.profile?.maxAttempts ?? this.opts.maxAttempts),
+      fetchTimeoutMs: job.profile?.fetchTimeoutMs,
+      retried: job.profile ? (e) => retriedByProfile(e, job.profile!) : undefined,
+    }
     void this.handler(job, ctx)
       .catch((err: unknown): JobOutcome => ({
         job,

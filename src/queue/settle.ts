@@ -2,6 +2,7 @@ import { SqlExecutor, rows } from '../store/sql'
 import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults } from '../store/metadataWriter'
 import { settleRefreshItems } from '../store/refreshItems'
 import { backoffDelayMs } from './backoff'
+import { retriedByProfile } from './retryProfile'
 import { DeferredError } from './jobs/deferred'
 import { JobOutcome, QueueSettings } from './types'
 
@@ -122,9 +123,10 @@ function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings,
   if (!outcome.error.retryable) {
     return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }
   }
-  const exhausted = row.attempts >= settings.maxAttempts
+  const profile = outcome.job.profile
+  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile))
   if (exhausted && !rerun) return { outcome, status: 'FAILED', runAt: now, attempts: row.attempts, rerun }
-  const delay = backoffDelayMs(row.attempts, { baseMs: settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
+  const delay = backoffDelayMs(row.attempts, { baseMs: profile?.backoffBaseMs ?? settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
   return { outcome, status: 'QUEUED', runAt: new Date(now.getTime() + delay), attempts: rerun ? 0 : row.attempts, rerun }
 }
 

@@ -1,4 +1,4 @@
-import type { JobKindName } from '../core/jobs'
+import type { JobKindName, RetryProfile } from '../core/jobs'
 import type { TokenStandardName } from '../core/standards'
 
 /** A job as a worker holds it after a claim. */
@@ -16,6 +16,8 @@ export interface ClaimedJob {
   host: string | null
   /** The contract's standard as the processor recorded it (null if the contract row is gone). */
   standard: TokenStandardName | null
+  /** A user refresh's retry profile, or null for the general policy (QueueSettings). */
+  profile: RetryProfile | null
 }
 
 export interface QueueSettings {

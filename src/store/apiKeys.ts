@@ -28,6 +28,8 @@ export interface ApiKeyRecord {
   prefix: string
   admin: boolean
   contracts: string[]
+  /** Project owner bound to the key (lowercase 0x): its Immutable X signature acts for the key. */
+  ethAddress: string | null
   createdAt: Date
   revokedAt: Date | null
   lastUsedAt: Date | null
@@ -37,6 +39,8 @@ export interface CreateApiKeyInput {
   name: string
   /** Contract ids (`CHAIN:ADDRESS`) the key may refresh; empty = admin key. */
   contracts: readonly string[]
+  /** Binds a project owner's address (Immutable X `x-imx-eth-*` signatures) to the key. */
+  ethAddress?: string | null
 }
 
 export interface CreateApiKeyResult {
@@ -75,6 +79,21 @@ export class InvalidContractIdError extends Error {
     super(`invalid contract id ${JSON.stringify(value)}: ${reason}`)
     this.name = 'InvalidContractIdError'
   }
+}
+
+/** An owner address that is not a 0x address. */
+export class InvalidEthAddressError extends Error {
+  constructor(readonly value: string) {
+    super(`invalid owner address ${JSON.stringify(value)}: expected a 0x address of 40 hex digits`)
+    this.name = 'InvalidEthAddressError'
+  }
+}
+
+/** A 0x address in stored form (lowercase). */
+export function normalizeEthAddress(value: string): string {
+  const text = value.trim()
+  if (!EVM_ADDRESS.test(text)) throw new InvalidEthAddressError(value)
+  return text.toLowerCase()
 }
 
 /** An unusable key name. */
@@ -153,6 +172,7 @@ function toRecord(row: ApiKey): ApiKeyRecord {
     prefix: row.prefix,
     admin: row.admin,
     contracts: [...row.contracts],
+    ethAddress: row.ethAddress ?? null,
     createdAt: row.createdAt,
     revokedAt: row.revokedAt ?? null,
     lastUsedAt: row.lastUsedAt ?? null,
@@ -163,6 +183,7 @@ function toRecord(row: ApiKey): ApiKeyRecord {
 export async function createApiKey(db: Db, input: CreateApiKeyInput, now: Date): Promise<CreateApiKeyResult> {
   const name = normalizeKeyName(input.name)
   const contracts = [...new Set(input.contracts.map(normalizeContractId))]
+  const ethAddress = input.ethAddress ? normalizeEthAddress(input.ethAddress) : null
   const key = generateApiKey()
   const row = new ApiKey({
     id: randomUUID(),
@@ -171,6 +192,7 @@ export async function createApiKey(db: Db, input: CreateApiKeyInput, now: Date):
     prefix: key.slice(0, DISPLAY_PREFIX_CHARS),
     admin: contracts.length === 0,
     contracts,
+    ethAddress,
     createdAt: now,
     revokedAt: null,
     lastUsedAt: null,
@@ -222,6 +244,12 @@ export async function verifyApiKey(db: Db, key: string, now?: Date): Promise<Api
     row.lastUsedAt = now
   }
   return toRecord(row)
+}
+
+/** Live keys bound to a project owner's address (by `keys create --eth-address`), oldest first. */
+export async function keysBoundTo(db: Db, ethAddress: string): Promise<ApiKeyRecord[]> {
+  const rows = await db.getRepository(ApiKey).find({ where: { ethAddress: ethAddress.toLowerCase(), revokedAt: IsNull() }, order: { createdAt: 'ASC', id: 'ASC' } })
+  return rows.map(toRecord)
 }
 
 /** Whether a (live) key may request refreshes for a contract: admin keys may refresh any. */

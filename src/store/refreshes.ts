@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { PRIORITY, tokenJobId } from '../core/jobs'
+import { PRIORITY, tokenJobId, type RetryProfile } from '../core/jobs'
 import { tokenKey } from '../core/ids'
 import { enqueueJobs } from '../queue/enqueue'
 import { SqlExecutor, rows } from './sql'
@@ -10,6 +10,12 @@ export interface CreateRefreshInput {
   contractId: string
   tokenIds: bigint[]
   apiKeyId?: string | null
+  /** Immutable X project-owner authentication: the signing owner (lowercase 0x address). */
+  requestedBy?: string | null
+  /** How the workers fetch and retry this refresh's tokens (the surface's documented rules). */
+  profile?: RetryProfile
+  /** Also queue the contract-level metadata (contract reads and contract document) at user-refresh priority. */
+  contract?: boolean
 }
 
 export interface RefreshSummary {
@@ -25,6 +31,7 @@ export interface RefreshSummary {
   createdAt: Date
   startedAt: Date | null
   completedAt: Date | null
+  requestedBy: string | null
 }
 
 export interface RefreshError {
@@ -48,16 +55,18 @@ export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, 
   const id = randomUUID()
   const ids = [...new Set(input.tokenIds.map((t) => t.toString()))]
   const refs = ids.map((t) => tokenKey(input.contractId, t))
+  // Before the token jobs: every writer of metadata_job goes in id order ('contract:' < 'token:').
+  if (input.contract) await enqueueJobs(db, [{ kind: 'CONTRACT', chain: input.chain, contractId: input.contractId, priority: PRIORITY.USER_REFRESH }], now)
   const { jobs } = await enqueueJobs(
     db,
-    refs.map((tokenRef) => ({ kind: 'TOKEN', chain: input.chain, contractId: input.contractId, tokenRef, priority: PRIORITY.USER_REFRESH })),
+    refs.map((tokenRef) => ({ kind: 'TOKEN', chain: input.chain, contractId: input.contractId, tokenRef, priority: PRIORITY.USER_REFRESH, profile: input.profile })),
     now,
   )
   const version = new Map(jobs.map((j) => [j.id, j.requestVersion]))
   await db.query(
-    `INSERT INTO refresh (id, surface, chain, contract_id, api_key_id, status, token_count, created_at)
-     VALUES ($1, $2, $3, $4, $5, 'QUEUED', $6, $7)`,
-    [id, input.surface, input.chain, input.contractId, input.apiKeyId ?? null, ids.length, now],
+    `INSERT INTO refresh (id, surface, chain, contract_id, api_key_id, requested_by, status, token_count, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7, $8)`,
+    [id, input.surface, input.chain, input.contractId, input.apiKeyId ?? null, input.requestedBy ?? null, ids.length, now],
   )
   await db.query(
     `INSERT INTO refresh_item (id, refresh_id, token_ref, token_id, job_version, status, created_at)
@@ -118,11 +127,12 @@ interface RefreshRow {
   created_at: Date
   started_at: Date | null
   completed_at: Date | null
+  requested_by: string | null
 }
 
 // Counts come from the (refresh_id, status) index: at most 1,000 items per refresh.
 const SUMMARY_SQL = `
-  SELECT r.id, r.surface, r.chain, r.contract_id, r.status, r.token_count, r.created_at, r.started_at, r.completed_at,
+  SELECT r.id, r.surface, r.chain, r.contract_id, r.status, r.token_count, r.created_at, r.started_at, r.completed_at, r.requested_by,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'SUCCEEDED') AS succeeded,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'FAILED') AS failed,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING') AS pending
@@ -142,5 +152,6 @@ function toSummary(r: RefreshRow): RefreshSummary {
     createdAt: r.created_at,
     startedAt: r.started_at,
     completedAt: r.completed_at,
+    requestedBy: r.requested_by,
   }
 }

@@ -146,7 +146,8 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
     contract(eth, EVM.usdc, 'ERC20', { total_supply: '1000000000000' }),
     contract(CHAIN.amoy, EVM.amoy, 'ERC721'),
     contract(stx, STX.nft, 'SIP009', { deployer: STX.deployer }),
-    contract(stx, STX.ft, 'SIP010'),
+    // Its define-fungible-token is named `wusd`, not after the contract (as the processor stores it).
+    contract(stx, STX.ft, 'SIP010', { asset_name: 'wusd' }),
     contract(stx, STX.ft2, 'SIP010'),
     contract(stx, STX.sft, 'SIP013'),
   ])

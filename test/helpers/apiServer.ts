@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { DataSource } from 'typeorm'
 import { buildApiServer } from '../../src/api/server'
+import { buildChainReaders } from '../../src/main/wiring'
 import { loadConfig, type Config } from '../../src/config'
 import { silentLogger } from '../../src/lib/logger'
 import { Metrics } from '../../src/lib/metrics'
@@ -38,6 +39,7 @@ export async function startApiServer(
     ds: opts.ds ?? db.ds,
     log: silentLogger(),
     metrics: new Metrics(),
+    chainReaders: buildChainReaders(config),
     statusCacheMs: opts.statusCacheMs ?? 0,
     version: 'token-metadata-squid test',
   })

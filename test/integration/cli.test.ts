@@ -13,7 +13,7 @@ import { runCli } from '../../src/cli/main'
 import type { InspectReport } from '../../src/cli/inspectToken'
 import { JSON5_WARNING } from '../../src/metadata/fetcher'
 import { ApiKey } from '../../src/model'
-import { listApiKeys, verifyApiKey } from '../../src/store/apiKeys'
+import { keysBoundTo, listApiKeys, verifyApiKey } from '../../src/store/apiKeys'
 import { useTestDatabase } from '../helpers/database'
 import { body, image, json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 
@@ -349,6 +349,20 @@ describe('token-metadata keys', () => {
         fs.rmSync(dir, { recursive: true, force: true })
       }
     })
+  })
+
+  it('binds a project owner address to a key with --eth-address (lowercased), so its Immutable X signatures act for the key', async () => {
+    const owner = '0x5AEDA56215b167893e80B4fE645BA6d5Bab767DE'
+    const run = await cli(['keys', 'create', '--name', 'Owner', '--contract', `eip155:1:${EVM}`, '--eth-address', owner, '--json'], env())
+    expect(run.code).toBe(0)
+    const created = JSON.parse(run.stdout) as { id: string; ethAddress: string }
+    expect(created.ethAddress).toBe(owner.toLowerCase())
+    expect(await keysBoundTo(db.ds, owner)).toMatchObject([{ id: created.id, contracts: [`eip155:1:${EVM.toLowerCase()}`] }])
+    const table = await cli(['keys', 'list'], env())
+    expect(table.stdout).toContain(`eip155:1:${EVM.toLowerCase()}; owner ${owner.toLowerCase()}`)
+    const bad = await cli(['keys', 'create', '--name', 'x', '--eth-address', '0x12'], env())
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('invalid owner address "0x12"')
   })
 })
 

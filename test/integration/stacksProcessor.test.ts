@@ -92,13 +92,14 @@ describe('Stacks processor', () => {
     proc = start('stacks-processor', db)
     await waitForIndexed(db.ds, CHAIN, await tip(), proc)
 
-    const contracts = await q(db, `SELECT address, standard, deployer, total_supply::text AS supply FROM contract ORDER BY address`)
+    // asset_name: the contract's define-fungible-token / define-non-fungible-token (Hiro's asset_identifier), not its name.
+    const contracts = await q(db, `SELECT address, standard, deployer, total_supply::text AS supply, asset_name FROM contract ORDER BY address`)
     expect(contracts).toEqual(
       [
-        { address: c.nft, standard: 'SIP009', deployer, supply: null },
-        { address: c.ft, standard: 'SIP010', deployer, supply: '900' },
-        { address: c.zeroDecimalsFt, standard: 'SIP010', deployer, supply: '7' },
-        { address: c.sft, standard: 'SIP013', deployer, supply: null },
+        { address: c.nft, standard: 'SIP009', deployer, supply: null, asset_name: 'sample-nft' },
+        { address: c.ft, standard: 'SIP010', deployer, supply: '900', asset_name: 'sample-token' },
+        { address: c.zeroDecimalsFt, standard: 'SIP010', deployer, supply: '7', asset_name: 'points' },
+        { address: c.sft, standard: 'SIP013', deployer, supply: null, asset_name: 'sample-sft-overall' },
       ].sort((a, b) => (a.address < b.address ? -1 : 1)),
     )
     expect(await q(db, `SELECT token_id::text AS id, owner, burned FROM token WHERE contract_id = $1 ORDER BY token_id`, [`${CHAIN}:${c.nft}`])).toEqual([

@@ -20,6 +20,7 @@ function record(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
     prefix: 'tms_AbCd1234',
     admin: false,
     contracts: [`eip155:1:${EVM.toLowerCase()}`],
+    ethAddress: null,
     createdAt: new Date('2025-01-02T03:04:05Z'),
     revokedAt: null,
     lastUsedAt: null,

@@ -23,6 +23,7 @@ const abi = parseAbi([
   'function totalSupply() view returns (uint256)',
   'function contractURI() view returns (string)',
   'function supportsInterface(bytes4) view returns (bool)',
+  'function owner() view returns (address)',
 ])
 
 const INTERFACE = { ERC721: '0x80ac58cd', ERC1155: '0xd9b67a26' } as const
@@ -100,7 +101,16 @@ export class EvmReader implements ChainReader {
     return decodeTextResult(data, functionName)
   }
 
-  private async call(address: string, functionName: 'tokenURI' | 'uri' | 'name' | 'symbol' | 'decimals' | 'totalSupply' | 'contractURI' | 'supportsInterface', args: unknown[] = []): Promise<unknown> {
+  async contractOwner(address: string): Promise<string | null> {
+    try {
+      return (await this.call(address, 'owner')) as string
+    } catch (e) {
+      if (e instanceof PermanentError) return null // not Ownable
+      throw e
+    }
+  }
+
+  private async call(address: string, functionName: 'tokenURI' | 'uri' | 'name' | 'symbol' | 'decimals' | 'totalSupply' | 'contractURI' | 'supportsInterface' | 'owner', args: unknown[] = []): Promise<unknown> {
     try {
       return await this.client.readContract({ address: address as `0x${string}`, abi, functionName, args } as never)
     } catch (e) {

@@ -34,6 +34,13 @@ export class ApiKey {
     @StringColumn_({array: true, nullable: false})
     contracts!: (string)[]
 
+    /**
+     * owner address bound by the CLI (lowercase 0x): its x-imx-eth-signature refreshes the key's contracts
+     */
+    @Index_()
+    @StringColumn_({nullable: true})
+    ethAddress!: string | undefined | null
+
     @DateTimeColumn_({nullable: false})
     createdAt!: Date
 

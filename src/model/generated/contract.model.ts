@@ -45,6 +45,12 @@ export class Contract {
     @IntColumn_({nullable: true})
     deployBlock!: number | undefined | null
 
+    /**
+     * Stacks: the asset name of the contract's define-fungible-token / define-non-fungible-token (Hiro asset_identifier)
+     */
+    @StringColumn_({nullable: true})
+    assetName!: string | undefined | null
+
     @IntColumn_({nullable: false})
     firstSeenBlock!: number
 

@@ -90,6 +90,30 @@ export class MetadataJob {
     @StringColumn_({nullable: true})
     errorUrl!: string | undefined | null
 
+    /**
+     * retry profile of a user refresh (null = the general JOB_* policy): total deadline of one fetch
+     */
+    @IntColumn_({nullable: true})
+    fetchTimeoutMs!: number | undefined | null
+
+    /**
+     * retry profile: attempts before FAILED
+     */
+    @IntColumn_({nullable: true})
+    maxAttempts!: number | undefined | null
+
+    /**
+     * retry profile: HTTP statuses that are retried (others fail at once)
+     */
+    @IntColumn_({array: true, nullable: true})
+    retryStatuses!: (number)[] | undefined | null
+
+    /**
+     * retry profile: first retry delay (doubles each attempt)
+     */
+    @IntColumn_({nullable: true})
+    backoffBaseMs!: number | undefined | null
+
     @DateTimeColumn_({nullable: false})
     createdAt!: Date
 

@@ -29,6 +29,13 @@ export class Refresh {
     @ManyToOne_(() => ApiKey, {nullable: true})
     apiKey!: ApiKey | undefined | null
 
+    /**
+     * Immutable X project-owner authentication: the signing owner's address (lowercase)
+     */
+    @Index_()
+    @StringColumn_({nullable: true})
+    requestedBy!: string | undefined | null
+
     @Column_("varchar", {length: 11, nullable: false})
     status!: RefreshStatus
 

@@ -27,6 +27,8 @@ export function tokenJobHandler(deps: TokenJobDeps): JobHandler {
     const loader: MetadataLoaderOptions = {
       ...deps.loader,
       lastAttempt: ctx.lastAttempt,
+      timeoutMs: ctx.fetchTimeoutMs ?? deps.loader.timeoutMs,
+      retried: ctx.retried,
       withHost: (h, fetch) => {
         host = h
         return polite(h, fetch)

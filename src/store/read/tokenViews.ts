@@ -16,6 +16,8 @@ export interface ContractFacts {
   totalSupply: string | null
   deployer: string | null
   deployTx: string | null
+  /** Stacks: the asset name of define-fungible-token / define-non-fungible-token (null when not known). */
+  assetName: string | null
 }
 
 /** Worker-read contract facts (contract_metadata), when a contract job ran. */
@@ -107,6 +109,7 @@ interface Row {
   c_total_supply: string | null
   c_deployer: string | null
   c_deploy_tx: string | null
+  c_asset_name: string | null
   cm_id: string | null
   cm_name: string | null
   cm_symbol: string | null
@@ -151,7 +154,7 @@ interface Row {
 const TOKEN_VIEWS_SQL = `
 SELECT r.ref, r.contract_id,
        c.chain AS c_chain, c.address AS c_address, c.standard AS c_standard, c.total_supply::text AS c_total_supply,
-       c.deployer AS c_deployer, c.deploy_tx AS c_deploy_tx,
+       c.deployer AS c_deployer, c.deploy_tx AS c_deploy_tx, c.asset_name AS c_asset_name,
        cm.id AS cm_id, cm.name AS cm_name, cm.symbol AS cm_symbol, cm.decimals AS cm_decimals,
        cm.total_supply::text AS cm_total_supply, cm.uri AS cm_uri,
        t.standard AS t_standard, t.owner AS t_owner, t.supply::text AS t_supply, t.burned AS t_burned,
@@ -164,7 +167,7 @@ SELECT r.ref, r.contract_id,
        j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url,
        l.id AS l_id, l.normalized AS l_normalized
   FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord)
-  LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx
+  LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx, x.asset_name
                        FROM contract x WHERE x.id = r.contract_id LIMIT 1) c ON true
   LEFT JOIN LATERAL (SELECT x.id, x.name, x.symbol, x.decimals, x.total_supply, x.uri
                        FROM contract_metadata x WHERE x.id = r.contract_id LIMIT 1) cm ON true
@@ -215,6 +218,7 @@ function contractFacts(r: Row): ContractFacts {
     totalSupply: r.c_total_supply,
     deployer: r.c_deployer,
     deployTx: r.c_deploy_tx,
+    assetName: r.c_asset_name,
   }
 }
 

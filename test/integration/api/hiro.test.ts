@@ -78,7 +78,7 @@ describe('Hiro: tokens', () => {
       image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
       tx_id: '0xdeploy-usd',
       sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
-      asset_identifier: `${STX.ft}::wrapped-usd`,
+      asset_identifier: `${STX.ft}::wusd`,
       metadata: { sip: 16, name: 'Wrapped USD', description: 'Heavy hitters, all-stars', image: 'ipfs://ipfs/QmZMqhh/12199.png' },
     })
     const pending = await client.GET('/metadata/v1/ft/{principal}', { params: { path: { principal: STX.ft2 } } })

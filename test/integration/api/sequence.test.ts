@@ -58,6 +58,7 @@ describe('Sequence: GetTokenMetadata', () => {
       externalUrl: 'https://axes.example/0',
       external_url: 'https://axes.example/0',
       updatedAt: FETCHED.toISOString(),
+      assets: [],
       status: 'AVAILABLE',
       lastFetched: FETCHED.toISOString(),
     })
@@ -72,10 +73,38 @@ describe('Sequence: GetTokenMetadata', () => {
       name: '',
       properties: null,
       attributes: null,
+      assets: [],
       status: 'NOT_AVAILABLE',
       updatedAt: FETCHED.toISOString(),
       lastFetched: FETCHED.toISOString(),
     })
+  })
+
+  it("carries video and audio from the document (its own fields, or an animation_url that is a video or audio file) and an empty assets list", async () => {
+    const docs: [string, Record<string, unknown>][] = [
+      ['1', { name: 'Clip', animation_url: 'ipfs://media/clip.MP4?x=1' }],
+      ['2', { name: 'Song', animation_url: 'data:audio/mpeg;base64,AAAA' }],
+      ['3', { name: 'Page', animation_url: 'https://game.example/viewer.html' }],
+      ['4', { name: 'Both', video: 'https://media.example/trailer', audio: 'https://media.example/theme', animation_url: 'https://media.example/a.webm' }],
+    ]
+    // Other tests read these tokens as seeded: their rows are put back afterwards.
+    const saved: { id: string; normalized: unknown; animation_url: string | null }[] = await db.ds.query(`SELECT id, normalized, animation_url FROM token_metadata WHERE id = ANY($1::text[])`, [docs.map(([id]) => axesRef(id))])
+    let tokenMetadata: Awaited<ReturnType<SequenceMetadata['getTokenMetadata']>>['tokenMetadata']
+    try {
+      for (const [id, doc] of docs) {
+        await db.ds.query(`UPDATE token_metadata SET normalized = $2, animation_url = $3 WHERE id = $1`, [axesRef(id), doc, doc.animation_url])
+      }
+      tokenMetadata = (await client.getTokenMetadata({ chainID: '1', contractAddress: EVM.axes, tokenIDs: ['1', '2', '3', '4'] })).tokenMetadata
+    } finally {
+      for (const s of saved) await db.ds.query(`UPDATE token_metadata SET normalized = $2, animation_url = $3 WHERE id = $1`, [s.id, s.normalized, s.animation_url])
+    }
+    expect(tokenMetadata.map((t) => [t.tokenId, t.video ?? null, t.audio ?? null, t.assets])).toEqual([
+      ['1', 'ipfs://media/clip.MP4?x=1', null, []],
+      ['2', null, 'data:audio/mpeg;base64,AAAA', []],
+      ['3', null, null, []],
+      ['4', 'https://media.example/trailer', 'https://media.example/theme', []],
+    ])
+    expect(tokenMetadata[2]).toMatchObject({ animationUrl: 'https://game.example/viewer.html', animation_url: 'https://game.example/viewer.html' })
   })
 
   it('queues a fetch for tokens of known contracts never seen before, once, and answers NOT_AVAILABLE', async () => {

@@ -118,6 +118,19 @@ describe('status', () => {
 })
 
 describe('health, docs, metrics', () => {
+  it('GET /metadata/v1/ reports status not_ready while a migration is missing, and ready again once it is applied', async () => {
+    const client = createClient({ baseUrl: api.url })
+    const [{ name }] = await db.ds.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)
+    await db.ds.query(`DELETE FROM migrations WHERE name = $1`, [name])
+    try {
+      const { data, response } = await client.GET('/metadata/v1/', {})
+      expect([response.status, data?.status]).toEqual([200, 'not_ready'])
+    } finally {
+      await db.ds.query(`INSERT INTO migrations (timestamp, name) VALUES ($1, $2)`, [Number(name.match(/\d+$/)![0]), name])
+    }
+    expect((await client.GET('/metadata/v1/', {})).data?.status).toBe('ready')
+  })
+
   it('GET /health reports the database reachable and every migration applied', async () => {
     const r = await fetch(`${api.url}/health`)
     const shipped = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.js')).length

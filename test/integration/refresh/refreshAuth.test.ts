@@ -2,6 +2,7 @@
 // API servers through Postgres (429 with each surface's headers and body), bad input answered
 // with 4xx in each surface's own shape (never 5xx), list pagination and visibility, Sequence
 // tasks and GraphQL refresh reads of refreshes nobody has processed yet.
+import { SequenceMetadata } from '@0xsequence/metadata'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeApiKey } from '../../../src/store/apiKeys'
 import { taskIdOf } from '../../../src/api/rest/refresh/refreshService'
@@ -27,8 +28,9 @@ let onlyA: string
 beforeAll(async () => {
   await seedCollection(db.ds.manager, { chain: CHAIN, address: A, count: 40 })
   await seedCollection(db.ds.manager, { chain: CHAIN, address: B, count: 5 })
-  const generous = { REFRESH_REQUESTS_PER_SECOND: '10000', REFRESH_TOKENS_PER_HOUR: '1000000' }
-  const tight = { REFRESH_REQUESTS_PER_SECOND: '2', REFRESH_TOKENS_PER_HOUR: '10' }
+  // Mavis on the same chain as Immutable X here (its own default is Ronin mainnet).
+  const generous = { REFRESH_REQUESTS_PER_SECOND: '10000', REFRESH_TOKENS_PER_HOUR: '1000000', MAVIS_CHAIN: CHAIN }
+  const tight = { REFRESH_REQUESTS_PER_SECOND: '2', REFRESH_TOKENS_PER_HOUR: '10', MAVIS_CHAIN: CHAIN }
   ;[api, tight1, tight2] = await Promise.all([startApiServer(db, { env: generous }), startApiServer(db, { env: tight }), startApiServer(db, { env: tight })])
   admin = await newKey(db.ds, 'admin')
   onlyA = await newKey(db.ds, 'only A', [`${CHAIN}:${A}`])
@@ -343,11 +345,22 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id < 3`, [`${CHAIN}:${B}`])
     const newMints = await rpc('RefreshTokenMetadata', { chainID: 'eip155:1', contractAddress: B, newMints: true })
     expect((await rpc('GetTask', { taskId: newMints.body.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 2 })
+    // Through Sequence's published client: tokenIDs and newMints together = those ids plus the new mints.
+    const client = new SequenceMetadata(api.url, admin)
+    const both = await client.refreshTokenMetadata({ chainID: '1', contractAddress: B, tokenIDs: ['0'], newMints: true })
+    expect((await rpc('GetTask', { taskId: both.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 3 })
+    // refreshAll: every token (whatever tokenIDs says) and the contract-level metadata; taskId as Sequence's page spells it.
+    const everything = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, tokenIDs: ['1'], refreshAll: true })
+    expect(everything.body.taskId).toBe(everything.body.taskID)
+    expect((await rpc('GetTask', { taskId: everything.body.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 5 })
+    const [contractJob] = await db.ds.query(`SELECT status, priority FROM metadata_job WHERE id = $1`, [`contract:${CHAIN}:${B}`])
+    expect(contractJob).toEqual({ status: 'QUEUED', priority: 100 })
+    expect(errorOf('sequence', await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, refreshAll: 'yes' }))).toBe('InvalidArgument')
     await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id >= 3`, [`${CHAIN}:${B}`])
     const nothing = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, newMints: true })
     expect((await rpc('GetTaskStatus', { taskId: nothing.body.taskID })).body).toEqual({ status: 'COMPLETED' })
     // The contract has 40 tokens; with REFRESH_MAX_TOKENS_PER_REQUEST=30 a whole-contract refresh is refused.
-    const capped = await startApiServer(db, { env: { REFRESH_MAX_TOKENS_PER_REQUEST: '30' } })
+    const capped = await startApiServer(db, { env: { REFRESH_MAX_TOKENS_PER_REQUEST: '30', MAVIS_CHAIN: CHAIN } })
     try {
       const r = await call(capped.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', { headers: h, body: { chainID: '1', contractAddress: A } })
       expect(r.body).toMatchObject({ error: 'InvalidArgument', status: 400 })

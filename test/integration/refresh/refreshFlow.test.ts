@@ -47,7 +47,7 @@ beforeAll(async () => {
   )
 
   const evmChains = JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }])
-  api = await startApiServer(db, { env: { EVM_CHAINS: evmChains, REFRESH_DEFAULT_CHAIN: CHAIN } })
+  api = await startApiServer(db, { env: { EVM_CHAINS: evmChains, REFRESH_DEFAULT_CHAIN: CHAIN, MAVIS_CHAIN: CHAIN } })
   key = await newKey(db.ds, 'reveal team', [contractId])
   const env = {
     DATABASE_URL: db.url,

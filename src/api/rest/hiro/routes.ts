@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { loadTokenViews } from '../../../store/read/tokenViews'
 import { listFungibleTokens } from '../../../store/read/fungibleTokens'
 import type { StatusSnapshot } from '../../../store/read/statusSnapshot'
+import { databaseHealth } from '../../../store/read/health'
 import type { ApiContext } from '../../context'
 import { fastifyErrorBody } from '../../errors'
 import { etagOf, ifNoneMatchMatches } from '../../http/etag'
@@ -37,8 +38,14 @@ interface FtListQuery {
 export function hiroRoutes(ctx: ApiContext, opts: { hideFromDocs: boolean }) {
   const chain = ctx.config.STACKS_CHAIN
   const hide = opts.hideFromDocs ? { hide: true } : {}
+  const expectedMigrations = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
   return async function register(app: FastifyInstance): Promise<void> {
-    app.get('/', { schema: { ...statusSchema, ...hide } }, async () => hiroStatus(await ctx.status.get(), chain, ctx.version))
+    app.get('/', { schema: { ...statusSchema, ...hide } }, async () => {
+      // Readiness as /health judges it (database reachable, every migration applied), asked on
+      // each request: the snapshot itself may be a cached one.
+      const [snapshot, health] = await Promise.all([ctx.status.get(), databaseHealth(ctx.db, expectedMigrations)])
+      return hiroStatus(snapshot, chain, ctx.version, health.reachable && health.pendingMigrations.length === 0)
+    })
     registerSearchRoute(app, ctx, chain, hide)
     app.get<{ Querystring: FtListQuery }>('/ft', { schema: { ...ftListSchema, ...hide } }, (request) => ftList(ctx, chain, request.query))
     for (const kind of ['ft', 'nft', 'sft'] as const) {
@@ -116,14 +123,14 @@ async function ftList(ctx: ApiContext, chain: string, q: FtListQuery): Promise<u
  * (RUNNING), then done / failed / invalid. Hiro's fields keep their shape; `sync` is ours (a new
  * top-level key, which Hiro's client and schema leave alone): head, lag, block age, heartbeat.
  */
-export function hiroStatus(snapshot: StatusSnapshot, chain: string, version: string): Record<string, unknown> {
+export function hiroStatus(snapshot: StatusSnapshot, chain: string, version: string, ready: boolean): Record<string, unknown> {
   const c = snapshot.chains.find((x) => x.chain === chain)
   const t = (s: 'SIP009' | 'SIP010' | 'SIP013') => c?.tokens[s] ?? 0
   const k = (s: 'SIP009' | 'SIP010' | 'SIP013') => c?.contracts[s] ?? 0
   const j = (s: 'QUEUED' | 'RUNNING' | 'DONE' | 'FAILED' | 'INVALID') => c?.jobs[s] ?? 0
   return {
     server_version: version,
-    status: 'ready',
+    status: ready ? 'ready' : 'not_ready',
     chain_tip: { block_height: c?.indexedHeight ?? 0 },
     tokens: { ft: t('SIP010'), nft: t('SIP009'), sft: t('SIP013') },
     token_contracts: { 'sip-009': k('SIP009'), 'sip-010': k('SIP010'), 'sip-013': k('SIP013') },

@@ -186,7 +186,7 @@ export const statusSchema = {
       type: 'object',
       properties: {
         server_version: { type: 'string' },
-        status: { type: 'string' },
+        status: { type: 'string', enum: ['ready', 'not_ready'], description: 'ready: database reachable and every migration applied' },
         chain_tip: { type: 'object', properties: { block_height: count } },
         tokens: { type: 'object', properties: { ft: count, nft: count, sft: count } },
         token_contracts: { type: 'object', properties: { 'sip-009': count, 'sip-010': count, 'sip-013': count } },

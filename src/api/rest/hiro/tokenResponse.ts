@@ -50,8 +50,10 @@ function ftBody(view: TokenView, principal: string, tokenUri: string | undefined
     image_canonical_uri: metadata?.image,
     tx_id: view.contract?.deployTx ?? '',
     sender_address: address,
-    // The Clarity asset name is not stored yet; the contract name stands in for it.
-    asset_identifier: `${principal}::${contractName}`,
+    // `<principal>::<asset name>`, the name of the contract's define-fungible-token. Contracts
+    // indexed before asset names were stored fall back to the contract name until the
+    // processor sees them again.
+    asset_identifier: `${principal}::${view.contract?.assetName ?? contractName}`,
     metadata,
   })
 }

@@ -1,10 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import type { ApiKeyRecord } from '../../../store/apiKeys'
-import { listRefreshErrors, type RefreshSummary } from '../../../store/refreshes'
-import { mayRefresh, visibleContracts } from '../../auth/apiKeyAuth'
+import { getRefresh, listRefreshErrors, type RefreshSummary } from '../../../store/refreshes'
 import { imxLimitHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
-import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure } from './failures'
+import { asFailure, RefreshFailure, sendFailure } from './failures'
+import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './imxCaller'
 import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from './input'
 import { imxSchemas } from './imxSchemas'
 import {
@@ -12,10 +11,10 @@ import {
   decodeCursor,
   encodeCursor,
   immutableErrorCode,
+  isRefreshId,
   listRefreshPage,
   requestRefresh,
   truncateBody,
-  visibleRefresh,
   type RefreshListRow,
 } from './refreshService'
 
@@ -28,8 +27,10 @@ import {
  *   GET  /:refresh_id/errors    {result: [per-token error], cursor, remaining}
  *
  * The path carries no chain: REFRESH_DEFAULT_CHAIN. Every route needs an API key
- * (`x-immutable-api-key` or `Authorization: Bearer`); a key sees the refreshes of the
- * collections it may refresh. Errors are `{code, message}` (the shape of the documented 429).
+ * (`x-immutable-api-key` or `Authorization: Bearer`) or the project owner's signature headers
+ * (`x-imx-eth-address`, `x-imx-eth-signature`, `x-imx-eth-timestamp`; see imxCaller.ts); a
+ * caller sees the refreshes of the collections it may refresh (an owner also its own).
+ * Errors are `{code, message}` (the shape of the documented 429).
  */
 export function imxRefreshRoutes(ctx: ApiContext) {
   const chain = ctx.config.REFRESH_DEFAULT_CHAIN
@@ -45,13 +46,13 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))
 
     app.post('/', { schema: imxSchemas.create }, async (request, reply) => {
-      const key = await requireKey(ctx, request.headers, 'immutable')
+      const caller = await imxCaller(ctx, request.headers)
       const b = bodyObject(request.body)
       const address = requiredString(b, 'collection_address')
       const contractId = contractOf(chain, address, 'collection_address')
       const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', maxTokens)
-      requireRights(key, contractId, address)
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key, chain, contractId, tokenIds })
+      const grant = await grantFor(ctx, caller, chain, contractId)
+      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId, tokenIds })
       if (out.kind === 'limited') {
         return reply.code(429).headers(imxLimitHeaders(out.limits)).send({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
       }
@@ -59,18 +60,18 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     })
 
     app.get('/', { schema: imxSchemas.list }, async (request: FastifyRequest) => {
-      const key = await requireKey(ctx, request.headers, 'immutable')
+      const caller = await imxCaller(ctx, request.headers)
       const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
       const address = queryString(request.query, 'collection_address')
-      let contracts = visibleContracts(key, chain)
+      let scope = listScope(caller, chain)
       if (address !== undefined) {
         const contractId = contractOf(chain, address, 'collection_address')
-        if (!mayRefresh(key, contractId)) throw new RefreshFailure('forbidden', `this API key may not read the refreshes of collection ${address}`)
-        contracts = [contractId]
+        await grantFor(ctx, caller, chain, contractId, 'read the refreshes of')
+        scope = { contracts: [contractId] }
       }
       const cursor = queryString(request.query, 'cursor')
       const before = cursor ? listPosition(cursor) : undefined
-      const page = await listRefreshPage(ctx.ds, { chain, contracts }, pageSize, before)
+      const page = await listRefreshPage(ctx.ds, { chain, ...scope }, pageSize, before)
       const last = page.rows[page.rows.length - 1]
       return {
         result: page.rows.map((r) => refreshListItem(r)),
@@ -80,18 +81,18 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     })
 
     app.get('/:refresh_id', { schema: imxSchemas.get }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
-      const key = await requireKey(ctx, request.headers, 'immutable')
-      const r = await findRefresh(key, request.params.refresh_id)
+      const caller = await imxCaller(ctx, request.headers)
+      const r = await findRefresh(caller, request.params.refresh_id)
       return refreshStatus(r)
     })
 
     app.get('/:refresh_id/errors', { schema: imxSchemas.errors }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
-      const key = await requireKey(ctx, request.headers, 'immutable')
+      const caller = await imxCaller(ctx, request.headers)
       const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
       const cursor = queryString(request.query, 'cursor')
       const after = cursor ? decodeCursor('imx-refresh-errors', cursor, ['p'])?.p : undefined
       if (cursor && after === undefined) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
-      const r = await findRefresh(key, request.params.refresh_id)
+      const r = await findRefresh(caller, request.params.refresh_id)
       // Cursors are bound to their refresh: a position is `<refreshId>:<tokenId>`.
       if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new InputProblem('cursor belongs to another refresh', 'cursor')
       const page = await listRefreshErrors(ctx.ds, r.id, pageSize, after)
@@ -112,9 +113,9 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       }
     })
 
-    async function findRefresh(key: ApiKeyRecord, id: string): Promise<RefreshSummary> {
-      const r = await visibleRefresh(ctx.ds, key, id)
-      if (!r) throw new RefreshFailure('not_found', `refresh ${id.slice(0, 80)} not found`)
+    async function findRefresh(caller: ImxCaller, id: string): Promise<RefreshSummary> {
+      const r = isRefreshId(id) ? await getRefresh(ctx.ds, id) : undefined
+      if (!r || !(await callerSees(ctx, caller, r))) throw new RefreshFailure('not_found', `refresh ${id.slice(0, 80)} not found`)
       return r
     }
   }

@@ -18,6 +18,17 @@ const imxKeyHeaders = {
   },
 }
 
+/** Immutable X metadata-refresh routes also take project-owner authentication instead of a key. */
+const imxOwnerHeaders = {
+  type: 'object',
+  properties: {
+    ...imxKeyHeaders.properties,
+    'x-imx-eth-address': { type: 'string', description: 'project owner: its address (owner() of the collection, or bound to an API key with keys create --eth-address)' },
+    'x-imx-eth-timestamp': { type: 'string', description: 'Unix seconds as a decimal string, within IMX_SIGNATURE_WINDOW_SECONDS of the server clock' },
+    'x-imx-eth-signature': { type: 'string', description: "the owner's EIP-191 personal_sign of the timestamp: r + s + recovery id (00/01 or 1b/1c), 0x optional" },
+  },
+}
+
 const imxLimitHeaders = {
   'x-imx-refreshes-limit': { type: 'string', description: 'tokens that can be refreshed per hour' },
   'x-imx-remaining-refreshes': { type: 'string', description: 'tokens remaining in the current hour window' },
@@ -45,7 +56,7 @@ export const imxSchemas = {
     tags: imxTags,
     summary: 'Request a metadata refresh',
     description: 'Queues a refresh of up to REFRESH_MAX_TOKENS_PER_REQUEST (1,000) tokens of a collection on REFRESH_DEFAULT_CHAIN at the highest priority.',
-    headers: imxKeyHeaders,
+    headers: imxOwnerHeaders,
     body: {
       type: 'object',
       required: ['collection_address', 'token_ids'],
@@ -62,7 +73,7 @@ export const imxSchemas = {
   list: {
     tags: imxTags,
     summary: 'List metadata refreshes, newest first',
-    headers: imxKeyHeaders,
+    headers: imxOwnerHeaders,
     querystring: { type: 'object', properties: { collection_address: { type: 'string' }, ...paging } },
     response: {
       200: { type: 'object', properties: { result: { type: 'array', items: refreshListItem }, cursor: { type: 'string' }, remaining: { type: 'integer' } } },
@@ -74,7 +85,7 @@ export const imxSchemas = {
   get: {
     tags: imxTags,
     summary: 'Status of a metadata refresh',
-    headers: imxKeyHeaders,
+    headers: imxOwnerHeaders,
     params: { type: 'object', properties: { refresh_id: { type: 'string' } } },
     response: {
       200: {
@@ -91,7 +102,7 @@ export const imxSchemas = {
   errors: {
     tags: imxTags,
     summary: 'Per-token errors of a metadata refresh',
-    headers: imxKeyHeaders,
+    headers: imxOwnerHeaders,
     params: { type: 'object', properties: { refresh_id: { type: 'string' } } },
     querystring: { type: 'object', properties: paging },
     response: {
@@ -205,7 +216,7 @@ const mavisMessage = { type: 'object', properties: { message: { type: 'string' }
 export const mavisSchema = {
   tags: mavisTags,
   summary: 'Refresh NFT metadata (up to 100 token ids)',
-  description: 'Queues a refresh on REFRESH_DEFAULT_CHAIN; the refresh id is in the x-refresh-id response header.',
+  description: 'Queues a refresh on MAVIS_CHAIN; the refresh id is in the x-refresh-id response header.',
   headers: { type: 'object', properties: { 'x-api-key': { type: 'string' }, authorization: { type: 'string', description: 'Bearer <API key>' } } },
   params: { type: 'object', properties: { token_address: { type: 'string' } } },
   body: { type: 'object', properties: { token_ids: { type: 'array', maxItems: 100, items: { type: 'string' } } } },

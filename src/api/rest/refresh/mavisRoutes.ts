@@ -16,7 +16,8 @@ import { requestRefresh } from './refreshService'
  * Bodies are `{message}` with the documented texts (401 "Invalid authentication credentials",
  * 403 "You cannot consume this service", 429 "API rate limit exceeded", 400 "Token not found" or
  * "Too many token ids, …"); other client mistakes are 400 with a message naming the problem.
- * The key comes in `X-API-Key` (or `Authorization: Bearer`); the chain is REFRESH_DEFAULT_CHAIN.
+ * The key comes in `X-API-Key` (or `Authorization: Bearer`); the chain is MAVIS_CHAIN (Ronin
+ * mainnet by default), set apart from Immutable X's REFRESH_DEFAULT_CHAIN so one deployment serves both.
  * The refresh id is not part of Mavis' body; it is sent in the `x-refresh-id` header, so the
  * refresh can be followed on /v1/metadata-refreshes/:id.
  */
@@ -30,7 +31,7 @@ const MESSAGES: Partial<Record<FailureKind, string>> = {
 }
 
 export function mavisRefreshRoutes(ctx: ApiContext) {
-  const chain = ctx.config.REFRESH_DEFAULT_CHAIN
+  const chain = ctx.config.MAVIS_CHAIN
 
   return async function register(app: FastifyInstance): Promise<void> {
     app.setValidatorCompiler(() => () => true)

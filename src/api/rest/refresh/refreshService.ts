@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm'
 import type { Config } from '../../../config'
+import type { RetryProfile } from '../../../core/jobs'
 import type { ApiKeyRecord } from '../../../store/apiKeys'
 import { createRefresh, getRefresh, type CreateRefreshInput, type RefreshSummary } from '../../../store/refreshes'
 import { rows, type SqlExecutor } from '../../../store/sql'
@@ -18,11 +19,16 @@ export type RefreshSurface = CreateRefreshInput['surface']
 
 export interface RefreshRequest {
   surface: RefreshSurface
-  key: ApiKeyRecord
+  /** The API key the refresh is made with and charged to; null for a collection owner authenticated by signature alone. */
+  key: ApiKeyRecord | null
+  /** Immutable X project-owner authentication: the signing owner (lowercase). */
+  owner?: string
   chain: string
   contractId: string
   /** Distinct token ids (the cost against the hourly budget). */
   tokenIds: bigint[]
+  /** Also refresh the contract-level metadata (Sequence refreshAll). */
+  contract?: boolean
 }
 
 export type RefreshOutcome = { kind: 'limited'; limits: RefreshLimitState } | { kind: 'created'; refreshId: string; taskId: number; limits: RefreshLimitState }
@@ -34,9 +40,15 @@ export async function requestRefresh(ds: DataSource, config: Config, req: Refres
   for (let attempt = 0; ; attempt++) {
     try {
       return await ds.transaction('READ COMMITTED', async (em) => {
-        const limits = await consumeRefreshLimits(em, config, req.key.id, req.tokenIds.length, now)
+        // An owner without a key has a budget of its own, under its address.
+        const subject = req.key?.id ?? `eth:${req.owner}`
+        const limits = await consumeRefreshLimits(em, config, subject, req.tokenIds.length, now)
         if (!limits.allowed) return { kind: 'limited', limits }
-        const refreshId = await createRefresh(em, { surface: req.surface, chain: req.chain, contractId: req.contractId, tokenIds: req.tokenIds, apiKeyId: req.key.id }, now)
+        const refreshId = await createRefresh(
+          em,
+          { surface: req.surface, chain: req.chain, contractId: req.contractId, tokenIds: req.tokenIds, contract: req.contract, apiKeyId: req.key?.id ?? null, requestedBy: req.owner ?? null, profile: refreshProfile(config, req.surface) },
+          now,
+        )
         if ((await refreshIdsForTask(em, taskIdOf(refreshId))).length > 1) throw new TaskIdCollision()
         // Nothing to wait for (a Sequence newMints refresh with no new mints): done at once.
         if (req.tokenIds.length === 0) {
@@ -48,6 +60,12 @@ export async function requestRefresh(ds: DataSource, config: Config, req: Refres
       if (!(e instanceof TaskIdCollision) || attempt >= 3) throw e
     }
   }
+}
+
+/** The surface's retry profile (REFRESH_RETRY_PROFILES) in the queue's terms: retries + 1 attempts. */
+export function refreshProfile(config: Config, surface: RefreshSurface): RetryProfile {
+  const p = config.REFRESH_RETRY_PROFILES[surface]
+  return { fetchTimeoutMs: p.timeoutMs, maxAttempts: p.retries + 1, retryStatuses: p.retryStatuses, backoffBaseMs: p.backoffBaseMs }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -121,21 +139,22 @@ export interface RefreshListRow {
  */
 export async function listRefreshPage(
   db: SqlExecutor,
-  filter: { chain: string; contracts: string[] | null },
+  filter: { chain: string; contracts: string[] | null; requestedBy?: string },
   limit: number,
   before?: { createdAt: Date; id: string },
 ): Promise<{ rows: RefreshListRow[]; remaining: number }> {
-  const where = `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]))`
+  // requestedBy (a signing owner) also sees the refreshes it requested itself.
+  const where = (requestedBy: string) => `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]) OR r.requested_by = ${requestedBy}::text)`
   const page = await rows<{ id: string; chain: string; contract_id: string; status: RefreshSummary['status']; created_at: Date; started_at: Date | null; completed_at: Date | null }>(
     db,
     `SELECT r.id, r.chain, r.contract_id, r.status, r.created_at, r.started_at, r.completed_at FROM refresh r
-      WHERE ${where} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
+      WHERE ${where('$6')} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
       ORDER BY r.created_at DESC, r.id DESC LIMIT $5`,
-    [filter.chain, filter.contracts, before?.createdAt ?? null, before?.id ?? null, limit],
+    [filter.chain, filter.contracts, before?.createdAt ?? null, before?.id ?? null, limit, filter.requestedBy ?? null],
   )
   const last = page[page.length - 1]
   const [{ n }] = last
-    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where} AND (r.created_at, r.id) < ($3, $4)`, [filter.chain, filter.contracts, last.created_at, last.id])
+    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where('$5')} AND (r.created_at, r.id) < ($3, $4)`, [filter.chain, filter.contracts, last.created_at, last.id, filter.requestedBy ?? null])
     : [{ n: 0 }]
   return {
     rows: page.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, status: r.status, createdAt: r.created_at, startedAt: r.started_at, completedAt: r.completed_at })),

@@ -15,15 +15,20 @@ import { addressOf, indexedTokenIds, refreshIdForTask, requestRefresh } from './
 /**
  * Sequence Metadata refresh methods (webrpc), registered under /rpc next to the read methods:
  *
- *   POST /Metadata/RefreshTokenMetadata {chainID, contractAddress, tokenIDs?, newMints?} -> {taskID}
+ *   POST /Metadata/RefreshTokenMetadata {chainID, contractAddress, tokenIDs?, refreshAll?, newMints?} -> {taskID, taskId}
  *   POST /Metadata/GetTask              {taskId}  -> {task: Task}   (seeds/000 Task shape)
  *   POST /Metadata/GetTaskStatus        {taskId}  -> {status}
  *
- * taskID is the refresh's numeric task id (refreshService.taskIdOf). Without tokenIDs (or with an
- * empty list) every indexed, unburned token of the contract is refreshed, and with newMints only
- * those never fetched yet; a contract with more than REFRESH_MAX_TOKENS_PER_REQUEST such tokens
- * is refused (InvalidArgument: pass tokenIDs in batches) rather than refreshed in part. A refresh
- * with nothing to do completes at once. Keys: `X-Access-Key` or `Authorization: Bearer`.
+ * taskID is the refresh's numeric task id (refreshService.taskIdOf); the client reads `taskID`,
+ * Sequence's page for the method writes `taskId`: both are sent. The fields, each on its own:
+ * - tokenIDs: those tokens;
+ * - refreshAll: true: every indexed, unburned token of the contract and its contract-level
+ *   metadata, whatever tokenIDs says;
+ * - newMints: true: the tokens never fetched yet, added to tokenIDs;
+ * - none of them (or an empty tokenIDs): every indexed, unburned token.
+ * A contract with more than REFRESH_MAX_TOKENS_PER_REQUEST such tokens is refused
+ * (InvalidArgument: pass tokenIDs in batches) rather than refreshed in part. A refresh with
+ * nothing to do completes at once. Keys: `X-Access-Key` or `Authorization: Bearer`.
  * Errors are webrpc objects: Unauthorized, PermissionDenied, RateLimited (+ Retry-After),
  * InvalidArgument / RequiredArgument / WebrpcBadRequest, ChainNotFound, NotFound.
  */
@@ -60,20 +65,23 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       const address = requiredString(b, 'contractAddress')
       const contractId = contractOf(chain, address, 'contractAddress')
       const given = b.tokenIDs === undefined || b.tokenIDs === null ? [] : tokenIdList(chain, b.tokenIDs, 'tokenIDs', maxTokens, true)
-      if (b.newMints !== undefined && b.newMints !== null && typeof b.newMints !== 'boolean') throw new InputProblem(`newMints must be a boolean, got ${typeOf(b.newMints)}`, 'newMints')
+      const refreshAll = optionalBoolean(b, 'refreshAll')
+      const newMints = optionalBoolean(b, 'newMints')
       requireRights(key, contractId, address)
       let tokenIds = given
-      if (given.length === 0) {
+      if (refreshAll || newMints || given.length === 0) {
         const [known] = (await ctx.ds.query(`SELECT 1 AS one FROM contract WHERE id = $1`, [contractId])) as unknown[]
         if (!known) throw new WebrpcFailure('NotFound', `contract ${clip(address)} is not indexed on chain ${chain}`)
-        tokenIds = await indexedTokenIds(ctx.ds, contractId, maxTokens + 1, b.newMints === true)
+        const onlyNew = newMints && !refreshAll
+        const found = await indexedTokenIds(ctx.ds, contractId, maxTokens + 1, onlyNew)
+        tokenIds = refreshAll ? found : unionIds(given, found)
         if (tokenIds.length > maxTokens) {
-          throw new InputProblem(`contract ${clip(address)} has more than ${maxTokens} ${b.newMints === true ? 'new ' : ''}tokens; pass tokenIDs, at most ${maxTokens} per request`, 'tokenIDs')
+          throw new InputProblem(`contract ${clip(address)} has more than ${maxTokens} ${onlyNew ? 'new ' : ''}tokens to refresh; pass tokenIDs, at most ${maxTokens} per request`, 'tokenIDs')
         }
       }
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds })
+      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
       if (out.kind === 'limited') return send(reply, webrpcErrorBody('RateLimited', 'refresh limit of this API key exceeded'), retryAfterHeaders(out.limits))
-      return { taskID: out.taskId }
+      return { taskID: out.taskId, taskId: out.taskId }
     })
 
     app.post('/Metadata/GetTask', { schema: sequenceRefreshSchemas.getTask }, async (request) => {
@@ -107,6 +115,18 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       return { refresh, taskId: raw }
     }
   }
+}
+
+function optionalBoolean(b: Json, field: string): boolean {
+  const v = b[field]
+  if (v === undefined || v === null) return false
+  if (typeof v !== 'boolean') throw new InputProblem(`${field} must be a boolean, got ${typeOf(v)}`, field)
+  return v
+}
+
+/** Distinct ids, in order of first appearance. */
+function unionIds(a: bigint[], b: bigint[]): bigint[] {
+  return [...new Map([...a, ...b].map((id) => [id.toString(), id])).values()]
 }
 
 function send(reply: FastifyReply, body: WebrpcErrorBody, headers: Record<string, string> = {}): FastifyReply {

@@ -27,14 +27,14 @@ export const sequenceRefreshSchemas = {
     tags,
     summary: 'RefreshTokenMetadata',
     description:
-      'Queues a refresh of tokenIDs of a contract, or (without tokenIDs) of every indexed token of the contract (newMints: only those never fetched), at most REFRESH_MAX_TOKENS_PER_REQUEST. Returns the task id to follow with GetTask / GetTaskStatus.',
+      'Queues a refresh of tokenIDs of a contract (plus, with newMints, every token never fetched yet); refreshAll: every indexed token and the contract-level metadata, whatever tokenIDs says; none of them: every indexed token. At most REFRESH_MAX_TOKENS_PER_REQUEST tokens. Returns the task id (taskID, also as taskId) to follow with GetTask / GetTaskStatus.',
     headers: keyHeaders,
     body: {
       type: 'object',
       required: ['chainID', 'contractAddress'],
-      properties: { chainID: { type: 'string' }, contractAddress: { type: 'string' }, tokenIDs: { type: 'array', items: { type: 'string' } }, newMints: { type: 'boolean' } },
+      properties: { chainID: { type: 'string' }, contractAddress: { type: 'string' }, tokenIDs: { type: 'array', items: { type: 'string' } }, refreshAll: { type: 'boolean' }, newMints: { type: 'boolean' } },
     },
-    response: { 200: { type: 'object', properties: { taskID: { type: 'number' } } }, ...errors },
+    response: { 200: { type: 'object', properties: { taskID: { type: 'number' }, taskId: { type: 'number' } } }, ...errors },
   },
   getTask: {
     tags,

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ApiContext } from '../../context'
-import { classifyError, isDatabaseUnavailable, logServerError } from '../../errors'
+import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_RETRY_AFTER_S } from '../../errors'
 import { parseGetTokenMetadata, parseGetTokenMetadataBatch } from './request'
 import { getTokenMetadataBatchSchema, getTokenMetadataSchema } from './schemas'
 import { tokenMetadataFor } from './tokenMetadataService'
@@ -18,7 +18,9 @@ const METHODS = new Set(['GetTokenMetadata', 'GetTokenMetadataBatch'])
 export function sequenceRoutes(ctx: ApiContext) {
   return async function register(app: FastifyInstance): Promise<void> {
     app.setValidatorCompiler(() => () => true)
-    app.setErrorHandler((err: FastifyError, request, reply) => sendError(reply, toWebrpc(err, request)))
+    app.setErrorHandler((err: FastifyError, request, reply) =>
+      sendError(reply, toWebrpc(err, request), isDatabaseUnavailable(err) ? { 'retry-after': String(UNAVAILABLE_RETRY_AFTER_S) } : {}),
+    )
     app.setNotFoundHandler((request, reply) => sendError(reply, webrpcErrorBody('WebrpcBadRoute', `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)))
 
     app.post('/Metadata/GetTokenMetadata', { schema: getTokenMetadataSchema }, async (request) => {
@@ -39,8 +41,8 @@ export function sequenceRoutes(ctx: ApiContext) {
   }
 }
 
-function sendError(reply: FastifyReply, body: WebrpcErrorBody): FastifyReply {
-  return reply.code(body.status).send(body)
+function sendError(reply: FastifyReply, body: WebrpcErrorBody, headers: Record<string, string> = {}): FastifyReply {
+  return reply.code(body.status).headers(headers).send(body)
 }
 
 function toWebrpc(err: unknown, request: FastifyRequest): WebrpcErrorBody {

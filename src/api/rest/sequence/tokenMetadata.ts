@@ -1,6 +1,7 @@
 import { isFungible } from '../../../core/standards'
 import { servesMetadata } from '../../../store/read/metadataStatus'
 import type { TokenView } from '../../../store/read/tokenViews'
+import { mediaFields } from './media'
 
 /** Sequence's ResourceStatus (seeds/000). */
 export type ResourceStatus = 'NOT_AVAILABLE' | 'STALE' | 'AVAILABLE'
@@ -10,6 +11,8 @@ export type ResourceStatus = 'NOT_AVAILABLE' | 'STALE' | 'AVAILABLE'
  * (imageData, externalUrl, backgroundColor, animationUrl) while Sequence's published TypeScript
  * client reads snake_case (image_data, external_url, …); both are sent so either reader finds
  * them. `chainId`, `contractAddress` and `source` are what the client types also expect.
+ * `video` / `audio` come from media.ts; `assets` (Sequence's stored media files) is an empty
+ * list: this indexer keeps no media files yet.
  */
 export interface SequenceTokenMetadata {
   chainId: number
@@ -19,6 +22,8 @@ export interface SequenceTokenMetadata {
   name: string
   description?: string
   image?: string
+  video?: string
+  audio?: string
   properties: Record<string, unknown> | null
   attributes: Record<string, unknown>[] | null
   imageData?: string
@@ -31,9 +36,19 @@ export interface SequenceTokenMetadata {
   animation_url?: string
   decimals?: number
   updatedAt?: string
+  assets: SequenceAsset[]
   status: ResourceStatus
   queuedAt?: string
   lastFetched?: string
+}
+
+/** Sequence's Asset (seeds/000); none are served yet. */
+export interface SequenceAsset {
+  id: number
+  collectionId: number
+  metadataField: string
+  tokenId?: string
+  url?: string
 }
 
 /** PENDING, FAILED and INVALID have nothing current to serve: NOT_AVAILABLE. */
@@ -72,6 +87,7 @@ export function sequenceTokenMetadata(view: TokenView, chainNumber: number, addr
     name: text(doc, 'name') ?? contractReads?.name ?? '',
     description: text(doc, 'description'),
     image: text(doc, 'image'),
+    ...mediaFields(doc),
     properties,
     attributes,
     imageData,
@@ -84,6 +100,7 @@ export function sequenceTokenMetadata(view: TokenView, chainNumber: number, addr
     animation_url: animationUrl,
     decimals,
     updatedAt: view.metadata?.updatedAt?.toISOString(),
+    assets: [],
     status: resourceStatus(view),
     queuedAt: (queuedAt ?? waiting)?.toISOString(),
     lastFetched: view.metadata?.lastFetchedAt?.toISOString(),

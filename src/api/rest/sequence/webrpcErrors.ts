@@ -59,9 +59,12 @@ export class WebrpcFailure extends Error {
   }
 }
 
-/** The database is unreachable: an internal error by name, answered 503 so clients retry. */
+/**
+ * The database is unreachable: WebrpcInternalError with the status the seed's table gives it
+ * (500); the routes add Retry-After so clients know to come back.
+ */
 export function webrpcUnavailableBody(): WebrpcErrorBody {
-  return { ...webrpcErrorBody('WebrpcInternalError', UNAVAILABLE_MESSAGE), status: 503 }
+  return webrpcErrorBody('WebrpcInternalError', UNAVAILABLE_MESSAGE)
 }
 
 export function webrpcErrorBody(name: WebrpcErrorName, cause?: string): WebrpcErrorBody {
