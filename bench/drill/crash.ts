@@ -166,7 +166,7 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const wrongOwners = ownerRows.filter((o) => owners.get(Number(o.id))?.toLowerCase() !== o.owner)
     check(checks, 'owners equal the chain', wrongOwners.length === 0 && ownerRows.length === opt.tokens, `${fmt(ownerRows.length)} tokens, ${activity.stats.transfers} transfers, wrong: ${wrongOwners.length}`)
     const counters = await counterMismatches(db)
-    check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token and contract counters match')
+    check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     const unexpected = roles.flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code} signal ${e.signal}${p.lastError() ? ` (${p.lastError()})` : ''}`))
     check(checks, 'no process exited unless killed; all up at the end', unexpected.length === 0 && aliveAtEnd, unexpected.join('; ') || `${roles.map((p) => `${p.name} ${p.starts} starts`).join(', ')}`)
     check(checks, 'API: no 5xx while up', probeStats.serverErrors === 0 && probeStats.unavailable === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok, ${probeStats.clientErrors} 4xx, ${probeStats.down} refused while down, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`)

@@ -122,8 +122,9 @@ function clip(s: string | undefined): string {
 }
 
 /**
- * The status counters (trigger-maintained deltas folded by compact_counters) must equal what a
- * COUNT(*) finds, whatever was killed in the middle of which transaction.
+ * The status counters and the per-collection counters (trigger-maintained deltas folded by
+ * compact_counters) must equal what a COUNT(*) finds, whatever was killed in the middle of which
+ * transaction or rolled back by a reorg.
  */
 export async function counterMismatches(db: DrillDb): Promise<string[]> {
   const rows = await db.q<{ scope: string; chain: string; name: string; counted: string; real: string }>(
@@ -133,8 +134,18 @@ export async function counterMismatches(db: DrillDb): Promise<string[]> {
         GROUP BY 1, 2, 3),
      r AS (
        SELECT 'job' AS scope, chain, status AS name, count(*)::bigint AS total FROM metadata_job GROUP BY 2, 3
-       UNION ALL SELECT 'token', chain, standard, count(*) FROM token GROUP BY 2, 3
-       UNION ALL SELECT 'contract', chain, standard, count(*) FROM contract GROUP BY 2, 3)
+       UNION ALL SELECT 'token', chain, standard, count(*) FROM token WHERE seen_on_chain GROUP BY 2, 3
+       UNION ALL SELECT 'contract', chain, standard, count(*) FROM contract GROUP BY 2, 3
+       -- per collection (ExplorerQueries migration): the contract id stands in the chain column
+       UNION ALL SELECT 'ctoken', contract_id, 'tokens', count(*) FROM token WHERE seen_on_chain GROUP BY 2
+       UNION ALL SELECT 'trait', contract_id, coalesce(trait_type, '') || chr(31) || coalesce(value, ''), count(*) FROM token_attribute GROUP BY 2, 3
+       UNION ALL SELECT 'cmeta', contract_id,
+                        CASE WHEN status = 'DONE' THEN 'available' WHEN has_document THEN 'stale'
+                             WHEN status IN ('QUEUED', 'RUNNING') THEN 'pending' WHEN status = 'FAILED' THEN 'failed' ELSE 'invalid' END,
+                        count(*) FROM metadata_job WHERE kind = 'TOKEN' GROUP BY 2, 3
+       UNION ALL SELECT 'holders', contract_id, 'holders', count(DISTINCT account) FROM (
+                   SELECT contract_id, owner AS account FROM token WHERE owner IS NOT NULL
+                   UNION ALL SELECT contract_id, account FROM balance WHERE amount > 0) h GROUP BY 2)
      SELECT coalesce(c.scope, r.scope) AS scope, coalesce(c.chain, r.chain) AS chain, coalesce(c.name, r.name) AS name,
             coalesce(c.total, 0)::text AS counted, coalesce(r.total, 0)::text AS real
        FROM c FULL JOIN r ON c.scope = r.scope AND c.chain = r.chain AND c.name = r.name

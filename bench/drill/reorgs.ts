@@ -166,7 +166,7 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     const expectedOrphans = await fresh.q<{ n: number }>(`SELECT count(*)::int AS n FROM token WHERE contract_id = $1 AND token_id >= 100000`, [col.contractId])
     check(checks, 'tokens minted only on orphaned EVM branches are gone (and their jobs)', orphans[0].n === expectedOrphans[0].n, `${orphans[0].n} orphan-range tokens in the live database, ${expectedOrphans[0].n} re-minted canonically`)
     const counters = await counterMismatches(db)
-    check(checks, 'status counters equal COUNT(*) after the rollbacks', counters.length === 0, counters.join('; ') || 'job, token and contract counters match')
+    check(checks, 'status counters equal COUNT(*) after the rollbacks', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     check(checks, 'no process exited', unexpected.length === 0, unexpected.join('; ') || 'none')
     check(checks, 'API: no 5xx', probeStats.serverErrors === 0 && probeStats.unavailable === 0, `${fmt(probeStats.requests)} requests, ${fmt(probeStats.ok)} ok, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`)
     const audit = await readDoneAudit(db)
