@@ -17,7 +17,8 @@
 // 3. Rarity: compact_counters() also remembers which collections' trait or token counts moved
 //    and recomputes their scores in one pass each (statistical rarity: the sum over a token's
 //    attributes of -log2(count of that trait value / tokens in the collection)), ranked 1 = rarest.
-//    A 10,000-token reveal is folded by a few compactions, each one pass per collection.
+//    A 10,000-token reveal is folded by a few compactions, each one pass per collection; one call
+//    rescores at most 50 collections (the rest wait for the next call).
 
 const BUCKET = `CASE WHEN status = 'DONE' THEN 'available'
                      WHEN has_document THEN 'stale'
@@ -116,7 +117,9 @@ const NEW_COMPACT = `CREATE OR REPLACE FUNCTION compact_counters() RETURNS bigin
                        SELECT DISTINCT chain FROM agg WHERE scope IN ('trait', 'ctoken')
                        ON CONFLICT DO NOTHING)
         SELECT coalesce(sum(n), 0) INTO moved FROM agg;
-        FOR c IN SELECT contract_id FROM rarity_dirty ORDER BY contract_id LOOP
+        -- At most 50 collections per call, so one maintenance run stays short after a backfill
+        -- that touched thousands; the rest stay marked for the next run.
+        FOR c IN SELECT contract_id FROM rarity_dirty ORDER BY contract_id LIMIT 50 LOOP
           PERFORM tms_rescore_rarity(c);
           DELETE FROM rarity_dirty WHERE contract_id = c;
         END LOOP;
@@ -125,6 +128,12 @@ const NEW_COMPACT = `CREATE OR REPLACE FUNCTION compact_counters() RETURNS bigin
 
 // One pass over a collection's attribute rows: score = sum of -log2(frequency), frequency =
 // (tokens with that trait value) / (tokens of the collection), both from the folded counters.
+// Tokens with no attributes score 0. Rank 1 is the rarest; equal scores share a rank.
+// One pass over a collection's attribute rows: score = sum of -log2(frequency), frequency =
+// (tokens with that trait value) / (tokens of the collection). The value counts are taken in the
+// same pass (a window count over the collection's rows, equal to the folded counters, which the
+// drills check against COUNT(*)): joining the counter table instead let a stale estimate pick a
+// nested loop of (values x rows) per collection, minutes for a 1,000-collection backfill.
 // Tokens with no attributes score 0. Rank 1 is the rarest; equal scores share a rank.
 const RESCORE = `CREATE FUNCTION tms_rescore_rarity(p_contract text) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE n numeric;
@@ -136,12 +145,10 @@ const RESCORE = `CREATE FUNCTION tms_rescore_rarity(p_contract text) RETURNS voi
         SELECT token_id, p_contract, score, rank() OVER (ORDER BY score DESC)
           FROM (SELECT t.id AS token_id, coalesce(s.score, 0) AS score
                   FROM token t
-                  LEFT JOIN (SELECT a.token_id, sum(-log(2::numeric, least(1, f.total / n)))::float8 AS score
-                               FROM token_attribute a
-                               JOIN counter f ON f.scope = 'trait' AND f.chain = p_contract
-                                AND f.name = coalesce(a.trait_type, '') || chr(31) || coalesce(a.value, '')
-                              WHERE a.contract_id = p_contract AND f.total > 0
-                              GROUP BY a.token_id) s ON s.token_id = t.id
+                  LEFT JOIN (SELECT token_id, sum(-log(2::numeric, least(1, cnt / n)))::float8 AS score
+                               FROM (SELECT a.token_id, count(*) OVER (PARTITION BY a.trait_type, a.value) AS cnt
+                                       FROM token_attribute a WHERE a.contract_id = p_contract) v
+                              GROUP BY token_id) s ON s.token_id = t.id
                  WHERE t.contract_id = p_contract AND t.seen_on_chain) x;
       END $$`
 
