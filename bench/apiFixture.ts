@@ -111,9 +111,15 @@ function fillSteps(s: FillShape): FillStep[] {
        SELECT m::text || '|eip155:1|ipfs.io', m, 'eip155:1', 'ipfs.io', 600, 3, 2, 10
          FROM generate_series(date_trunc('minute', now()) - interval '14 minutes', date_trunc('minute', now()), interval '1 minute') m;
        -- each call rescores at most 50 collections' rarity: call until every collection is scored
-       DO $$ BEGIN PERFORM compact_counters(); WHILE EXISTS (SELECT 1 FROM rarity_dirty) LOOP PERFORM compact_counters(); END LOOP; END $$;
-       ANALYZE`,
+       DO $$ BEGIN PERFORM compact_counters(); WHILE EXISTS (SELECT 1 FROM rarity_dirty) LOOP PERFORM compact_counters(); END LOOP; END $$`,
     ],
+    [
+      // Vacuumed and checkpointed before anything is measured: after millions of inserts the
+      // autovacuum and checkpoint that would follow saturate the disk during the first routes.
+      'vacuum',
+      `VACUUM (ANALYZE)`,
+    ],
+    ['checkpoint', `CHECKPOINT`],
   ]
 }
 
