@@ -8,6 +8,7 @@
  */
 import zlib from 'node:zlib'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../helpers/processes'
 import { MetadataError, PermanentError, RetryableError, type ErrorCode } from '../../src/core/errors'
 import { parseRetryAfter } from '../../src/lib/http'
 import {
@@ -203,8 +204,12 @@ describe('safeFetch: deadline', () => {
   it('turns a caller abort into a retryable error', async () => {
     host.route('/hang', hang())
     const controller = new AbortController()
-    setTimeout(() => controller.abort(), 100)
-    await expectError(fetchPath('/hang', { signal: controller.signal }), { retryable: true, code: 'unable_to_retrieve_metadata' })
+    const before = host.hits('/hang')
+    const fetching = fetchPath('/hang', { signal: controller.signal })
+    // abort once the host holds the request: the abort lands in the middle of the fetch
+    await waitFor('the host to receive the request', async () => host.hits('/hang') > before, 10_000, 5)
+    controller.abort()
+    await expectError(fetching, { retryable: true, code: 'unable_to_retrieve_metadata' })
   })
 })
 

@@ -2,6 +2,7 @@
 // in its own error shape with Retry-After (Sequence: 500, the status its error table gives
 // WebrpcInternalError), and serves again by itself once the database is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { waitFor } from '../../helpers/processes'
 import { DataSource } from 'typeorm'
 import { generateApiKey } from '../../../src/store/apiKeys'
 import { dataSourceOptions } from '../../../src/store/dataSource'
@@ -65,12 +66,7 @@ describe('API during a database outage', () => {
     expect([refresh.status, refresh.headers.get('retry-after')]).toEqual([500, '2'])
 
     await proxy.start()
-    let back = 0
-    for (let i = 0; i < 50 && back !== 200; i++) {
-      back = (await hiro()).status
-      if (back !== 200) await new Promise((r) => setTimeout(r, 100))
-    }
-    expect(back).toBe(200)
+    await waitFor('the Hiro route to serve again', async () => (await hiro()).status === 200, 10_000, 50)
     expect((await sequence()).status).toBe(200)
   })
 })
