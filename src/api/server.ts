@@ -30,7 +30,7 @@ import { packageVersion } from './version'
 export const BODY_LIMIT = 1024 * 1024
 
 /**
- * The one HTTP server of the API process (DESIGN.md section 6): GraphQL, the Hiro and Sequence
+ * The one HTTP server of the API process (docs/architecture.md §6): GraphQL, the Hiro and Sequence
  * compatible REST surfaces, status, health, OpenAPI docs and Prometheus metrics. Built from its
  * dependencies only; the caller listens and closes.
  */

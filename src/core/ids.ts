@@ -1,5 +1,5 @@
 /**
- * Identifiers (DESIGN.md section 2).
+ * Identifiers (docs/architecture.md §2).
  * - chain: CAIP-2 (`eip155:1`, `stacks:1`)
  * - contract id: `<chain>:<address>` (EVM lowercase, Stacks `ADDR.name` as is)
  * - token id: `<contractId>:<tokenId>` with tokenId in decimal; never a JS number.

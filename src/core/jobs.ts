@@ -1,5 +1,5 @@
 /**
- * Job priorities (DESIGN.md section 4): user refresh > update notice > new mint > backfill.
+ * Job priorities (docs/architecture.md §4): user refresh > update notice > new mint > backfill.
  * Claims take the highest priority first, then the earliest run-at.
  */
 export const PRIORITY = {

@@ -1,5 +1,5 @@
 /**
- * Metadata document -> NormalizedMetadata (DESIGN.md section 5).
+ * Metadata document -> NormalizedMetadata (docs/architecture.md §5).
  *
  * Invariants:
  * - the input is never mutated; everything returned is a fresh copy (the caller keeps the raw

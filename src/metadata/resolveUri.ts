@@ -1,5 +1,5 @@
 /**
- * Token URI -> FetchPlan (DESIGN.md section 5). Pure: no I/O, no clock, no randomness; the same
+ * Token URI -> FetchPlan (docs/architecture.md §5). Pure: no I/O, no clock, no randomness; the same
  * (raw, options) always give the same plan or the same PermanentError.
  *
  * Error codes:

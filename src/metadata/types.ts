@@ -1,5 +1,5 @@
 /**
- * Shared shapes of the metadata pipeline (DESIGN.md section 5):
+ * Shared shapes of the metadata pipeline (docs/architecture.md §5):
  * raw token URI -> FetchPlan (resolveUri) -> document -> NormalizedMetadata (normalizeMetadata)
  * -> per-locale NormalizedMetadata (localization).
  */

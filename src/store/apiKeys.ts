@@ -1,5 +1,5 @@
 /**
- * API keys for the refresh endpoints (DESIGN.md section 6), created by `token-metadata keys`.
+ * API keys for the refresh endpoints (docs/architecture.md §6), created by `token-metadata keys`.
  *
  * Invariants:
  * - The plain key exists only in the return value of `createApiKey`; the table keeps its SHA-256

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm'
 import { keyCanRefresh, verifyApiKey, type ApiKeyRecord } from '../../store/apiKeys'
 
 /**
- * API keys on the refresh surfaces (DESIGN.md section 6). Each surface reads its own header
+ * API keys on the refresh surfaces (docs/architecture.md §6). Each surface reads its own header
  * (Immutable `x-immutable-api-key`, Mavis `X-API-Key`, Sequence `X-Access-Key`), and every
  * surface also accepts `Authorization: Bearer <key>` (any case of "Bearer": Sequence's client
  * sends `BEARER`).

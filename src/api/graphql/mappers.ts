@@ -41,7 +41,7 @@ function str(doc: Doc, key: string): string | null {
   return typeof v === 'string' ? v : null
 }
 
-/** Our normalised document (snake_case keys, DESIGN.md section 5) as the Metadata type. */
+/** Our normalised document (snake_case keys, docs/architecture.md §5) as the Metadata type. */
 export function metadataDoc(doc: Doc): MetadataDocType {
   const loc = doc.localization as { uri?: unknown; default?: unknown; locales?: unknown } | undefined
   return {

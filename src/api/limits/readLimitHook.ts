@@ -85,7 +85,7 @@ export interface ReadLimits {
 }
 
 /**
- * The read limit of every public read route (DESIGN.md section 6): per client address
+ * The read limit of every public read route (docs/architecture.md §6): per client address
  * (READ_LIMIT_PER_IP; `request.ip`, which honours X-Forwarded-For only from API_TRUST_PROXY) or,
  * for a request with a live API key, per key (READ_LIMIT_PER_KEY). Every answer carries
  * RateLimit-Limit / -Remaining / -Reset (seconds) and RateLimit-Policy; a refusal is a 429 with

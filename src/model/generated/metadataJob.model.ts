@@ -3,7 +3,7 @@ import {JobKind} from "./_jobKind"
 import {JobStatus} from "./_jobStatus"
 
 /**
- * One live job per token or contract (DESIGN.md section 4). Written with raw SQL by the queue:
+ * One live job per token or contract (docs/architecture.md §4). Written with raw SQL by the queue:
  * enqueue merges (priority max, run-at min, requestVersion + 1); completion only marks DONE when no
  * newer request arrived while the job ran.
  */

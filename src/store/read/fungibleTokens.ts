@@ -43,7 +43,7 @@ function likeEscape(s: string): string {
 
 /**
  * One statement returns the page and the total of the filtered set (also when the offset runs
- * past the end). FT metadata is the document of the token row with id 0 (DESIGN.md section 2);
+ * past the end). FT metadata is the document of the token row with id 0 (docs/architecture.md §2);
  * name, symbol, decimals and supply come from the contract reads. Order ties break on the
  * contract id so pages never overlap.
  */

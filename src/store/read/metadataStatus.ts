@@ -1,5 +1,5 @@
 /**
- * The metadata status a reader sees (DESIGN.md section 3), derived from two facts:
+ * The metadata status a reader sees (docs/architecture.md §3), derived from two facts:
  * - the job row (`metadata_job`, id `token:<tokenRef>` or `contract:<contractId>`): what is
  *   happening now;
  * - the metadata row (`token_metadata` / `contract_metadata`): the outcome of the last fetch.
