@@ -88,43 +88,33 @@ async function holderFunction(db, table, account, held) {
   }
 }
 
-const OLD_COMPACT = `CREATE OR REPLACE FUNCTION compact_counters() RETURNS bigint LANGUAGE plpgsql AS $$
-      DECLARE moved bigint;
+// compact_counters() as the Infrastructure migration wrote it, and this migration's version: the
+// same folding, plus collections whose trait or token counts moved marked in rarity_dirty by the
+// same statement (so no delta is folded without its recompute), then rescored. Only the
+// compactor writes rarity_dirty and token_rarity (it holds the lock).
+function compactCounters({ withRarity }) {
+  return `CREATE OR REPLACE FUNCTION compact_counters() RETURNS bigint LANGUAGE plpgsql AS $$
+      DECLARE moved bigint;${withRarity ? ' c text;' : ''}
       BEGIN
         IF NOT pg_try_advisory_xact_lock(7305001) THEN RETURN 0; END IF;
         WITH d AS (DELETE FROM counter_delta RETURNING scope, chain, name, delta),
              agg AS (SELECT scope, chain, name, sum(delta) AS delta, count(*) AS n FROM d GROUP BY 1, 2, 3),
              ins AS (INSERT INTO counter (scope, chain, name, total)
                      SELECT scope, chain, name, delta FROM agg
-                     ON CONFLICT (scope, chain, name) DO UPDATE SET total = counter.total + excluded.total)
-        SELECT coalesce(sum(n), 0) INTO moved FROM agg;
-        RETURN moved;
-      END $$`
-
-// The same folding, plus: collections whose trait or token counts moved are marked in
-// rarity_dirty by the same statement (so no delta is folded without its recompute), then
-// rescored. Only the compactor writes rarity_dirty and token_rarity (it holds the lock).
-const NEW_COMPACT = `CREATE OR REPLACE FUNCTION compact_counters() RETURNS bigint LANGUAGE plpgsql AS $$
-      DECLARE moved bigint; c text;
-      BEGIN
-        IF NOT pg_try_advisory_xact_lock(7305001) THEN RETURN 0; END IF;
-        WITH d AS (DELETE FROM counter_delta RETURNING scope, chain, name, delta),
-             agg AS (SELECT scope, chain, name, sum(delta) AS delta, count(*) AS n FROM d GROUP BY 1, 2, 3),
-             ins AS (INSERT INTO counter (scope, chain, name, total)
-                     SELECT scope, chain, name, delta FROM agg
-                     ON CONFLICT (scope, chain, name) DO UPDATE SET total = counter.total + excluded.total),
+                     ON CONFLICT (scope, chain, name) DO UPDATE SET total = counter.total + excluded.total)${withRarity ? `,
              dirty AS (INSERT INTO rarity_dirty (contract_id)
                        SELECT DISTINCT chain FROM agg WHERE scope IN ('trait', 'ctoken')
-                       ON CONFLICT DO NOTHING)
-        SELECT coalesce(sum(n), 0) INTO moved FROM agg;
+                       ON CONFLICT DO NOTHING)` : ''}
+        SELECT coalesce(sum(n), 0) INTO moved FROM agg;${withRarity ? `
         -- At most 50 collections per call, so one maintenance run stays short after a backfill
         -- that touched thousands; the rest stay marked for the next run.
         FOR c IN SELECT contract_id FROM rarity_dirty ORDER BY contract_id LIMIT 50 LOOP
           PERFORM tms_rescore_rarity(c);
           DELETE FROM rarity_dirty WHERE contract_id = c;
-        END LOOP;
+        END LOOP;` : ''}
         RETURN moved;
       END $$`
+}
 
 // One pass over a collection's attribute rows: score = sum of -log2(frequency), frequency =
 // (tokens with that trait value) / (tokens of the collection), both from the folded counters.
@@ -193,11 +183,11 @@ module.exports = class ExplorerQueries1796500000000 {
       UNION ALL SELECT 'holders', contract_id, 'holders', count(*) FROM contract_holder WHERE tokens > 0 GROUP BY contract_id`)
 
     await db.query(RESCORE)
-    await db.query(NEW_COMPACT)
+    await db.query(compactCounters({ withRarity: true }))
   }
 
   async down(db) {
-    await db.query(OLD_COMPACT)
+    await db.query(compactCounters({ withRarity: false }))
     await db.query(`DROP FUNCTION tms_rescore_rarity(text)`)
     for (const table of ['token', 'balance']) {
       for (const ev of ['insert', 'delete', 'update']) {

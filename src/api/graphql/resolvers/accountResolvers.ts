@@ -1,5 +1,5 @@
 import { Arg, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql'
-import { chainNamespace } from '../../../core/ids'
+import { chainNamespace, parseContractId } from '../../../core/ids'
 import type { GraphQLContext } from '../context'
 import { accountArg, badInput, contractArg, knownChain } from '../inputErrors'
 import { AccountType, HoldingConnection } from '../types/account'
@@ -38,9 +38,13 @@ export class AccountResolvers {
   }
 }
 
-/** `<chain>:<address>`, the chain being everything before the last colon (CAIP-2 ids contain one). */
+/** A contract id argument `<chain>:<address>`, checked like a contract argument. */
 function contractIdArg(ctx: GraphQLContext, id: string): string {
-  const at = id.lastIndexOf(':')
-  if (at <= 0) throw badInput('contract must be a contract id <chain>:<address>', 'contract')
-  return contractArg(ctx, id.slice(0, at), id.slice(at + 1), 'contract')
+  let parts: { chain: string; address: string }
+  try {
+    parts = parseContractId(id)
+  } catch {
+    throw badInput('contract must be a contract id <chain>:<address>', 'contract')
+  }
+  return contractArg(ctx, parts.chain, parts.address, 'contract')
 }
