@@ -50,7 +50,3 @@ export function jobId(req: Pick<JobRequest, 'kind' | 'contractId' | 'tokenRef'>)
 export function tokenJobId(tokenRef: string): string {
   return `token:${tokenRef}`
 }
-
-export function contractJobId(contractId: string): string {
-  return `contract:${contractId}`
-}

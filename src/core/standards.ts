@@ -6,10 +6,6 @@ export function isFungible(standard: TokenStandardName): boolean {
   return standard === 'ERC20' || standard === 'SIP010'
 }
 
-export function isSemiFungible(standard: TokenStandardName): boolean {
-  return standard === 'ERC1155' || standard === 'SIP013'
-}
-
 export function isStacksStandard(standard: TokenStandardName): boolean {
   return standard.startsWith('SIP')
 }

@@ -82,19 +82,6 @@ export async function getRefresh(db: SqlExecutor, id: string): Promise<RefreshSu
   return r && toSummary(r)
 }
 
-/** Newest first; `before` is the createdAt/id cursor of the last row of the previous page. */
-export async function listRefreshes(db: SqlExecutor, filter: { contractId?: string; chain?: string }, limit: number, before?: { createdAt: Date; id: string }): Promise<RefreshSummary[]> {
-  const list = await rows<RefreshRow>(
-    db,
-    `${SUMMARY_SQL}
-      WHERE ($1::text IS NULL OR r.contract_id = $1) AND ($2::text IS NULL OR r.chain = $2)
-        AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
-      ORDER BY r.created_at DESC, r.id DESC LIMIT $5`,
-    [filter.contractId ?? null, filter.chain ?? null, before?.createdAt ?? null, before?.id ?? null, limit],
-  )
-  return list.map(toSummary)
-}
-
 /** Per-token errors of a refresh, in a stable order, after the cursor position. */
 export async function listRefreshErrors(db: SqlExecutor, refreshId: string, limit: number, after?: string): Promise<{ errors: RefreshError[]; remaining: number }> {
   const list = await rows<{ token_id: string; token_ref: string; error_code: string | null; error_http_status: number | null; error_body: string | null; error_url: string | null; finished_at: Date; id: string }>(

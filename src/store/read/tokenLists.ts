@@ -39,20 +39,9 @@ function page(rows: ListRow[], limit: number): TokenPage {
   return { items, hasNext: rows.length > limit }
 }
 
-// Token ids are never negative, so -1 stands for "from the beginning" without an OR that would
-// keep the planner from using the (contract_id, token_id) index.
-const BY_CONTRACT_SQL = `
-SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
-  FROM token t
- WHERE t.contract_id = $1 AND t.token_id > coalesce($2::numeric, -1) AND t.seen_on_chain
- ORDER BY t.token_id
- LIMIT $3`
-
-export async function tokensOfContract(db: ReadDb, contractId: string, after: string | null, limit: number): Promise<TokenPage> {
-  return page(await db.query<ListRow>(BY_CONTRACT_SQL, [contractId, after, limit + 1]), limit)
-}
-
-// The same page for many contracts in one statement: one index range scan per contract.
+// A page for many contracts in one statement: one index range scan per contract. Token ids are
+// never negative, so -1 stands for "from the beginning" without an OR that would keep the planner
+// from using the (contract_id, token_id) index.
 const BY_CONTRACTS_SQL = `
 SELECT x.ref, x.contract_id, x.token_id::text AS token_id
   FROM unnest($1::text[]) WITH ORDINALITY AS c(id, ord)
