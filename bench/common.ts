@@ -573,14 +573,9 @@ export interface Trace {
 }
 
 /** Child options that load the probe, writing its summary to `file` at exit. */
-export function traceOptions(file: string | undefined, role: 'processor' | 'worker', experiments: string[] = []): { preload?: string[]; env?: Record<string, string> } {
+export function traceOptions(file: string | undefined, role: 'processor' | 'worker'): { preload?: string[]; env?: Record<string, string> } {
   const preload: string[] = []
   const env: Record<string, string> = {}
-  // experiments first, so that the probe times the replaced functions
-  if (experiments.length) {
-    preload.push(path.join(__dirname, 'preload', 'experiments.js'))
-    env.BENCH_EXPERIMENTS = experiments.join(',')
-  }
   if (file) {
     fs.rmSync(file, { force: true })
     preload.push(path.join(__dirname, 'preload', 'trace.js'))

@@ -16,8 +16,6 @@
  *   npm run bench:ingest -- --tokens 20000
  *   npm run bench:ingest -- --quick           # 20,000 tokens, 500 Stacks blocks
  *   npm run bench:ingest -- --profile         # also: CPU profile of the processor (--cpu-prof)
- *   npm run bench:ingest -- --experiments ingest-token-unnest,ingest-find-any
- *                                             # A/B: candidate fixes (bench/preload/experiments.ts)
  *                                             # and shipped code in ABBA order, --repeat runs each (2);
  *                                             # `node:<flag>` names a node flag (node:--max-semi-space-size=64)
  *   npm run bench:ingest -- --baseline /tmp/base
@@ -88,9 +86,7 @@ export interface IngestOptions {
   /** timing probe in the processor (bench/preload/trace.ts) */
   trace: boolean
   markdown: boolean
-  /** bench/preload/experiments.ts: candidate fixes, run as extra end-to-end passes */
-  experiments: string[]
-  /** A/B rounds when experiments or a baseline are given */
+  /** A/B rounds when a baseline is given */
   repeat: number
   /**
    * A package root holding an earlier build of this project (its own lib/ and db/migrations/,
@@ -110,7 +106,6 @@ export function ingestOptions(argv: string[]): IngestOptions {
     profile: a.flags.has('profile'),
     trace: !a.flags.has('no-trace'),
     markdown: !a.flags.has('no-md'),
-    experiments: (a.values.get('experiments') ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     repeat: Math.max(1, intArg(a, 'repeat', 2)),
     baseline: a.values.get('baseline') ? path.resolve(a.values.get('baseline')!) : undefined,
   }
@@ -272,7 +267,7 @@ function processorEntry(root: string | undefined): string {
 }
 
 /** The real evm-processor from an empty database (INGEST_DATABASE, left in place) to `head`. */
-export async function runProcessor(pg: PgServer, chain: Chain, head: number, profileDir: string | undefined, traceFile: string | undefined, experiments: string[] = [], root?: string): Promise<E2E> {
+export async function runProcessor(pg: PgServer, chain: Chain, head: number, profileDir: string | undefined, traceFile: string | undefined, root?: string): Promise<E2E> {
   const dbName = INGEST_DATABASE
   await dropDatabase(pg, dbName)
   await adminQuery(pg.adminUrl, `CREATE DATABASE "${dbName}"`) // empty: the processor migrates it, as in production
@@ -287,8 +282,7 @@ export async function runProcessor(pg: PgServer, chain: Chain, head: number, pro
       DATABASE_URL: url,
       EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.node.rpcUrl, finality: FINALITY, headPollMs: 50 }]),
     },
-    // an experiment `node:<flag>` is a node flag for the processor (e.g. node:--max-semi-space-size=64), the others preloads
-    { cpuProfDir: profileDir, ...traceOptions(traceFile, 'processor', experiments.filter((x) => !x.startsWith('node:'))), nodeFlags: experiments.filter((x) => x.startsWith('node:')).map((x) => x.slice(5)) },
+    { cpuProfDir: profileDir, ...traceOptions(traceFile, 'processor') },
   )
   let ready: number | undefined
   const deadline = 15 * 60_000
@@ -469,7 +463,7 @@ async function baselineAB(server: PgServer, chain: Chain, head: number, opts: In
   for (const isBefore of order) {
     await checkpoint(server)
     log(`end to end, ${isBefore ? `baseline ${root}` : 'this tree'} (${(isBefore ? ab.before : ab.after).length + 1}/${opts.repeat})…`)
-    const r = await runProcessor(server, chain, head, undefined, undefined, [], isBefore ? root : undefined)
+    const r = await runProcessor(server, chain, head, undefined, undefined, isBefore ? root : undefined)
     if (r.tokens !== opts.tokens || r.jobs !== opts.tokens + 1) throw new Error(`run indexed ${r.tokens} tokens / ${r.jobs} jobs`)
     ;(isBefore ? ab.before : ab.after).push(r.seconds)
     ;(isBefore ? ab.beforeRuns : ab.afterRuns).push(r)
@@ -529,32 +523,6 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
     const ratio = e2eRate / rawRate
     log(`  ${e2e.seconds.toFixed(2)} s = ${fmt(e2eRate)} events/s (${fmt(steadyRate)} after ${e2e.startupSeconds.toFixed(2)} s start-up); peak RSS ${mb(e2e.hwmKb)}; ratio ${pct(ratio)} (target ${pct(TARGET)})`)
 
-    // A/B: shipped (A) and experiment (B) runs in ABBA order (A B B A B A A B …), so a trend in
-    // the machine's load (it is shared) does not favour either; best of each is reported
-    let exp: E2E | undefined
-    const abShipped: number[] = [e2e.seconds]
-    const abExp: number[] = []
-    if (opts.experiments.length) {
-      // A B B A A B B A …, 2 x repeat runs; the first A is the run above
-      const order = Array.from({ length: 2 * opts.repeat }, (_, i) => 'ABBA'[i % 4] === 'B').slice(1)
-      for (const isExp of order) {
-        await checkpoint(server)
-        if (isExp) {
-          log(`end to end with experiments ${opts.experiments.join(', ')} (${abExp.length + 1}/${opts.repeat})…`)
-          const x = await runProcessor(server, chain, head, undefined, !exp && traceFile ? `${traceFile}.exp` : undefined, opts.experiments)
-          if (x.tokens !== opts.tokens || x.jobs !== opts.tokens + 1) throw new Error(`experiment run indexed ${x.tokens} tokens / ${x.jobs} jobs`)
-          exp ??= x
-          abExp.push(x.seconds)
-          log(`  ${x.seconds.toFixed(2)} s = ${fmt(opts.tokens / x.seconds)} events/s; ratio ${pct(opts.tokens / x.seconds / rawRate)}`)
-        } else {
-          log(`end to end, shipped code (${abShipped.length + 1}/${opts.repeat})…`)
-          const y = await runProcessor(server, chain, head, undefined, undefined)
-          abShipped.push(y.seconds)
-          log(`  ${y.seconds.toFixed(2)} s = ${fmt(opts.tokens / y.seconds)} events/s`)
-        }
-      }
-    }
-
     const before = opts.baseline ? await baselineAB(server, chain, head, opts, e2e) : undefined
 
     let stacks: StacksResult | undefined
@@ -572,15 +540,6 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
       ['bound: Postgres `INSERT … SELECT unnest()` token + metadata_job rows', `${fmt(unnestRate)} tokens/s`, `${bulk.unnestSeconds.toFixed(2)} s for ${fmt(2 * opts.tokens)} rows (${fmt((2 * opts.tokens) / bulk.unnestSeconds)} rows/s), 10k rows/statement, 1 tx`],
       ['**end to end: evm-processor, spawn → indexed height = head**', `**${fmt(e2eRate)} events/s**`, `${e2e.seconds.toFixed(2)} s (start-up incl. migrations ${e2e.startupSeconds.toFixed(2)} s; after start-up ${fmt(steadyRate)} events/s)`],
       ['**ratio end to end / (getLogs + decode)**', `**${pct(ratio)}**`, `target ≥ ${pct(TARGET)}: ${ratio >= TARGET ? 'met' : 'MISSED'}; after start-up ${pct(steadyRate / rawRate)}`],
-      ...(exp
-        ? [
-            [
-              `A/B, alternating runs: experiment (not shipped code) ${opts.experiments.join(' + ')}`,
-              `${fmt(opts.tokens / Math.min(...abExp))} vs ${fmt(opts.tokens / Math.min(...abShipped))} events/s (best)`,
-              `experiment ${abExp.map((x) => fmt(opts.tokens / x)).join(', ')}; shipped ${abShipped.map((x) => fmt(opts.tokens / x)).join(', ')} events/s; best vs best ${(Math.min(...abShipped) / Math.min(...abExp)).toFixed(2)}x; experiment ratio ${pct(opts.tokens / Math.min(...abExp) / rawRate)}; first experiment run: peak RSS ${mb(exp.hwmKb)}, CPU processor ${exp.cpu.processor.toFixed(1)} s, postgres ${exp.cpu.postgres.toFixed(1)} s`,
-            ],
-          ]
-        : []),
       ...(before ? [baselineRow(before, e2e, opts, rawRate)] : []),
       ['processor peak RSS (VmHWM)', mb(e2e.hwmKb), ''],
       ['CPU seconds during the e2e run', `processor ${e2e.cpu.processor.toFixed(1)} s`, `hardhat ${e2e.cpu.hardhat.toFixed(1)} s, postgres ${pg?.embedded === false || !server.pid ? 'n/a' : `${e2e.cpu.postgres.toFixed(1)} s`} (wall ${e2e.seconds.toFixed(1)} s, ${m.nproc} CPUs)`],
@@ -604,7 +563,6 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
     let md = [machineTable(m, commandLine()), '', mdTable(['measure', 'value', 'detail'], rows)].join('\n')
     if (stacks && !stacks.processor) md += '\n\nThe Stacks processor is being written (no lib/main/stacks-processor.js yet); only its block source is measured here.'
     if (e2e.trace) md += `\n\n${traceTables(e2e.trace, 'processor', { n: opts.tokens, unit: 'event' })}`
-    if (exp?.trace) md += `\n\nWith the experiments — ${traceTables(exp.trace, 'processor', { n: opts.tokens, unit: 'event' })}`
     if (e2e.profile) {
       const s = summarizeProfile(e2e.profile)
       md += `\n\n${profileTables(s)}`

@@ -21,9 +21,6 @@
  *   options: --tokens 10000,100000  --workers 1,2,4  --concurrency 50  --latency 20
  *            --variants chain,stub  --profile (CPU profile of the 1-worker 10k run)
  *            --no-trace  --no-md
- *            --experiments runner-refill   (the 1-worker runs at the smallest size become an A/B of
- *                                           shipped code and candidate fixes, bench/preload/
- *                                           experiments.ts, in ABBA order; --repeat N runs each, 2)
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -86,10 +83,6 @@ export interface PipelineOptions {
   profile: boolean
   trace: boolean
   markdown: boolean
-  /** bench/preload/experiments.ts: candidate fixes of src/, measured in the workers */
-  experiments: string[]
-  /** A/B rounds (experiment, shipped alternately) when experiments are given */
-  repeat: number
 }
 
 export function pipelineOptions(argv: string[]): PipelineOptions {
@@ -106,8 +99,6 @@ export function pipelineOptions(argv: string[]): PipelineOptions {
     profile: a.flags.has('profile'),
     trace: !a.flags.has('no-trace'),
     markdown: !a.flags.has('no-md'),
-    experiments: (a.values.get('experiments') ?? '').split(',').map((x) => x.trim()).filter(Boolean),
-    repeat: Math.max(1, intArg(a, 'repeat', 2)),
   }
 }
 
@@ -336,8 +327,6 @@ async function prepareStub(pg: PgServer, host: Host, tokens: number): Promise<Pr
 
 interface RunResult {
   variant: Variant
-  /** experiments applied (bench/preload/experiments.ts); empty = the shipped code */
-  experiments: string[]
   tokens: number
   workers: number
   jobs: number
@@ -363,7 +352,7 @@ async function jobCounts(c: Client): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r: { name: string; n: number }) => [r.name, r.n]))
 }
 
-async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p: Prepared, workers: number, opts: PipelineOptions, probes: { trace: boolean; profile: boolean; experiments: string[] }): Promise<RunResult> {
+async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p: Prepared, workers: number, opts: PipelineOptions, probes: { trace: boolean; profile: boolean }): Promise<RunResult> {
   const dbName = `tms_bench_pipe_run`
   const url = await createDatabase(pg, dbName, p.template)
   const c = await connect(url)
@@ -383,7 +372,7 @@ async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p:
   }
   const children: Child[] = []
   for (let i = 0; i < workers; i++) {
-    const t = traceOptions(i === 0 ? traceFile : undefined, 'worker', probes.experiments)
+    const t = traceOptions(i === 0 ? traceFile : undefined, 'worker')
     children.push(startChild('worker', [], env, { cpuProfDir: i === 0 ? profileDir : undefined, ...t }))
   }
   try {
@@ -438,7 +427,6 @@ async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p:
     const xacts = d.xact_commit + d.xact_rollback - pollQueries - 2 // our own polls and the two stats reads
     return {
       variant: p.variant,
-      experiments: probes.experiments,
       tokens: p.tokens,
       workers,
       jobs,
@@ -507,16 +495,11 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
             log(`  host ceiling at ${conc} in flight: ${fmt(ceiling.rate)} req/s (bare load, separate process)`)
           }
           const first = w === 1 && size === Math.min(...opts.sizes)
-          // A/B in ABBA order (A B B A A B …): a trend in the shared machine's load favours neither
-          const passes: string[][] = first && opts.experiments.length ? Array.from({ length: 2 * opts.repeat }, (_, i) => ('ABBA'[i % 4] === 'B' ? opts.experiments : [])) : [[]]
-          for (const experiments of passes) {
-            const firstOfKind = !results.some((x) => x.variant === variant && x.tokens === size && x.workers === w && x.experiments.length === experiments.length)
-            const r = await runWorkers(server, host, variant === 'chain' ? chain : undefined, p, w, opts, { trace: opts.trace && first && firstOfKind, profile: opts.profile && first && firstOfKind && experiments.length === 0, experiments })
-            results.push(r)
-            const bound = Math.min((conc * 1000) / opts.latencyMs, ceilings.get(conc)!.rate)
-            log(`  ${w} worker(s)${experiments.length ? ` [experiments: ${experiments.join(', ')}]` : ''}: ${fmt(r.rate)} jobs/s (${r.seconds.toFixed(2)} s); ${pct(r.rate / bound)} of bound ${fmt(bound)}; host avg in flight ${r.host.avgInFlight.toFixed(1)}`)
-            if (r.done !== r.jobs) log(`  WARNING: ${r.done} of ${r.jobs} jobs DONE (${r.failedOrInvalid} failed/invalid)`)
-          }
+          const r = await runWorkers(server, host, variant === 'chain' ? chain : undefined, p, w, opts, { trace: opts.trace && first, profile: opts.profile && first })
+          results.push(r)
+          const bound = Math.min((conc * 1000) / opts.latencyMs, ceilings.get(conc)!.rate)
+          log(`  ${w} worker(s): ${fmt(r.rate)} jobs/s (${r.seconds.toFixed(2)} s); ${pct(r.rate / bound)} of bound ${fmt(bound)}; host avg in flight ${r.host.avgInFlight.toFixed(1)}`)
+          if (r.done !== r.jobs) log(`  WARNING: ${r.done} of ${r.jobs} jobs DONE (${r.failedOrInvalid} failed/invalid)`)
         }
       }
     }
@@ -530,15 +513,15 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
   // ----------------------------------------------------------------------------- report
   const theoretical = (opts.concurrency * 1000) / opts.latencyMs
   const bound1 = Math.min(theoretical, ceilings.get(opts.concurrency)?.rate ?? theoretical)
-  const main = results.find((r) => r.workers === 1 && r.tokens === Math.min(...opts.sizes) && r.variant === opts.variants[0] && r.experiments.length === 0)
+  const main = results.find((r) => r.workers === 1 && r.tokens === Math.min(...opts.sizes) && r.variant === opts.variants[0])
   const ratio = main ? main.rate / bound1 : NaN
   const rows = results.map((r) => {
     const conc = opts.concurrency * r.workers
     const ceiling = ceilings.get(conc)!
     const bound = Math.min((conc * 1000) / opts.latencyMs, ceiling.rate)
-    const base = results.find((x) => x.variant === r.variant && x.tokens === r.tokens && x.workers === 1 && x.experiments.length === 0)
+    const base = results.find((x) => x.variant === r.variant && x.tokens === r.tokens && x.workers === 1)
     return [
-      r.experiments.length ? `${r.variant} + experiment ${r.experiments.join(', ')}` : r.variant,
+      r.variant,
       fmt(r.tokens),
       r.workers,
       `**${fmt(r.rate)}**`,
@@ -556,7 +539,6 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
   let md = [
     machineTable(m, commandLine()),
     '',
-    ...(opts.experiments.length ? [`Rows marked "+ experiment" run candidate fixes from bench/preload/experiments.ts (not the shipped code); every other row is the shipped code.`, ''] : []),
     `Host latency ${opts.latencyMs} ms, WORKER_CONCURRENCY ${opts.concurrency}, HOST_MAX_CONCURRENCY 100000 (not a limit), collections of ${fmt(COLLECTION)} tokens (+1 contract job each). ` +
       `Rate = jobs / (first claim → last finished_at). Bound = min(concurrency / latency, host ceiling measured with bare HTTP load at the same concurrency from a separate process). ` +
       `"CPU ms per job" sums the CPU time of workers, Postgres, hardhat and the host over the run; its ceiling is nproc / that (what this machine could do if it ran nothing else).` +
@@ -569,23 +551,9 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
     '',
     `**Target: ≥ ${pct(TARGET)} of the concurrency bound at ${fmt(Math.min(...opts.sizes))} tokens with one worker (${opts.variants[0]} variant): ${pct(ratio)} — ${ratio >= TARGET ? 'met' : 'MISSED'}.**`,
   ].join('\n')
-  if (opts.experiments.length) {
-    const ab = new Map<string, { shipped: number[]; exp: number[] }>()
-    for (const r of results) {
-      if (r.workers !== 1 || r.tokens !== Math.min(...opts.sizes)) continue
-      const e = ab.get(r.variant) ?? { shipped: [], exp: [] }
-      ;(r.experiments.length ? e.exp : e.shipped).push(r.rate)
-      ab.set(r.variant, e)
-    }
-    for (const [variant, e] of ab) {
-      if (!e.exp.length) continue
-      const bound = Math.min(theoretical, ceilings.get(opts.concurrency)?.rate ?? theoretical)
-      md += `\n\nA/B ${variant}, 1 worker, alternating runs: experiment ${opts.experiments.join(' + ')} best **${fmt(Math.max(...e.exp))}** jobs/s (${pct(Math.max(...e.exp) / bound)} of bound; runs ${e.exp.map((x) => fmt(x)).join(', ')}) vs shipped best **${fmt(Math.max(...e.shipped))}** (${pct(Math.max(...e.shipped) / bound)}; runs ${e.shipped.map((x) => fmt(x)).join(', ')}): **${(Math.max(...e.exp) / Math.max(...e.shipped)).toFixed(2)}x**.`
-    }
-  }
   for (const p of prepared) md += `\n\n- ${p.variant} ${fmt(p.tokens)}: ${p.note}`
   for (const r of results) {
-    if (r.trace) md += `\n\n${r.variant}${r.experiments.length ? ` + experiment ${r.experiments.join(', ')}` : ''} ${fmt(r.tokens)}, ${r.workers} worker — ${traceTables(r.trace, 'worker', { n: r.jobs, unit: 'job' })}`
+    if (r.trace) md += `\n\n${r.variant} ${fmt(r.tokens)}, ${r.workers} worker — ${traceTables(r.trace, 'worker', { n: r.jobs, unit: 'job' })}`
     if (r.profile) md += `\n\n${profileTables(summarizeProfile(r.profile))}`
   }
   process.stdout.write(`\n${md}\n\n`)

@@ -4,7 +4,7 @@
  *   - ingest time: the real `node lib/main/evm-processor.js` from an empty database to the head
  *     of a local hardhat chain holding N ERC-721 mint events (bench/emitterChain.ts: a contract
  *     that only logs them, 1,000 per transaction, one transaction per block);
- *   - job claim time: p50/p99 of `claimJobs` (lib/queue/claim.js, called on a TypeORM
+ *   - job claim time: p50/p99 of `claimJobs` (lib/store/jobs/claim.js, called on a TypeORM
  *     DataSource's manager as workers call it) for batches of 50, on the queue that processor
  *     run left (N + 1 QUEUED jobs, after ANALYZE); each claimed batch is handed back with
  *     `releaseJobs` (untimed) so N jobs stay pending;
@@ -25,7 +25,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { Pool } from 'pg'
-import type * as ClaimModule from '../src/queue/claim'
+import type * as ClaimModule from '../src/store/jobs/claim'
 import type * as DataSourceModule from '../src/store/dataSource'
 import type * as ReadModule from '../src/store/read'
 import { fillDatabase, scenarios, shapeFor, shapeTokens, type FillShape } from './apiFixture'
@@ -100,7 +100,7 @@ export interface Point {
 /** Times `rounds` claims of 50 (after 10 untimed) on the queue at `url`, releasing each batch. */
 async function measureClaims(url: string, rounds: number): Promise<ClaimPoint> {
   const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-  const { claimJobs, releaseJobs } = fromLib<typeof ClaimModule>('queue/claim')
+  const { claimJobs, releaseJobs } = fromLib<typeof ClaimModule>('store/jobs/claim')
   const ds = await openDataSource(url, 2)
   try {
     // a long-running queue has planner statistics; a table the processor filled seconds ago may not yet

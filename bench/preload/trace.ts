@@ -130,7 +130,7 @@ function traceProcessor(): void {
   const bs = libModule('ingest/batchState.js').BatchState as unknown as Record<string, unknown>
   wrap(bs, 'load', 'BatchState.load')
   wrap(libModule('ingest/applyEvents.js'), 'applyEvents', 'applyEvents (handler minus decode)', { items: len(1) })
-  wrap(libModule('queue/enqueue.js'), 'enqueueJobs', 'enqueueJobs', { items: len(1) })
+  wrap(libModule('store/jobs/enqueue.js'), 'enqueueJobs', 'enqueueJobs', { items: len(1) })
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rpc = proto(require('@subsquid/rpc-client') as Record<string, unknown>, 'RpcClient')
   wrap(rpc, 'call', 'RpcClient.call')
@@ -138,7 +138,7 @@ function traceProcessor(): void {
 }
 
 function traceWorker(): void {
-  wrap(libModule('queue/claim.js'), 'claimJobs', 'claimJobs', { span: true })
+  wrap(libModule('store/jobs/claim.js'), 'claimJobs', 'claimJobs', { span: true })
   wrap(libModule('store/refreshItems.js'), 'startRefreshes', 'startRefreshes', { items: len(1) })
   wrap(libModule('queue/settle.js'), 'settleJobs', 'settleJobs (in its tx)', { items: len(2), span: true })
   wrap(proto(libModule('chains/evm/evmReader.js'), 'EvmReader'), 'tokenUri', 'EvmReader.tokenUri (eth_call)')

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino'
-import { SqlExecutor, rows } from '../store/sql'
+import { activeCooldowns, grantHostSlots, recordHostCooldown, releaseHostLeases, renewHostLeases } from '../store/hostLeases'
+import type { SqlExecutor } from '../store/sql'
 
 export interface HostSlotSettings {
   workerId: string
@@ -64,13 +65,7 @@ export class HostSlots {
     const until = Date.now() + ms
     const e = this.entry(host)
     e.cooldownUntil = Math.max(e.cooldownUntil, until)
-    await this.db.query(
-      `INSERT INTO host_state AS h (id, cooldown_until, rate_limited_count, updated_at)
-       VALUES ($1, $2, 1, now())
-       ON CONFLICT (id) DO UPDATE SET cooldown_until = greatest(h.cooldown_until, excluded.cooldown_until),
-         rate_limited_count = h.rate_limited_count + 1, updated_at = now()`,
-      [host, new Date(until)],
-    )
+    await recordHostCooldown(this.db, host, new Date(until))
   }
 
   /** Renews leases at current demand, drops idle ones, refreshes cooldowns. Call every leaseMs / 3. */
@@ -85,25 +80,15 @@ export class HostSlots {
         e.granted = Math.min(e.granted, e.inUse + e.waiters.length)
       }
     }
-    await this.db.query(
-      `WITH drop AS (DELETE FROM host_lease WHERE worker_id = $1 AND NOT (host = ANY($2::text[])))
-       UPDATE host_lease SET slots = k.slots, expires_at = now() + make_interval(secs => $4 / 1000.0)
-         FROM unnest($2::text[], $3::int[]) AS k(host, slots)
-        WHERE host_lease.worker_id = $1 AND host_lease.host = k.host`,
-      [this.settings.workerId, keep.map(([h]) => h), keep.map(([, e]) => e.granted), this.settings.leaseMs],
-    )
-    const cooldowns = await rows<{ id: string; until: Date }>(
-      this.db,
-      `SELECT id, cooldown_until AS until FROM host_state WHERE id = ANY($1::text[]) AND cooldown_until > now()`,
-      [keep.map(([h]) => h)],
-    )
+    await renewHostLeases(this.db, this.settings.workerId, keep.map(([host, e]) => ({ host, slots: e.granted })), this.settings.leaseMs)
+    const cooldowns = await activeCooldowns(this.db, keep.map(([h]) => h))
     for (const c of cooldowns) this.entry(c.id).cooldownUntil = c.until.getTime()
   }
 
   /** Gives every lease back (graceful shutdown). */
   async releaseAll(): Promise<void> {
     this.hosts.clear()
-    await this.db.query(`DELETE FROM host_lease WHERE worker_id = $1`, [this.settings.workerId])
+    await releaseHostLeases(this.db, this.settings.workerId)
   }
 
   private entry(host: string): HostEntry {
@@ -144,13 +129,9 @@ export class HostSlots {
   private async grow(host: string, want: number): Promise<void> {
     const e = this.entry(host)
     try {
-      const [r] = await rows<{ granted: number; cooldown_until: Date | null }>(
-        this.db,
-        `SELECT granted_slots AS granted, cooldown_until_at AS cooldown_until FROM tms_grant_host_slots($1, $2, $3, $4, $5)`,
-        [host, this.settings.workerId, Math.min(want, this.settings.capPerHost), this.settings.capPerHost, this.settings.leaseMs],
-      )
+      const r = await grantHostSlots(this.db, host, this.settings.workerId, want, this.settings.capPerHost, this.settings.leaseMs)
       e.granted = Math.max(e.inUse, r.granted)
-      e.cooldownUntil = r.cooldown_until ? r.cooldown_until.getTime() : 0
+      e.cooldownUntil = r.cooldownUntil ? r.cooldownUntil.getTime() : 0
     } catch (err) {
       this.log?.warn({ err, host }, 'host slot grant failed')
       await new Promise((r) => setTimeout(r, 100))

@@ -3,14 +3,15 @@ import type { DataSource } from 'typeorm'
 import { RetryableError, isMetadataError, type MetadataError } from '../core/errors'
 import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
+import { compactCounters } from '../store/counterCompaction'
 import { startRefreshes } from '../store/refreshItems'
-import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './claim'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from '../store/jobs/claim'
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
-import { scheduleDynamicTokens } from './scheduleDynamic'
+import { scheduleDynamicTokens } from '../store/jobs/scheduleDynamic'
 import { retriedByProfile } from './retryProfile'
 import { settleJobs } from './settle'
-import { ClaimedJob, JobOutcome, QueueSettings } from './types'
+import { ClaimedJob, JobOutcome, QueueSettings } from '../core/jobOutcome'
 
 export interface JobContext {
   /** Per-host politeness; handlers acquire a slot around each outbound fetch. */
@@ -255,7 +256,7 @@ export class JobRunner {
       await this.hostSlots.heartbeat()
       const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
       if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
-      await this.ds.query(`SELECT compact_counters()`)
+      await compactCounters(this.ds)
       const scheduled = await scheduleDynamicTokens(this.ds.manager, this.opts.dynamicTtlSeconds)
       if (scheduled > 0) this.log.info({ scheduled }, 'dynamic tokens re-queued after their ttl')
     } catch (err) {

@@ -1,5 +1,5 @@
 import type { MetadataError } from '../core/errors'
-import type { ContractReadResult, TokenFetchResult } from '../queue/types'
+import type { ContractReadResult, TokenFetchResult } from '../core/jobOutcome'
 import { SqlExecutor } from './sql'
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { PRIORITY, tokenJobId, type RetryProfile } from '../core/jobs'
 import { tokenKey } from '../core/ids'
-import { enqueueJobs } from '../queue/enqueue'
+import { enqueueJobs } from './jobs/enqueue'
 import { SqlExecutor, rows } from './sql'
 
 export interface CreateRefreshInput {

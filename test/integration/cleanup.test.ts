@@ -2,7 +2,8 @@
 // rate_limit_window, host_lease) to their retention. The clock is moved by passing `now`.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config'
-import { cleanupRetention, runCleanup } from '../../src/queue/cleanup'
+import { cleanupRetention } from '../../src/queue/cleanup'
+import { runCleanup } from '../../src/store/retention'
 import { HostSlots } from '../../src/queue/hostSlots'
 import { createApiKey } from '../../src/store/apiKeys'
 import { consumeRateLimit } from '../../src/store/rateLimits'

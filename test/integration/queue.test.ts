@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest'
 import { PermanentError, RetryableError } from '../../src/core/errors'
 import { PRIORITY, JobRequest } from '../../src/core/jobs'
 import { silentLogger } from '../../src/lib/logger'
-import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from '../../src/queue/claim'
-import { enqueueJobs } from '../../src/queue/enqueue'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from '../../src/store/jobs/claim'
+import { enqueueJobs } from '../../src/store/jobs/enqueue'
 import { HostSlots } from '../../src/queue/hostSlots'
 import { JobRunner } from '../../src/queue/runner'
 import { settleJobs } from '../../src/queue/settle'
-import { ClaimedJob, JobOutcome, QueueSettings, TokenFetchResult } from '../../src/queue/types'
+import { ClaimedJob, JobOutcome, QueueSettings, TokenFetchResult } from '../../src/core/jobOutcome'
 import { useTestDatabase } from '../helpers/database'
 import { seedCollection } from '../helpers/fixtures'
 
@@ -114,13 +114,13 @@ describe('job queue', () => {
     const [claimed] = await claimJobs(db.ds.manager, 'w1', 10, 30_000)
     await enqueueJobs(db.ds.manager, [tokenJob(c, 0, PRIORITY.USER_REFRESH)], new Date()) // while it runs
     expect((await job(claimed.id)).status).toBe('RUNNING')
-    await settleJobs(db.ds.manager, settings('w1'), [{ job: claimed, ok: true, token: fetched('v1') }], new Date())
+    await settleJobs(db.ds.manager, settings('w1'), [{ job: claimed, ok: true, kind: 'TOKEN', token: fetched('v1') }], new Date())
     const after = await job(claimed.id)
     expect(after.status).toBe('QUEUED')
     expect(after.priority).toBe(PRIORITY.USER_REFRESH)
     const [again] = await claimJobs(db.ds.manager, 'w1', 10, 30_000)
     expect(again.id).toBe(claimed.id)
-    await settleJobs(db.ds.manager, settings('w1'), [{ job: again, ok: true, token: fetched('v2') }], new Date())
+    await settleJobs(db.ds.manager, settings('w1'), [{ job: again, ok: true, kind: 'TOKEN', token: fetched('v2') }], new Date())
     expect((await job(claimed.id)).status).toBe('DONE')
     const [meta] = await db.ds.query(`SELECT status, name FROM token_metadata WHERE id = $1`, [`${c}:0`])
     expect(meta).toEqual({ status: 'AVAILABLE', name: 'v2' })
@@ -167,9 +167,9 @@ describe('job queue', () => {
     expect((await job(claimed.id)).status).toBe('QUEUED')
     const [taken] = await claimJobs(db.ds.manager, 'alive', 10, 30_000)
     expect(taken.id).toBe(claimed.id)
-    const late = await settleJobs(db.ds.manager, settings('dead'), [{ job: claimed, ok: true, token: fetched('stale') }], new Date())
+    const late = await settleJobs(db.ds.manager, settings('dead'), [{ job: claimed, ok: true, kind: 'TOKEN', token: fetched('stale') }], new Date())
     expect(late.lost).toBe(1)
-    await settleJobs(db.ds.manager, settings('alive'), [{ job: taken, ok: true, token: fetched('fresh') }], new Date())
+    await settleJobs(db.ds.manager, settings('alive'), [{ job: taken, ok: true, kind: 'TOKEN', token: fetched('fresh') }], new Date())
     expect((await db.ds.query(`SELECT name FROM token_metadata WHERE id = $1`, [`${c}:0`]))[0].name).toBe('fresh')
   })
 
@@ -177,7 +177,7 @@ describe('job queue', () => {
     const { c, claimed } = await twoClaimedJobs('0x0000000000000000000000000000000000000015')
     // What the processor's rollback of the minting block does: delete the token (its job goes by trigger), uncommitted.
     const summary = await whileHeld(`DELETE FROM token WHERE id = $1`, [`${c}:0`], (em) =>
-      settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, token: fetched(`n${j.tokenRef}`) })), new Date()),
+      settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, kind: 'TOKEN' as const, token: fetched(`n${j.tokenRef}`) })), new Date()),
     )
     expect(summary).toMatchObject({ done: 1, lost: 1 })
     expect(await db.ds.query(`SELECT token_ref, status FROM metadata_job WHERE contract_id = $1`, [c])).toEqual([{ token_ref: `${c}:1`, status: 'DONE' }])
@@ -242,7 +242,7 @@ describe('job runner', () => {
     const handler = async (j: ClaimedJob): Promise<JobOutcome> => {
       runs.set(j.id, (runs.get(j.id) ?? 0) + 1)
       await new Promise((r) => setTimeout(r, 2))
-      return { job: j, ok: true, host: 'meta.test', token: fetched(j.tokenRef!) }
+      return { job: j, ok: true, kind: 'TOKEN', host: 'meta.test', token: fetched(j.tokenRef!) }
     }
     // A poll interval longer than the test: only a notification can start the jobs.
     const runner = new JobRunner(db.ds, db.url, handler, { ...settings('runner'), concurrency: 20, hostCap: 10, pollMs: 600_000 }, silentLogger())

@@ -1,9 +1,10 @@
 import { PermanentError, RetryableError, isMetadataError } from '../../core/errors'
 import { loadMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
 import type { JobContext, JobHandler } from '../runner'
-import type { ClaimedJob, ContractReadResult, JobOutcome } from '../types'
+import type { ClaimedJob, ContractReadResult, JobOutcome } from '../../core/jobOutcome'
 import { politeFetch } from './politeFetch'
-import { storedError, type TokenJobDeps } from './tokenJob'
+import { storedError } from '../../metadata/storedResult'
+import type { TokenJobDeps } from './tokenJob'
 
 /**
  * A contract job: confirm the standard (ERC-165 / Clarity interface), read name, symbol,
@@ -19,7 +20,7 @@ export function contractJobHandler(deps: TokenJobDeps): JobHandler {
     const polite = politeFetch(ctx.hostSlots, deps.hostCooldownMs)
     const loader: MetadataLoaderOptions = { ...deps.loader, lastAttempt: ctx.lastAttempt, withHost: (h, f) => ((host = h), polite(h, f)) }
     try {
-      return { job, ok: true, host, contract: await readContract(job, deps, loader) }
+      return { job, ok: true, kind: 'CONTRACT', host, contract: await readContract(job, deps, loader) }
     } catch (e) {
       const error = isMetadataError(e) ? e : new RetryableError('internal_error', 'contract job failed', { cause: e })
       return { job, ok: false, host, error }

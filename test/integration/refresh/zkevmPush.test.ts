@@ -101,6 +101,7 @@ describe('Immutable zkEVM push through the generated client', () => {
         {
           job: { id: `token:${contractId}:3`, kind: 'TOKEN', chain: CHAIN, contractId, tokenRef: `${contractId}:3`, priority: 20, attempts: 1, claimedVersion: 1, host: null, standard: 'ERC721', profile: null },
           ok: true,
+          kind: 'TOKEN',
           host: 'old.example',
           token: { uri: 'https://old.example/3', resolvedUrl: 'https://old.example/3', contentHash: 'x', metadata: { name: 'Old bow' }, normalized: { name: 'Old bow' }, raw: { name: 'Old bow' }, attributes: [], locales: [], failedLocales: [], warnings: [] },
         },

@@ -8,7 +8,8 @@ import { checkTokenId, clip } from '../../validation'
 import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure, type FailureKind } from './failures'
 import { bodyObject, contractOf, InputProblem, typeOf, type Json } from './input'
 import { zkevmSchema } from './imxSchemas'
-import { preparePush, storePushedMetadata, type PushedItem } from './pushMetadata'
+import { preparePush, type PushedItem } from '../../../metadata/pushedDocuments'
+import { storePushedMetadata } from '../../../store/jobs/pushedMetadata'
 
 /**
  * Immutable zkEVM push-model refresh (seeds/002), registered under /v1/chains:

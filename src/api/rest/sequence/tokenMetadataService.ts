@@ -1,6 +1,6 @@
 import { isFungible } from '../../../core/standards'
 import { PRIORITY, type JobRequest } from '../../../core/jobs'
-import { enqueueJobs } from '../../../queue/enqueue'
+import { enqueueJobs } from '../../../store/jobs/enqueue'
 import { loadTokenViews, type TokenView } from '../../../store/read/tokenViews'
 import type { ApiContext } from '../../context'
 import type { MetadataRequest } from './request'

@@ -1,5 +1,5 @@
-import { SqlExecutor, rows } from '../store/sql'
-import { ClaimedJob } from './types'
+import { SqlExecutor, rows } from '../sql'
+import { ClaimedJob } from '../../core/jobOutcome'
 
 interface ClaimRow {
   id: string

@@ -1,5 +1,5 @@
-import { PRIORITY } from '../core/jobs'
-import { SqlExecutor } from '../store/sql'
+import { PRIORITY } from '../../core/jobs'
+import { SqlExecutor } from '../sql'
 
 /**
  * SIP-019 dynamic tokens are refetched when their ttl (token's, else the collection's, else the

@@ -1,5 +1,5 @@
-import { JobRequest, jobId } from '../core/jobs'
-import { SqlExecutor, rows } from '../store/sql'
+import { JobRequest, jobId } from '../../core/jobs'
+import { SqlExecutor, rows } from '../sql'
 
 export interface EnqueueResult {
   /** Jobs after the merge, with the version a completion must reach to cover this request. */

@@ -1,5 +1,6 @@
-import type { JobKindName, RetryProfile } from '../core/jobs'
-import type { TokenStandardName } from '../core/standards'
+import type { MetadataError } from './errors'
+import type { JobKindName, RetryProfile } from './jobs'
+import type { TokenStandardName } from './standards'
 
 /** A job as a worker holds it after a claim. */
 export interface ClaimedJob {
@@ -96,13 +97,30 @@ export interface ContractReadResult {
   warnings?: string[]
 }
 
-export type JobOutcome =
-  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult }
-  | {
-      job: ClaimedJob
-      ok: false
-      host?: string | null
-      error: import('../core/errors').MetadataError
-      /** The token URI read from the chain before the failure, if it got that far. */
-      uri?: string | null
-    }
+/** What one attempt produced. `ok` and `kind` discriminate it: a success carries the part it stored. */
+export type JobOutcome = TokenSucceeded | ContractSucceeded | JobFailed
+
+interface OutcomeBase {
+  job: ClaimedJob
+  /** Host the attempt fetched from, if any (per-host statistics and politeness). */
+  host?: string | null
+}
+
+export interface TokenSucceeded extends OutcomeBase {
+  ok: true
+  kind: 'TOKEN'
+  token: TokenFetchResult
+}
+
+export interface ContractSucceeded extends OutcomeBase {
+  ok: true
+  kind: 'CONTRACT'
+  contract: ContractReadResult
+}
+
+export interface JobFailed extends OutcomeBase {
+  ok: false
+  error: MetadataError
+  /** The token URI read from the chain before the failure, if it got that far. */
+  uri?: string | null
+}
