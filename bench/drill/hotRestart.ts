@@ -65,7 +65,7 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     const c = client
     const exec = { query: async (sql: string, params?: unknown[]) => (await c.query(sql, params as unknown[])).rows }
     await c.query('BEGIN')
-    const refreshId = await createRefresh(exec, { surface: 'graphql', chain: EVM_CHAIN, contractId: col.contractId, tokenIds: [0n, 1n, 2n] }, new Date())
+    const { id: refreshId } = await createRefresh(exec, { surface: 'graphql', chain: EVM_CHAIN, contractId: col.contractId, tokenIds: [0n, 1n, 2n] }, new Date())
     await c.query('COMMIT')
     const jobs = async () => (await db.q<JobRow>(`SELECT id, status, priority, request_version FROM metadata_job WHERE kind = 'TOKEN' ORDER BY id`))
     const before = await jobs()

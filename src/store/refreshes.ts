@@ -32,6 +32,8 @@ export interface RefreshSummary {
   startedAt: Date | null
   completedAt: Date | null
   requestedBy: string | null
+  /** Sequence's numeric task id (an identity column). */
+  taskId: number
 }
 
 export interface RefreshError {
@@ -51,7 +53,7 @@ export interface RefreshError {
  * priority (merged with whatever is queued), and one item per token remembering the job version
  * that must be reached, so the item is settled by an attempt that started after the request.
  */
-export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, now: Date): Promise<string> {
+export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, now: Date): Promise<{ id: string; taskId: number }> {
   const id = randomUUID()
   const ids = [...new Set(input.tokenIds.map((t) => t.toString()))]
   const refs = ids.map((t) => tokenKey(input.contractId, t))
@@ -63,9 +65,13 @@ export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, 
     now,
   )
   const version = new Map(jobs.map((j) => [j.id, j.requestVersion]))
-  await db.query(
-    `INSERT INTO refresh (id, surface, chain, contract_id, api_key_id, requested_by, status, token_count, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, 'QUEUED', $7, $8)`,
+  // Nothing to wait for (a Sequence newMints refresh with no new mints): completed at once.
+  const [{ task_id }] = await rows<{ task_id: string }>(
+    db,
+    `INSERT INTO refresh (id, surface, chain, contract_id, api_key_id, requested_by, status, token_count, created_at, started_at, completed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7 = 0 THEN 'COMPLETED' ELSE 'QUEUED' END, $7, $8,
+             CASE WHEN $7 = 0 THEN $8::timestamptz END, CASE WHEN $7 = 0 THEN $8::timestamptz END)
+     RETURNING task_id`,
     [id, input.surface, input.chain, input.contractId, input.apiKeyId ?? null, input.requestedBy ?? null, ids.length, now],
   )
   await db.query(
@@ -74,7 +80,14 @@ export async function createRefresh(db: SqlExecutor, input: CreateRefreshInput, 
        FROM unnest($3::text[], $4::text[], $5::int[]) AS i(token_ref, token_id, job_version)`,
     [id, now, refs, ids, refs.map((r) => version.get(tokenJobId(r)) ?? 1)],
   )
-  return id
+  return { id, taskId: Number(task_id) }
+}
+
+/** The refresh with this Sequence task id. */
+export async function refreshIdForTask(db: SqlExecutor, taskId: number): Promise<string | undefined> {
+  if (!Number.isSafeInteger(taskId) || taskId < 0) return undefined
+  const [r] = await rows<{ id: string }>(db, `SELECT id FROM refresh WHERE task_id = $1`, [taskId])
+  return r?.id
 }
 
 export async function getRefresh(db: SqlExecutor, id: string): Promise<RefreshSummary | undefined> {
@@ -115,11 +128,12 @@ interface RefreshRow {
   started_at: Date | null
   completed_at: Date | null
   requested_by: string | null
+  task_id: string
 }
 
 // Counts come from the (refresh_id, status) index: at most 1,000 items per refresh.
 const SUMMARY_SQL = `
-  SELECT r.id, r.surface, r.chain, r.contract_id, r.status, r.token_count, r.created_at, r.started_at, r.completed_at, r.requested_by,
+  SELECT r.id, r.surface, r.chain, r.contract_id, r.status, r.token_count, r.created_at, r.started_at, r.completed_at, r.requested_by, r.task_id,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'SUCCEEDED') AS succeeded,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'FAILED') AS failed,
          (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING') AS pending
@@ -140,5 +154,45 @@ function toSummary(r: RefreshRow): RefreshSummary {
     startedAt: r.started_at,
     completedAt: r.completed_at,
     requestedBy: r.requested_by,
+    taskId: Number(r.task_id),
+  }
+}
+
+export interface RefreshListRow {
+  id: string
+  chain: string
+  contractId: string
+  status: RefreshSummary['status']
+  createdAt: Date
+  startedAt: Date | null
+  completedAt: Date | null
+}
+
+/**
+ * One page of refreshes on a chain, newest first, optionally limited to some contracts
+ * (null = all), after a (createdAt, id) position; `remaining` counts the rows after the page.
+ */
+export async function listRefreshPage(
+  db: SqlExecutor,
+  filter: { chain: string; contracts: string[] | null; requestedBy?: string },
+  limit: number,
+  before?: { createdAt: Date; id: string },
+): Promise<{ rows: RefreshListRow[]; remaining: number }> {
+  // requestedBy (a signing owner) also sees the refreshes it requested itself.
+  const where = (requestedBy: string) => `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]) OR r.requested_by = ${requestedBy}::text)`
+  const page = await rows<{ id: string; chain: string; contract_id: string; status: RefreshSummary['status']; created_at: Date; started_at: Date | null; completed_at: Date | null }>(
+    db,
+    `SELECT r.id, r.chain, r.contract_id, r.status, r.created_at, r.started_at, r.completed_at FROM refresh r
+      WHERE ${where('$6')} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
+      ORDER BY r.created_at DESC, r.id DESC LIMIT $5`,
+    [filter.chain, filter.contracts, before?.createdAt ?? null, before?.id ?? null, limit, filter.requestedBy ?? null],
+  )
+  const last = page[page.length - 1]
+  const [{ n }] = last
+    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where('$5')} AND (r.created_at, r.id) < ($3, $4)`, [filter.chain, filter.contracts, last.created_at, last.id, filter.requestedBy ?? null])
+    : [{ n: 0 }]
+  return {
+    rows: page.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, status: r.status, createdAt: r.created_at, startedAt: r.started_at, completedAt: r.completed_at })),
+    remaining: n,
   }
 }

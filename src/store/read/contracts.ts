@@ -203,3 +203,9 @@ export async function listContractsOrdered(db: ReadDb, filter: ContractFilter, o
   const kept = rows.slice(0, limit)
   return { items: kept.map(toView), keys: kept.map((r) => (numeric ? -Number(r.k) : r.k)), hasNext: rows.length > limit }
 }
+
+/** The standard the processor recorded for an indexed contract; undefined when the contract is not indexed. */
+export async function indexedContractStandard(db: ReadDb, contractId: string): Promise<TokenStandardName | undefined> {
+  const [c] = await db.query<{ standard: TokenStandardName }>(`SELECT standard FROM contract WHERE id = $1`, [contractId])
+  return c?.standard
+}

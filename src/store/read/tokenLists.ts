@@ -158,3 +158,25 @@ export async function tokensOfOwnerOnChains(db: ReadDb, chains: readonly string[
   const rows = await db.query<ListRow>(ACROSS_CHAINS_SQL, [owner, chains, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1, contractId])
   return page(rows, limit)
 }
+
+/**
+ * Indexed token ids of a contract, in id order, at most `limit` (the caller asks for one more
+ * than it allows, to tell "too many" apart). `neverFetched`: only tokens without fetched
+ * metadata yet (Sequence's newMints).
+ */
+export async function indexedTokenIds(db: ReadDb, contractId: string, limit: number, neverFetched: boolean): Promise<bigint[]> {
+  const found = await db.query<{ token_id: string }>(
+    `SELECT t.token_id::text AS token_id FROM token t
+      WHERE t.contract_id = $1 AND NOT t.burned
+        AND (NOT $2::bool OR NOT EXISTS (SELECT 1 FROM token_metadata m WHERE m.id = t.id))
+      ORDER BY t.token_id LIMIT $3`,
+    [contractId, neverFetched, limit],
+  )
+  return found.map((r) => BigInt(r.token_id))
+}
+
+/** How many of these token refs are indexed (placeholders of on-demand fetches included). */
+export async function countIndexedTokens(db: ReadDb, tokenRefs: readonly string[]): Promise<number> {
+  const [{ n }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM token WHERE id = ANY($1::text[])`, [tokenRefs])
+  return n
+}

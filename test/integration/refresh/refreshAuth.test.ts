@@ -5,7 +5,7 @@
 import { SequenceMetadata } from '@0xsequence/metadata'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { revokeApiKey } from '../../../src/store/apiKeys'
-import { taskIdOf } from '../../../src/api/rest/refresh/refreshService'
+import { getRefresh } from '../../../src/store/refreshes'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
 import { seedCollection } from '../../helpers/fixtures'
@@ -127,7 +127,7 @@ describe('API keys on every refresh surface', () => {
     expect(mine.status).toBe(200)
     expect(mine.body.result.length).toBeGreaterThan(0)
     expect(mine.body.result.every((r: { collection_address: string }) => r.collection_address === A)).toBe(true)
-    const task = await call(api.url, 'POST', '/rpc/Metadata/GetTask', { headers: { 'X-Access-Key': onlyA }, body: { taskId: taskIdOf(id) } })
+    const task = await call(api.url, 'POST', '/rpc/Metadata/GetTask', { headers: { 'X-Access-Key': onlyA }, body: { taskId: (await getRefresh(db.ds, id))!.taskId } })
     expect(task.status).toBe(400)
     expect(task.body.error).toBe('NotFound')
     const g = await gql(api.url, `query($id: ID!) { refresh(id: $id) { id } }`, { id }, bearer(onlyA))

@@ -4,6 +4,7 @@
 // surface at once; hosts answering 404 / 500 / bad JSON end up in the error list with
 // Immutable's codes, their status codes and truncated bodies, and pagination walks it once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refreshIdForTask } from '../../../src/store/refreshes'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
 import { useHardhatChain } from '../../helpers/evmChain'
@@ -179,13 +180,8 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
     })
 
     const list = await call(api.url, 'GET', `/v1/metadata-refreshes?collection_address=${address}`, { headers: bearer(key) })
-    expect(list.body.result.map((r: { refresh_id: string }) => r.refresh_id)).toEqual([graphqlId, refreshIdOfTask(list.body.result, taskId), mavisId, imxId])
+    expect(list.body.result.map((r: { refresh_id: string }) => r.refresh_id)).toEqual([graphqlId, await refreshIdForTask(db.ds, taskId), mavisId, imxId])
     expect(list.body.result.every((r: { status: string }) => r.status === 'completed')).toBe(true)
     expect(list.body.remaining).toBe(0)
   })
 })
-
-/** The refresh of a Sequence task, found by its numeric id among listed refreshes. */
-function refreshIdOfTask(result: { refresh_id: string }[], taskId: number): string | undefined {
-  return result.find((r) => parseInt(r.refresh_id.slice(0, 8) + r.refresh_id.slice(9, 13), 16) === taskId)?.refresh_id
-}

@@ -1,8 +1,8 @@
 // Pure mappings of the refresh surfaces: our closed error codes onto Immutable's four, API key
-// candidates per surface, numeric task ids.
+// candidates per surface, refresh ids.
 import { describe, expect, it } from 'vitest'
 import { candidateKeys } from '../../../src/api/auth/apiKeyAuth'
-import { IMMUTABLE_ERROR_CODES, immutableErrorCode, isRefreshId, taskIdOf } from '../../../src/api/rest/refresh/refreshService'
+import { IMMUTABLE_ERROR_CODES, immutableErrorCode, isRefreshId } from '../../../src/api/rest/refresh/refreshService'
 import { ERROR_CODES } from '../../../src/core/errors'
 
 describe('Immutable error codes', () => {
@@ -40,10 +40,8 @@ describe('API key headers', () => {
   })
 })
 
-describe('task ids', () => {
-  it('are the first 48 bits of the refresh id: safe integers', () => {
-    expect(taskIdOf('ffffffff-ffff-4fff-bfff-ffffffffffff')).toBe(2 ** 48 - 1)
-    expect(taskIdOf('00000000-0001-4000-8000-000000000000')).toBe(1)
+describe('refresh ids', () => {
+  it('are UUIDs', () => {
     expect(isRefreshId('00000000-0001-4000-8000-000000000000')).toBe(true)
     expect(isRefreshId('00000000-0001-4000-8000-00000000000')).toBe(false)
   })

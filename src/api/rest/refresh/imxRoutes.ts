@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { getRefresh, listRefreshErrors, type RefreshSummary } from '../../../store/refreshes'
+import { getRefresh, listRefreshErrors, listRefreshPage, type RefreshListRow, type RefreshSummary } from '../../../store/refreshes'
 import { imxLimitHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
 import { asFailure, RefreshFailure, sendFailure } from './failures'
@@ -12,10 +12,8 @@ import {
   encodeCursor,
   immutableErrorCode,
   isRefreshId,
-  listRefreshPage,
   requestRefresh,
   truncateBody,
-  type RefreshListRow,
 } from './refreshService'
 
 /**

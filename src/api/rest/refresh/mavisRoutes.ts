@@ -1,3 +1,4 @@
+import { countIndexedTokens } from '../../../store/read/tokenLists'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { tokenKey } from '../../../core/ids'
 import { retryAfterHeaders } from '../../auth/refreshLimits'
@@ -53,8 +54,7 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
       const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', MAVIS_MAX_TOKENS)
       requireRights(key, contractId, address)
       const refs = tokenIds.map((id) => tokenKey(contractId, id))
-      const [{ n }] = (await ctx.ds.query(`SELECT count(*)::int AS n FROM token WHERE id = ANY($1::text[])`, [refs])) as { n: number }[]
-      if (n !== refs.length) throw new InputProblem('Token not found', 'token_ids')
+      if ((await countIndexedTokens(ctx.db, refs)) !== refs.length) throw new InputProblem('Token not found', 'token_ids')
       const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
       if (out.kind === 'limited') return reply.code(429).headers(retryAfterHeaders(out.limits)).send({ message: MESSAGES.limited })
       return reply.code(200).header('x-refresh-id', out.refreshId).send({ message: 'Metadata refresh initiated' })

@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { sequenceChainOf } from '../sequence/request'
 import type { RefreshSummary } from '../../../store/refreshes'
-import { getRefresh } from '../../../store/refreshes'
+import { getRefresh, refreshIdForTask } from '../../../store/refreshes'
+import { indexedContractStandard } from '../../../store/read/contracts'
+import { indexedTokenIds } from '../../../store/read/tokenLists'
 import { mayRefresh } from '../../auth/apiKeyAuth'
 import { retryAfterHeaders } from '../../auth/refreshLimits'
 import type { ApiContext } from '../../context'
@@ -10,7 +12,7 @@ import { WebrpcFailure, webrpcErrorBody, webrpcUnavailableBody, type WebrpcError
 import { asFailure, requireKey, requireRights, type FailureKind } from './failures'
 import { bodyObject, contractOf, InputProblem, requiredString, tokenIdList, typeOf, type Json } from './input'
 import { sequenceRefreshSchemas } from './sequenceSchemas'
-import { addressOf, indexedTokenIds, refreshIdForTask, requestRefresh } from './refreshService'
+import { addressOf, requestRefresh } from './refreshService'
 
 /**
  * Sequence Metadata refresh methods (webrpc), registered under /rpc next to the read methods:
@@ -19,7 +21,7 @@ import { addressOf, indexedTokenIds, refreshIdForTask, requestRefresh } from './
  *   POST /Metadata/GetTask              {taskId}  -> {task: Task}   (seeds/000 Task shape)
  *   POST /Metadata/GetTaskStatus        {taskId}  -> {status}
  *
- * taskID is the refresh's numeric task id (refreshService.taskIdOf); the client reads `taskID`,
+ * taskID is the refresh's numeric task id (refresh.task_id, an identity column); the client reads `taskID`,
  * Sequence's page for the method writes `taskId`: both are sent. The fields, each on its own:
  * - tokenIDs: those tokens;
  * - refreshAll: true: every indexed, unburned token of the contract and its contract-level
@@ -70,10 +72,9 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       requireRights(key, contractId, address)
       let tokenIds = given
       if (refreshAll || newMints || given.length === 0) {
-        const [known] = (await ctx.ds.query(`SELECT 1 AS one FROM contract WHERE id = $1`, [contractId])) as unknown[]
-        if (!known) throw new WebrpcFailure('NotFound', `contract ${clip(address)} is not indexed on chain ${chain}`)
+        if (!(await indexedContractStandard(ctx.db, contractId))) throw new WebrpcFailure('NotFound', `contract ${clip(address)} is not indexed on chain ${chain}`)
         const onlyNew = newMints && !refreshAll
-        const found = await indexedTokenIds(ctx.ds, contractId, maxTokens + 1, onlyNew)
+        const found = await indexedTokenIds(ctx.db, contractId, maxTokens + 1, onlyNew)
         tokenIds = refreshAll ? found : unionIds(given, found)
         if (tokenIds.length > maxTokens) {
           throw new InputProblem(`contract ${clip(address)} has more than ${maxTokens} ${onlyNew ? 'new ' : ''}tokens to refresh; pass tokenIDs, at most ${maxTokens} per request`, 'tokenIDs')

@@ -1,3 +1,4 @@
+import { indexedContractStandard } from '../../../store/read/contracts'
 import { randomBytes } from 'node:crypto'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { isMetadataError } from '../../../core/errors'
@@ -86,11 +87,11 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
       const contractId = contractOf(chain, address, 'contract_address')
       const items = parseItems(chain, request.body)
       requireRights(key, contractId, address)
-      const [contract] = (await ctx.ds.query(`SELECT standard FROM contract WHERE id = $1`, [contractId])) as { standard: TokenStandardName }[]
-      if (!contract) throw new RefreshFailure('not_found', `collection ${address} is not indexed on ${chainName}`, { field: 'contract_address' })
+      const standard = await indexedContractStandard(ctx.db, contractId)
+      if (!standard) throw new RefreshFailure('not_found', `collection ${address} is not indexed on ${chainName}`, { field: 'contract_address' })
       let prepared
       try {
-        prepared = preparePush(contractId, contract.standard, items)
+        prepared = preparePush(contractId, standard, items)
       } catch (e) {
         if (isMetadataError(e)) throw new InputProblem(`nft_metadata: ${e.message}`, 'nft_metadata')
         throw e
