@@ -64,7 +64,6 @@ function wrap(obj: Record<string, unknown>, key: string, label: string, opts: { 
 }
 
 function libModule(rel: string): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(path.join(LIB, rel)) as Record<string, unknown>
 }
 
@@ -83,7 +82,6 @@ function sqlKey(text: string): string {
 }
 
 function tracePg(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const pg = require('pg') as { Client: { prototype: Record<string, unknown> } }
   const orig = pg.Client.prototype.query as AnyFn
   pg.Client.prototype.query = function (this: unknown, ...args: unknown[]) {
@@ -113,7 +111,6 @@ function tracePg(): void {
 }
 
 function traceProcessor(): void {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const tstore = require('@subsquid/typeorm-store/lib/database') as Record<string, unknown>
   // ChainDatabase (lib/store/chainDatabase.js) overrides both methods and calls the originals
   // only in some cases: wrap the class the processor instantiates
@@ -121,17 +118,14 @@ function traceProcessor(): void {
   const db = chainDb.ChainDatabase ? proto(chainDb, 'ChainDatabase') : proto(tstore, 'TypeormDatabase')
   wrap(db, 'transact', 'TypeormDatabase.transact (finalized batch tx)', { span: true })
   wrap(db, 'transactHot2', 'TypeormDatabase.transactHot2 (hot blocks tx)', { span: true })
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const store = proto(require('@subsquid/typeorm-store/lib/store') as Record<string, unknown>, 'Store')
   for (const m of ['upsert', 'insert', 'remove', 'findBy']) wrap(store, m, `Store.${m}`, { items: len(0) })
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const hot = proto(require('@subsquid/typeorm-store/lib/hot') as Record<string, unknown>, 'ChangeTracker')
   wrap(hot, 'trackUpsert', 'ChangeTracker.trackUpsert (hot blocks)', { items: len(1) })
   const bs = libModule('ingest/batchState.js').BatchState as unknown as Record<string, unknown>
   wrap(bs, 'load', 'BatchState.load')
   wrap(libModule('ingest/applyEvents.js'), 'applyEvents', 'applyEvents (handler minus decode)', { items: len(1) })
   wrap(libModule('store/jobs/enqueue.js'), 'enqueueJobs', 'enqueueJobs', { items: len(1) })
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const rpc = proto(require('@subsquid/rpc-client') as Record<string, unknown>, 'RpcClient')
   wrap(rpc, 'call', 'RpcClient.call')
   wrap(rpc, 'batchCall', 'RpcClient.batchCall', { items: len(0) })
@@ -160,7 +154,6 @@ let elu0: ReturnType<typeof performance.eventLoopUtilization> | undefined
 
 function start(): void {
   if (!out) return
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('reflect-metadata')
   tracePg()
   if (role === 'processor') traceProcessor()

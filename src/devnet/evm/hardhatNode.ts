@@ -43,7 +43,6 @@ export interface HardhatNode {
 }
 
 const READY_RE = /Started HTTP and WebSocket JSON-RPC server at (http:\/\/[^\s/]+)\//
-// eslint-disable-next-line no-control-regex
 const ANSI_RE = /\x1b\[[0-9;]*m/g
 const LOG_LINES_KEPT = 200
 

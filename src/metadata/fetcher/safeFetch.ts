@@ -16,7 +16,7 @@
  * - Every failure leaves as a RetryableError or PermanentError with a code; the original error is
  *   kept as `cause`.
  */
-import { MAX_RETRY_AFTER_MS, isRetryableStatus, parseRetryAfter } from '../../lib/http'
+import { isRetryableStatus, parseRetryAfter } from '../../lib/http'
 import { promises as dns } from 'node:dns'
 import type { Socket } from 'node:net'
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream'

@@ -1,5 +1,5 @@
 import type { ChainReader, ChainReaders } from '../../core/chainReader'
-import { PermanentError, RetryableError, isMetadataError, type MetadataError } from '../../core/errors'
+import { PermanentError, RetryableError, isMetadataError } from '../../core/errors'
 import { isFungible } from '../../core/standards'
 import { loadMetadata, type LoadedMetadata, type MetadataLoaderOptions } from '../../metadata/loadMetadata'
 import type { NormalizedMetadata } from '../../metadata/types'

@@ -36,7 +36,7 @@ export class ContractResolvers {
     const limit = pageSize(ctx, first)
     const filter = { chain: chain ?? undefined, standard: standard ?? undefined }
     let page: ContractPage
-    let endCursor: string | null = null
+    let endCursor: string | null
     if (orderBy === ContractOrderBy.ID) {
       const from = decodeCursor('contracts', after)?.c ?? null
       page = await listContracts(ctx.api.db, filter, from, limit)

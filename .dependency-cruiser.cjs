@@ -1,0 +1,60 @@
+// Import direction between the folders of src/ (docs/architecture.md §8), checked by
+// `npm run lint:imports` (part of `npm test`). Each rule names a folder and the src/ folders it
+// may import; anything else under src/ is an error. Packages (node_modules) are not restricted.
+const MAY_IMPORT = {
+  lib: ['lib'],
+  core: ['core', 'lib'],
+  config: ['config', 'core', 'lib'],
+  abi: ['abi'],
+  model: ['model'],
+  chains: ['chains', 'core', 'lib', 'abi', 'config'],
+  metadata: ['metadata', 'core', 'lib'],
+  store: ['store', 'core', 'lib', 'model', 'metadata'],
+  queue: ['queue', 'store', 'core', 'lib', 'config', 'metadata'],
+  ingest: ['ingest', 'store', 'core', 'lib', 'model', 'chains'],
+  api: ['api', 'store', 'core', 'lib', 'config', 'metadata', 'model'],
+  cli: ['cli', 'store', 'core', 'lib', 'config', 'metadata', 'chains'],
+  devnet: ['devnet', 'chains', 'metadata', 'core', 'lib', 'abi', 'config'],
+  main: ['main', 'api', 'chains', 'config', 'core', 'devnet', 'ingest', 'lib', 'metadata', 'queue', 'store', 'model', 'cli'],
+}
+
+const folders = Object.keys(MAY_IMPORT)
+
+module.exports = {
+  forbidden: [
+    ...folders.map((folder) => ({
+      name: `${folder}-imports`,
+      comment: `src/${folder} may import only src/{${MAY_IMPORT[folder].join(',')}}`,
+      severity: 'error',
+      from: { path: `^src/${folder}/` },
+      to: { path: '^src/', pathNot: `^src/(${MAY_IMPORT[folder].join('|')})/` },
+    })),
+    {
+      name: 'devnet-only-in-dev',
+      comment: 'the devnet serves npm run dev and the tests: no production module imports it (main/dev.ts is the dev entry point)',
+      severity: 'error',
+      from: { path: '^src/', pathNot: ['^src/devnet/', '^src/main/dev\\.ts$', '^src/main/devConsole\\.ts$'] },
+      to: { path: '^src/devnet/' },
+    },
+    {
+      name: 'no-unknown-folder',
+      comment: 'a new folder under src/ needs its row in .dependency-cruiser.cjs',
+      severity: 'error',
+      from: { path: '^src/', pathNot: `^src/(${folders.join('|')})/` },
+      to: {},
+    },
+    {
+      name: 'no-circular',
+      comment: 'modules that import each other (directly or through others)',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    exclude: { path: '^src/model/generated/' },
+  },
+}
