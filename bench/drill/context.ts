@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type * as ChainDatabaseModule from '../../src/store/chainDatabase'
+import type * as ProcessorSchemaModule from '../../src/store/processorSchema'
 import { startEvmChain, startStacks, type EvmChain, type StacksSim } from './chains'
 import { DrillPostgres, type DrillDb } from './postgres'
 import { lib, rng, waitFor, type LogSink, type Rng } from './runtime'
@@ -85,7 +85,7 @@ function isAlive(pid: number): boolean {
 // Queries
 
 function stateSchema(chain: string): string {
-  return lib<typeof ChainDatabaseModule>('store/chainDatabase').stateSchemaFor(chain)
+  return lib<typeof ProcessorSchemaModule>('store/processorSchema').stateSchemaFor(chain)
 }
 
 /** Highest block the chain's processor has written (final or hot), or -1. */

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm'
-import { stateSchemaFor } from '../store/chainDatabase'
+import { stateSchemaFor } from '../store/processorSchema'
 
 export interface BannerInfo {
   apiUrl: string

@@ -3,11 +3,7 @@ import { rollbackBlock } from '@subsquid/typeorm-store/lib/hot'
 import assert from 'node:assert'
 import { DataSource, type EntityManager } from 'typeorm'
 import { dataSourceOptions } from './dataSource'
-
-/** `eip155:31337` -> `eip155_31337_processor`: each chain's checkpoint lives in its own schema. */
-export function stateSchemaFor(chain: string): string {
-  return `${chain.replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}_processor`
-}
+import { stateSchemaFor } from './processorSchema'
 
 export interface BlockRef {
   height: number

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm'
-import { stateSchemaFor } from '../../src/store/chainDatabase'
+import { stateSchemaFor } from '../../src/store/processorSchema'
 import type { RunningProcess } from './processes'
 import { waitFor } from './processes'
 

@@ -1,13 +1,11 @@
+import { stateSchemaFor } from '../processorSchema'
 import type { ReadDb } from './readDb'
 
 /**
  * Processor checkpoints: each chain processor keeps its state in the schema
- * `<sanitised chain>_processor`, table `status(height, hash)` (the final head) and, near the
+ * `<sanitised chain>_processor` (store/processorSchema.ts), table `status(height, hash)` (the final head) and, near the
  * chain head, `hot_block(height, hash)` (applied blocks that may still be orphaned).
  */
-export function processorSchemaName(chain: string): string {
-  return `${chain.toLowerCase().replace(/[^a-z0-9]+/g, '_')}_processor`
-}
 
 export interface IndexedHeight {
   schema: string
@@ -42,7 +40,7 @@ export async function indexedHeights(db: ReadDb, knownChains: readonly string[] 
     .map((r, i) => `SELECT $${i + 1}::text AS schema, ${heightOf(r.schema, r.hot)}::bigint AS height`)
     .join('\nUNION ALL\n')
   const rows = await db.query<{ schema: string; height: string | null }>(text, schemas)
-  const bySchema = new Map(knownChains.map((c) => [processorSchemaName(c), c]))
+  const bySchema = new Map(knownChains.map((c) => [stateSchemaFor(c), c]))
   return rows.map((r) => ({
     schema: r.schema,
     chain: bySchema.get(r.schema) ?? null,

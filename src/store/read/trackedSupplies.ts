@@ -1,5 +1,5 @@
 import type { SqlExecutor } from '../sql'
-import { stateSchemaFor } from '../chainDatabase'
+import { stateSchemaFor } from '../processorSchema'
 
 /** SIP-010 / ERC-20 supplies the processor tracks from mint and burn events, for one chain. */
 export async function trackedSupplies(db: SqlExecutor, chain: string, standard: 'SIP010' | 'ERC20'): Promise<{ contractId: string; address: string; supply: bigint }[]> {
