@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { isDatabaseUnavailable } from '../store/databaseErrors'
 
 /**
  * Errors raised before a handler runs (body parsing, schema validation, limits) or thrown by
@@ -46,23 +47,7 @@ export function classifyError(err: unknown): ClientProblem | undefined {
   return { statusCode: status, code, message: MESSAGES[code] ?? e.message ?? 'bad request' }
 }
 
-const UNAVAILABLE_CODES = new Set([
-  // Postgres: shutting down, starting up, too many connections, connection exceptions
-  '57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006',
-  // the socket under the driver
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-])
-const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|not queryable|Connection ended|the database system is (starting up|shutting down)/i
-
-/** Whether a failure is the database being unreachable or restarting (the caller may retry), not a defect. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; message?: unknown; cause?: unknown; driverError?: unknown } | undefined, depth = 0; e && depth < 5; depth++) {
-    if (typeof e.code === 'string' && UNAVAILABLE_CODES.has(e.code)) return true
-    if (typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message)) return true
-    e = (e.driverError ?? e.cause) as typeof e
-  }
-  return false
-}
+export { isDatabaseUnavailable }
 
 export const UNAVAILABLE_MESSAGE = 'the database is unavailable; retry shortly'
 export const UNAVAILABLE_GRAPHQL_ERROR = { message: UNAVAILABLE_MESSAGE, extensions: { code: 'SERVICE_UNAVAILABLE' } }

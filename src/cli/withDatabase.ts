@@ -1,10 +1,10 @@
-import { DataSource } from 'typeorm'
-import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions'
+import type { DataSource } from 'typeorm'
 import { databaseTarget, type Config } from '../config'
-import { dataSourceOptions, migrate } from '../store/dataSource'
+import { migrate, openDataSource } from '../store/dataSource'
 import { CliError } from './cliErrors'
 import { writeLine, type CliIo } from './cliIo'
 import { embeddedServer, type DatabaseServer } from './embeddedServer'
+import { describeDriverError } from '../store/databaseErrors'
 
 /** A dead or black-holed database fails within this, instead of hanging the command. */
 const CONNECT_TIMEOUT_MS = 10_000
@@ -33,17 +33,9 @@ export async function withDatabase<T>(config: Config, io: CliIo, work: (ds: Data
 }
 
 async function connect(server: DatabaseServer): Promise<DataSource> {
-  const base = dataSourceOptions(server.url, 2) as PostgresConnectionOptions
-  const ds = new DataSource({ ...base, extra: { ...base.extra, connectionTimeoutMillis: CONNECT_TIMEOUT_MS } })
   try {
-    return await ds.initialize()
+    return await openDataSource(server.url, 2, CONNECT_TIMEOUT_MS)
   } catch (e) {
-    throw new CliError(`cannot connect to ${server.label}: ${describeConnectError(e)}`, undefined, { cause: e })
+    throw new CliError(`cannot connect to ${server.label}: ${describeDriverError(e)}`, undefined, { cause: e })
   }
-}
-
-/** Node reports a refused multi-address connect as an AggregateError with an empty message. */
-function describeConnectError(e: unknown): string {
-  const err = e as { message?: string; code?: string; errors?: { message?: string }[] }
-  return err.message || err.errors?.map((x) => x.message).join('; ') || err.code || String(e)
 }

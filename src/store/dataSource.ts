@@ -2,6 +2,7 @@ import path from 'node:path'
 import { DataSource, DataSourceOptions } from 'typeorm'
 import { SnakeNamingStrategy } from '@subsquid/typeorm-config/lib/namingStrategy'
 import * as model from '../model'
+import { GuardedClient, guardPoolConnect } from './databaseErrors'
 
 /** Directory of the migrations (generated + hand-written), relative to the package root. */
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../../db/migrations')
@@ -13,7 +14,8 @@ const entities = Object.values(model as Record<string, unknown>).filter((v): v i
  * TypeORM options for our model. Every process builds its DataSource from these (Subsquid's own
  * `createOrmConfig` reads process.env and loads the model from lib/, which tests do not build).
  */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+/** `connectTimeoutMs`: how long a pool connect may wait for a connection (default: no limit). */
+export function dataSourceOptions(url: string, poolSize = 10, connectTimeoutMs?: number): DataSourceOptions {
   return {
     type: 'postgres',
     url,
@@ -23,13 +25,16 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: false,
-    extra: { max: poolSize },
+    // every driver error passes through fromDriverError (a typed DatabaseUnavailableError)
+    extra: { max: poolSize, Client: GuardedClient, ...(connectTimeoutMs !== undefined ? { connectionTimeoutMillis: connectTimeoutMs } : {}) },
   }
 }
 
-export async function openDataSource(url: string, poolSize?: number): Promise<DataSource> {
-  const ds = new DataSource(dataSourceOptions(url, poolSize))
+export async function openDataSource(url: string, poolSize?: number, connectTimeoutMs?: number): Promise<DataSource> {
+  const ds = new DataSource(dataSourceOptions(url, poolSize, connectTimeoutMs))
   await ds.initialize()
+  const pool = (ds.driver as unknown as { master?: Parameters<typeof guardPoolConnect>[0] }).master
+  if (pool) guardPoolConnect(pool)
   return ds
 }
 

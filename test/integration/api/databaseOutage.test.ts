@@ -3,9 +3,9 @@
 // WebrpcInternalError), and serves again by itself once the database is back.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../../helpers/processes'
-import { DataSource } from 'typeorm'
+import type { DataSource } from 'typeorm'
 import { generateApiKey } from '../../../src/store/apiKeys'
-import { dataSourceOptions } from '../../../src/store/dataSource'
+import { openDataSource } from '../../../src/store/dataSource'
 import { EVM, STX, seedApiFixtures } from '../../helpers/apiFixtures'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
@@ -24,8 +24,7 @@ beforeAll(async () => {
   const viaProxy = new URL(db.url)
   viaProxy.hostname = '127.0.0.1'
   viaProxy.port = String(proxy.port)
-  ds = new DataSource({ ...dataSourceOptions(viaProxy.toString(), 4), extra: { connectionTimeoutMillis: 2000 } })
-  await ds.initialize()
+  ds = await openDataSource(viaProxy.toString(), 4, 2000)
   api = await startApiServer(db, { ds })
 })
 afterAll(async () => {

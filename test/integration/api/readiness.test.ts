@@ -2,11 +2,10 @@
 // surfaces and GET /ready show it: the processor's speed behind the head, the ETA, and each
 // readiness check. Rows are written by the functions the processes use, never by hand.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DataSource } from 'typeorm'
 import { ProgressReporter } from '../../../src/ingest/progressReporter'
 import { silentLogger } from '../../../src/lib/logger'
 import { recordChainHead, recordProcessorBeat } from '../../../src/store/chainProgress'
-import { dataSourceOptions } from '../../../src/store/dataSource'
+import { openDataSource } from '../../../src/store/dataSource'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
 import { waitFor } from '../../helpers/processes'
@@ -125,8 +124,7 @@ describe('processor progress', () => {
     const viaProxy = new URL(db.url)
     viaProxy.hostname = '127.0.0.1'
     viaProxy.port = String(proxy.port)
-    const ds = new DataSource({ ...dataSourceOptions(viaProxy.toString(), 2), extra: { connectionTimeoutMillis: 2000 } })
-    await ds.initialize()
+    const ds = await openDataSource(viaProxy.toString(), 2, 2000)
     const cut = await startApiServer(db, { ds, env: { READY_MAX_LAG_BLOCKS: '1000' } })
     try {
       expect((await fetch(`${cut.url}/ready`)).status).toBe(200)
