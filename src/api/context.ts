@@ -2,7 +2,7 @@ import type { Config } from '../config'
 import type { Logger } from '../lib/logger'
 import type { ReadDb } from '../store/read/readDb'
 import type { DataSource } from 'typeorm'
-import type { OnDemandBudget } from './rest/sequence/onDemandBudget'
+import type { OnDemandBudget } from './sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 import type { CollectionOwners } from './auth/collectionOwners'
 

@@ -6,7 +6,7 @@ import type { Logger } from '../../lib/logger'
 import { verifyApiKey } from '../../store/apiKeys'
 import { candidateKeys, type KeySurface } from '../auth/apiKeyAuth'
 import { fastifyErrorBody } from '../errors'
-import { webrpcErrorBody } from '../rest/sequence/webrpcErrors'
+import { webrpcErrorBody } from '../sequence/webrpcErrors'
 import { READ_WINDOW_MS, type ReadDecision, type ReadLimiter, type ReadSubject } from './readLimiter'
 
 /** Each read surface answers a refusal in its own error shape. */

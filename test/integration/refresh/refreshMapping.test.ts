@@ -2,7 +2,7 @@
 // candidates per surface, refresh ids.
 import { describe, expect, it } from 'vitest'
 import { candidateKeys } from '../../../src/api/auth/apiKeyAuth'
-import { IMMUTABLE_ERROR_CODES, immutableErrorCode, isRefreshId } from '../../../src/api/rest/refresh/refreshService'
+import { IMMUTABLE_ERROR_CODES, immutableErrorCode, isRefreshId } from '../../../src/api/refresh/refreshService'
 import { ERROR_CODES } from '../../../src/core/errors'
 
 describe('Immutable error codes', () => {

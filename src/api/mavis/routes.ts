@@ -1,12 +1,12 @@
-import { countIndexedTokens } from '../../../store/read/tokenLists'
+import { countIndexedTokens } from '../../store/read/tokenLists'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { tokenKey } from '../../../core/ids'
-import { retryAfterHeaders } from '../../auth/refreshLimits'
-import type { ApiContext } from '../../context'
-import { asFailure, requireKey, requireRights, sendFailure, type FailureKind } from './failures'
-import { bodyObject, contractOf, InputProblem, tokenIdList } from './input'
-import { mavisSchema } from './imxSchemas'
-import { requestRefresh } from './refreshService'
+import { tokenKey } from '../../core/ids'
+import { retryAfterHeaders } from '../auth/refreshLimits'
+import type { ApiContext } from '../context'
+import { asFailure, requireKey, requireRights, sendFailure, type FailureKind } from '../refresh/failures'
+import { bodyObject, contractOf, InputProblem, tokenIdList } from '../refresh/input'
+import { mavisSchema } from '../imx/schemas'
+import { requestRefresh } from '../refresh/refreshService'
 
 /**
  * Mavis Market partner API (seeds/004), registered under /mavis-market-partner:

@@ -1,6 +1,6 @@
-import { isFungible } from '../../../core/standards'
-import { servesMetadata } from '../../../store/read/metadataStatus'
-import type { TokenView } from '../../../store/read/tokenViews'
+import { isFungible } from '../../core/standards'
+import { servesMetadata } from '../../store/read/metadataStatus'
+import type { TokenView } from '../../store/read/tokenViews'
 import { mediaFields } from './media'
 
 /** Sequence's ResourceStatus (seeds/000). */

@@ -1,4 +1,4 @@
-import { UNAVAILABLE_MESSAGE } from '../../errors'
+import { UNAVAILABLE_MESSAGE } from '../errors'
 /**
  * webrpc error objects of the Sequence Metadata API (seeds/000: every error with its code,
  * default message and HTTP status). The body is `{error, code, msg, cause, status}` and the HTTP

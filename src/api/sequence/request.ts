@@ -1,5 +1,5 @@
-import { isCaip2 } from '../../../core/ids'
-import { checkTokenId, clip, contractIdOf, isEvmAddress } from '../../validation'
+import { isCaip2 } from '../../core/ids'
+import { checkTokenId, clip, contractIdOf, isEvmAddress } from '../validation'
 import { WebrpcFailure } from './webrpcErrors'
 
 /** Sequence's documented limits: 50 contracts per batch, 50 token ids per contract. */

@@ -1,12 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { isMetadataError } from '../../../core/errors'
-import { keysBoundTo, type ApiKeyRecord } from '../../../store/apiKeys'
-import type { RefreshSummary } from '../../../store/refreshes'
-import { mayRefresh, visibleContracts } from '../../auth/apiKeyAuth'
-import { checkImxSignature, hasImxAuthHeaders } from '../../auth/imxSignature'
-import type { ApiContext } from '../../context'
-import { requireKey, RefreshFailure } from './failures'
-import { addressOf } from './refreshService'
+import { isMetadataError } from '../../core/errors'
+import { keysBoundTo, type ApiKeyRecord } from '../../store/apiKeys'
+import type { RefreshSummary } from '../../store/refreshes'
+import { mayRefresh, visibleContracts } from '../auth/apiKeyAuth'
+import { checkImxSignature, hasImxAuthHeaders } from '../auth/imxSignature'
+import type { ApiContext } from '../context'
+import { requireKey, RefreshFailure } from '../refresh/failures'
+import { addressOf } from '../refresh/refreshService'
 
 /**
  * Who calls an Immutable X refresh route: an API key (`x-immutable-api-key` / Bearer), or a

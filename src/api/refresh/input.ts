@@ -1,4 +1,4 @@
-import { checkTokenId, clip, contractAddressProblem, contractIdOf } from '../../validation'
+import { checkTokenId, clip, contractAddressProblem, contractIdOf } from '../validation'
 
 /**
  * Request checks shared by the refresh surfaces. Each throws InputProblem naming the field; the

@@ -1,5 +1,5 @@
-import { takeFromBudget } from '../../../store/rateLimits'
-import type { SqlExecutor } from '../../../store/sql'
+import { takeFromBudget } from '../../store/rateLimits'
+import type { SqlExecutor } from '../../store/sql'
 
 const WINDOW_MS = 60_000
 const KIND = 'on_demand_fetch'

@@ -1,5 +1,5 @@
-import type { TokenStandardName } from '../../../core/standards'
-import type { TokenView } from '../../../store/read/tokenViews'
+import type { TokenStandardName } from '../../core/standards'
+import type { TokenView } from '../../store/read/tokenViews'
 import { baseLocale, hiroMetadata, type HiroMetadata } from './metadataBody'
 import { HIRO_ERROR, tokenErrorReply, type HiroErrorReply } from './tokenErrors'
 

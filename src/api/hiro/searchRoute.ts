@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { TokenStandardName } from '../../../core/standards'
-import { loadTokenViews, type TokenKey, type TokenView } from '../../../store/read/tokenViews'
-import { servesMetadata } from '../../../store/read/metadataStatus'
-import type { ApiContext } from '../../context'
-import { fastifyErrorBody } from '../../errors'
-import { etagOf, ifNoneMatchMatches } from '../../http/etag'
-import { checkTokenId, textProblem } from '../../validation'
+import type { TokenStandardName } from '../../core/standards'
+import { loadTokenViews, type TokenKey, type TokenView } from '../../store/read/tokenViews'
+import { servesMetadata } from '../../store/read/metadataStatus'
+import type { ApiContext } from '../context'
+import { fastifyErrorBody } from '../errors'
+import { etagOf, ifNoneMatchMatches } from '../http/etag'
+import { checkTokenId, textProblem } from '../validation'
 
 /** Hiro's bulk lookup: at most this many `contract` parameters per request. */
 export const MAX_SEARCH_CONTRACTS = 50

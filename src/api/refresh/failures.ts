@@ -1,9 +1,9 @@
 import type { IncomingHttpHeaders } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import type { ApiKeyRecord } from '../../../store/apiKeys'
-import { authenticateRequest, mayRefresh, type KeySurface } from '../../auth/apiKeyAuth'
-import type { ApiContext } from '../../context'
-import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../../errors'
+import type { ApiKeyRecord } from '../../store/apiKeys'
+import { authenticateRequest, mayRefresh, type KeySurface } from '../auth/apiKeyAuth'
+import type { ApiContext } from '../context'
+import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../errors'
 import { InputProblem } from './input'
 
 /**

@@ -1,11 +1,11 @@
 import type { DataSource } from 'typeorm'
-import type { Config } from '../../../config'
-import type { RetryProfile } from '../../../core/jobs'
-import type { ApiKeyRecord } from '../../../store/apiKeys'
-import { createRefresh, getRefresh, type CreateRefreshInput, type RefreshSummary } from '../../../store/refreshes'
-import type { SqlExecutor } from '../../../store/sql'
-import { mayRefresh } from '../../auth/apiKeyAuth'
-import { consumeRefreshLimits, type RefreshLimitState } from '../../auth/refreshLimits'
+import type { Config } from '../../config'
+import type { RetryProfile } from '../../core/jobs'
+import type { ApiKeyRecord } from '../../store/apiKeys'
+import { createRefresh, getRefresh, type CreateRefreshInput, type RefreshSummary } from '../../store/refreshes'
+import type { SqlExecutor } from '../../store/sql'
+import { mayRefresh } from '../auth/apiKeyAuth'
+import { consumeRefreshLimits, type RefreshLimitState } from '../auth/refreshLimits'
 
 /**
  * What every refresh surface does once it has parsed a request: take the key's limits and

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { ApiContext } from '../../context'
-import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_RETRY_AFTER_S } from '../../errors'
+import type { ApiContext } from '../context'
+import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_RETRY_AFTER_S } from '../errors'
 import { parseGetTokenMetadata, parseGetTokenMetadataBatch } from './request'
 import { getTokenMetadataBatchSchema, getTokenMetadataSchema } from './schemas'
 import { tokenMetadataFor } from './tokenMetadataService'

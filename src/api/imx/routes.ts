@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { getRefresh, listRefreshErrors, listRefreshPage, type RefreshListRow, type RefreshSummary } from '../../../store/refreshes'
-import { imxLimitHeaders } from '../../auth/refreshLimits'
-import type { ApiContext } from '../../context'
-import { asFailure, RefreshFailure, sendFailure } from './failures'
-import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './imxCaller'
-import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from './input'
-import { imxSchemas } from './imxSchemas'
+import { getRefresh, listRefreshErrors, listRefreshPage, type RefreshListRow, type RefreshSummary } from '../../store/refreshes'
+import { imxLimitHeaders } from '../auth/refreshLimits'
+import type { ApiContext } from '../context'
+import { asFailure, RefreshFailure, sendFailure } from '../refresh/failures'
+import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './caller'
+import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from '../refresh/input'
+import { imxSchemas } from './schemas'
 import {
   addressOf,
   decodeCursor,
@@ -14,7 +14,7 @@ import {
   isRefreshId,
   requestRefresh,
   truncateBody,
-} from './refreshService'
+} from '../refresh/refreshService'
 
 /**
  * Immutable X style metadata refreshes (seeds/003), registered under /v1/metadata-refreshes:

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../core/errors'
+import type { ErrorCode } from '../../core/errors'
 
 /**
  * Hiro's error bodies (Token Metadata API v1), verbatim: clients match on the `error` text.

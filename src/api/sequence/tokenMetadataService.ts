@@ -1,8 +1,8 @@
-import { isFungible } from '../../../core/standards'
-import { PRIORITY, type JobRequest } from '../../../core/jobs'
-import { enqueueJobs } from '../../../store/jobs/enqueue'
-import { loadTokenViews, type TokenView } from '../../../store/read/tokenViews'
-import type { ApiContext } from '../../context'
+import { isFungible } from '../../core/standards'
+import { PRIORITY, type JobRequest } from '../../core/jobs'
+import { enqueueJobs } from '../../store/jobs/enqueue'
+import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
+import type { ApiContext } from '../context'
 import type { MetadataRequest } from './request'
 import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetadata'
 
