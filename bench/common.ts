@@ -88,16 +88,7 @@ export function log(msg: string): void {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${msg}\n`)
 }
 
-/** Polls `probe` until it returns a value, at most `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 50, describe?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const v = await probe()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describe ? `\n${describe()}` : ''}`)
-    await sleep(intervalMs)
-  }
-}
+export { waitFor } from '../test/helpers/waitFor'
 
 export function fmt(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return String(n)

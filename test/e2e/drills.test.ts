@@ -3,11 +3,11 @@
 // and checks that nothing was lost. Seeded: the same victims, moments, depths and fuzz cases every
 // run; timeouts are generous because the machine is shared with the rest of `npm test`.
 import { describe, it } from 'vitest'
-import { CRASH_PROFILES, runCrashDrill } from '../../bench/drill/crash'
-import { DB_RESTART_PROFILES, runDbRestartDrill } from '../../bench/drill/dbRestart'
-import { FUZZ_PROFILES, runFuzzDrill } from '../../bench/drill/fuzz'
-import { HOSTILE_PROFILES, runHostileDrill } from '../../bench/drill/hostile'
-import { REORG_PROFILES, runReorgDrill } from '../../bench/drill/reorgs'
+import { CRASH_PROFILES, runCrashDrill } from '../drills/crash'
+import { DB_RESTART_PROFILES, runDbRestartDrill } from '../drills/dbRestart'
+import { FUZZ_PROFILES, runFuzzDrill } from '../drills/fuzz'
+import { HOSTILE_PROFILES, runHostileDrill } from '../drills/hostile'
+import { REORG_PROFILES, runReorgDrill } from '../drills/reorgs'
 import { expectChecksPassed, useDrillContext } from '../helpers/drillContext'
 
 const drills = useDrillContext()

@@ -1,13 +1,13 @@
 /**
- * vitest wrapper for the reliability drills (bench/drill): one DrillContext per test file (its own
+ * vitest wrapper for the reliability drills (test/drills): one DrillContext per test file (its own
  * embedded Postgres, hardhat node and Stacks simulator, started on first use), and an assertion
  * that names every failed check with the drill's log directory and recent progress lines.
  */
 import fs from 'node:fs'
 import { afterAll, afterEach, beforeAll, expect } from 'vitest'
-import { DrillContext } from '../../bench/drill/context'
-import type { DrillResult } from '../../bench/drill/report'
-import { memorySink } from '../../bench/drill/runtime'
+import { DrillContext } from '../drills/context'
+import type { DrillResult } from '../drills/report'
+import { memorySink } from '../drills/runtime'
 
 let failed = false
 

@@ -52,12 +52,4 @@ export function startProcess(entry: string, args: string[], env: Record<string, 
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000, intervalMs = 100, describe?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe()
-    if (value !== undefined && value !== false) return value
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `\n${describe()}` : ''}`)
-    await new Promise((r) => setTimeout(r, intervalMs))
-  }
-}
+export { waitFor } from './waitFor'

@@ -9,7 +9,7 @@
  * the workers' memory must stay bounded.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { gzipBomb, hang, huge, redirect, reset, slowDrip, startMetadataHost, status, body, type MetadataHost, type RouteHandler } from '../../test/helpers/metadataHost'
+import { gzipBomb, hang, huge, redirect, reset, slowDrip, startMetadataHost, status, body, type MetadataHost, type RouteHandler } from '../helpers/metadataHost'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { indexedHeight, jobCounts, live, type DrillContext } from './context'
 import { DrillCollection } from './evmCollection'

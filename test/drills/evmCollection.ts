@@ -6,7 +6,7 @@
  */
 import type { Address } from 'viem'
 import type * as DevnetEvm from '../../src/devnet/evm'
-import { json, type MetadataHost } from '../../test/helpers/metadataHost'
+import { json, type MetadataHost } from '../helpers/metadataHost'
 import type { EvmChain } from './chains'
 
 export class DrillCollection {

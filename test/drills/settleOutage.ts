@@ -18,7 +18,7 @@
  * may fail for any reason but the database being away.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { json, startMetadataHost } from '../../test/helpers/metadataHost'
+import { json, startMetadataHost } from '../helpers/metadataHost'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { indexedHeight, jobCounts, live, type DrillContext } from './context'
 import { DrillCollection } from './evmCollection'

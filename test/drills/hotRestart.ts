@@ -15,7 +15,7 @@
  */
 import type { Client as PgClient } from 'pg'
 import { Client } from 'pg'
-import { startMetadataHost } from '../../test/helpers/metadataHost'
+import { startMetadataHost } from '../helpers/metadataHost'
 import type * as RefreshesModule from '../../src/store/refreshes'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { indexedHeight, waitQuiet, type DrillContext } from './context'

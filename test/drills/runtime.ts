@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { waitFor as waitForProbe } from '../helpers/waitFor'
 
 export const ROOT = findRoot()
 
@@ -85,23 +86,8 @@ export function rng(seed: number): Rng {
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)))
 
 /** Polls `probe` (errors count as "not yet") until it returns a value; throws after `timeoutMs`. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100, describe?: () => string | Promise<string>): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  let lastError: unknown
-  for (;;) {
-    try {
-      const v = await probe()
-      if (v !== undefined && v !== false) return v
-    } catch (e) {
-      lastError = e
-    }
-    if (Date.now() > deadline) {
-      const extra = describe ? `\n${await describe()}` : ''
-      const err = lastError ? ` (last probe error: ${(lastError as Error).message ?? String(lastError)})` : ''
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${err}${extra}`)
-    }
-    await sleep(intervalMs)
-  }
+export function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs: number, intervalMs = 100, describe?: () => string | Promise<string>): Promise<T> {
+  return waitForProbe(what, probe, timeoutMs, intervalMs, describe, true)
 }
 
 export function seconds(ms: number): string {

@@ -6,7 +6,7 @@
  * same chain into a second database without faults, and the two normalised dumps must be equal;
  * an audit trigger proves that no job version was completed twice.
  */
-import { startMetadataHost } from '../../test/helpers/metadataHost'
+import { startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
 import { installDoneAudit, readDoneAudit } from './audit'
 import { EVM_CHAIN, evmChainsEnv } from './chains'

@@ -15,11 +15,11 @@
  */
 import os from 'node:os'
 import { execFileSync } from 'node:child_process'
-import { DrillContext, type Profile } from './drill/context'
-import { DRILLS, type DrillName } from './drill/drills'
-import { killAllRoleProcesses } from './drill/processes'
-import { appendToBenchmarks, mdTable, passed, renderResult, summaryTable, type DrillResult } from './drill/report'
-import { ROOT, consoleSink, seconds } from './drill/runtime'
+import { DrillContext, type Profile } from './context'
+import { DRILLS, type DrillName } from './drills'
+import { killAllRoleProcesses } from './processes'
+import { appendToBenchmarks, mdTable, passed, renderResult, summaryTable, type DrillResult } from './report'
+import { ROOT, consoleSink, seconds } from './runtime'
 
 interface Args {
   profile: Profile

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { startMetadataHost } from '../../test/helpers/metadataHost'
+import { startMetadataHost } from '../helpers/metadataHost'
 import type * as NetModule from '../../src/lib/net'
 import { ApiProbe } from './apiProbe'
 import { installDoneAudit, readDoneAudit } from './audit'
