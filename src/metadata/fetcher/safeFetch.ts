@@ -401,7 +401,7 @@ async function readErrorBody(response: Dispatcher.ResponseData, url: string): Pr
 // ---------------------------------------------------------------------------------------------
 // Status mapping
 
-function statusErrorCode(status: number): ErrorCode {
+export function statusErrorCode(status: number): ErrorCode {
   if (status === 404 || status === 410) return 'token_not_found'
   if (status === 429) return 'rate_limited'
   return 'invalid_response_status_code'
