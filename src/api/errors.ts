@@ -36,6 +36,7 @@ const MESSAGES: Record<string, string> = {
 
 export function classifyError(err: unknown): ClientProblem | undefined {
   if (err instanceof BadRequestError) return { statusCode: err.statusCode, code: err.code, message: err.message }
+  if (err === null || typeof err !== 'object') return undefined
   const e = err as Partial<FastifyError> & { status?: number; type?: string }
   const status = e.statusCode ?? e.status
   if (typeof status !== 'number' || status < 400 || status >= 500) return undefined

@@ -10,9 +10,28 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   const text = value.trim()
   let ms: number
   if (/^\d+$/.test(text)) ms = Number(text) * 1000
-  else if (/^[A-Za-z]{3,9},? /.test(text) && !Number.isNaN(Date.parse(text))) ms = Date.parse(text) - now
-  else return undefined
+  else {
+    const at = parseHttpDate(text)
+    if (at === undefined) return undefined
+    ms = at - now
+  }
   return Math.min(Math.max(ms, 0), MAX_RETRY_AFTER_MS)
+}
+
+const MONTH = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)'
+const TIME = '\\d{2}:\\d{2}:\\d{2}'
+// RFC 9110 §5.6.7: IMF-fixdate, the obsolete RFC 850 form, and asctime; all three are GMT.
+const IMF_FIXDATE = new RegExp(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d{2} ${MONTH} \\d{4} ${TIME} GMT$`)
+const RFC_850 = new RegExp(`^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \\d{2}-${MONTH}-\\d{2} ${TIME} GMT$`)
+const ASCTIME = new RegExp(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ${MONTH} ( \\d|\\d{2}) ${TIME} \\d{4}$`)
+
+/** An HTTP-date in ms since the epoch; undefined for anything else. asctime carries no zone: it is GMT. */
+function parseHttpDate(text: string): number | undefined {
+  let at: number
+  if (IMF_FIXDATE.test(text) || RFC_850.test(text)) at = Date.parse(text)
+  else if (ASCTIME.test(text)) at = Date.parse(`${text} GMT`)
+  else return undefined
+  return Number.isNaN(at) ? undefined : at
 }
 
 /** Statuses worth retrying: timeouts, rate limits and server errors, except 501 (never implemented). */

@@ -18,6 +18,8 @@ export interface DecodedBlock {
  * NFT (its burn-and-mint bookkeeping) is not a collection; SFT movements come from its
  * sft_mint / sft_transfer / sft_burn print events. Anything malformed is skipped with a reason.
  */
+const MAX_TTL_SECONDS = 2n ** 31n - 1n
+
 export function decodeBlock(block: StacksBlock, standardOf: StandardOf, deployedStandard: (contractId: string) => TokenStandardName | undefined): DecodedBlock {
   const out: DecodedBlock = { events: [], skipped: [] }
   for (const tx of block.txs) {
@@ -52,6 +54,7 @@ function decodeEvent(e: StacksEvent, tx: StacksTx, pos: EventPosition, standardO
     case 'ft_transfer':
     case 'ft_burn': {
       if (standardOf(e.contractId) !== 'SIP010') return skip(e.contractId, `${e.type} from a contract that is not SIP-010`)
+      if (!/^[0-9]{1,78}$/.test(e.amount)) return skip(e.contractId, `${e.type} with an amount that is not a uint: ${String(e.amount).slice(0, 40)}`)
       const from = e.type === 'ft_mint' ? null : e.sender
       const to = e.type === 'ft_burn' ? null : e.recipient
       out.events.push({ kind: 'ft_transfer', standard: 'SIP010', contract: e.contractId, amount: BigInt(e.amount), from, to, pos })
@@ -144,7 +147,8 @@ function notification(payloadCv: ClarityValue | undefined, emitter: string, tx: 
     tokenClass,
     tokenIds,
     mode,
-    ttlSeconds: ttl === undefined ? undefined : Number(ttl > 2n ** 31n ? 2n ** 31n : ttl),
+    // update_ttl columns are int4: a larger ttl is held at its maximum (68 years)
+    ttlSeconds: ttl === undefined ? undefined : Number(ttl > MAX_TTL_SECONDS ? MAX_TTL_SECONDS : ttl),
     emitter,
     pos: { ...pos, sender: tx.sender },
   }

@@ -72,4 +72,8 @@ describe('classifyError', () => {
   it('does not classify a thrown string', () => {
     expect(classifyError('bad')).toBeUndefined()
   })
+
+  it.each([null, undefined, 'text', 42])('answers %j as not a client problem instead of throwing', (value) => {
+    expect(classifyError(value)).toBeUndefined()
+  })
 })

@@ -77,4 +77,20 @@ describe('parseRetryAfter', () => {
   it('returns undefined for a date with an impossible day and month', () => {
     expect(parseRetryAfter('Tue, 99 Foo 2030 00:00:00 GMT', NOW)).toBeUndefined()
   })
+
+  it('reads an asctime date as GMT whatever the local time zone', () => {
+    const tz = process.env.TZ
+    try {
+      for (const zone of ['UTC', 'America/New_York', 'Asia/Tokyo']) {
+        process.env.TZ = zone
+        expect(parseRetryAfter('Tue Jan  1 00:01:00 2030', NOW)).toBe(60_000)
+      }
+    } finally {
+      process.env.TZ = tz
+    }
+  })
+
+  it.each(['Tue, 1', 'Monday, 1', 'Tue, 01 Jan 2030 00:01:00', 'Tue, 01 Jan 2030 00:01:00 EST'])('returns undefined for %j, which is not an HTTP date', (value) => {
+    expect(parseRetryAfter(value, NOW)).toBeUndefined()
+  })
 })

@@ -96,6 +96,12 @@ describe('decodeBlock: SIP-010', () => {
     expect(decode(ft('ft_transfer')).events).toEqual([{ kind: 'ft_transfer', standard: 'SIP010', contract: FT, amount: 2n ** 100n, from: ALICE, to: BOB, pos: pos(1) }])
   })
 
+  it.each(['1.5', 'abc', '', '-3'])('skips an ft event whose amount %j is not a uint, naming it', (amount) => {
+    const out = decode({ ...ft('ft_transfer'), amount } as StacksEvent)
+    expect(out.events).toEqual([])
+    expect(out.skipped).toHaveLength(1)
+  })
+
   it('turns an ft_burn into a movement to nobody', () => {
     expect(decode(ft('ft_burn')).events).toEqual([{ kind: 'ft_transfer', standard: 'SIP010', contract: FT, amount: 2n ** 100n, from: ALICE, to: null, pos: pos(1) }])
   })
@@ -221,6 +227,10 @@ describe('decodeBlock: SIP-019 notifications', () => {
 
   it('keeps a ttl of the largest 32-bit signed integer as it is', () => {
     expect(decode(print(NFT, notice(payload({ ttl: Cl.uint(2_147_483_647) })))).events).toMatchObject([{ ttlSeconds: 2_147_483_647 }])
+  })
+
+  it('holds a ttl past the int4 columns at their maximum', () => {
+    expect(decode(print(NFT, notice(payload({ ttl: Cl.uint(2n ** 40n) })))).events).toMatchObject([{ ttlSeconds: 2_147_483_647 }])
   })
 
   it('reads ft and sft token classes', () => {
