@@ -25,9 +25,10 @@ import {
   StacksBlockInconsistentError,
   StacksBlockNotFoundError,
 } from './errors'
+import type { RequestBudget } from '../../lib/requestBudget'
 import {
   DEFAULT_RETRY_POLICY,
-  parseRetryAfter,
+  rateLimitHints,
   withRetry,
   type AttemptOutcome,
   type RetryPolicy,
@@ -146,8 +147,18 @@ export interface StacksBlockSource {
   getTip(): Promise<StacksTip>
   /** undefined when there is no canonical block at that height */
   getBlock(height: number): Promise<StacksBlockHeader | undefined>
-  /** throws StacksBlockNotFoundError when there is no canonical block at that height */
-  getBlockWithEvents(height: number): Promise<StacksBlock>
+  /**
+   * throws StacksBlockNotFoundError when there is no canonical block at that height. `header`,
+   * when given, is that block's header as read earlier (from `getHeaders`): a source may then
+   * skip reading it again; the block returned is the one that header names.
+   */
+  getBlockWithEvents(height: number, header?: StacksBlockHeader): Promise<StacksBlock>
+  /**
+   * Optional: the canonical headers of heights `from..to` in few requests (some may be missing
+   * when the chain moved meanwhile), given the tip height last seen. Sources without a cheaper
+   * way than one header per block leave it out.
+   */
+  getHeaders?(from: number, to: number, tipHeight: number): Promise<StacksBlockHeader[]>
 }
 
 export interface StacksBlockSourceOptions {
@@ -163,7 +174,12 @@ export interface StacksBlockSourceOptions {
   consistencyRetries?: number
   /** extra headers (e.g. an API key) */
   headers?: Record<string, string>
+  /** the process's request budget for this API; every request takes from it */
+  budget?: RequestBudget
 }
+
+/** The processor's policy: a 429 is waited out however long it takes (other failures stay bounded). */
+const BLOCK_SOURCE_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, patientOnRateLimit: true }
 
 // ---------------------------------------------------------------------------------------------
 
@@ -182,11 +198,13 @@ class ApiBlockSource implements StacksBlockSource {
   private readonly txPageSize: number
   private readonly txBatchSize: number
   private readonly consistencyRetries: number
+  private readonly budget?: RequestBudget
 
   constructor(opts: StacksBlockSourceOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '')
     this.client = createClient({ baseUrl: this.baseUrl, headers: opts.headers })
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...opts.retry }
+    this.policy = { ...BLOCK_SOURCE_RETRY, ...opts.retry }
+    this.budget = opts.budget
     this.log = opts.log
     this.txPageSize = Math.min(API_LIMITS.blockTransactions.max, Math.max(1, opts.txPageSize ?? API_LIMITS.blockTransactions.max))
     this.txBatchSize = Math.max(1, opts.txBatchSize ?? 25)
@@ -204,11 +222,13 @@ class ApiBlockSource implements StacksBlockSource {
     return block ? toHeader(block) : undefined
   }
 
-  async getBlockWithEvents(height: number): Promise<StacksBlock> {
+  async getBlockWithEvents(height: number, known?: StacksBlockHeader): Promise<StacksBlock> {
     checkHeight(height)
+    if (known && known.height !== height) throw new RangeError(`header of block ${known.height} given for block ${height}`)
     for (let round = 0; ; round++) {
       try {
-        return await this.assembleBlock(height)
+        // a header read earlier is used once: a block that does not add up is read afresh
+        return await this.assembleBlock(height, round === 0 ? known : undefined)
       } catch (e) {
         if (!(e instanceof StacksBlockInconsistentError) || round >= this.consistencyRetries) throw e
         this.log?.('warn', 'stacks block changed while fetching, fetching again', {
@@ -222,9 +242,33 @@ class ApiBlockSource implements StacksBlockSource {
 
   // -------------------------------------------------------------------------------------------
 
-  private async assembleBlock(height: number): Promise<StacksBlock> {
-    const header = await this.fetchBlock(height)
-    if (!header) throw new StacksBlockNotFoundError(height, { url: `${this.baseUrl}/extended/v2/blocks/${height}` })
+  /**
+   * Headers from the block list (`/extended/v2/blocks`, newest first, 30 a page, offset from the
+   * tip): one request for up to 30 blocks instead of one each. The list is addressed by offset
+   * from the API's tip, so when the tip moved since `tipHeight` the page is shifted: only the
+   * heights asked for are kept, and a height the page missed is read by the caller one by one.
+   */
+  async getHeaders(from: number, to: number, tipHeight: number): Promise<StacksBlockHeader[]> {
+    checkHeight(from)
+    checkHeight(to)
+    const out: StacksBlockHeader[] = []
+    for (let top = to; top >= from; top -= API_LIMITS.blocks.max) {
+      const limit = Math.min(API_LIMITS.blocks.max, top - from + 1)
+      const offset = Math.max(0, tipHeight - top)
+      const path = `/extended/v2/blocks/?limit=${limit}&offset=${offset}`
+      const outcome = await this.request('getBlocks', path, (signal) =>
+        this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
+      )
+      if (!outcome.ok) throw this.responseError('getBlocks', path, outcome)
+      for (const b of outcome.value.results) if (b.height >= from && b.height <= top) out.push(toHeader(b))
+    }
+    return out.sort((a, b) => a.height - b.height)
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  private async assembleBlock(height: number, known?: StacksBlockHeader): Promise<StacksBlock> {
+    const header = known ?? (await this.fetchHeader(height))
     const txs = await this.fetchBlockTransactions(header)
     const withEvents = txs.filter((tx) => tx.tx_status === 'success' && tx.event_count > 0)
     const events = await this.fetchEvents(header, withEvents)
@@ -238,7 +282,7 @@ class ApiBlockSource implements StacksBlockSource {
       }
       out.push(toStacksTx(tx, events.get(tx.tx_id) ?? []))
     }
-    return { ...toHeader(header), txs: out, failedTxIds }
+    return { ...header, txs: out, failedTxIds }
   }
 
   private async fetchBlock(heightOrHash: number | string): Promise<ApiBlock | undefined> {
@@ -254,10 +298,16 @@ class ApiBlockSource implements StacksBlockSource {
     throw this.responseError('getBlock', path, outcome)
   }
 
-  private async fetchBlockTransactions(header: ApiBlock): Promise<ApiTransaction[]> {
+  private async fetchHeader(height: number): Promise<StacksBlockHeader> {
+    const block = await this.fetchBlock(height)
+    if (!block) throw new StacksBlockNotFoundError(height, { url: `${this.baseUrl}/extended/v2/blocks/${height}` })
+    return toHeader(block)
+  }
+
+  private async fetchBlockTransactions(header: StacksBlockHeader): Promise<ApiTransaction[]> {
     const txs: ApiTransaction[] = []
-    const id = header.index_block_hash
-    while (txs.length < header.tx_count) {
+    const id = header.indexBlockHash
+    while (txs.length < header.txCount) {
       const offset = txs.length
       const path = `/extended/v2/blocks/${id}/transactions?limit=${this.txPageSize}&offset=${offset}`
       const outcome = await this.request('getBlockTransactions', path, (signal) =>
@@ -271,8 +321,8 @@ class ApiBlockSource implements StacksBlockSource {
         throw this.responseError('getBlockTransactions', path, outcome)
       }
       const page = outcome.value
-      if (page.total !== header.tx_count) {
-        throw new StacksBlockInconsistentError(`block ${header.height}: header says ${header.tx_count} transactions, page total ${page.total}`)
+      if (page.total !== header.txCount) {
+        throw new StacksBlockInconsistentError(`block ${header.height}: header says ${header.txCount} transactions, page total ${page.total}`)
       }
       if (page.results.length === 0) break
       for (const tx of page.results) {
@@ -282,15 +332,15 @@ class ApiBlockSource implements StacksBlockSource {
         txs.push(tx)
       }
     }
-    if (txs.length !== header.tx_count) {
-      throw new StacksBlockInconsistentError(`block ${header.height}: got ${txs.length} of ${header.tx_count} transactions`)
+    if (txs.length !== header.txCount) {
+      throw new StacksBlockInconsistentError(`block ${header.height}: got ${txs.length} of ${header.txCount} transactions`)
     }
     txs.sort((a, b) => a.tx_index - b.tx_index)
     return txs
   }
 
   /** Events of the given transactions, complete and ordered, keyed by tx id. */
-  private async fetchEvents(header: ApiBlock, txs: ApiTransaction[]): Promise<Map<string, ApiTxEvent[]>> {
+  private async fetchEvents(header: StacksBlockHeader, txs: ApiTransaction[]): Promise<Map<string, ApiTxEvent[]>> {
     const out = new Map<string, ApiTxEvent[]>()
     const limit = API_LIMITS.events.max
     for (let i = 0; i < txs.length; i += this.txBatchSize) {
@@ -337,15 +387,11 @@ class ApiBlockSource implements StacksBlockSource {
   }
 
   private request<T>(op: string, path: string, call: (signal: AbortSignal) => Promise<ClientResult<T>>): Promise<AttemptOutcome<T>> {
-    return withRetry({ op, url: this.baseUrl + path }, this.policy, this.log, async (signal) => {
+    return withRetry({ op, url: this.baseUrl + path, budget: this.budget }, this.policy, this.log, async (signal) => {
       const { data, error, response } = await call(signal)
-      if (response.ok && data !== undefined) return { ok: true, value: data }
-      return {
-        ok: false,
-        status: response.ok ? 502 : response.status,
-        retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
-        body: error,
-      }
+      const hints = rateLimitHints(response.headers)
+      if (response.ok && data !== undefined) return { ok: true, value: data, hints }
+      return { ok: false, status: response.ok ? 502 : response.status, hints, body: error }
     })
   }
 
