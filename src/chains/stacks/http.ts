@@ -107,7 +107,7 @@ export async function withRetry<T>(
     if (limited) ctx.budget?.pauseFor(Math.min(MAX_SHARED_PAUSE_MS, delayMs))
     if (counted > policy.retries || (!policy.patientOnRateLimit && lastHint !== undefined && delayMs > policy.maxHintedWaitMs)) break
     const waitMs = Math.min(delayMs, policy.maxHintedWaitMs)
-    log?.(limited ? 'info' : 'warn', limited ? 'stacks api rate limit hit, waiting' : 'stacks api request failed, retrying', {
+    log?.('warn', limited ? 'stacks api rate limit hit, waiting' : 'stacks api request failed, retrying', {
       op: ctx.op,
       url: ctx.url,
       attempt: i + 1,
