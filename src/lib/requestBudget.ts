@@ -8,7 +8,9 @@
  * quota is spent) no request of this process starts before the pause ends, and the bucket is
  * emptied so requests resume at the steady rate, not in a burst.
  *
- * Callers are served in arrival order (one chain of waits), so a request never starves.
+ * Waiting callers are served by priority (lower first), then in arrival order: the Stacks block
+ * source passes the block height, so under a limit blocks complete in height order instead of a
+ * whole window at once.
  */
 export interface RequestBudgetOptions {
   /** requests a minute; 0 = unlimited */
@@ -31,7 +33,9 @@ export class RequestBudget {
   private tokens: number
   private refilledAt: number
   private resumeAt = 0
-  private queue: Promise<void> = Promise.resolve()
+  private readonly waiters: { priority: number; seq: number; grant: () => void }[] = []
+  private seq = 0
+  private pumping = false
   private taken = 0
 
   constructor(opts: RequestBudgetOptions) {
@@ -58,11 +62,12 @@ export class RequestBudget {
     return this.resumeAt > this.now() ? this.resumeAt : 0
   }
 
-  /** Resolves when the caller may send one request (and counts it against the budget). */
-  take(): Promise<void> {
-    const turn = this.queue.then(() => this.waitForToken())
-    this.queue = turn
-    return turn
+  /** Resolves when the caller may send one request (and counts it against the budget); lower `priority` first. */
+  take(priority = 0): Promise<void> {
+    return new Promise((grant) => {
+      this.waiters.push({ priority, seq: this.seq++, grant })
+      if (!this.pumping) void this.pump()
+    })
   }
 
   /** No request starts in the next `ms` (a longer pause already in force is kept). */
@@ -73,15 +78,31 @@ export class RequestBudget {
     this.refilledAt = Math.max(this.refilledAt, this.resumeAt)
   }
 
-  private async waitForToken(): Promise<void> {
-    for (;;) {
-      const now = this.now()
-      const wait = Math.max(this.resumeAt - now, this.refill(now))
-      if (wait <= 0) break
-      await this.sleep(wait)
+  /** Grants tokens to the waiters, best first, as they become available; one pump at a time. */
+  private async pump(): Promise<void> {
+    this.pumping = true
+    try {
+      while (this.waiters.length > 0) {
+        const now = this.now()
+        const wait = Math.max(this.resumeAt - now, this.refill(now))
+        if (wait > 0) {
+          await this.sleep(wait)
+          continue
+        }
+        let best = 0
+        for (let i = 1; i < this.waiters.length; i++) {
+          const w = this.waiters[i]
+          const b = this.waiters[best]
+          if (w.priority < b.priority || (w.priority === b.priority && w.seq < b.seq)) best = i
+        }
+        const [next] = this.waiters.splice(best, 1)
+        if (this.perMinute > 0) this.tokens -= 1
+        this.taken++
+        next.grant()
+      }
+    } finally {
+      this.pumping = false
     }
-    if (this.perMinute > 0) this.tokens -= 1
-    this.taken++
   }
 
   /** Adds the tokens earned since the last refill; returns ms until one token is there (<= 0: now). */

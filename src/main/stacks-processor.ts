@@ -54,12 +54,16 @@ async function main(): Promise<void> {
   // an interface the batch needs is waited for however long a rate limit lasts, like its blocks
   const interfaces = stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 })
   const standards = new StacksStandards(chain, (id) => interfaces.get(id))
+  let seenTip: number | undefined
   const processor = new StacksProcessor<Store>(source, {
     startHeight: config.STACKS_START_HEIGHT,
     finality: config.STACKS_FINALITY,
     pollMs: config.STACKS_POLL_MS,
     prefetchBlocks: config.STACKS_PREFETCH_BLOCKS,
-    onTip: (tip) => progress.observeHead(tip),
+    onTip: (tip) => {
+      seenTip = tip
+      progress.observeHead(tip)
+    },
     log: (level, msg, fields) => log[level]({ ...fields }, msg),
   })
 
@@ -94,7 +98,8 @@ async function main(): Promise<void> {
     const reader = new StacksReader({ baseUrl: apiUrl, request: { headers: api.headers, budget: api.budget }, interfaces: (id) => interfaces.get(id) })
     const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
     const deps = {
-      tipHeight: async () => (await source.getTip()).height,
+      // behind the tip the processor already knows it: no request (under a rate limit, one a second adds up)
+      tipHeight: async () => (seenTip !== undefined && (await processorHeight(ds.manager, chain)) < seenTip ? seenTip : (await source.getTip()).height),
       indexedHeight: () => processorHeight(ds.manager, chain),
       trackedSupplies: () => trackedSupplies(ds.manager, chain, 'SIP010'),
       // a contract whose get-total-supply fails cannot be checked; the others still are

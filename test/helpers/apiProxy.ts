@@ -40,6 +40,8 @@ export interface ProxiedRequest {
 
 export interface ApiProxy {
   readonly url: string
+  /** Date.now() when the proxy started: `at` of a request counts from it */
+  readonly startedAt: number
   readonly requests: readonly ProxiedRequest[]
   /** 429s answered */
   readonly refused: number
@@ -148,6 +150,7 @@ export async function startApiProxy(opts: ApiProxyOptions): Promise<ApiProxy> {
   const { port } = server.address() as AddressInfo
   return {
     url: `http://127.0.0.1:${port}`,
+    startedAt: t0,
     requests,
     get refused() {
       return refused

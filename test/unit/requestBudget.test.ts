@@ -36,6 +36,15 @@ describe('RequestBudget', () => {
     expect(order).toEqual([1, 2, 3])
   })
 
+  it('serves a waiting caller of lower priority first', async () => {
+    const v = virtualClock()
+    const budget = new RequestBudget({ perMinute: 60, now: v.now, sleep: v.sleep })
+    await budget.take() // the burst of one
+    const order: number[] = []
+    await Promise.all([30, 10, 20].map((p) => budget.take(p).then(() => order.push(p))))
+    expect(order).toEqual([10, 20, 30])
+  })
+
   it('holds every request until a pause ends, then resumes at the steady rate', async () => {
     const v = virtualClock()
     const budget = new RequestBudget({ perMinute: 60, now: v.now, sleep: v.sleep })

@@ -2,20 +2,27 @@
  * The Stacks processor's view of the chain, read from a Stacks Blockchain API through its typed
  * client (`@stacks/blockchain-api-client`).
  *
- * A block with events takes: the header (`/extended/v2/blocks/:height`), its transactions page by
- * page addressed by index block hash (so a reorg during the fetch cannot mix two blocks), and the
- * events of the successful transactions that have any, in batches through `/extended/v1/tx/multiple`
- * (the block's transaction lists carry no events), topped up through `/extended/v1/tx/events` when
- * a transaction has more events than one page. Every count is checked against the header and the
- * transaction's `event_count`; a block that does not add up is fetched again, then reported as
- * StacksBlockInconsistentError. The caller gets a whole block or an error, never half a block.
+ * A block with events takes: the header (`/extended/v2/blocks/:height`, or a page of 30 from the
+ * block list through `getHeaders`), its transactions page by page addressed by index block hash
+ * (so a reorg during the fetch cannot mix two blocks), and the events of the successful
+ * transactions that have any through `/extended/v1/tx/multiple` (the block's transaction lists
+ * carry no events), in lookups shared by the blocks fetched at once (TxLookupBatcher), topped up
+ * through `/extended/v1/tx/events` when a transaction has more events than one page. So a block
+ * costs about one request of its own plus shares of a header page and of a lookup. Every count is
+ * checked against the header and the transaction's `event_count`; a block that does not add up is
+ * fetched again, then reported as StacksBlockInconsistentError. The caller gets a whole block or
+ * an error, never half a block.
+ *
+ * Every request takes a token from the process's RequestBudget (when given) at the priority of
+ * its block's height, so under a limit blocks complete in height order; 429s are waited out
+ * without limit (BLOCK_SOURCE_RETRY), other failures are retried a few times and then thrown.
  */
 import { createClient } from '@stacks/blockchain-api-client'
 import type {
   ApiBlock,
   ApiTransaction,
   ApiTxEvent,
-  ApiTxMultipleEntry,
+  ApiTxMultiple,
   ClarityHexRepr,
 } from './apiTypes'
 import { API_LIMITS } from './apiTypes'
@@ -26,6 +33,7 @@ import {
   StacksBlockNotFoundError,
 } from './errors'
 import type { RequestBudget } from '../../lib/requestBudget'
+import { TxLookupBatcher } from './txLookupBatcher'
 import {
   DEFAULT_RETRY_POLICY,
   rateLimitHints,
@@ -168,7 +176,7 @@ export interface StacksBlockSourceOptions {
   log?: StacksLog
   /** transactions per page, at most 50 (the API's cap); default 50 */
   txPageSize?: number
-  /** transaction ids per `/tx/multiple` request; default 25 */
+  /** transaction ids per `/tx/multiple` request (shared by the blocks fetched at once); default 25 */
   txBatchSize?: number
   /** how often an inconsistent block is fetched again before giving up; default 2 */
   consistencyRetries?: number
@@ -177,6 +185,13 @@ export interface StacksBlockSourceOptions {
   /** the process's request budget for this API; every request takes from it */
   budget?: RequestBudget
 }
+
+/**
+ * A block's transaction lookup waits in the budget behind the transaction pages of the next 8
+ * blocks (its priority is its height + 8), so under a limit one lookup carries the ids of about 8
+ * blocks instead of one; without a limit nothing waits and the priority changes nothing.
+ */
+const LOOKUP_DEFER_BLOCKS = 8
 
 /** The processor's policy: a 429 is waited out however long it takes (other failures stay bounded). */
 const BLOCK_SOURCE_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, patientOnRateLimit: true }
@@ -199,6 +214,7 @@ class ApiBlockSource implements StacksBlockSource {
   private readonly txBatchSize: number
   private readonly consistencyRetries: number
   private readonly budget?: RequestBudget
+  private readonly lookups: TxLookupBatcher
 
   constructor(opts: StacksBlockSourceOptions) {
     this.baseUrl = opts.baseUrl.replace(/\/+$/, '')
@@ -209,6 +225,7 @@ class ApiBlockSource implements StacksBlockSource {
     this.txPageSize = Math.min(API_LIMITS.blockTransactions.max, Math.max(1, opts.txPageSize ?? API_LIMITS.blockTransactions.max))
     this.txBatchSize = Math.max(1, opts.txBatchSize ?? 25)
     this.consistencyRetries = Math.max(0, opts.consistencyRetries ?? 2)
+    this.lookups = new TxLookupBatcher((ids, priority, tokenTaken) => this.fetchTransactions(ids, priority, tokenTaken), this.txBatchSize, this.budget)
   }
 
   async getTip(): Promise<StacksTip> {
@@ -256,8 +273,11 @@ class ApiBlockSource implements StacksBlockSource {
       const limit = Math.min(API_LIMITS.blocks.max, top - from + 1)
       const offset = Math.max(0, tipHeight - top)
       const path = `/extended/v2/blocks/?limit=${limit}&offset=${offset}`
-      const outcome = await this.request('getBlocks', path, (signal) =>
-        this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
+      const outcome = await this.request(
+        'getBlocks',
+        path,
+        (signal) => this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
+        { priority: from },
       )
       if (!outcome.ok) throw this.responseError('getBlocks', path, outcome)
       for (const b of outcome.value.results) if (b.height >= from && b.height <= top) out.push(toHeader(b))
@@ -285,13 +305,18 @@ class ApiBlockSource implements StacksBlockSource {
     return { ...header, txs: out, failedTxIds }
   }
 
-  private async fetchBlock(heightOrHash: number | string): Promise<ApiBlock | undefined> {
+  /** `priority` 0 (before any block's own requests) unless it is part of fetching a block. */
+  private async fetchBlock(heightOrHash: number | string, priority = 0): Promise<ApiBlock | undefined> {
     const path = `/extended/v2/blocks/${heightOrHash}`
-    const outcome = await this.request('getBlock', path, (signal) =>
-      this.client.GET('/extended/v2/blocks/{height_or_hash}', {
-        params: { path: { height_or_hash: heightOrHash } },
-        signal,
-      }),
+    const outcome = await this.request(
+      'getBlock',
+      path,
+      (signal) =>
+        this.client.GET('/extended/v2/blocks/{height_or_hash}', {
+          params: { path: { height_or_hash: heightOrHash } },
+          signal,
+        }),
+      { priority },
     )
     if (outcome.ok) return outcome.value
     if (outcome.status === 404) return undefined
@@ -299,7 +324,7 @@ class ApiBlockSource implements StacksBlockSource {
   }
 
   private async fetchHeader(height: number): Promise<StacksBlockHeader> {
-    const block = await this.fetchBlock(height)
+    const block = await this.fetchBlock(height, height)
     if (!block) throw new StacksBlockNotFoundError(height, { url: `${this.baseUrl}/extended/v2/blocks/${height}` })
     return toHeader(block)
   }
@@ -310,11 +335,15 @@ class ApiBlockSource implements StacksBlockSource {
     while (txs.length < header.txCount) {
       const offset = txs.length
       const path = `/extended/v2/blocks/${id}/transactions?limit=${this.txPageSize}&offset=${offset}`
-      const outcome = await this.request('getBlockTransactions', path, (signal) =>
-        this.client.GET('/extended/v2/blocks/{height_or_hash}/transactions', {
-          params: { path: { height_or_hash: id }, query: { limit: this.txPageSize, offset } },
-          signal,
-        }),
+      const outcome = await this.request(
+        'getBlockTransactions',
+        path,
+        (signal) =>
+          this.client.GET('/extended/v2/blocks/{height_or_hash}/transactions', {
+            params: { path: { height_or_hash: id }, query: { limit: this.txPageSize, offset } },
+            signal,
+          }),
+        { priority: header.height },
       )
       if (!outcome.ok) {
         if (outcome.status === 404) throw new StacksBlockInconsistentError(`block ${id} vanished while reading its transactions`)
@@ -339,45 +368,54 @@ class ApiBlockSource implements StacksBlockSource {
     return txs
   }
 
-  /** Events of the given transactions, complete and ordered, keyed by tx id. */
+  /**
+   * Events of the given transactions, complete and ordered, keyed by tx id: looked up through the
+   * batcher (shared with the other blocks in flight), topped up page by page past event_limit.
+   */
   private async fetchEvents(header: StacksBlockHeader, txs: ApiTransaction[]): Promise<Map<string, ApiTxEvent[]>> {
     const out = new Map<string, ApiTxEvent[]>()
-    const limit = API_LIMITS.events.max
-    for (let i = 0; i < txs.length; i += this.txBatchSize) {
-      const batch = txs.slice(i, i + this.txBatchSize)
-      const ids = batch.map((t) => t.tx_id)
-      const path = `/extended/v1/tx/multiple?event_limit=${limit} (${ids.length} tx ids)`
-      const outcome = await this.request('getTransactions', path, (signal) =>
-        this.client.GET('/extended/v1/tx/multiple', {
-          params: { query: { tx_id: ids, event_limit: limit } },
-          signal,
-        }),
-      )
-      if (!outcome.ok) throw this.responseError('getTransactions', path, outcome)
-      for (const tx of batch) {
-        const entry: ApiTxMultipleEntry | undefined = outcome.value[tx.tx_id]
-        const mined = entry && entry.found ? entry.result : undefined
-        if (!mined || !('block_hash' in mined) || mined.block_hash !== header.hash) {
-          throw new StacksBlockInconsistentError(`transaction ${tx.tx_id} of block ${header.height} not found as mined there`)
-        }
-        const events = [...mined.events]
-        while (events.length < tx.event_count) {
-          events.push(...(await this.fetchEventPage(tx.tx_id, events.length, limit)))
-        }
-        if (events.length !== tx.event_count) {
-          throw new StacksBlockInconsistentError(`transaction ${tx.tx_id}: ${events.length} events, expected ${tx.event_count}`)
-        }
-        events.sort((a, b) => a.event_index - b.event_index)
-        out.set(tx.tx_id, events)
+    if (txs.length === 0) return out
+    const entries = await this.lookups.lookup(txs.map((t) => t.tx_id), header.height + LOOKUP_DEFER_BLOCKS)
+    for (const tx of txs) {
+      const entry = entries.get(tx.tx_id)
+      const mined = entry && entry.found ? entry.result : undefined
+      if (!mined || !('block_hash' in mined) || mined.block_hash !== header.hash) {
+        throw new StacksBlockInconsistentError(`transaction ${tx.tx_id} of block ${header.height} not found as mined there`)
       }
+      const events = [...mined.events]
+      while (events.length < tx.event_count) {
+        events.push(...(await this.fetchEventPage(tx.tx_id, events.length, API_LIMITS.events.max, header.height)))
+      }
+      if (events.length !== tx.event_count) {
+        throw new StacksBlockInconsistentError(`transaction ${tx.tx_id}: ${events.length} events, expected ${tx.event_count}`)
+      }
+      events.sort((a, b) => a.event_index - b.event_index)
+      out.set(tx.tx_id, events)
     }
     return out
   }
 
-  private async fetchEventPage(txId: string, offset: number, limit: number): Promise<ApiTxEvent[]> {
+  /** One `/tx/multiple` request for the batcher. */
+  private async fetchTransactions(ids: string[], priority: number, tokenTaken: boolean): Promise<ApiTxMultiple> {
+    const limit = API_LIMITS.events.max
+    const path = `/extended/v1/tx/multiple?event_limit=${limit} (${ids.length} tx ids)`
+    const outcome = await this.request(
+      'getTransactions',
+      path,
+      (signal) => this.client.GET('/extended/v1/tx/multiple', { params: { query: { tx_id: ids, event_limit: limit } }, signal }),
+      { priority, tokenTaken },
+    )
+    if (!outcome.ok) throw this.responseError('getTransactions', path, outcome)
+    return outcome.value
+  }
+
+  private async fetchEventPage(txId: string, offset: number, limit: number, priority: number): Promise<ApiTxEvent[]> {
     const path = `/extended/v1/tx/events?tx_id=${txId}&limit=${limit}&offset=${offset}`
-    const outcome = await this.request('getTransactionEvents', path, (signal) =>
-      this.client.GET('/extended/v1/tx/events', { params: { query: { tx_id: txId, limit, offset } }, signal }),
+    const outcome = await this.request(
+      'getTransactionEvents',
+      path,
+      (signal) => this.client.GET('/extended/v1/tx/events', { params: { query: { tx_id: txId, limit, offset } }, signal }),
+      { priority },
     )
     if (!outcome.ok) throw this.responseError('getTransactionEvents', path, outcome)
     if (outcome.value.events.length === 0) {
@@ -386,8 +424,13 @@ class ApiBlockSource implements StacksBlockSource {
     return outcome.value.events
   }
 
-  private request<T>(op: string, path: string, call: (signal: AbortSignal) => Promise<ClientResult<T>>): Promise<AttemptOutcome<T>> {
-    return withRetry({ op, url: this.baseUrl + path, budget: this.budget }, this.policy, this.log, async (signal) => {
+  private request<T>(
+    op: string,
+    path: string,
+    call: (signal: AbortSignal) => Promise<ClientResult<T>>,
+    budgetOpts: { priority?: number; tokenTaken?: boolean } = {},
+  ): Promise<AttemptOutcome<T>> {
+    return withRetry({ op, url: this.baseUrl + path, budget: this.budget, ...budgetOpts }, this.policy, this.log, async (signal) => {
       const { data, error, response } = await call(signal)
       const hints = rateLimitHints(response.headers)
       if (response.ok && data !== undefined) return { ok: true, value: data, hints }

@@ -56,6 +56,10 @@ export interface RequestContext {
   url: string
   /** the process's budget for this API; absent = unlimited and no shared pause */
   budget?: RequestBudget
+  /** the budget's priority for this request (lower first; the block source passes the block height) */
+  priority?: number
+  /** the caller already took the first attempt's token (it waited for the budget before building the request) */
+  tokenTaken?: boolean
 }
 
 export { isRetryableStatus, parseRetryAfter, rateLimitHints }
@@ -78,7 +82,7 @@ export async function withRetry<T>(
   let lastError: unknown
   let counted = 0
   for (let i = 0; ; i++) {
-    await ctx.budget?.take()
+    if (i > 0 || !ctx.tokenTaken) await ctx.budget?.take(ctx.priority)
     let outcome: AttemptOutcome<T> | undefined
     try {
       outcome = await attempt(AbortSignal.timeout(policy.timeoutMs))

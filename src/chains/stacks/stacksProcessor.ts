@@ -35,6 +35,8 @@ const UNKNOWN = 'unknown'
 
 /** How often the tip is read while the processor is further behind it than its prefetch window. */
 const TIP_REFRESH_BEHIND_MS = 30_000
+/** How often at most while it is behind by less (the window has room to grow); at the tip, every step. */
+const TIP_REFRESH_NEAR_MS = 5_000
 
 /**
  * Walks canonical Stacks blocks by height and hands them to the handler in one database
@@ -48,8 +50,9 @@ const TIP_REFRESH_BEHIND_MS = 30_000
  * Blocks are fetched ahead in a continuous window (PrefetchWindow), not batch by batch: each
  * transaction takes the blocks that are ready, in height order, while the window keeps fetching.
  * A failed fetch or a failed transaction costs only its own blocks: the others stay fetched.
- * The tip is read once a step near the head, and every 30 s while the processor is further
- * behind than its window (a stale tip only delays finality; a fork is still caught by the links).
+ * The tip is read every step at the head, every 5 s (or STACKS_POLL_MS if longer) while the
+ * processor is behind by less than its window, and every 30 s while it is further behind: a stale
+ * tip only delays finality and the window's growth; a fork is still caught by the links.
  */
 export class StacksProcessor<S> {
   private readonly batchSize: number
@@ -131,11 +134,11 @@ export class StacksProcessor<S> {
     return next.filter((r) => r.height >= finalHeight)
   }
 
-  /** The tip, read again when the processor is near it (or at it), else at most every 30 s. */
+  /** The tip, read again at the head every step, else as often as TIP_REFRESH_NEAR_MS / TIP_REFRESH_BEHIND_MS say. */
   private async readTip(head: BlockRef): Promise<StacksTip> {
     const age = Date.now() - this.tipReadAt
     const behind = this.tip ? this.tip.height - head.height : 0
-    const fresh = this.tip && behind > 0 && age < (behind < this.prefetchBlocks ? this.opts.pollMs : TIP_REFRESH_BEHIND_MS)
+    const fresh = this.tip && behind > 0 && age < (behind < this.prefetchBlocks ? Math.max(this.opts.pollMs, TIP_REFRESH_NEAR_MS) : TIP_REFRESH_BEHIND_MS)
     if (!fresh || !this.tip) {
       this.tip = await this.source.getTip()
       this.tipReadAt = Date.now()
