@@ -3,6 +3,7 @@
 // RateLimit-* headers), as the public Hiro API does past its limit.
 import { Cl } from '@stacks/transactions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createStacksBlockSource } from '../../src/chains/stacks/blockSource'
 import { simTx } from '../../src/devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../helpers/apiProxy'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
@@ -148,4 +149,17 @@ describe('Stacks poller behind a rate-limited API', () => {
       return `/v2/contracts/interface/${address}/${name}`
     })))
   }, 120_000)
+
+  it('a header page asked for with a stale tip is asked again at the tip the API reports; the headers equal single-block reads', async () => {
+    const { sim } = stacks
+    const source = createStacksBlockSource({ baseUrl: sim.url })
+    const tip = sim.tip().height
+    const pagesBefore = sim.requests.filter((r) => r.path.startsWith('/extended/v2/blocks/?')).length
+    // the window asks up to the tip it knows; the API's is 5 blocks higher
+    const headers = await source.getHeaders!(tip - 45, tip - 6, tip - 5)
+    const pages = sim.requests.filter((r) => r.path.startsWith('/extended/v2/blocks/?')).length - pagesBefore
+    expect(pages).toBe(3) // 30 + 10 blocks, the first page once more at the right offset
+    const single = await Promise.all(Array.from({ length: 40 }, (_, i) => source.getBlock(tip - 45 + i)))
+    expect(headers).toEqual(single)
+  })
 })

@@ -22,6 +22,7 @@ import type {
   ApiBlock,
   ApiTransaction,
   ApiTxEvent,
+  ApiBlockList,
   ApiTxMultiple,
   ClarityHexRepr,
 } from './apiTypes'
@@ -262,27 +263,39 @@ class ApiBlockSource implements StacksBlockSource {
   /**
    * Headers from the block list (`/extended/v2/blocks`, newest first, 30 a page, offset from the
    * tip): one request for up to 30 blocks instead of one each. The list is addressed by offset
-   * from the API's tip, so when the tip moved since `tipHeight` the page is shifted: only the
-   * heights asked for are kept, and a height the page missed is read by the caller one by one.
+   * from the API's tip, so when the tip moved since `tipHeight` the page comes shifted: it is asked
+   * again once with the offset the page's `total` (the API's tip) gives. Only the heights asked for
+   * are kept; one a page still missed (the chain moved again) is read by the caller on its own.
    */
   async getHeaders(from: number, to: number, tipHeight: number): Promise<StacksBlockHeader[]> {
     checkHeight(from)
     checkHeight(to)
     const out: StacksBlockHeader[] = []
+    let tip = tipHeight
     for (let top = to; top >= from; top -= API_LIMITS.blocks.max) {
-      const limit = Math.min(API_LIMITS.blocks.max, top - from + 1)
-      const offset = Math.max(0, tipHeight - top)
-      const path = `/extended/v2/blocks/?limit=${limit}&offset=${offset}`
-      const outcome = await this.request(
-        'getBlocks',
-        path,
-        (signal) => this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
-        { priority: from },
-      )
-      if (!outcome.ok) throw this.responseError('getBlocks', path, outcome)
-      for (const b of outcome.value.results) if (b.height >= from && b.height <= top) out.push(toHeader(b))
+      const bottom = Math.max(from, top - API_LIMITS.blocks.max + 1)
+      let page = await this.fetchHeaderPage(bottom, top, tip)
+      if (page.total !== tip) {
+        tip = page.total
+        if (!covers(page.results, bottom, top)) page = await this.fetchHeaderPage(bottom, top, tip)
+      }
+      for (const b of page.results) if (b.height >= bottom && b.height <= top) out.push(toHeader(b))
     }
     return out.sort((a, b) => a.height - b.height)
+  }
+
+  private async fetchHeaderPage(bottom: number, top: number, tip: number): Promise<ApiBlockList> {
+    const limit = top - bottom + 1
+    const offset = Math.max(0, tip - top)
+    const path = `/extended/v2/blocks/?limit=${limit}&offset=${offset}`
+    const outcome = await this.request(
+      'getBlocks',
+      path,
+      (signal) => this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
+      { priority: bottom },
+    )
+    if (!outcome.ok) throw this.responseError('getBlocks', path, outcome)
+    return outcome.value
   }
 
   // -------------------------------------------------------------------------------------------
@@ -445,6 +458,13 @@ class ApiBlockSource implements StacksBlockSource {
       status: outcome.status,
     })
   }
+}
+
+/** Whether a page of blocks holds every height from `bottom` to `top`. */
+function covers(blocks: readonly { height: number }[], bottom: number, top: number): boolean {
+  const heights = new Set(blocks.map((b) => b.height))
+  for (let h = bottom; h <= top; h++) if (!heights.has(h)) return false
+  return true
 }
 
 function checkHeight(height: number): number {
