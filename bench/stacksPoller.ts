@@ -19,6 +19,7 @@
  *
  * DATABASE_URL: a server to create scratch databases on; unset = embedded Postgres in a temp dir.
  */
+import { Cl } from '@stacks/transactions'
 import type * as SimulatorModule from '../src/devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../test/helpers/apiProxy'
 import {
@@ -128,8 +129,6 @@ async function main(): Promise<void> {
   log(`stacks poller: ${nBlocks} blocks, ${latencyMs} ms latency, window ${window}, limit ${limit}/min over ${limitedBlocks} blocks; ${m.nproc} CPUs, Node ${m.node}`)
 
   const { startStacksSimulator, simTx } = fromLib<typeof SimulatorModule>('devnet/stacks/simulator')
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Cl } = require('@stacks/transactions') as typeof import('@stacks/transactions')
   const [pg, sim] = await Promise.all([startPostgres(), startStacksSimulator()])
   const proxies: ApiProxy[] = []
   try {

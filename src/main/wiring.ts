@@ -4,6 +4,7 @@ import type { ChainReader } from '../core/chainReader'
 import { evmHeadReader } from '../chains/evm/chainHead'
 import { EvmReader } from '../chains/evm/evmReader'
 import { createStacksBlockSource } from '../chains/stacks/blockSource'
+import type { ContractInterface } from '../chains/stacks/apiTypes'
 import type { RetryPolicy } from '../chains/stacks/http'
 import { getContractInterface } from '../chains/stacks/readOnly'
 import { StacksReader } from '../chains/stacks/stacksReader'
@@ -30,7 +31,7 @@ export function stacksApiAccess(config: Config, requestsPerMinute: number): Stac
 }
 
 /** Contract interfaces through the shared Postgres cache; `retry` is the caller's policy for the one request a contract costs. */
-export function stacksInterfaces(ds: DataSource, config: Config, api: StacksApiAccess, retry?: Partial<RetryPolicy>): StacksContractInterfaces {
+export function stacksInterfaces(ds: DataSource, config: Config, api: StacksApiAccess, retry?: Partial<RetryPolicy>): StacksContractInterfaces<ContractInterface> {
   return new StacksContractInterfaces(ds, config.STACKS_CHAIN, (id) => getContractInterface(api.url, id, { headers: api.headers, budget: api.budget, retry }))
 }
 

@@ -1,8 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
-import type { ContractInterface } from '../chains/stacks/apiTypes'
 
 /** Asks the API for a contract's interface; undefined when there is no such contract. */
-export type InterfaceFetcher = (contractId: string) => Promise<ContractInterface | undefined>
+export type InterfaceFetcher<I> = (contractId: string) => Promise<I | undefined>
 
 /**
  * Stacks contract interfaces stored in Postgres (`stacks_contract_interface`, this module's
@@ -14,21 +13,24 @@ export type InterfaceFetcher = (contractId: string) => Promise<ContractInterface
  * concurrent misses inside one process share one promise. "No such contract" is not stored: the
  * contract may be deployed later, or the API may lag behind the chain.
  *
+ * The interface is stored as the JSON the API answered (`I` is its type, which the chain code
+ * owns: the store does not look inside).
+ *
  * Limit: a contract id deployed in a block that is then orphaned, and deployed again with other
  * code on the canonical chain, keeps the interface first stored (an id is its deployer's address
  * and a name, so only the same deployer can do this).
  */
-export class StacksContractInterfaces {
-  private readonly inFlight = new Map<string, Promise<ContractInterface | undefined>>()
+export class StacksContractInterfaces<I> {
+  private readonly inFlight = new Map<string, Promise<I | undefined>>()
 
   constructor(
     private readonly ds: DataSource,
     private readonly chain: string,
-    private readonly fetchInterface: InterfaceFetcher,
+    private readonly fetchInterface: InterfaceFetcher<I>,
   ) {}
 
   /** The contract's interface (stored, else fetched once and stored), or undefined when it does not exist. */
-  get(contractId: string): Promise<ContractInterface | undefined> {
+  get(contractId: string): Promise<I | undefined> {
     let pending = this.inFlight.get(contractId)
     if (!pending) {
       pending = this.load(contractId).finally(() => this.inFlight.delete(contractId))
@@ -37,7 +39,7 @@ export class StacksContractInterfaces {
     return pending
   }
 
-  private async load(contractId: string): Promise<ContractInterface | undefined> {
+  private async load(contractId: string): Promise<I | undefined> {
     const stored = await this.stored(this.ds.manager, contractId)
     if (stored) return stored
     return this.ds.transaction(async (tx) => {
@@ -55,9 +57,9 @@ export class StacksContractInterfaces {
     })
   }
 
-  private async stored(db: EntityManager, contractId: string): Promise<ContractInterface | undefined> {
+  private async stored(db: EntityManager, contractId: string): Promise<I | undefined> {
     const [row] = (await db.query(`SELECT interface FROM stacks_contract_interface WHERE chain = $1 AND contract_id = $2`, [this.chain, contractId])) as {
-      interface: ContractInterface
+      interface: I
     }[]
     return row?.interface
   }

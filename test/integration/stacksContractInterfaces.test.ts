@@ -2,6 +2,7 @@
 // one database stand for two processes (the processor and a worker).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { DataSource } from 'typeorm'
+import type { ContractInterface } from '../../src/chains/stacks/apiTypes'
 import { getContractInterface } from '../../src/chains/stacks/readOnly'
 import { openDataSource } from '../../src/store/dataSource'
 import { StacksContractInterfaces } from '../../src/store/stacksContractInterfaces'
@@ -25,7 +26,7 @@ const interfaceRequests = (contractId: string) => {
   return stacks.sim.requests.filter((r) => r.path === `/v2/contracts/interface/${address}/${name}`)
 }
 
-function cacheOn(ds: DataSource): StacksContractInterfaces {
+function cacheOn(ds: DataSource): StacksContractInterfaces<ContractInterface> {
   return new StacksContractInterfaces(ds, CHAIN, (id) => getContractInterface(stacks.sim.url, id))
 }
 
