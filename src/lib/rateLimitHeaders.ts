@@ -21,7 +21,8 @@ export function rateLimitHints(headers: Headers, now: number = Date.now()): Rate
   // a malformed header parses to NaN fields, which the checks below treat as no hint
   const limit = parseRateLimit(headers)
   if (limit && limit.remaining === 0 && limit.reset) {
-    const ms = limit.reset.getTime() - now
+    // whole seconds, the headers' resolution (the parser adds its own clock's milliseconds)
+    const ms = Math.round((limit.reset.getTime() - now) / 1000) * 1000
     // the parser reads a lone Retry-After as a unix time when there is no reset header: a date
     // in the past; only a reset in the future says anything
     if (ms > 0) out.exhaustedForMs = Math.min(ms, MAX_RETRY_AFTER_MS)

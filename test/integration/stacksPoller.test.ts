@@ -4,6 +4,9 @@
 import { Cl } from '@stacks/transactions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createStacksBlockSource } from '../../src/chains/stacks/blockSource'
+import { callReadOnly } from '../../src/chains/stacks/readOnly'
+import { RetryableError } from '../../src/core/errors'
+import { RequestBudget } from '../../src/lib/requestBudget'
 import { simTx } from '../../src/devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../helpers/apiProxy'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
@@ -39,7 +42,7 @@ afterAll(async () => {
   await Promise.all(databases.map((d) => d.drop()))
 })
 
-async function proxy(opts: { refuseEvery?: number } = {}): Promise<ApiProxy> {
+async function proxy(opts: { refuseEvery?: number; retryAfterSeconds?: number } = {}): Promise<ApiProxy> {
   const p = await startApiProxy({ target: stacks.sim.url, latencyMs: 5, retryAfterSeconds: 1, ...opts })
   proxies.push(p)
   return p
@@ -161,5 +164,20 @@ describe('Stacks poller behind a rate-limited API', () => {
     expect(pages).toBe(3) // 30 + 10 blocks, the first page once more at the right offset
     const single = await Promise.all(Array.from({ length: 40 }, (_, i) => source.getBlock(tip - 45 + i)))
     expect(headers).toEqual(single)
+  })
+
+  it('a worker call told to wait longer than it may fails at once for the queue to reschedule, and the process sends nothing more until the wait is over', async () => {
+    const { sim } = stacks
+    const strict = await proxy({ refuseEvery: 1, retryAfterSeconds: 30 })
+    const budget = new RequestBudget({ perMinute: 0 })
+    const call = () => callReadOnly(strict.url, sim.contracts.nft, 'get-last-token-id', [], undefined, { budget }).catch((e: unknown) => e)
+    const first = await call()
+    expect(first).toBeInstanceOf(RetryableError)
+    expect((first as RetryableError).retryAfterMs).toBe(30_000)
+    expect(strict.requests).toHaveLength(1)
+    const second = await call()
+    expect(second).toBeInstanceOf(RetryableError)
+    expect((second as RetryableError).retryAfterMs).toBeGreaterThan(2_000)
+    expect(strict.requests).toHaveLength(1) // refused by the process's own budget, not sent
   })
 })

@@ -82,6 +82,16 @@ export async function withRetry<T>(
   let lastError: unknown
   let counted = 0
   for (let i = 0; ; i++) {
+    // an impatient caller (a worker's job) does not sit out a long pause: the job queue reschedules it
+    const paused = ctx.budget ? ctx.budget.pausedUntil - Date.now() : 0
+    if (!policy.patientOnRateLimit && paused > policy.maxHintedWaitMs) {
+      throw new StacksApiUnavailableError(`${ctx.op}: the API asked this process to wait ${paused} ms (${ctx.url})`, {
+        url: ctx.url,
+        status: 429,
+        attempts: counted,
+        retryAfterMs: paused,
+      })
+    }
     if (i > 0 || !ctx.tokenTaken) await ctx.budget?.take(ctx.priority)
     let outcome: AttemptOutcome<T> | undefined
     try {
