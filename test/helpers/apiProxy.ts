@@ -51,10 +51,11 @@ export interface ApiProxy {
 }
 
 /**
- * Grace after a 429 during which an arriving request is not counted early: it may have been sent
- * before the client read the 429.
+ * Grace after a 429 during which an arriving request is not counted early: the client may have
+ * granted it before it read the 429 (on a loaded machine its event loop can stall that long). A
+ * client that ignores a 1 s Retry-After still retries inside the rest of it (backoff from 250 ms).
  */
-const IN_FLIGHT_GRACE_MS = 100
+const IN_FLIGHT_GRACE_MS = 300
 
 export async function startApiProxy(opts: ApiProxyOptions): Promise<ApiProxy> {
   const target = new URL(opts.target)
