@@ -116,6 +116,10 @@ export const ENV = {
   STACKS_FINALITY: { schema: int(0, 1000), default: '6', doc: 'Stacks blocks this deep under the tip are final (a deeper fork is fatal)' },
   STACKS_POLL_MS: { schema: int(50), default: '2000', doc: 'how often the Stacks processor polls for new blocks at the chain head' },
   STACKS_SUPPLY_CHECK_SECONDS: { schema: int(0), default: '3600', doc: 'how often the Stacks processor compares each SIP-010 supply it tracks from mint/burn events with get-total-supply, once at the chain tip (a difference is logged and counted, not adopted; 0 = never)' },
+  STACKS_API_KEY: { schema: z.string().min(1).optional(), doc: 'API key sent as x-api-key with every Stacks API request: the processor\'s block reads and the workers\' read-only calls (Hiro raises its per-IP limit for keyed requests)' },
+  STACKS_API_REQUESTS_PER_MINUTE: { schema: int(0), default: '0', doc: 'request budget of the Stacks processor process for the Stacks API, shared by all its reads: blocks, interfaces, supply cross-checks (0 = unlimited). A 429 still pauses every request of the process for the wait the API asks for' },
+  STACKS_WORKER_REQUESTS_PER_MINUTE: { schema: int(0), default: '0', doc: 'request budget of each worker process (and each API process, for the reads it makes) for its Stacks reads: read-only calls, interfaces, the tip (0 = unlimited). With several workers, split the API\'s limit between them and the processor' },
+  STACKS_PREFETCH_BLOCKS: { schema: int(1, 1000), default: '32', doc: 'blocks the Stacks processor fetches ahead of the one it applies next, all in flight at once (a continuous window; blocks are still applied in order)' },
   STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
 
   WORKER_CONCURRENCY: { schema: int(1, 10_000), default: '50', doc: 'jobs one worker process runs at once' },

@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const shutdown = new Shutdown(log)
   shutdown.installSignalHandlers()
   const { ds } = await openDatabase(config, log, shutdown)
-  const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }), chainReaders: buildChainReaders(config) })
+  const app = await buildApiServer({ config, ds, log, metrics: new Metrics({ role: 'api' }), chainReaders: buildChainReaders(config, { ds }) })
   shutdown.register('api server', () => app.close())
   const address = await app.listen(apiListenAddress(config))
   log.info({ address, graphql: `${address}/graphql`, docs: `${address}/docs`, status: `${address}/status` }, 'api listening')

@@ -20,6 +20,7 @@ import { ChainDatabase } from '../store/chainDatabase'
 import { processorHeight, trackedSupplies } from '../store/read/trackedSupplies'
 import { openDatabase } from './database'
 import { StacksStandards } from './stacksStandards'
+import { stacksApiAccess, stacksInterfaces } from './wiring'
 import { runMain } from './runMain'
 
 /** The Stacks processor: `node lib/main/stacks-processor.js` (needs STACKS_API_URL). */
@@ -46,13 +47,23 @@ async function main(): Promise<void> {
   await progress.start()
   shutdown.register('progress reporter', () => progress.stop())
 
-  const source = createStacksBlockSource({ baseUrl: apiUrl, log: (level, msg, fields) => log[level]({ ...fields }, msg) })
-  const standards = new StacksStandards(chain, apiUrl)
+  // one budget for every Stacks API request of this process: blocks, interfaces, supply reads
+  const api = stacksApiAccess(config, config.STACKS_API_REQUESTS_PER_MINUTE)!
+  const apiLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => log[level]({ ...fields }, msg)
+  const source = createStacksBlockSource({ baseUrl: apiUrl, headers: api.headers, budget: api.budget, log: apiLog })
+  // an interface the batch needs is waited for however long a rate limit lasts, like its blocks
+  const interfaces = stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 })
+  const standards = new StacksStandards(chain, (id) => interfaces.get(id))
+  let seenTip: number | undefined
   const processor = new StacksProcessor<Store>(source, {
     startHeight: config.STACKS_START_HEIGHT,
     finality: config.STACKS_FINALITY,
     pollMs: config.STACKS_POLL_MS,
-    onTip: (tip) => progress.observeHead(tip),
+    prefetchBlocks: config.STACKS_PREFETCH_BLOCKS,
+    onTip: (tip) => {
+      seenTip = tip
+      progress.observeHead(tip)
+    },
     log: (level, msg, fields) => log[level]({ ...fields }, msg),
   })
 
@@ -84,10 +95,11 @@ async function main(): Promise<void> {
     await done.catch(() => {})
   })
   if (config.STACKS_SUPPLY_CHECK_SECONDS > 0) {
-    const reader = new StacksReader({ baseUrl: apiUrl })
+    const reader = new StacksReader({ baseUrl: apiUrl, request: { headers: api.headers, budget: api.budget }, interfaces: (id) => interfaces.get(id) })
     const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
     const deps = {
-      tipHeight: async () => (await source.getTip()).height,
+      // behind the tip the processor already knows it: no request (under a rate limit, one a second adds up)
+      tipHeight: async () => (seenTip !== undefined && (await processorHeight(ds.manager, chain)) < seenTip ? seenTip : (await source.getTip()).height),
       indexedHeight: () => processorHeight(ds.manager, chain),
       trackedSupplies: () => trackedSupplies(ds.manager, chain, 'SIP010'),
       // a contract whose get-total-supply fails cannot be checked; the others still are
@@ -110,7 +122,7 @@ async function main(): Promise<void> {
     }, (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'))
     shutdown.register('supply cross-check', async () => stopCheck())
   }
-  log.info({ apiUrl, start: config.STACKS_START_HEIGHT }, 'stacks processor started')
+  log.info({ apiUrl, start: config.STACKS_START_HEIGHT, prefetch: config.STACKS_PREFETCH_BLOCKS, requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE || 'unlimited', apiKey: config.STACKS_API_KEY ? 'set' : 'unset' }, 'stacks processor started')
   await done.catch((e: unknown) => {
     log.fatal({ err: e }, 'stacks processor stopped')
     process.exit(1)

@@ -1,7 +1,6 @@
 import type { TokenStandardName } from '../core/standards'
 import type { ContractInterface } from '../chains/stacks/apiTypes'
 import { detectStandard } from '../chains/stacks/detectStandard'
-import { getContractInterface } from '../chains/stacks/readOnly'
 import type { SqlExecutor } from '../store/sql'
 
 interface Known {
@@ -13,7 +12,8 @@ interface Known {
 /**
  * Token standards and asset names of Stacks contracts: known contracts from the store, others
  * detected once from their interface (a negative answer is remembered too, so a busy non-token
- * contract costs one interface request per process, not one per event). A known token contract
+ * contract costs one interface lookup per process, not one per event; the interfaces themselves
+ * come from the shared Postgres cache, one API request per contract ever). A known token contract
  * without a stored asset name (indexed before names were kept) has its interface read once, and
  * `writeAssetNames` stores the name in the batch's transaction.
  */
@@ -24,7 +24,7 @@ export class StacksStandards {
 
   constructor(
     private readonly chain: string,
-    private readonly apiUrl: string,
+    private readonly interfaceOf: (contractId: string) => Promise<ContractInterface | undefined>,
   ) {}
 
   /** Resolves every contract id the batch mentions; afterwards `get` answers synchronously. */
@@ -43,7 +43,7 @@ export class StacksStandards {
     const unknown = missing.filter((id) => !named.has(id))
     await Promise.all(
       unknown.map(async (id) => {
-        const iface = await getContractInterface(this.apiUrl, id)
+        const iface = await this.interfaceOf(id)
         const standard = this.cache.get(id)?.standard ?? (iface ? (detectStandard(iface) ?? null) : null)
         const assetName = iface && standard ? assetNameOf(iface, standard) : null
         this.cache.set(id, { standard, assetName })

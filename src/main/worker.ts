@@ -11,7 +11,7 @@ import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
 import { HeadWatch } from '../ingest/headWatch'
 import { openDatabase } from './database'
-import { buildChainReaders, buildHeadReaders, buildLoaderOptions } from './wiring'
+import { buildChainReaders, buildHeadReaders, buildLoaderOptions, stacksApiAccess } from './wiring'
 import { runMain } from './runMain'
 
 /**
@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   }
   const loader = buildLoaderOptions(config)
   shutdown.register('http agent', () => loader.agent.close())
-  const handler = metadataJobHandler({ readers: buildChainReaders(config), loader, hostCooldownMs: config.HOST_COOLDOWN_MS })
+  // one Stacks budget for every Stacks read of this process: jobs and the head watch
+  const stacks = stacksApiAccess(config, config.STACKS_WORKER_REQUESTS_PER_MINUTE)
+  const handler = metadataJobHandler({ readers: buildChainReaders(config, { ds, stacks }), loader, hostCooldownMs: config.HOST_COOLDOWN_MS })
   const runner = new JobRunner(
     ds,
     url,
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
   )
   await runner.start()
   shutdown.register('job runner', () => runner.stop())
-  const heads = new HeadWatch({ heads: buildHeadReaders(config), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
+  const heads = new HeadWatch({ heads: buildHeadReaders(config, stacks), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
   heads.start()
   shutdown.register('head watch', () => heads.stop())
   const cleanup = startPeriodicCleanup(ds, cleanupRetention(config), config.CLEANUP_INTERVAL_SECONDS * 1000, log)

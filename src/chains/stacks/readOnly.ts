@@ -5,7 +5,8 @@
  *
  * Errors are the metadata error classes of `core`, because workers classify them:
  * - RetryableError `contract_call_unavailable`: node unreachable, 429, 5xx, timeouts (after a
- *   couple of quick retries; Retry-After is passed on as `retryAfterMs`).
+ *   couple of quick retries; the wait Retry-After or the rate-limit headers ask for is passed on
+ *   as `retryAfterMs`).
  * - PermanentError `contract_call_reverted`: the call could not run (`okay: false`: no such
  *   contract or function, runtime error…), a 4xx, or (from the unwrap helpers) an `(err …)`
  *   result or a value of the wrong type.
@@ -15,16 +16,20 @@ import { PermanentError, RetryableError } from '../../core/errors'
 import type { CallReadResponse, ContractInterface } from './apiTypes'
 import { clarityRepr, decodeClarityHex } from './clarity'
 import { StacksApiUnavailableError } from './errors'
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type AttemptOutcome, type RetryPolicy, type StacksLog } from './http'
+import type { RequestBudget } from '../../lib/requestBudget'
+import { DEFAULT_RETRY_POLICY, rateLimitHints, withRetry, type AttemptOutcome, type RetryPolicy, type StacksLog } from './http'
 
 export interface ReadOnlyOptions {
   retry?: Partial<RetryPolicy>
   log?: StacksLog
+  /** sent with every request (e.g. `x-api-key`) */
   headers?: Record<string, string>
+  /** the process's request budget for this API (shared with its other Stacks reads) */
+  budget?: RequestBudget
 }
 
 /** Fewer, shorter retries than the block source: the job queue retries again later anyway. */
-const READ_ONLY_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: 2, minDelayMs: 200, maxDelayMs: 2_000, timeoutMs: 10_000 }
+const READ_ONLY_RETRY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, retries: 2, minDelayMs: 200, maxDelayMs: 2_000, maxHintedWaitMs: 2_000, timeoutMs: 10_000 }
 
 /** A call that ran and answered `(err …)`; `value` is the error value. */
 export class ClarityErrResultError extends PermanentError {
@@ -124,14 +129,13 @@ async function request<T>(
 ): Promise<AttemptOutcome<T>> {
   const policy = { ...READ_ONLY_RETRY, ...opts.retry }
   try {
-    return await withRetry<T>({ op: 'callReadOnly', url }, policy, opts.log, async (signal) => {
+    return await withRetry<T>({ op: 'callReadOnly', url, budget: opts.budget }, policy, opts.log, async (signal) => {
       const res = await send(signal)
       const text = await res.text()
-      if (!res.ok) {
-        return { ok: false, status: res.status, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')), body: text }
-      }
+      const hints = rateLimitHints(res.headers)
+      if (!res.ok) return { ok: false, status: res.status, hints, body: text }
       try {
-        return { ok: true, value: JSON.parse(text) as T }
+        return { ok: true, value: JSON.parse(text) as T, hints }
       } catch {
         // a proxy answering HTML with 200 is a node problem, not the contract's
         return { ok: false, status: 502, body: text }

@@ -3,10 +3,15 @@ import type { ChainReader, ContractReads } from '../../core/chainReader'
 import { PermanentError } from '../../core/errors'
 import type { TokenStandardName } from '../../core/standards'
 import { detectStandard } from './detectStandard'
-import { callReadOnly, clarityBigInt, clarityString, getContractInterface, unwrapOkSome } from './readOnly'
+import type { ContractInterface } from './apiTypes'
+import { callReadOnly, clarityBigInt, clarityString, getContractInterface, unwrapOkSome, type ReadOnlyOptions } from './readOnly'
 
 export interface StacksReaderOptions {
   baseUrl: string
+  /** headers (the API key) and the process's request budget for the read-only calls */
+  request?: Pick<ReadOnlyOptions, 'headers' | 'budget' | 'log'>
+  /** where interfaces come from (the shared Postgres cache in production); default: the API each time */
+  interfaces?: (contractId: string) => Promise<ContractInterface | undefined>
 }
 
 /**
@@ -15,7 +20,11 @@ export interface StacksReaderOptions {
  * is retryable (readOnly.ts classifies both).
  */
 export class StacksReader implements ChainReader {
-  constructor(private readonly opts: StacksReaderOptions) {}
+  private readonly interfaceOf: (contractId: string) => Promise<ContractInterface | undefined>
+
+  constructor(private readonly opts: StacksReaderOptions) {
+    this.interfaceOf = opts.interfaces ?? ((id) => getContractInterface(opts.baseUrl, id, opts.request))
+  }
 
   async tokenUri(contractId: string, tokenId: bigint, standard: TokenStandardName): Promise<string | null> {
     if (standard === 'SIP010') return null
@@ -24,7 +33,7 @@ export class StacksReader implements ChainReader {
   }
 
   async contractReads(contractId: string, standard: TokenStandardName): Promise<ContractReads> {
-    const iface = await getContractInterface(this.opts.baseUrl, contractId)
+    const iface = await this.interfaceOf(contractId)
     if (!iface) throw new PermanentError('contract_call_reverted', `${contractId} is not deployed`)
     const has = (name: string) => iface.functions.some((f) => f.name === name && f.args.length === 0)
     const text = async (fn: string) => (has(fn) ? stringOrNull(await this.call(contractId, fn), `${contractId}::${fn}`) : null)
@@ -52,7 +61,7 @@ export class StacksReader implements ChainReader {
   /** SIP-013 `get-decimals(token-id)`: decimals are per token id; null when the contract has none. */
   async tokenDecimals(contractId: string, tokenId: bigint, standard: TokenStandardName): Promise<number | null> {
     if (standard !== 'SIP013') return null
-    const iface = await getContractInterface(this.opts.baseUrl, contractId)
+    const iface = await this.interfaceOf(contractId)
     if (!iface) throw new PermanentError('contract_call_reverted', `${contractId} is not deployed`)
     if (!iface.functions.some((f) => f.name === 'get-decimals' && f.args.length === 1)) return null
     const v = await this.call(contractId, 'get-decimals', [uintCV(tokenId)])
@@ -65,7 +74,7 @@ export class StacksReader implements ChainReader {
   }
 
   private async call(contractId: string, fn: string, args: ClarityValue[] = []): Promise<ClarityValue | undefined> {
-    return unwrapOkSome(await callReadOnly(this.opts.baseUrl, contractId, fn, args), `${contractId}::${fn}`)
+    return unwrapOkSome(await callReadOnly(this.opts.baseUrl, contractId, fn, args, undefined, this.opts.request), `${contractId}::${fn}`)
   }
 }
 
