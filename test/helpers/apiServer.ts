@@ -5,8 +5,9 @@ import { buildChainReaders } from '../../src/main/wiring'
 import { loadConfig, type Config } from '../../src/config'
 import { silentLogger } from '../../src/lib/logger'
 import { Metrics } from '../../src/lib/metrics'
-import type { TestDatabase } from './database'
-import { CHAIN } from './apiFixtures'
+import { afterAll, beforeAll } from 'vitest'
+import { useTestDatabase, type TestDatabase } from './database'
+import { CHAIN, seedApiFixtures, type ApiFixture } from './apiFixtures'
 
 export interface RunningApi {
   /** http://127.0.0.1:<port> */
@@ -45,4 +46,32 @@ export async function startApiServer(
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return { url, app, config, close: () => app.close() }
+}
+
+/**
+ * vitest wrapper: the file's own database seeded with the API fixtures, and an API server on it,
+ * started before the file's tests and closed after them.
+ */
+export function useFixtureApi(): { readonly db: TestDatabase; readonly api: RunningApi; readonly fixture: ApiFixture } {
+  const db = useTestDatabase()
+  let api: RunningApi | undefined
+  let fixture: ApiFixture | undefined
+  beforeAll(async () => {
+    fixture = await seedApiFixtures(db.ds)
+    api = await startApiServer(db)
+  })
+  afterAll(async () => api?.close())
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the API starts in beforeAll')
+    return v
+  }
+  return {
+    db,
+    get api() {
+      return started(api)
+    },
+    get fixture() {
+      return started(fixture)
+    },
+  }
 }

@@ -4,7 +4,8 @@
  */
 import type { RunningApi } from './apiServer'
 import type { TestDatabase } from './database'
-import type { MetadataHost } from './metadataHost'
+import { afterAll, beforeAll } from 'vitest'
+import { startMetadataHost, type MetadataHost } from './metadataHost'
 import type { RunningProcess } from './processes'
 
 /** Processes for one local EVM chain (and any more chain ids served by the same node). */
@@ -37,4 +38,36 @@ export async function stopPipeline(parts: { running: RunningProcess[]; api?: Run
   await parts.api?.close()
   await parts.db?.drop()
   await parts.host?.close()
+}
+
+export interface PipelineResources {
+  /** The metadata host, started before the file's tests. */
+  readonly host: MetadataHost
+  /** Processes a test starts; stopped after the file. */
+  readonly running: RunningProcess[]
+  /** Databases a test creates; dropped after the file. */
+  readonly databases: TestDatabase[]
+}
+
+/** vitest wrapper: a metadata host for the file, and teardown of the processes and databases its tests add. */
+export function usePipelineResources(): PipelineResources {
+  let host: MetadataHost | undefined
+  const running: RunningProcess[] = []
+  const databases: TestDatabase[] = []
+  beforeAll(async () => {
+    host = await startMetadataHost()
+  })
+  afterAll(async () => {
+    await Promise.all(running.map((p) => p.stop()))
+    await Promise.all(databases.map((d) => d.drop()))
+    await host?.close()
+  })
+  return {
+    get host() {
+      if (!host) throw new Error('the metadata host starts in beforeAll')
+      return host
+    },
+    running,
+    databases,
+  }
 }

@@ -2,29 +2,19 @@
 // fetched by real worker processes from a local metadata host; then a worker is SIGKILLed in the
 // middle of a run and nothing is lost or completed twice.
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import type { DeployedContract } from '../../src/devnet/evm'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'
 import { waitForIndexed } from '../helpers/indexer'
-import { body, json, startMetadataHost, status, type MetadataHost, type RouteHandler } from '../helpers/metadataHost'
+import { body, json, status, type RouteHandler } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
+import { usePipelineResources } from '../helpers/pipeline'
 
 const chain = useHardhatChain()
 const CHAIN = 'eip155:31337'
-let host: MetadataHost
-const running: RunningProcess[] = []
-const databases: TestDatabase[] = []
-
-beforeAll(async () => {
-  host = await startMetadataHost()
-})
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await Promise.all(databases.map((d) => d.drop()))
-  await host?.close()
-})
+const pipe = usePipelineResources()
 
 /** Per-path in-flight counter: proves two workers never fetch the same token at once. */
 const inFlight = new Map<string, number>()
@@ -44,7 +34,7 @@ function env(db: TestDatabase, extra: Record<string, string> = {}): Record<strin
   return {
     DATABASE_URL: db.url,
     EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl, finality: 2, headPollMs: 50 }]),
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
+    FETCH_ALLOW_HOSTS: `127.0.0.1:${pipe.host.port}`,
     FETCH_TIMEOUT_MS: '3000',
     JOB_BACKOFF_BASE_MS: '100',
     JOB_MAX_ATTEMPTS: '2',
@@ -54,7 +44,7 @@ function env(db: TestDatabase, extra: Record<string, string> = {}): Record<strin
 
 function start(entry: string, db: TestDatabase, extra: Record<string, string> = {}, args: string[] = []): RunningProcess {
   const p = startProcess(entry, args, env(db, extra))
-  running.push(p)
+  pipe.running.push(p)
   return p
 }
 
@@ -74,21 +64,21 @@ describe('metadata pipeline', () => {
     const d = chain.driver
     alice = d.accounts[1]
     for (let i = 0; i < 20; i++) {
-      host.route(`/squids/${i}`, json({ name: `Squid #${i}`, image: `ipfs://QmImage/${i}.png`, attributes: { Eyes: i % 2 ? 'Big' : 'Small', Level: i } }))
+      pipe.host.route(`/squids/${i}`, json({ name: `Squid #${i}`, image: `ipfs://QmImage/${i}.png`, attributes: { Eyes: i % 2 ? 'Big' : 'Small', Level: i } }))
     }
-    host.route('/squids/20', status(404, 'gone'))
-    host.route('/squids/21', body('<html>oops</html>', { contentType: 'text/html' }))
-    host.route('/squids/22', status(500, 'boom'))
+    pipe.host.route('/squids/20', status(404, 'gone'))
+    pipe.host.route('/squids/21', body('<html>oops</html>', { contentType: 'text/html' }))
+    pipe.host.route('/squids/22', status(500, 'boom'))
     const hex = (id: bigint) => id.toString(16).padStart(64, '0')
-    host.route(`/items/${hex(7n)}.json`, json({ name: 'Sword', description: 'Sharp', properties: { damage: 9 } }))
+    pipe.host.route(`/items/${hex(7n)}.json`, json({ name: 'Sword', description: 'Sharp', properties: { damage: 9 } }))
 
     nft = await d.deploy('TestERC721', ['Squids', 'SQD', ''])
-    const items = await d.deploy('TestERC1155', ['Items', 'ITM', host.urlFor('/items/{id}.json'), ''])
-    await d.mintErc721Batch(nft, alice, 0n, 23, host.urlFor('/squids/'))
+    const items = await d.deploy('TestERC1155', ['Items', 'ITM', pipe.host.urlFor('/items/{id}.json'), ''])
+    await d.mintErc721Batch(nft, alice, 0n, 23, pipe.host.urlFor('/squids/'))
     await d.mintErc1155(items, alice, [7n], [3n])
 
     const db = await createTestDatabase()
-    databases.push(db)
+    pipe.databases.push(db)
     const proc = start('evm-processor', db, {}, [CHAIN])
     const worker = start('worker', db, { WORKER_CONCURRENCY: '8' })
     await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()), proc)
@@ -99,7 +89,7 @@ describe('metadata pipeline', () => {
 
     const n = `${CHAIN}:${nft.address.toLowerCase()}`
     const [squid] = await db.ds.query(`SELECT status, name, image, uri FROM token_metadata WHERE id = $1`, [`${n}:3`])
-    expect(squid).toEqual({ status: 'AVAILABLE', name: 'Squid #3', image: 'ipfs://QmImage/3.png', uri: host.urlFor('/squids/3') })
+    expect(squid).toEqual({ status: 'AVAILABLE', name: 'Squid #3', image: 'ipfs://QmImage/3.png', uri: pipe.host.urlFor('/squids/3') })
     const attrs = await db.ds.query(`SELECT trait_type, value, value_json FROM token_attribute WHERE token_id = $1 ORDER BY position`, [`${n}:3`])
     expect(attrs).toEqual([
       { trait_type: 'Eyes', value: 'Big', value_json: 'Big' },
@@ -112,21 +102,21 @@ describe('metadata pipeline', () => {
       { token_ref: `${n}:22`, status: 'FAILED', error_code: 'invalid_response_status_code', error_http_status: 500 },
     ])
     const [sword] = await db.ds.query(`SELECT name, properties, resolved_url FROM token_metadata WHERE id = $1`, [`${CHAIN}:${items.address.toLowerCase()}:7`])
-    expect(sword).toEqual({ name: 'Sword', properties: { damage: 9 }, resolved_url: host.urlFor(`/items/${hex(7n)}.json`) })
+    expect(sword).toEqual({ name: 'Sword', properties: { damage: 9 }, resolved_url: pipe.host.urlFor(`/items/${hex(7n)}.json`) })
     const [contract] = await db.ds.query(`SELECT status, name, symbol, confirmed_standard FROM contract_metadata WHERE id = $1`, [n])
     expect(contract).toEqual({ status: 'AVAILABLE', name: 'Squids', symbol: 'SQD', confirmed_standard: 'ERC721' })
-    await Promise.all(running.splice(0).map((p) => p.stop()))
+    await Promise.all(pipe.running.splice(0).map((p) => p.stop()))
   }, 120_000)
 
   it('a worker SIGKILLed in the middle of 1,000 jobs loses none and completes none twice; two workers never run one job at once', async () => {
     const d = chain.driver
     alice = d.accounts[1]
     const big = await d.deploy('TestERC721', ['Many', 'MNY', ''])
-    for (let i = 0; i < 1000; i++) host.route(`/many/${i}`, tracked(json({ name: `Many #${i}` }, { delayMs: 40 })))
-    await d.mintErc721Batch(big, alice, 0n, 1000, host.urlFor('/many/'))
+    for (let i = 0; i < 1000; i++) pipe.host.route(`/many/${i}`, tracked(json({ name: `Many #${i}` }, { delayMs: 40 })))
+    await d.mintErc721Batch(big, alice, 0n, 1000, pipe.host.urlFor('/many/'))
 
     const db = await createTestDatabase()
-    databases.push(db)
+    pipe.databases.push(db)
     // Audit every transition to DONE, from inside the database: a job completed twice shows twice.
     await db.ds.query(`CREATE TABLE done_audit (job_id text NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`)
     await db.ds.query(`CREATE FUNCTION audit_done() RETURNS trigger LANGUAGE plpgsql AS $$

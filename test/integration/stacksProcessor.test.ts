@@ -2,28 +2,18 @@
 // facade): SIP-009/010/013 tokens, SIP-019 notifications and their trust rule, forks, restarts,
 // and metadata through the real worker.
 import { Cl } from '@stacks/transactions'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { PRIORITY } from '../../src/core/jobs'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { waitForIndexed } from '../helpers/indexer'
-import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
+import { json } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
+import { usePipelineResources } from '../helpers/pipeline'
 
 const stacks = useStacksSimulator()
 const CHAIN = 'stacks:2147483648'
-let host: MetadataHost
-const running: RunningProcess[] = []
-const databases: TestDatabase[] = []
-
-beforeAll(async () => {
-  host = await startMetadataHost()
-})
-afterAll(async () => {
-  await Promise.all(running.map((p) => p.stop()))
-  await Promise.all(databases.map((d) => d.drop()))
-  await host?.close()
-})
+const pipe = usePipelineResources()
 
 function env(db: TestDatabase): Record<string, string> {
   return {
@@ -32,20 +22,20 @@ function env(db: TestDatabase): Record<string, string> {
     STACKS_CHAIN: CHAIN,
     STACKS_POLL_MS: '50',
     STACKS_FINALITY: '6',
-    FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
+    FETCH_ALLOW_HOSTS: `127.0.0.1:${pipe.host.port}`,
     JOB_BACKOFF_BASE_MS: '100',
   }
 }
 
 function start(entry: string, db: TestDatabase): RunningProcess {
   const p = startProcess(entry, [], env(db))
-  running.push(p)
+  pipe.running.push(p)
   return p
 }
 
 async function newDatabase(): Promise<TestDatabase> {
   const db = await createTestDatabase()
-  databases.push(db)
+  pipe.databases.push(db)
   return db
 }
 
@@ -75,9 +65,9 @@ describe('Stacks processor', () => {
     const { sim } = stacks
     const { deployer, wallet_1, wallet_2 } = sim.accounts
     const c = sim.contracts
-    await sim.call(c.nft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/nft/{id}.json'))], deployer)
-    await sim.call(c.ft, 'set-token-uri', [Cl.some(Cl.stringUtf8(host.urlFor('/ft.json')))], deployer)
-    await sim.call(c.sft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/sft/{id}.json'))], deployer)
+    await sim.call(c.nft, 'set-token-uri', [Cl.stringAscii(pipe.host.urlFor('/nft/{id}.json'))], deployer)
+    await sim.call(c.ft, 'set-token-uri', [Cl.some(Cl.stringUtf8(pipe.host.urlFor('/ft.json')))], deployer)
+    await sim.call(c.sft, 'set-token-uri', [Cl.stringAscii(pipe.host.urlFor('/sft/{id}.json'))], deployer)
     for (let i = 0; i < 3; i++) await sim.call(c.nft, 'mint', [Cl.principal(wallet_1)], deployer)
     await sim.call(c.nft, 'transfer', [Cl.uint(1), Cl.principal(wallet_1), Cl.principal(wallet_2)], wallet_1)
     await sim.call(c.nft, 'burn', [Cl.uint(2)], wallet_1)
@@ -171,14 +161,14 @@ describe('Stacks processor', () => {
       image: `https://img.test/${id}.png`,
       attributes: [{ trait_type: 'color', value: 'red' }],
       properties: { collection: 'Samples', rarity: 'common' },
-      localization: { uri: host.urlFor(`/nft/${id}-{locale}.json`), default: 'en', locales: ['en', 'es'] },
+      localization: { uri: pipe.host.urlFor(`/nft/${id}-{locale}.json`), default: 'en', locales: ['en', 'es'] },
     })
     for (const id of [0, 1]) {
-      host.route(`/nft/${id}.json`, json(doc(id)))
-      host.route(`/nft/${id}-es.json`, json({ sip: 16, name: `Muestra #${id}`, attributes: [{ trait_type: 'color', value: 'rojo' }], properties: { rarity: 'común' } }))
+      pipe.host.route(`/nft/${id}.json`, json(doc(id)))
+      pipe.host.route(`/nft/${id}-es.json`, json({ sip: 16, name: `Muestra #${id}`, attributes: [{ trait_type: 'color', value: 'rojo' }], properties: { rarity: 'común' } }))
     }
-    host.route('/ft.json', json({ sip: 16, name: 'Sample Token', description: 'A sample', image: 'https://img.test/ft.png' }))
-    host.route('/sft/5.json', json({ sip: 16, name: 'Stack of fives' }))
+    pipe.host.route('/ft.json', json({ sip: 16, name: 'Sample Token', description: 'A sample', image: 'https://img.test/ft.png' }))
+    pipe.host.route('/sft/5.json', json({ sip: 16, name: 'Stack of fives' }))
     const worker = start('worker', db)
     await waitFor('stacks metadata', async () => {
       const rows = await q<{ n: number }>(db, `SELECT count(*)::int AS n FROM token_metadata WHERE status = 'AVAILABLE' AND contract_id = ANY($1)`, [[`${CHAIN}:${c.nft}`, `${CHAIN}:${c.ft}`, `${CHAIN}:${c.sft}`]])

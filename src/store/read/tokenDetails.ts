@@ -1,4 +1,5 @@
 import type { ReadDb } from './readDb'
+import type { StoredAttribute } from '../../core/jobOutcome'
 
 /**
  * Per-token details that lists and batch lookups load for many tokens at once (one statement
@@ -48,15 +49,10 @@ export async function rawMetadataOfTokens(db: ReadDb, refs: readonly string[]): 
   return new Map(rows.map((r) => [r.id, r.raw]))
 }
 
-export interface AttributeRow {
+/** A stored attribute as read back, with the token it belongs to and its place in the document. */
+export interface AttributeRow extends StoredAttribute {
   tokenRef: string
   position: number
-  traitType: string | null
-  value: string | null
-  valueNumber: number | null
-  valueJson: unknown
-  displayType: string | null
-  maxValue: number | null
 }
 
 export async function attributesOfTokens(db: ReadDb, refs: readonly string[]): Promise<AttributeRow[]> {

@@ -1,19 +1,11 @@
 // Malformed requests across every surface (seeded, so failures reproduce): none may be answered
 // with a 5xx or leak a stack trace.
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { EVM, STX, seedApiFixtures } from '../../helpers/apiFixtures'
-import { startApiServer, type RunningApi } from '../../helpers/apiServer'
-import { useTestDatabase } from '../../helpers/database'
+import { expect, it } from 'vitest'
+import { EVM, STX } from '../../helpers/apiFixtures'
+import { useFixtureApi } from '../../helpers/apiServer'
 import { prng } from '../../helpers/prng'
 
-const db = useTestDatabase()
-let api: RunningApi
-
-beforeAll(async () => {
-  await seedApiFixtures(db.ds)
-  api = await startApiServer(db)
-})
-afterAll(async () => api?.close())
+const served = useFixtureApi()
 
 interface Req {
   method: string
@@ -104,7 +96,7 @@ function build(rand: () => number) {
 
 async function send(req: Req): Promise<{ status: number; text: string }> {
   const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : req.body
-  const r = await fetch(`${api.url}${req.path}`, { method: req.method, headers: req.headers, body })
+  const r = await fetch(`${served.api.url}${req.path}`, { method: req.method, headers: req.headers, body })
   return { status: r.status, text: await r.text() }
 }
 

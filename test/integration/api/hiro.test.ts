@@ -30,6 +30,19 @@ function nft(principal: string, tokenId: number, locale?: string) {
   return client.GET('/metadata/v1/nft/{principal}/{token_id}', { params: { path: { principal, token_id: tokenId }, query: locale ? { locale } : {} } })
 }
 
+/** What the Hiro API says of the Wrapped USD fixture both in its own response and as a list entry. */
+const WUSD_FIELDS = {
+      name: 'Wrapped USD',
+      symbol: 'xUSD',
+      decimals: 8,
+      total_supply: '9999980000000',
+      token_uri: 'ipfs://ipfs/Qmf9/wusd.json',
+      description: 'Heavy hitters, all-stars',
+      image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
+      tx_id: '0xdeploy-usd',
+      sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
+}
+
 describe('Hiro: tokens', () => {
   it('serves an NFT in the Hiro shape', async () => {
     const { data, response } = await nft(STX.nft, 1)
@@ -69,15 +82,7 @@ describe('Hiro: tokens', () => {
     const { data, response } = await client.GET('/metadata/v1/ft/{principal}', { params: { path: { principal: STX.ft } } })
     expect(response.status).toBe(200)
     expect(data).toEqual({
-      name: 'Wrapped USD',
-      symbol: 'xUSD',
-      decimals: 8,
-      total_supply: '9999980000000',
-      token_uri: 'ipfs://ipfs/Qmf9/wusd.json',
-      description: 'Heavy hitters, all-stars',
-      image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
-      tx_id: '0xdeploy-usd',
-      sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
+      ...WUSD_FIELDS,
       asset_identifier: `${STX.ft}::wusd`,
       metadata: { sip: 16, name: 'Wrapped USD', description: 'Heavy hitters, all-stars', image: 'ipfs://ipfs/QmZMqhh/12199.png' },
     })
@@ -134,15 +139,7 @@ describe('Hiro: fungible token directory', () => {
     expect(all.data).toMatchObject({ limit: 20, offset: 0, total: 2 })
     expect(all.data!.results.map((r) => r.name)).toEqual(['MiamiCoin', 'Wrapped USD'])
     expect(all.data!.results[1]).toEqual({
-      name: 'Wrapped USD',
-      symbol: 'xUSD',
-      decimals: 8,
-      total_supply: '9999980000000',
-      token_uri: 'ipfs://ipfs/Qmf9/wusd.json',
-      description: 'Heavy hitters, all-stars',
-      image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
-      tx_id: '0xdeploy-usd',
-      sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
+      ...WUSD_FIELDS,
       contract_principal: STX.ft,
     })
     const desc = await client.GET('/metadata/v1/ft', { params: { query: { order: 'desc' } } })

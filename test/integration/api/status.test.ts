@@ -2,20 +2,13 @@
 // over the tables (while they come from counters), and follow changes.
 import fs from 'node:fs'
 import { createClient } from '@hirosystems/token-metadata-api-client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CHAIN, EVM, insertRows, job, seedApiFixtures } from '../../helpers/apiFixtures'
-import { startApiServer, type RunningApi } from '../../helpers/apiServer'
-import { useTestDatabase } from '../../helpers/database'
+import { describe, expect, it } from 'vitest'
+import { CHAIN, EVM, insertRows, job } from '../../helpers/apiFixtures'
+import { startApiServer, useFixtureApi } from '../../helpers/apiServer'
 import { MIGRATIONS_DIR } from '../../../src/store/dataSource'
 
-const db = useTestDatabase()
-let api: RunningApi
-
-beforeAll(async () => {
-  await seedApiFixtures(db.ds)
-  api = await startApiServer(db)
-})
-afterAll(async () => api?.close())
+const served = useFixtureApi()
+const db = served.db
 
 async function countsByChain(table: string, column: string): Promise<Map<string, Record<string, number>>> {
   const rows: { chain: string; name: string; n: number }[] = await db.ds.query(`SELECT chain, ${column} AS name, count(*)::int AS n FROM "${table}" GROUP BY 1, 2`)
@@ -41,7 +34,7 @@ interface ChainStatusBody {
 }
 
 async function expectStatusMatchesDatabase(): Promise<void> {
-  const body = (await (await fetch(`${api.url}/status`)).json()) as { chains: ChainStatusBody[]; oldestQueuedAt: string | null }
+  const body = (await (await fetch(`${served.api.url}/status`)).json()) as { chains: ChainStatusBody[]; oldestQueuedAt: string | null }
   const tokens = await countsByChain('token', 'standard')
   const contracts = await countsByChain('contract', 'standard')
   const jobs = await countsByChain('metadata_job', 'status')
@@ -60,7 +53,7 @@ async function expectStatusMatchesDatabase(): Promise<void> {
 describe('status', () => {
   it('GET /status matches COUNT queries per chain, with the checkpoint height and throughput; no head or lag while no process recorded one', async () => {
     await expectStatusMatchesDatabase()
-    const body = (await (await fetch(`${api.url}/status`)).json()) as { chains: ChainStatusBody[] }
+    const body = (await (await fetch(`${served.api.url}/status`)).json()) as { chains: ChainStatusBody[] }
     const eth = body.chains.find((c) => c.chain === CHAIN.eth)!
     expect([eth.indexedHeight, eth.chainHeight, eth.lag]).toEqual([100, null, null])
     expect(eth.throughput).toMatchObject({ minutes: 15, completed: 12, failed: 1, invalid: 2, retried: 3, finishedPerMinute: 1 })
@@ -80,7 +73,7 @@ describe('status', () => {
   })
 
   it('GET /metadata/v1/ (Hiro client) matches COUNT queries for the Stacks chain', async () => {
-    const { data } = await createClient({ baseUrl: api.url }).GET('/metadata/v1/', {})
+    const { data } = await createClient({ baseUrl: served.api.url }).GET('/metadata/v1/', {})
     const count = async (sql: string) => Object.fromEntries((await db.ds.query(sql)).map((r: { k: string; n: number }) => [r.k, r.n]))
     const tokens = await count(`SELECT standard AS k, count(*)::int AS n FROM token WHERE chain = 'stacks:1' GROUP BY 1`)
     const contracts = await count(`SELECT standard AS k, count(*)::int AS n FROM contract WHERE chain = 'stacks:1' GROUP BY 1`)
@@ -97,8 +90,8 @@ describe('status', () => {
   })
 
   it('GraphQL status shows the same figures as GET /status', async () => {
-    const rest = (await (await fetch(`${api.url}/status`)).json()) as { chains: ChainStatusBody[] }
-    const r = await fetch(`${api.url}/graphql`, {
+    const rest = (await (await fetch(`${served.api.url}/status`)).json()) as { chains: ChainStatusBody[] }
+    const r = await fetch(`${served.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ status { chains { chain indexedHeight chainHeight lag tokens { name count } jobs { name count } contracts { name count } oldestQueuedAt throughput { completed } } } }' }),
@@ -119,7 +112,7 @@ describe('status', () => {
 
 describe('health, docs, metrics', () => {
   it('GET /metadata/v1/ reports status not_ready while a migration is missing, and ready again once it is applied', async () => {
-    const client = createClient({ baseUrl: api.url })
+    const client = createClient({ baseUrl: served.api.url })
     const [{ name }] = await db.ds.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)
     await db.ds.query(`DELETE FROM migrations WHERE name = $1`, [name])
     try {
@@ -132,7 +125,7 @@ describe('health, docs, metrics', () => {
   })
 
   it('GET /health reports the database reachable and every migration applied', async () => {
-    const r = await fetch(`${api.url}/health`)
+    const r = await fetch(`${served.api.url}/health`)
     const shipped = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.js')).length
     expect([r.status, await r.json()]).toEqual([200, { status: 'ok', database: 'reachable', migrations: { expected: shipped, pending: [] } }])
   })
@@ -141,7 +134,7 @@ describe('health, docs, metrics', () => {
     const [{ name }] = await db.ds.query(`SELECT name FROM migrations ORDER BY id DESC LIMIT 1`)
     await db.ds.query(`DELETE FROM migrations WHERE name = $1`, [name])
     try {
-      const r = await fetch(`${api.url}/health`)
+      const r = await fetch(`${served.api.url}/health`)
       expect(r.status).toBe(503)
       expect(await r.json()).toMatchObject({ status: 'unavailable', migrations: { pending: [name] } })
     } finally {
@@ -150,7 +143,7 @@ describe('health, docs, metrics', () => {
   })
 
   it('serves the OpenAPI document of the REST surfaces and the docs page', async () => {
-    const doc = (await (await fetch(`${api.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
+    const doc = (await (await fetch(`${served.api.url}/openapi.json`)).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> }
     expect(doc.openapi).toBe('3.0.3')
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining([
@@ -167,14 +160,14 @@ describe('health, docs, metrics', () => {
       ]),
     )
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/metadata/nft'))).toBe(false)
-    const page = await fetch(`${api.url}/docs`, { redirect: 'follow' })
+    const page = await fetch(`${served.api.url}/docs`, { redirect: 'follow' })
     expect(page.status).toBe(200)
     expect(await page.text()).toMatch(/swagger/i)
   })
 
   it('serves the GraphQL sandbox only when GRAPHQL_SANDBOX is on', async () => {
     const html = { headers: { accept: 'text/html' } }
-    expect((await fetch(`${api.url}/graphql`, html)).status).toBe(400)
+    expect((await fetch(`${served.api.url}/graphql`, html)).status).toBe(400)
     const dev = await startApiServer(db, { env: { GRAPHQL_SANDBOX: 'true' } })
     try {
       const page = await fetch(`${dev.url}/graphql`, html)
@@ -186,13 +179,13 @@ describe('health, docs, metrics', () => {
   })
 
   it('exposes Prometheus metrics with request latency per route', async () => {
-    await fetch(`${api.url}/metadata/v1/`)
-    const text = await (await fetch(`${api.url}/metrics`)).text()
+    await fetch(`${served.api.url}/metadata/v1/`)
+    const text = await (await fetch(`${served.api.url}/metrics`)).text()
     expect(text).toMatch(/tms_api_request_duration_seconds_count\{method="GET",route="\/metadata\/v1\/?",status="200"\} [1-9]/)
   })
 
   it('exposes the queue depth by status and the indexed height per chain as Prometheus gauges', async () => {
-    const text = await (await fetch(`${api.url}/metrics`)).text()
+    const text = await (await fetch(`${served.api.url}/metrics`)).text()
     const jobs = await countsByChain('metadata_job', 'status')
     for (const [status, n] of Object.entries(jobs.get(CHAIN.eth)!)) {
       expect(text).toContain(`tms_queue_jobs{chain="${CHAIN.eth}",status="${status}"} ${n}`)

@@ -309,17 +309,9 @@ describe('normalizeMetadata: SIP-016', () => {
       image: 'ipfs://somerandomcid/101.png',
       external_url: 'https://foo.example/101',
       animation_url: 'ipfs://cid/anim.mp4',
-      attributes: [
-        { trait_type: 'hair', value: 'red' },
-        { trait_type: 'strength', display_type: 'number', value: 99 },
-      ],
-      properties: {
-        collection: 'Foo Collection',
-        total_supply: '10000',
-        external_url: 'https://foo.example/101',
-        animation_url: { type: 'string', description: 'Animation', value: 'ipfs://cid/anim.mp4' },
-      },
-      localization: { uri: 'ipfs://somerandomcid/{locale}.json', default: 'en', locales: ['en', 'pt-BR', 'de'] },
+      attributes: sip016.attributes,
+      properties: { ...sip016.properties, external_url: 'https://foo.example/101' },
+      localization: sip016.localization,
       locale: 'en',
     })
   })
