@@ -8,6 +8,8 @@
 // - media_use: which token or contract field names which source (id '<subject>|<field>'), with a
 //   numeric asset_id for Sequence's Asset.id. Deleted with its token or contract.
 // - media_collection: a numeric id per contract for Sequence's Asset.collectionId.
+// - The claim index is split by lane (src/queue/claim.ts JobLane): a backlog of media jobs never
+//   lies in the path of a metadata claim, nor the other way round.
 
 module.exports = class Media1797000000300 {
   name = 'Media1797000000300'
@@ -30,10 +32,16 @@ module.exports = class Media1797000000300 {
     await db.query(`CREATE INDEX media_use_token ON media_use (token_id)`)
     await db.query(`CREATE TABLE media_collection (
       contract_id text PRIMARY KEY REFERENCES contract(id) ON DELETE CASCADE, id bigint GENERATED ALWAYS AS IDENTITY UNIQUE)`)
+    await db.query(`CREATE INDEX metadata_job_claimable_documents ON metadata_job (priority DESC, run_at) WHERE status = 'QUEUED' AND kind <> 'MEDIA'`)
+    await db.query(`CREATE INDEX metadata_job_claimable_media ON metadata_job (priority DESC, run_at) WHERE status = 'QUEUED' AND kind = 'MEDIA'`)
+    await db.query(`DROP INDEX metadata_job_claimable`)
   }
 
   async down(db) {
     await db.query(`DELETE FROM metadata_job WHERE kind = 'MEDIA'`)
+    await db.query(`CREATE INDEX metadata_job_claimable ON metadata_job (priority DESC, run_at) WHERE status = 'QUEUED'`)
+    await db.query(`DROP INDEX metadata_job_claimable_media`)
+    await db.query(`DROP INDEX metadata_job_claimable_documents`)
     await db.query(`DROP TABLE media_collection`)
     await db.query(`DROP TABLE media_use`)
     await db.query(`DROP TABLE media_file`)

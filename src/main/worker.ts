@@ -11,6 +11,7 @@ import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
 import { HeadWatch } from '../ingest/headWatch'
 import { openDatabase } from './database'
+import { startMediaRunner } from './mediaWorker'
 import { buildChainReaders, buildHeadReaders, buildLoaderOptions } from './wiring'
 import { runMain } from './runMain'
 
@@ -47,12 +48,14 @@ async function main(): Promise<void> {
       backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
       hostCap: config.HOST_MAX_CONCURRENCY,
       dynamicTtlSeconds: config.STACKS_DYNAMIC_TTL_SECONDS,
+      media: config.MEDIA_CACHE ? { gateways: loader.gateways } : undefined,
     },
     log,
     metrics,
   )
   await runner.start()
   shutdown.register('job runner', () => runner.stop())
+  if (config.MEDIA_CACHE) await startMediaRunner({ config, ds, url, workerId, log, metrics, shutdown, agent: loader.agent })
   const heads = new HeadWatch({ heads: buildHeadReaders(config), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
   heads.start()
   shutdown.register('head watch', () => heads.stop())

@@ -4,7 +4,7 @@ import { RetryableError, isMetadataError, type MetadataError } from '../core/err
 import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
 import { startRefreshes } from '../store/refreshItems'
-import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from './claim'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases, type JobLane } from './claim'
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
 import { scheduleDynamicTokens } from './scheduleDynamic'
@@ -40,6 +40,13 @@ export interface RunnerOptions extends QueueSettings {
   drainMs?: number
   /** Refresh interval of SIP-019 dynamic tokens without a ttl of their own. */
   dynamicTtlSeconds?: number
+  /** The jobs this runner claims (default: metadata documents). */
+  lane?: JobLane
+  /**
+   * Whether this runner also does the process's shared maintenance (lease sweeps, counter
+   * compaction, dynamic-token scheduling); a worker's second runner (media) leaves it to the first.
+   */
+  sharedMaintenance?: boolean
 }
 
 /**
@@ -62,7 +69,7 @@ export class JobRunner {
   private flushing: Promise<void> = Promise.resolve()
   private maintenanceTimer: NodeJS.Timeout | undefined
   private readonly drained = new Set<() => void>()
-  private readonly opts: Required<RunnerOptions>
+  private readonly opts: Required<Omit<RunnerOptions, 'media'>> & Pick<RunnerOptions, 'media'>
   private readonly m
 
   constructor(
@@ -73,7 +80,7 @@ export class JobRunner {
     private readonly log: Logger,
     metrics?: Metrics,
   ) {
-    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, dynamicTtlSeconds: 86_400, ...opts }
+    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, dynamicTtlSeconds: 86_400, lane: 'documents', sharedMaintenance: true, ...opts }
     this.hostSlots = new HostSlots(ds.manager, { workerId: opts.workerId, capPerHost: opts.hostCap, leaseMs: opts.leaseMs, waitMs: this.opts.hostWaitMs }, log)
     this.notifier = new JobNotifier(dbUrl, () => this.poke(), log)
     this.m = metrics && {
@@ -138,7 +145,7 @@ export class JobRunner {
 
   private async claim(free: number): Promise<ClaimedJob[]> {
     try {
-      const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs)
+      const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs, this.opts.lane)
       // Refreshes enqueue at USER_REFRESH and enqueue keeps the highest priority, so only those
       // jobs can belong to a refresh: the lookup is skipped for every other claim.
       const refs = jobs.filter((j) => j.tokenRef && j.priority >= PRIORITY.USER_REFRESH).map((j) => j.tokenRef!)
@@ -253,6 +260,7 @@ export class JobRunner {
     try {
       await extendLeases(this.ds.manager, this.opts.workerId, this.heldJobIds(), this.opts.leaseMs)
       await this.hostSlots.heartbeat()
+      if (!this.opts.sharedMaintenance) return
       const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
       if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
       await this.ds.query(`SELECT compact_counters()`)

@@ -1,6 +1,8 @@
 import { SqlExecutor, rows } from '../store/sql'
 import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults } from '../store/metadataWriter'
 import { settleRefreshItems } from '../store/refreshItems'
+import { writeMediaResults } from '../store/media'
+import { documentMediaOf, queueDocumentMedia } from './mediaQueue'
 import { backoffDelayMs } from './backoff'
 import { retriedByProfile } from './retryProfile'
 import { DeferredError } from './jobs/deferred'
@@ -68,6 +70,7 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
   if (transitions.length === 0) return summary
   await updateJobRows(db, transitions, now)
   await writeResults(db, transitions, now)
+  await writeMediaOutcomes(db, settings, transitions, now)
   await recordMinuteStats(db, transitions, now)
   return summary
 }
@@ -80,7 +83,9 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
  * (a delete in progress) makes its outcomes lost: the job is deleted with it, or, if the rollback
  * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes.
  */
-async function lockSubjects(db: SqlExecutor, outcomes: JobOutcome[]): Promise<Set<string>> {
+async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<Set<string>> {
+  // media jobs write under no token or contract
+  const outcomes = all.filter((o) => o.job.kind !== 'MEDIA')
   const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
   const contracts = [...new Set(outcomes.map((o) => o.job.contractId))]
   const locked = await rows<{ id: string }>(
@@ -213,6 +218,16 @@ async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promi
     })),
     now,
   )
+}
+
+/**
+ * Media (issue 16): a media job's file is recorded; stored token and contract documents get
+ * their media uses and media jobs. Nothing here changes a metadata status.
+ */
+async function writeMediaOutcomes(db: SqlExecutor, settings: QueueSettings, ts: Transition[], now: Date): Promise<void> {
+  const files = ts.flatMap((t) => (t.outcome.ok && t.outcome.media ? [t.outcome.media] : []))
+  await writeMediaResults(db, files, now)
+  if (settings.media) await queueDocumentMedia(db, settings.media, documentMediaOf(ts.map((t) => t.outcome)), now)
 }
 
 /**

@@ -1,5 +1,7 @@
 import type { JobKindName, RetryProfile } from '../core/jobs'
 import type { TokenStandardName } from '../core/standards'
+import type { MediaResultRow } from '../store/media'
+import type { MediaQueueSettings } from './mediaQueue'
 
 /** A job as a worker holds it after a claim. */
 export interface ClaimedJob {
@@ -26,6 +28,8 @@ export interface QueueSettings {
   maxAttempts: number
   backoffBaseMs: number
   backoffMaxMs: number
+  /** Media caching (issue 16): stored documents' images are queued as media jobs. Absent = off. */
+  media?: MediaQueueSettings
 }
 
 /** Normalised metadata as stored (the normaliser's output mapped to columns). */
@@ -97,7 +101,7 @@ export interface ContractReadResult {
 }
 
 export type JobOutcome =
-  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult }
+  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult; media?: MediaResultRow }
   | {
       job: ClaimedJob
       ok: false

@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { loadTokenViews } from '../../../store/read/tokenViews'
+import { mediaOfSubjects } from '../../../store/media'
+import { displayedImage } from '../../media/cachedImage'
 import { listFungibleTokens } from '../../../store/read/fungibleTokens'
 import type { StatusSnapshot } from '../../../store/read/statusSnapshot'
 import { databaseHealth } from '../../../store/read/health'
@@ -76,7 +78,8 @@ async function tokenRoute(
   // A locale that cannot be stored (NUL, absurd length) cannot exist: no lookup, "Locale not found".
   const lookupLocale = locale !== undefined && textProblem('locale', locale, 64) === undefined ? locale : undefined
   const [view] = await loadTokenViews(ctx.db, [{ contractId: `${chain}:${principal}`, tokenId }], lookupLocale)
-  const result = hiroTokenResult(view, kind, principal, locale)
+  const media = await mediaOfSubjects(ctx.db, [view.ref])
+  const result = hiroTokenResult(view, kind, principal, locale, displayedImage(media.get(view.ref), ctx.media))
   if (!result.ok) return reply.code(result.error.status).send(result.error.body)
   const body = JSON.stringify(result.body)
   const etag = etagOf(body)

@@ -1,0 +1,87 @@
+/**
+ * The hook from stored metadata to media jobs: when a settle stores token or contract documents,
+ * their media fields are recorded (src/store/media.ts) and every distinct source gets one media
+ * job, in the same transaction. A metadata job never waits for media: the job is only queued.
+ */
+import { PRIORITY } from '../core/jobs'
+import { isMetadataError } from '../core/errors'
+import { MEDIA_FIELDS, mediaSourceOf, type MediaField } from '../media/mediaSource'
+import type { GatewayConfig } from '../metadata/types'
+import { MEDIA_CHAIN, recordMediaUses, type MediaUse } from '../store/media'
+import type { SqlExecutor } from '../store/sql'
+import type { JobOutcome } from './types'
+
+export interface MediaQueueSettings {
+  gateways: GatewayConfig
+}
+
+/** A stored document's media fields (normalised names: image, image_data, animation_url). */
+export interface DocumentMedia {
+  subjectId: string
+  contractId: string
+  tokenId: string | null
+  fields: Partial<Record<MediaField, string | null | undefined>>
+}
+
+export async function queueDocumentMedia(db: SqlExecutor, settings: MediaQueueSettings, docs: readonly DocumentMedia[], now: Date): Promise<number> {
+  if (docs.length === 0) return 0
+  const uses: MediaUse[] = []
+  for (const d of docs) {
+    for (const field of MEDIA_FIELDS) {
+      const value = d.fields[field]
+      if (typeof value !== 'string' || value.trim() === '') continue
+      uses.push(useOf(d, field, value, settings.gateways))
+    }
+  }
+  const keys = await recordMediaUses(db, docs.map((d) => d.subjectId), uses, now)
+  return enqueueMediaJobs(db, keys, now)
+}
+
+function useOf(d: DocumentMedia, field: MediaField, value: string, gateways: GatewayConfig): MediaUse {
+  const base = { subjectId: d.subjectId, contractId: d.contractId, tokenId: d.tokenId, field, value }
+  try {
+    return { ...base, source: mediaSourceOf(field, value, gateways), error: null }
+  } catch (e) {
+    if (!isMetadataError(e)) throw e
+    return { ...base, source: null, error: { code: e.code, message: e.message } }
+  }
+}
+
+/**
+ * One job per source: inserted when absent; a FAILED one (its host was down for all attempts)
+ * is queued again when a document naming it is stored again. DONE and INVALID ones stay: the
+ * same URL is not fetched twice. Rows in id order, as every writer of metadata_job locks them.
+ */
+export async function enqueueMediaJobs(db: SqlExecutor, keys: readonly string[], now: Date): Promise<number> {
+  if (keys.length === 0) return 0
+  const sorted = [...new Set(keys)].sort()
+  await db.query(
+    `INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version, queued_at, created_at, updated_at)
+     SELECT 'media:' || k, 'MEDIA', $2, '', k, 'QUEUED', $3, $4, 0, 1, $4, $4, $4 FROM unnest($1::text[]) AS k ORDER BY 1
+     ON CONFLICT (id) DO UPDATE SET status = 'QUEUED', attempts = 0, run_at = excluded.run_at, queued_at = excluded.queued_at,
+       request_version = j.request_version + 1, error_code = NULL, error_message = NULL, updated_at = excluded.updated_at
+       WHERE j.status = 'FAILED'`,
+    [sorted, MEDIA_CHAIN, PRIORITY.MEDIA, now],
+  )
+  return sorted.length
+}
+
+/**
+ * The documents a batch of outcomes stores: token documents, and contract documents that were
+ * fetched (a contract whose document failed keeps its previous one, and its media with it).
+ */
+export function documentMediaOf(outcomes: readonly JobOutcome[]): DocumentMedia[] {
+  const out: DocumentMedia[] = []
+  for (const o of outcomes) {
+    if (!o.ok) continue
+    if (o.job.kind === 'TOKEN' && o.token && o.job.tokenRef) {
+      const m = o.token.metadata
+      out.push({ subjectId: o.job.tokenRef, contractId: o.job.contractId, tokenId: o.job.tokenRef, fields: { image: m.image, image_data: m.imageData, animation_url: m.animationUrl } })
+    } else if (o.job.kind === 'CONTRACT' && o.contract && o.contract.normalized && typeof o.contract.normalized === 'object') {
+      const n = o.contract.normalized as Record<string, unknown>
+      const text = (k: string) => (typeof n[k] === 'string' ? (n[k] as string) : undefined)
+      out.push({ subjectId: o.job.contractId, contractId: o.job.contractId, tokenId: null, fields: { image: text('image'), image_data: text('image_data'), animation_url: text('animation_url') } })
+    }
+  }
+  return out
+}
