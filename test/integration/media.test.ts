@@ -46,6 +46,7 @@ beforeAll(async () => {
     MEDIA_FETCH_TIMEOUT_MS: '15000',
     MEDIA_MAX_BYTES: String(4 * MIB),
     MEDIA_CONCURRENCY: '4',
+    MEDIA_CACHE: 'true',
   })
   running.push(startProcess('evm-processor', [CHAIN], env), startProcess('worker', [], env))
 })
