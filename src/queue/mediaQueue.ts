@@ -50,14 +50,18 @@ function useOf(d: DocumentMedia, field: MediaField, value: string, gateways: Gat
 /**
  * One job per source: inserted when absent; a FAILED one (its host was down for all attempts)
  * is queued again when a document naming it is stored again. DONE and INVALID ones stay: the
- * same URL is not fetched twice. Rows in id order, as every writer of metadata_job locks them.
+ * same URL is not fetched twice. Those are filtered out by a plain read first, so the settles of
+ * 10,000 tokens sharing one image do not queue up on that job's row lock. Rows in id order, as
+ * every writer of metadata_job locks them.
  */
 export async function enqueueMediaJobs(db: SqlExecutor, keys: readonly string[], now: Date): Promise<number> {
   if (keys.length === 0) return 0
   const sorted = [...new Set(keys)].sort()
   await db.query(
     `INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version, queued_at, created_at, updated_at)
-     SELECT 'media:' || k, 'MEDIA', $2, '', k, 'QUEUED', $3, $4, 0, 1, $4, $4, $4 FROM unnest($1::text[]) AS k ORDER BY 1
+     SELECT 'media:' || k, 'MEDIA', $2, '', k, 'QUEUED', $3, $4, 0, 1, $4, $4, $4 FROM unnest($1::text[]) AS k
+      WHERE NOT EXISTS (SELECT 1 FROM metadata_job x WHERE x.id = 'media:' || k AND x.status <> 'FAILED')
+      ORDER BY 1
      ON CONFLICT (id) DO UPDATE SET status = 'QUEUED', attempts = 0, run_at = excluded.run_at, queued_at = excluded.queued_at,
        request_version = j.request_version + 1, error_code = NULL, error_message = NULL, updated_at = excluded.updated_at
        WHERE j.status = 'FAILED'`,
