@@ -9,6 +9,7 @@ import { Shutdown } from '../lib/shutdown'
 import { cleanupRetention, startPeriodicCleanup } from '../queue/cleanup'
 import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
+import { mediaQueueSettingsOf } from '../queue/mediaQueue'
 import { HeadWatch } from '../ingest/headWatch'
 import { openDatabase } from './database'
 import { startMediaRunner } from './mediaWorker'
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
       backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
       hostCap: config.HOST_MAX_CONCURRENCY,
       dynamicTtlSeconds: config.STACKS_DYNAMIC_TTL_SECONDS,
-      media: config.MEDIA_CACHE ? { gateways: loader.gateways } : undefined,
+      media: mediaQueueSettingsOf(config),
     },
     log,
     metrics,

@@ -3,16 +3,23 @@
  * their media fields are recorded (src/store/media.ts) and every distinct source gets one media
  * job, in the same transaction. A metadata job never waits for media: the job is only queued.
  */
+import type { Config } from '../config'
 import { PRIORITY } from '../core/jobs'
 import { isMetadataError } from '../core/errors'
 import { MEDIA_FIELDS, mediaSourceOf, type MediaField } from '../media/mediaSource'
 import type { GatewayConfig } from '../metadata/types'
 import { MEDIA_CHAIN, recordMediaUses, type MediaUse } from '../store/media'
 import type { SqlExecutor } from '../store/sql'
-import type { JobOutcome } from './types'
+import type { JobOutcome, StoredMetadata } from './types'
 
 export interface MediaQueueSettings {
   gateways: GatewayConfig
+}
+
+/** What the writers of documents (a worker's settle, a metadata push) need; undefined when MEDIA_CACHE is off. */
+export function mediaQueueSettingsOf(config: Config): MediaQueueSettings | undefined {
+  if (!config.MEDIA_CACHE) return undefined
+  return { gateways: { ipfsGateway: config.IPFS_GATEWAY, arweaveGateway: config.ARWEAVE_GATEWAY, rewriteGateways: [...config.IPFS_REWRITE_GATEWAYS] } }
 }
 
 /** A stored document's media fields (normalised names: image, image_data, animation_url). */
@@ -79,8 +86,7 @@ export function documentMediaOf(outcomes: readonly JobOutcome[]): DocumentMedia[
   for (const o of outcomes) {
     if (!o.ok) continue
     if (o.job.kind === 'TOKEN' && o.token && o.job.tokenRef) {
-      const m = o.token.metadata
-      out.push({ subjectId: o.job.tokenRef, contractId: o.job.contractId, tokenId: o.job.tokenRef, fields: { image: m.image, image_data: m.imageData, animation_url: m.animationUrl } })
+      out.push(tokenDocumentMedia(o.job.tokenRef, o.job.contractId, o.token.metadata))
     } else if (o.job.kind === 'CONTRACT' && o.contract && o.contract.normalized && typeof o.contract.normalized === 'object') {
       const n = o.contract.normalized as Record<string, unknown>
       const text = (k: string) => (typeof n[k] === 'string' ? (n[k] as string) : undefined)
@@ -88,4 +94,9 @@ export function documentMediaOf(outcomes: readonly JobOutcome[]): DocumentMedia[
     }
   }
   return out
+}
+
+/** A stored token document's media fields. */
+export function tokenDocumentMedia(tokenRef: string, contractId: string, m: StoredMetadata): DocumentMedia {
+  return { subjectId: tokenRef, contractId, tokenId: tokenRef, fields: { image: m.image, image_data: m.imageData, animation_url: m.animationUrl } }
 }

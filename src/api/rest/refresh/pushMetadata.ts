@@ -4,6 +4,7 @@ import { tokenJobId } from '../../../core/jobs'
 import { tokenKey } from '../../../core/ids'
 import { normalizeMetadata } from '../../../metadata/normalize'
 import { toResult } from '../../../queue/jobs/tokenJob'
+import { queueDocumentMedia, tokenDocumentMedia, type MediaQueueSettings } from '../../../queue/mediaQueue'
 import { writeTokenResults, type TokenResultRow } from '../../../store/metadataWriter'
 import { settleRefreshItems } from '../../../store/refreshItems'
 import { rows, type SqlExecutor } from '../../../store/sql'
@@ -52,7 +53,13 @@ export function preparePush(contractId: string, standard: TokenStandardName | nu
 }
 
 /** Stores the pushed metadata of known tokens, in the caller's transaction; returns the unknown token ids. */
-export async function storePushedMetadata(db: SqlExecutor, contractId: string, pushed: readonly PreparedPush[], now: Date): Promise<{ stored: string[]; unknown: string[] }> {
+export async function storePushedMetadata(
+  db: SqlExecutor,
+  contractId: string,
+  pushed: readonly PreparedPush[],
+  now: Date,
+  media?: MediaQueueSettings,
+): Promise<{ stored: string[]; unknown: string[] }> {
   const refs = pushed.map((p) => p.tokenRef)
   const known = await rows<{ id: string; uri: string | null }>(
     db,
@@ -69,6 +76,8 @@ export async function storePushedMetadata(db: SqlExecutor, contractId: string, p
   // The token URI stays what the chain says; only the document comes from the push.
   const results: TokenResultRow[] = stored.map((p) => ({ tokenRef: p.tokenRef, contractId, result: { ...p.result, uri: uriOf.get(p.tokenRef) ?? null } }))
   await writeTokenResults(db, results, now)
+  // pushed images are cached like fetched ones (after token_metadata, as in the workers' settle)
+  if (media) await queueDocumentMedia(db, media, results.map((r) => tokenDocumentMedia(r.tokenRef, contractId, r.result.metadata)), now)
   const jobs = await rows<{ token_ref: string; request_version: number }>(
     db,
     `WITH u AS (

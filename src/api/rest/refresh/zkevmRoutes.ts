@@ -9,6 +9,7 @@ import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure, type
 import { bodyObject, contractOf, InputProblem, typeOf, type Json } from './input'
 import { zkevmSchema } from './imxSchemas'
 import { preparePush, storePushedMetadata, type PushedItem } from './pushMetadata'
+import { mediaQueueSettingsOf } from '../../../queue/mediaQueue'
 
 /**
  * Immutable zkEVM push-model refresh (seeds/002), registered under /v1/chains:
@@ -98,7 +99,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
       const out = await ctx.ds.transaction('READ COMMITTED', async (em) => {
         const limits = await consumeRefreshLimits(em, ctx.config, key.id, items.length, now)
         if (!limits.allowed) return { limits, pushed: undefined }
-        return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now) }
+        return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now, mediaQueueSettingsOf(ctx.config)) }
       })
       if (!out.pushed) {
         const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })
