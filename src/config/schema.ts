@@ -138,7 +138,7 @@ export const ENV = {
   ARWEAVE_GATEWAY: { schema: httpUrl, default: 'https://arweave.net', doc: 'gateway for ar:// URIs' },
   IPFS_REWRITE_GATEWAYS: { schema: list, default: 'ipfs.io,gateway.pinata.cloud,cloudflare-ipfs.com,dweb.link,nftstorage.link,gateway.ipfs.io,*.mypinata.cloud', doc: 'public IPFS gateways whose URLs are rewritten to IPFS_GATEWAY' },
 
-  MEDIA_CACHE: { schema: bool, default: 'true', doc: 'cache the media that stored documents name (image, image_data, animation_url): one media job per distinct URL, run by a second runner in each worker; false: no media jobs' },
+  MEDIA_CACHE: { schema: bool, default: 'true', doc: 'cache the media that stored documents name (image, image_data, and animation_url when it names an image): one media job per distinct URL, run by a second runner in each worker; false: no media jobs' },
   MEDIA_CONCURRENCY: { schema: int(1, 1000), default: '4', doc: 'media jobs one worker runs at once, beside WORKER_CONCURRENCY metadata jobs (bounds the worker\'s memory: each holds at most MEDIA_MAX_BYTES and one decode)' },
   MEDIA_MAX_BYTES: { schema: int(1024), default: '26214400', doc: 'largest media file fetched (25 MiB; after decompression); larger bodies end as response_too_large' },
   MEDIA_FETCH_TIMEOUT_MS: { schema: int(100), default: '30000', doc: 'total deadline of one media fetch (DNS, connect, redirects, body)' },

@@ -41,3 +41,18 @@ export function mediaSourceOf(field: MediaField, value: string, gateways: Gatewa
   }
   return { key: mediaKeyOf(url), url }
 }
+
+const IMAGE_EXTENSIONS = new Set(['png', 'apng', 'jpg', 'jpeg', 'gif', 'webp', 'svg', 'avif'])
+
+/**
+ * Whether an `animation_url` names an image (by a `data:image/…` type or the path's extension):
+ * only those are cached. Most animation_urls are web pages or videos; fetching 25 MiB of each to
+ * learn that would cost every worker its bandwidth for nothing.
+ */
+export function namesAnImage(value: string): boolean {
+  const v = value.trim()
+  if (/^data:/i.test(v)) return /^data:image\//i.test(v)
+  const path = v.split(/[?#]/, 1)[0]!
+  const dot = path.lastIndexOf('.')
+  return dot > path.lastIndexOf('/') && IMAGE_EXTENSIONS.has(path.slice(dot + 1).toLowerCase())
+}

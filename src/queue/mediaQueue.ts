@@ -1,12 +1,12 @@
 /**
  * The hook from stored metadata to media jobs: when a settle stores token or contract documents,
- * their media fields are recorded (src/store/media.ts) and every distinct source gets one media
+ * their media fields (image, image_data, and animation_url when it names an image) are recorded (src/store/media.ts) and every distinct source gets one media
  * job, in the same transaction. A metadata job never waits for media: the job is only queued.
  */
 import type { Config } from '../config'
 import { PRIORITY } from '../core/jobs'
 import { isMetadataError } from '../core/errors'
-import { MEDIA_FIELDS, mediaSourceOf, type MediaField } from '../media/mediaSource'
+import { MEDIA_FIELDS, mediaSourceOf, namesAnImage, type MediaField } from '../media/mediaSource'
 import type { GatewayConfig } from '../metadata/types'
 import { MEDIA_CHAIN, recordMediaUses, type MediaUse } from '../store/media'
 import type { SqlExecutor } from '../store/sql'
@@ -37,6 +37,7 @@ export async function queueDocumentMedia(db: SqlExecutor, settings: MediaQueueSe
     for (const field of MEDIA_FIELDS) {
       const value = d.fields[field]
       if (typeof value !== 'string' || value.trim() === '') continue
+      if (field === 'animation_url' && !namesAnImage(value)) continue
       uses.push(useOf(d, field, value, settings.gateways))
     }
   }

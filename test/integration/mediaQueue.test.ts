@@ -13,9 +13,9 @@ const ADDRESS = '0x9999999999999999999999999999999999999999'
 const C = `${CHAIN}:${ADDRESS}`
 const gateways = { ipfsGateway: 'https://gw.example', arweaveGateway: 'https://ar.example', rewriteGateways: [...DEFAULT_REWRITE_GATEWAYS] }
 
-async function queue(docs: { id: string; image?: string; image_data?: string }[]): Promise<void> {
+async function queue(docs: { id: string; image?: string; image_data?: string; animation_url?: string }[]): Promise<void> {
   await db.ds.transaction((m) =>
-    queueDocumentMedia(m, { gateways }, docs.map((d) => ({ subjectId: `${C}:${d.id}`, contractId: C, tokenId: `${C}:${d.id}`, fields: { image: d.image, image_data: d.image_data } })), new Date()),
+    queueDocumentMedia(m, { gateways }, docs.map((d) => ({ subjectId: `${C}:${d.id}`, contractId: C, tokenId: `${C}:${d.id}`, fields: { image: d.image, image_data: d.image_data, animation_url: d.animation_url } })), new Date()),
   )
 }
 
@@ -53,6 +53,11 @@ describe('media jobs from stored documents', () => {
     expect((await uses()).filter((u: { subject_id: string }) => u.subject_id === `${C}:3`)).toEqual([
       { subject_id: `${C}:3`, field: 'image_data', value: '<svg xmlns="http://www.w3.org/2000/svg"/>', error_code: null },
     ])
+  })
+
+  it('an animation_url is cached only when it names an image: a web page or a video is left alone', async () => {
+    await queue([{ id: '2', image: 'ipfs://QmShared/a.png', animation_url: 'https://game.example/play.html' }, { id: '4', animation_url: 'https://cdn.example/loop.gif?v=2' }])
+    expect((await uses()).filter((u: { field: string }) => u.field === 'animation_url').map((u: { value: string }) => u.value)).toEqual(['https://cdn.example/loop.gif?v=2'])
   })
 
   it('uses are deleted with their token (a reorg rollback)', async () => {
