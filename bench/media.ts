@@ -52,7 +52,11 @@ interface BoundResult {
   hwmKb: number
 }
 
-/** Distinct 1024 x 1024 PNGs: a smooth two-colour field plus a per-image pattern (realistic size). */
+/**
+ * Distinct 1024 x 1024 PNGs: a gradient field shifted per image plus the image's index stamped as
+ * 16 black / white 32 px squares, so no two files share their bytes (the cache would otherwise
+ * skip the decode of a repeat by its content hash).
+ */
 async function writeImages(dir: string, n: number): Promise<number> {
   let bytes = 0
   const size = 1024
@@ -65,6 +69,10 @@ async function writeImages(dir: string, n: number): Promise<number> {
         raw[at + 1] = (y + i * 13) & 0xff
         raw[at + 2] = ((x ^ y) + i) & 0xff
       }
+    }
+    for (let bit = 0; bit < 16; bit++) {
+      const v = (i >> bit) & 1 ? 255 : 0
+      for (let y = 0; y < 32; y++) for (let x = bit * 32; x < bit * 32 + 32; x++) raw.fill(v, (y * size + x) * 3, (y * size + x) * 3 + 3)
     }
     const png = await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer()
     fs.writeFileSync(path.join(dir, `${i}.png`), png)
@@ -173,6 +181,8 @@ async function main(): Promise<void> {
     const cpuMs = (worker.cpuSeconds() - cpu0) * 1000
     await worker.stop()
     const stored = fs.readdirSync(mediaDir, { recursive: true }).filter((f) => String(f).endsWith('.png')).length
+    const distinct = (await c.query(`SELECT count(DISTINCT content_hash)::int AS n FROM media_source`)).rows[0].n as number
+    if (distinct !== n) throw new Error(`the fixture has ${distinct} distinct contents, not ${n}: the run would measure deduplication`)
 
     log('measuring the bound (decode + resize, one process, no queue)')
     const bound = await runBound(images, n, concurrency)
@@ -188,7 +198,7 @@ async function main(): Promise<void> {
     const summary = [
       machineTable(machine(), commandLine()),
       '',
-      `${fmt(n)} distinct 1024 x 1024 PNGs (${mb(bytes / 1024)} in all, ${fmt(bytes / n / 1024)} KiB each), each answered after ${latency} ms; thumbnails ${WIDTHS.join(', ')} px (WebP) and a ThumbHash per image. Outcomes: ${done.done} DONE, ${done.bad} FAILED or INVALID; ${stored} originals stored. The machine is shared with other agents (2 cores): figures vary between runs.`,
+      `${fmt(n)} distinct 1024 x 1024 PNGs (${mb(bytes / 1024)} in all, ${fmt(bytes / n / 1024)} KiB each), each answered after ${latency} ms; thumbnails ${WIDTHS.join(', ')} px (WebP) and a ThumbHash per image. Outcomes: ${done.done} DONE, ${done.bad} FAILED or INVALID; ${distinct} distinct contents, ${stored} originals stored. The machine is shared with other agents (2 cores): figures vary between runs.`,
       '',
       table,
     ].join('\n')
