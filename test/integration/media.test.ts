@@ -43,7 +43,8 @@ beforeAll(async () => {
     FETCH_ALLOW_HOSTS: `127.0.0.1:${hostile.port},127.0.0.1:${good.port}`,
     // one attempt: a timeout is final at once, so the slow host's job ends within its deadline
     JOB_MAX_ATTEMPTS: '1',
-    MEDIA_FETCH_TIMEOUT_MS: '15000',
+    // long enough that the other host's media is cached while the slow fetch still runs, even on a loaded machine
+    MEDIA_FETCH_TIMEOUT_MS: '30000',
     MEDIA_MAX_BYTES: String(4 * MIB),
     MEDIA_CONCURRENCY: '4',
     MEDIA_CACHE: 'true',
