@@ -39,7 +39,8 @@ export interface Renditions {
 }
 
 /** Formats sharp decodes here; anything else sniffed as an image is stored with no renditions. */
-const DECODED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml', 'image/avif', 'image/heic'])
+// (HEIC is recorded without renditions: the prebuilt libvips has no HEVC decoder.)
+const DECODED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/svg+xml', 'image/avif'])
 
 export function decodable(type: SniffedType): boolean {
   return type.kind === 'image' && DECODED.has(type.mimeType)
