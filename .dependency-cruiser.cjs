@@ -9,13 +9,14 @@ const MAY_IMPORT = {
   model: ['model'],
   chains: ['chains', 'core', 'lib', 'abi', 'config'],
   metadata: ['metadata', 'core', 'lib'],
-  store: ['store', 'core', 'lib', 'model', 'metadata'],
-  queue: ['queue', 'store', 'core', 'lib', 'config', 'metadata'],
+  media: ['media', 'metadata', 'core', 'lib', 'config'],
+  store: ['store', 'core', 'lib', 'model', 'metadata', 'media'],
+  queue: ['queue', 'store', 'core', 'lib', 'config', 'metadata', 'media'],
   ingest: ['ingest', 'store', 'core', 'lib', 'model', 'chains'],
-  api: ['api', 'store', 'core', 'lib', 'config', 'metadata', 'model'],
+  api: ['api', 'store', 'core', 'lib', 'config', 'metadata', 'model', 'media'],
   cli: ['cli', 'store', 'core', 'lib', 'config', 'metadata', 'chains'],
-  devnet: ['devnet', 'chains', 'metadata', 'core', 'lib', 'abi', 'config'],
-  main: ['main', 'api', 'chains', 'config', 'core', 'devnet', 'ingest', 'lib', 'metadata', 'queue', 'store', 'model', 'cli'],
+  devnet: ['devnet', 'chains', 'metadata', 'media', 'core', 'lib', 'abi', 'config'],
+  main: ['main', 'api', 'chains', 'config', 'core', 'devnet', 'ingest', 'lib', 'metadata', 'media', 'queue', 'store', 'model', 'cli'],
 }
 
 const folders = Object.keys(MAY_IMPORT)

@@ -369,6 +369,8 @@ async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p:
     FETCH_ALLOW_HOSTS: host.hostUrl.replace('http://', ''),
     WORKER_CONCURRENCY: String(opts.concurrency),
     HOST_MAX_CONCURRENCY: '100000',
+    // the documents name ipfs:// images behind no reachable gateway: media is bench:media's to measure
+    MEDIA_CACHE: 'false',
   }
   const children: Child[] = []
   for (let i = 0; i < workers; i++) {

@@ -150,6 +150,7 @@ async function main(): Promise<void> {
           FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
           WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
           HOST_MAX_CONCURRENCY: String(v.hostCap),
+          MEDIA_CACHE: 'false', // bench:media measures media
         }))
       }
       for (const w of children.slice(1)) await waitFor('a worker', async () => w.output().includes('worker started'), 60_000, 50, () => w.output())

@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm'
 import type { OnDemandBudget } from './sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 import type { CollectionOwners } from './auth/collectionOwners'
+import type { MediaLinks } from './media/mediaLinks'
 
 /** Shared by every surface of one server. */
 export interface ApiContext {
@@ -20,4 +21,6 @@ export interface ApiContext {
   /** owner() of collection contracts, cached (Immutable X project-owner authentication). */
   owners: CollectionOwners
   version: string
+  /** Public URLs of cached media files. */
+  media: MediaLinks
 }

@@ -25,6 +25,8 @@ import { statusRoutes } from './status/status'
 import { StatusService } from './statusService'
 import { statusGauges } from './statusMetrics'
 import { packageVersion } from './version'
+import { MediaLinks } from './media/mediaLinks'
+import { mediaRoutes } from './media/mediaRoute'
 
 /** Largest request body (a full 50 x 50 Sequence batch of uint256 ids is about 200 KB). */
 export const BODY_LIMIT = 1024 * 1024
@@ -64,6 +66,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     onDemand: new OnDemandBudget(deps.config.ON_DEMAND_FETCHES_PER_MINUTE),
     owners: new CollectionOwners(deps.chainReaders ?? new Map(), deps.config.IMX_OWNER_CACHE_TTL_SECONDS * 1000),
     version,
+    media: new MediaLinks(deps.config, () => app.server.address()),
   }
 
   await registerCors(app, deps.config.CORS_ORIGINS)
@@ -84,6 +87,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     await updateGauges(() => ctx.status.get())
     return reply.type('text/plain; version=0.0.4').send(await deps.metrics.render())
   })
+  if (deps.config.MEDIA_STORAGE === 'local') await app.register(mediaRoutes(deps.config.MEDIA_DIR))
   await app.register(healthRoutes(ctx))
   await app.register(readyRoutes(ctx))
   await limited('status', [statusRoutes(ctx)])

@@ -26,6 +26,9 @@ export const ERROR_CODES = [
   'contract_call_reverted',
   'contract_call_unavailable',
   'internal_error',
+  // media (issue 16): an image whose header claims more pixels than MEDIA_MAX_PIXELS; one that does not decode
+  'media_too_many_pixels',
+  'media_undecodable',
 ] as const
 
 export type ErrorCode = (typeof ERROR_CODES)[number]

@@ -1,6 +1,7 @@
 import type { MetadataError } from './errors'
 import type { JobKindName, RetryProfile } from './jobs'
 import type { TokenStandardName } from './standards'
+import type { MediaResultRow } from './mediaFile'
 
 /** A job as a worker holds it after a claim. */
 export interface ClaimedJob {
@@ -98,7 +99,7 @@ export interface ContractReadResult {
 }
 
 /** What one attempt produced. `ok` and `kind` discriminate it: a success carries the part it stored. */
-export type JobOutcome = TokenSucceeded | ContractSucceeded | JobFailed
+export type JobOutcome = TokenSucceeded | ContractSucceeded | MediaSucceeded | JobFailed
 
 interface OutcomeBase {
   job: ClaimedJob
@@ -116,6 +117,13 @@ export interface ContractSucceeded extends OutcomeBase {
   ok: true
   kind: 'CONTRACT'
   contract: ContractReadResult
+}
+
+/** A media job stored its file (or found it stored under the same content hash). */
+export interface MediaSucceeded extends OutcomeBase {
+  ok: true
+  kind: 'MEDIA'
+  media: MediaResultRow
 }
 
 export interface JobFailed extends OutcomeBase {

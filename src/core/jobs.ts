@@ -9,9 +9,11 @@ export const PRIORITY = {
   BACKFILL: 10,
   /** SIP-019 dynamic tokens re-queued when their ttl passes. */
   SCHEDULED: 5,
+  /** Media jobs run in their own lane (a worker's media runner), so this orders them only among themselves. */
+  MEDIA: 20,
 } as const
 
-export type JobKindName = 'TOKEN' | 'CONTRACT'
+export type JobKindName = 'TOKEN' | 'CONTRACT' | 'MEDIA'
 
 /** What the processors and APIs ask the queue for. */
 export interface JobRequest {

@@ -32,6 +32,11 @@ export class DevMetadataServer {
     this.docs.set(path, (_req, res) => res.writeHead(200, { 'content-type': 'image/svg+xml' }).end(svg))
   }
 
+  /** Any file (PNG, GIF, …) as given, with its type. */
+  file(path: string, body: Buffer, contentType: string): void {
+    this.docs.set(path, (_req, res) => res.writeHead(200, { 'content-type': contentType, 'content-length': body.length }).end(body))
+  }
+
   status(path: string, code: number, body: string, contentType = 'text/plain'): void {
     this.docs.set(path, (_req, res) => res.writeHead(code, { 'content-type': contentType }).end(body))
   }

@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     ]) supervisor.start({ ...role, env })
 
     await waitForHealth(apiUrl, path.join(config.DATA_DIR, 'logs'))
-    printBanner(say, { apiUrl, hostUrl: host.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, dataDir: config.DATA_DIR, logsInFiles: tty, contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft }, stacksChain: sim.chainId })
+    printBanner(say, { apiUrl, hostUrl: host.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, dataDir: config.DATA_DIR, logsInFiles: tty, contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft, pixels: evm.pixels.address }, stacksChain: sim.chainId })
     if (!args.has('--no-activity')) {
       const stopActivity = startActivity(driver, sim, host, evm, stx, 4000, (err) => log.warn({ err }, 'dev activity step failed'))
       shutdown.register('live activity', stopActivity)
@@ -135,6 +135,8 @@ function childEnv(config: Config, w: ChildWiring): Record<string, string> {
     GRAPHQL_INTROSPECTION: 'true',
     REFRESH_DEFAULT_CHAIN: EVM_CHAIN,
     MAVIS_CHAIN: EVM_CHAIN,
+    // cached images live with the rest of the dev state (served by the API under /media)
+    MEDIA_DIR: path.join(config.DATA_DIR, 'media'),
     SQD_LOG_LEVEL: 'WARN',
   }
 }

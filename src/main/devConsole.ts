@@ -9,7 +9,7 @@ export interface BannerInfo {
   stacksChain: string
   dataDir: string
   logsInFiles: boolean
-  contracts: { squids: string; items: string; stacksNft: string }
+  contracts: { squids: string; items: string; stacksNft: string; pixels: string }
 }
 
 /** What `npm run dev` prints once everything is up (the README quick start shows the same). */
@@ -32,6 +32,7 @@ export function printBanner(say: (line: string) => void, b: BannerInfo): void {
     `  curl -s ${b.apiUrl}/metadata/v1/nft/${b.contracts.stacksNft}/1`,
     `  curl -s -X POST ${b.apiUrl}/rpc/Metadata/GetTokenMetadata -H 'content-type: application/json' -d '{"chainID":"31337","contractAddress":"${squids}","tokenIDs":["1","2"]}'`,
     `  curl -s ${b.apiUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ token(chain: \\"eip155:31337\\", contract: \\"${squids}\\", tokenId: \\"1\\") { tokenId status metadata { name image } attributes { traitType value } } }"}'`,
+    `  curl -s ${b.apiUrl}/graphql -H 'content-type: application/json' -d '{"query":"{ tokens(chain: \\"eip155:31337\\", contract: \\"${b.contracts.pixels.toLowerCase()}\\") { nodes { tokenId image { cached mimeType placeholder thumbnails { width url } status } } } }"}'   (cached PNG / animated GIF; open the urls in a browser)`,
     '',
     'Ctrl-C stops everything.',
     '',

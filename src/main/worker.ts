@@ -9,8 +9,10 @@ import { Shutdown } from '../lib/shutdown'
 import { cleanupRetention, startPeriodicCleanup } from '../queue/cleanup'
 import { metadataJobHandler } from '../queue/jobs'
 import { JobRunner } from '../queue/runner'
+import { mediaQueueSettingsOf } from '../media/mediaConfig'
 import { HeadWatch } from '../ingest/headWatch'
 import { openDatabase } from './database'
+import { startMediaRunner } from './mediaWorker'
 import { buildChainReaders, buildHeadReaders, buildLoaderOptions, stacksApiAccess } from './wiring'
 import { runMain } from './runMain'
 
@@ -49,12 +51,14 @@ async function main(): Promise<void> {
       backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
       hostCap: config.HOST_MAX_CONCURRENCY,
       dynamicTtlSeconds: config.STACKS_DYNAMIC_TTL_SECONDS,
+      media: mediaQueueSettingsOf(config),
     },
     log,
     metrics,
   )
   await runner.start()
   shutdown.register('job runner', () => runner.stop())
+  if (config.MEDIA_CACHE) await startMediaRunner({ config, ds, url, workerId, log, metrics, shutdown, agent: loader.agent })
   const heads = new HeadWatch({ heads: buildHeadReaders(config, stacks), db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, log })
   heads.start()
   shutdown.register('head watch', () => heads.stop())

@@ -267,6 +267,25 @@ function resolveDataUri(uri: string): InlineFetchPlan {
   return { kind: 'inline', mediaType, text, source: 'data-uri' }
 }
 
+/**
+ * The bytes of a `data:` URI (images carried on chain: PNG in base64, SVG percent-encoded), for
+ * the media cache; resolveDataUri decodes documents as text instead.
+ */
+export function dataUriBytes(uri: string): { mediaType: string; bytes: Buffer } {
+  const comma = uri.indexOf(',')
+  if (comma < 0) throw uriError('uri_invalid', 'data: URI has no comma', uri)
+  const header = parseDataHeader(uri.slice('data:'.length, comma).replace(/^\/\//, ''))
+  const payload = uri.slice(comma + 1)
+  if (header.base64) {
+    const bytes = base64Bytes(payload)
+    if (bytes === undefined) throw uriError('uri_invalid', 'data: URI has malformed base64', uri)
+    return { mediaType: header.mediaType, bytes: Buffer.from(bytes) }
+  }
+  const text = payload.includes('%') ? percentDecode(payload) : payload
+  if (text === undefined) throw uriError('uri_invalid', 'data: URI has malformed percent-encoding', uri)
+  return { mediaType: header.mediaType, bytes: Buffer.from(text, 'utf8') }
+}
+
 const MEDIA_TYPE = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/
 
 function parseDataHeader(header: string): { mediaType: string; base64: boolean } {

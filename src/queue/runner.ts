@@ -5,13 +5,13 @@ import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
 import { compactCounters } from '../store/counterCompaction'
 import { startRefreshes } from '../store/refreshItems'
-import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases } from '../store/jobs/claim'
+import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases, type JobLane } from '../store/jobs/claim'
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
 import { scheduleDynamicTokens } from '../store/jobs/scheduleDynamic'
 import { retriedByProfile } from './retryProfile'
-import { settleJobs } from './settle'
-import { ClaimedJob, JobOutcome, QueueSettings } from '../core/jobOutcome'
+import { settleJobs, type SettleSettings } from './settle'
+import type { ClaimedJob, JobOutcome } from '../core/jobOutcome'
 
 export interface JobContext {
   /** Per-host politeness; handlers acquire a slot around each outbound fetch. */
@@ -28,7 +28,7 @@ export interface JobContext {
 /** Runs one attempt. May throw; a throw that is not a MetadataError counts as retryable. */
 export type JobHandler = (job: ClaimedJob, ctx: JobContext) => Promise<JobOutcome>
 
-export interface RunnerOptions extends QueueSettings {
+export interface RunnerOptions extends SettleSettings {
   concurrency: number
   /** Poll interval when no notification arrives (backoff-due jobs, missed notifies). */
   pollMs?: number
@@ -41,6 +41,13 @@ export interface RunnerOptions extends QueueSettings {
   drainMs?: number
   /** Refresh interval of SIP-019 dynamic tokens without a ttl of their own. */
   dynamicTtlSeconds?: number
+  /** The jobs this runner claims (default: metadata documents). */
+  lane?: JobLane
+  /**
+   * Whether this runner also does the process's shared maintenance (lease sweeps, counter
+   * compaction, dynamic-token scheduling); a worker's second runner (media) leaves it to the first.
+   */
+  sharedMaintenance?: boolean
 }
 
 /**
@@ -63,7 +70,7 @@ export class JobRunner {
   private flushing: Promise<void> = Promise.resolve()
   private maintenanceTimer: NodeJS.Timeout | undefined
   private readonly drained = new Set<() => void>()
-  private readonly opts: Required<RunnerOptions>
+  private readonly opts: Required<Omit<RunnerOptions, 'media'>> & Pick<RunnerOptions, 'media'>
   private readonly m
 
   constructor(
@@ -74,7 +81,7 @@ export class JobRunner {
     private readonly log: Logger,
     metrics?: Metrics,
   ) {
-    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, dynamicTtlSeconds: 86_400, ...opts }
+    this.opts = { pollMs: 1000, settleBatch: 200, flushMs: 10, hostWaitMs: 2000, drainMs: 5000, dynamicTtlSeconds: 86_400, lane: 'documents', sharedMaintenance: true, ...opts }
     this.hostSlots = new HostSlots(ds.manager, { workerId: opts.workerId, capPerHost: opts.hostCap, leaseMs: opts.leaseMs, waitMs: this.opts.hostWaitMs }, log)
     this.notifier = new JobNotifier(dbUrl, () => this.poke(), log)
     this.m = metrics && {
@@ -139,7 +146,7 @@ export class JobRunner {
 
   private async claim(free: number): Promise<ClaimedJob[]> {
     try {
-      const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs)
+      const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs, this.opts.lane)
       // Refreshes enqueue at USER_REFRESH and enqueue keeps the highest priority, so only those
       // jobs can belong to a refresh: the lookup is skipped for every other claim.
       const refs = jobs.filter((j) => j.tokenRef && j.priority >= PRIORITY.USER_REFRESH).map((j) => j.tokenRef!)
@@ -254,6 +261,7 @@ export class JobRunner {
     try {
       await extendLeases(this.ds.manager, this.opts.workerId, this.heldJobIds(), this.opts.leaseMs)
       await this.hostSlots.heartbeat()
+      if (!this.opts.sharedMaintenance) return
       const swept = await sweepExpiredLeases(this.ds.manager, this.opts.maxAttempts)
       if (swept > 0) this.log.info({ swept }, 'returned jobs of dead workers to the queue')
       await compactCounters(this.ds)

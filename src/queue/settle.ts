@@ -1,8 +1,16 @@
 import type { JobOutcome, QueueSettings } from '../core/jobOutcome'
 import { recordMinuteStats } from '../store/jobs/jobStats'
+import { writeMediaResults } from '../store/media'
 import { lockOwnedJobs, lockSubjects, updateJobRows, writeResults, type Transition } from '../store/jobs/settleWrites'
 import type { SqlExecutor } from '../store/sql'
+import type { MediaQueueSettings } from '../media/mediaSource'
+import { documentMediaOf, queueDocumentMedia } from '../store/jobs/mediaJobs'
 import { transition } from './transition'
+
+export interface SettleSettings extends QueueSettings {
+  /** Media caching: stored documents' images are queued as media jobs. Absent = off. */
+  media?: MediaQueueSettings
+}
 
 export interface SettleSummary {
   done: number
@@ -22,7 +30,7 @@ export interface SettleSummary {
  * A job that was re-requested while it ran (requestVersion > claimedVersion) goes back to
  * QUEUED instead of DONE / INVALID / FAILED, so the newer request is honoured.
  */
-export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outcomes: JobOutcome[], now: Date, random = Math.random): Promise<SettleSummary> {
+export async function settleJobs(db: SqlExecutor, settings: SettleSettings, outcomes: JobOutcome[], now: Date, random = Math.random): Promise<SettleSummary> {
   const summary: SettleSummary = { done: 0, retried: 0, invalid: 0, failed: 0, requeued: 0, lost: 0 }
   if (outcomes.length === 0) return summary
   const busy = await lockSubjects(db, outcomes)
@@ -44,6 +52,7 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
   if (transitions.length === 0) return summary
   await updateJobRows(db, transitions, now)
   await writeResults(db, transitions, now)
+  await writeMediaOutcomes(db, settings, transitions, now)
   await recordMinuteStats(db, transitions, now)
   return summary
 }
@@ -54,4 +63,14 @@ function count(summary: SettleSummary, t: Transition): void {
   else if (t.status === 'INVALID') summary.invalid++
   else if (t.status === 'FAILED') summary.failed++
   else summary.retried++
+}
+
+/**
+ * Media: a media job's file is recorded; stored token and contract documents get their media
+ * uses and media jobs. Nothing here changes a metadata status.
+ */
+async function writeMediaOutcomes(db: SqlExecutor, settings: SettleSettings, ts: Transition[], now: Date): Promise<void> {
+  const files = ts.flatMap((t) => (t.outcome.ok && t.outcome.kind === 'MEDIA' ? [t.outcome.media] : []))
+  await writeMediaResults(db, files, now)
+  if (settings.media) await queueDocumentMedia(db, settings.media, documentMediaOf(ts.map((t) => t.outcome)), now)
 }

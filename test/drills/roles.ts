@@ -32,6 +32,8 @@ export function deploymentEnv(d: DeploymentEnv): Record<string, string> {
     ARWEAVE_GATEWAY: 'http://127.0.0.1:9',
     // Drills probe the API from one address far past an explorer's rate; the abuse drill sets its own limits.
     READ_LIMIT_PER_IP: '100000000',
+    // The drills audit the metadata pipeline's jobs; media jobs (their own lane) are measured by bench:media.
+    MEDIA_CACHE: 'false',
     ...d.extra,
   }
 }

@@ -1,6 +1,9 @@
 /**
  * What the end-to-end pipeline tests share: the environment of processor and worker processes
  * against a test database, a local chain and a local metadata host, and their teardown.
+ * Media caching is off unless a test turns it on (MEDIA_CACHE): these tests count the metadata
+ * jobs and the host's requests, and their documents name images on hosts that do not exist;
+ * test/integration/media.test.ts runs the media lane.
  */
 import type { RunningApi } from './apiServer'
 import type { TestDatabase } from './database'
@@ -15,6 +18,7 @@ export function evmPipelineEnv(db: TestDatabase, rpcUrl: string, chains: readonl
     EVM_CHAINS: JSON.stringify(chains.map((chain) => ({ chain, rpcUrl, finality: 2, headPollMs: 50 }))),
     ...(host ? { FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}` } : {}),
     JOB_BACKOFF_BASE_MS: '100',
+    MEDIA_CACHE: 'false',
     ...extra,
   }
 }
@@ -28,6 +32,7 @@ export function stacksPipelineEnv(db: TestDatabase, apiUrl: string, chain: strin
     STACKS_POLL_MS: '50',
     ...(host ? { FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}` } : {}),
     JOB_BACKOFF_BASE_MS: '100',
+    MEDIA_CACHE: 'false',
     ...extra,
   }
 }

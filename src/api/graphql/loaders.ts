@@ -1,3 +1,4 @@
+import { mediaOfSubjects, type MediaView } from '../../store/media'
 import DataLoader from 'dataloader'
 import { collectionStats, type CollectionStats } from '../../store/read/collectionStats'
 import { contractsByIds, type ContractView } from '../../store/read/contracts'
@@ -28,6 +29,8 @@ export class Loaders {
   readonly raw: DataLoader<string, unknown>
   readonly stats: DataLoader<string, CollectionStats>
   readonly rarity: DataLoader<string, Rarity | null>
+  /** Media uses of tokens and contracts by id (the `image` fields). */
+  readonly media: DataLoader<string, MediaView[]>
   private readonly balanceLoaders = new Map<string, DataLoader<string, BalanceRow[]>>()
   private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenPage>>()
 
@@ -41,6 +44,10 @@ export class Loaders {
       return refs.map((r) => byRef.get(r) ?? null)
     })
     this.stats = new DataLoader((ids) => collectionStats(db, ids))
+    this.media = new DataLoader(async (ids) => {
+      const found = await mediaOfSubjects(db, ids)
+      return ids.map((id) => found.get(id) ?? [])
+    })
     this.rarity = new DataLoader(async (refs) => {
       const byRef = await rarityOfTokens(db, refs)
       return refs.map((r) => byRef.get(r) ?? null)

@@ -8,6 +8,7 @@ import { SearchResolvers } from './resolvers/searchResolvers'
 import { StatusResolvers } from './resolvers/statusResolvers'
 import { TokenFields } from './resolvers/tokenFields'
 import { TokenQueries } from './resolvers/tokenQueries'
+import { ContractMediaFields, TokenMediaFields } from './resolvers/mediaFields'
 
 /**
  * The GraphQL schema (type-graphql). Mutations: the refresh mutations (user-requested metadata
@@ -15,7 +16,7 @@ import { TokenQueries } from './resolvers/tokenQueries'
  * resolver reads its dependencies from the request context, so a mutation resolver needs no
  * other wiring.
  */
-export const RESOLVERS = [TokenQueries, TokenFields, ContractResolvers, AccountResolvers, StatusResolvers, RefreshResolvers, SearchResolvers] as const
+export const RESOLVERS = [TokenQueries, TokenFields, ContractResolvers, AccountResolvers, StatusResolvers, RefreshResolvers, SearchResolvers, TokenMediaFields, ContractMediaFields] as const
 
 export function buildGraphqlSchema(): Promise<GraphQLSchema> {
   // class-validator stays off: arguments are checked by the resolvers (inputErrors.ts).

@@ -1,13 +1,18 @@
 /**
  * Hiro's `metadata` object (SIP-016 shape) from our normalised document. Absent fields stay
  * absent. `sip` is 16: every SIP-009/010/013 metadata document follows SIP-016.
- * (cached_image / cached_thumbnail_image are Hiro's image cache, which this service has not.)
+ * `cached_image` / `cached_thumbnail_image` are the cached original and its 300 px thumbnail, once
+ * the media job has stored them (absent before, as Hiro leaves them out).
  */
+import type { CachedImage } from '../media/cachedImage'
+
 export interface HiroMetadata {
   sip: number
   name?: string
   description?: string
   image?: string
+  cached_image?: string
+  cached_thumbnail_image?: string
   attributes?: { trait_type?: string; display_type?: string; value: unknown }[]
   properties?: Record<string, unknown>
   localization?: { uri: string; default?: string; locales: string[] }
@@ -20,7 +25,7 @@ function str(doc: Doc, key: string): string | undefined {
   return typeof v === 'string' ? v : undefined
 }
 
-export function hiroMetadata(doc: Doc | null | undefined): HiroMetadata | undefined {
+export function hiroMetadata(doc: Doc | null | undefined, cached: CachedImage | null = null): HiroMetadata | undefined {
   if (!doc) return undefined
   const out: HiroMetadata = { sip: 16 }
   const name = str(doc, 'name')
@@ -29,6 +34,8 @@ export function hiroMetadata(doc: Doc | null | undefined): HiroMetadata | undefi
   if (name !== undefined) out.name = name
   if (description !== undefined) out.description = description
   if (image !== undefined) out.image = image
+  if (cached?.cached) out.cached_image = cached.cached
+  if (cached?.thumbnail) out.cached_thumbnail_image = cached.thumbnail
   if (Array.isArray(doc.attributes) && doc.attributes.length > 0) out.attributes = doc.attributes.map(attribute)
   if (doc.properties && typeof doc.properties === 'object' && !Array.isArray(doc.properties) && Object.keys(doc.properties).length > 0) {
     out.properties = doc.properties as Record<string, unknown>

@@ -7,6 +7,8 @@ import type { ApiContext } from '../context'
 import { fastifyErrorBody } from '../errors'
 import { etagOf, ifNoneMatchMatches } from '../http/etag'
 import { checkTokenId, textProblem } from '../validation'
+import { mediaOfSubjects } from '../../store/media'
+import { displayedImage } from '../media/cachedImage'
 import { ftListSchema, ftSchema, nftSchema, sftSchema, statusSchema } from './schemas'
 import { registerSearchRoute } from './searchRoute'
 import { hiroTokenResult, type HiroTokenKind } from './tokenResponse'
@@ -76,7 +78,8 @@ async function tokenRoute(
   // A locale that cannot be stored (NUL, absurd length) cannot exist: no lookup, "Locale not found".
   const lookupLocale = locale !== undefined && textProblem('locale', locale, 64) === undefined ? locale : undefined
   const [view] = await loadTokenViews(ctx.db, [{ contractId: `${chain}:${principal}`, tokenId }], lookupLocale)
-  const result = hiroTokenResult(view, kind, principal, locale)
+  const media = await mediaOfSubjects(ctx.db, [view.ref])
+  const result = hiroTokenResult(view, kind, principal, locale, displayedImage(media.get(view.ref), ctx.media))
   if (!result.ok) return reply.code(result.error.status).send(result.error.body)
   const body = JSON.stringify(result.body)
   const etag = etagOf(body)

@@ -129,6 +129,8 @@ export const ftSchema = {
         total_supply: { type: 'string' },
         token_uri: { type: 'string' },
         description: { type: 'string' },
+        image_uri: { type: 'string', description: 'the cached image (absent until it is cached)' },
+        image_thumbnail_uri: { type: 'string', description: 'its 300 px thumbnail' },
         image_canonical_uri: { type: 'string' },
         tx_id: { type: 'string' },
         sender_address: { type: 'string' },

@@ -6,6 +6,8 @@ import type { ApiContext } from '../context'
 import { fastifyErrorBody } from '../errors'
 import { etagOf, ifNoneMatchMatches } from '../http/etag'
 import { checkTokenId, textProblem } from '../validation'
+import { mediaOfSubjects } from '../../store/media'
+import { displayedImage, type CachedImage } from '../media/cachedImage'
 
 /** Hiro's bulk lookup: at most this many `contract` parameters per request. */
 export const MAX_SEARCH_CONTRACTS = 50
@@ -59,7 +61,8 @@ async function searchRoute(ctx: ApiContext, chain: string, request: FastifyReque
     const ft = views[at++]!
     return ft.contract?.standard === 'SIP010' ? ft : view
   })
-  const body = JSON.stringify(chosen.flatMap(searchEntry))
+  const media = await mediaOfSubjects(ctx.db, chosen.map((v) => v.ref))
+  const body = JSON.stringify(chosen.flatMap((v) => searchEntry(v, displayedImage(media.get(v.ref), ctx.media))))
   const etag = etagOf(body)
   reply.header('cache-control', 'public, no-cache, must-revalidate').header('etag', etag)
   if (ifNoneMatchMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
@@ -81,7 +84,7 @@ function parseSearchContract(chain: string, value: string): SearchAsk | string {
   return { key: { contractId: `${chain}:${m[1]}`, tokenId: checked.tokenId }, bare: m[2] === undefined }
 }
 
-function searchEntry(view: TokenView): Record<string, unknown>[] {
+function searchEntry(view: TokenView, cached: CachedImage | null): Record<string, unknown>[] {
   const kind = view.contract ? KIND[view.contract.standard] : undefined
   if (!kind || !view.contract) return []
   if (!view.token) return []
@@ -99,8 +102,9 @@ function searchEntry(view: TokenView): Record<string, unknown>[] {
     total_supply: kind === 'ft' ? (view.contract.totalSupply ?? read?.totalSupply ?? undefined) : kind === 'sft' ? view.token?.supply : undefined,
     token_uri: view.metadata?.uri ?? view.token?.chainUri ?? (kind === 'ft' ? read?.uri : undefined) ?? undefined,
     description: text('description'),
-    // Until images are cached, image_uri is the image the document names.
-    image_uri: image,
+    // The cached image and its thumbnail once stored; until then image_uri is the document's image.
+    image_uri: cached?.cached ?? image,
+    image_thumbnail_uri: cached?.thumbnail ?? undefined,
     image_canonical_uri: image,
     tx_id: view.contract.deployTx ?? undefined,
     sender_address: view.contract.deployer ?? undefined,

@@ -33,6 +33,9 @@ const MESSAGES: Record<ErrorCode, string> = {
   contract_call_reverted: 'The token contract produced a Clarity error when trying to fetch metadata',
   contract_call_unavailable: 'The token contract could not be called to fetch metadata',
   internal_error: 'Metadata could not be processed because of an internal error',
+  // media errors belong to a token's cached image, never to its metadata (listed for completeness)
+  media_too_many_pixels: 'The image has more pixels than this service decodes',
+  media_undecodable: 'The image could not be decoded',
 }
 
 export function tokenErrorReply(code: string | null | undefined): HiroErrorReply {

@@ -1,5 +1,6 @@
 import type { TokenStandardName } from '../../core/standards'
 import type { TokenView } from '../../store/read/tokenViews'
+import type { CachedImage } from '../media/cachedImage'
 import { baseLocale, hiroMetadata, type HiroMetadata } from './metadataBody'
 import { HIRO_ERROR, tokenErrorReply, type HiroErrorReply } from './tokenErrors'
 
@@ -15,7 +16,7 @@ export type HiroTokenResult = { ok: true; body: Record<string, unknown> } | { ok
  * (422 in progress), locale missing (422). AVAILABLE and STALE tokens are served: a refresh in
  * progress, or one that failed, keeps the last good document visible (metadataStatus.ts decides).
  */
-export function hiroTokenResult(view: TokenView, kind: HiroTokenKind, principal: string, locale: string | undefined): HiroTokenResult {
+export function hiroTokenResult(view: TokenView, kind: HiroTokenKind, principal: string, locale: string | undefined, image: CachedImage | null = null): HiroTokenResult {
   if (!view.contract) return { ok: false, error: HIRO_ERROR.contractNotFound }
   if (view.contract.standard !== STANDARD_OF[kind] || !view.token) return { ok: false, error: HIRO_ERROR.tokenNotFound }
   if (view.status === 'INVALID' || view.status === 'FAILED') return { ok: false, error: tokenErrorReply(view.error?.code) }
@@ -26,17 +27,17 @@ export function hiroTokenResult(view: TokenView, kind: HiroTokenKind, principal:
     if (!view.localized) return { ok: false, error: HIRO_ERROR.localeNotFound }
     doc = view.localized
   }
-  const metadata = hiroMetadata(doc)
+  const metadata = hiroMetadata(doc, image)
   const tokenUri = view.metadata?.uri ?? view.token.chainUri ?? (kind === 'ft' ? view.contractRead?.uri : null) ?? undefined
   if (kind === 'nft') return { ok: true, body: compact({ token_uri: tokenUri, metadata }) }
   if (kind === 'sft') {
     const decimals = view.metadata?.decimals ?? view.contractRead?.decimals ?? undefined
     return { ok: true, body: compact({ token_uri: tokenUri, decimals, total_supply: view.token.supply, metadata }) }
   }
-  return { ok: true, body: ftBody(view, principal, tokenUri, metadata) }
+  return { ok: true, body: ftBody(view, principal, tokenUri, metadata, image) }
 }
 
-function ftBody(view: TokenView, principal: string, tokenUri: string | undefined, metadata: HiroMetadata | undefined): Record<string, unknown> {
+function ftBody(view: TokenView, principal: string, tokenUri: string | undefined, metadata: HiroMetadata | undefined, image: CachedImage | null): Record<string, unknown> {
   const read = view.contractRead
   const [address, contractName] = principal.split('.')
   return compact({
@@ -47,6 +48,9 @@ function ftBody(view: TokenView, principal: string, tokenUri: string | undefined
     total_supply: view.contract?.totalSupply ?? read?.totalSupply ?? undefined,
     token_uri: tokenUri,
     description: metadata?.description,
+    // Hiro's FT fields: the cached image and its thumbnail, and the document's own image.
+    image_uri: image?.cached ?? undefined,
+    image_thumbnail_uri: image?.thumbnail ?? undefined,
     image_canonical_uri: metadata?.image,
     tx_id: view.contract?.deployTx ?? '',
     sender_address: address,

@@ -25,8 +25,15 @@ const tokenMetadata = {
     updatedAt: { type: 'string' },
     assets: {
       type: 'array',
-      description: 'media files stored for the token (Asset); always empty for now',
-      items: { type: 'object', required: ['id', 'collectionId', 'metadataField'], properties: { id: { type: 'number' }, collectionId: { type: 'number' }, tokenId: { type: 'string' }, url: { type: 'string' }, metadataField: { type: 'string' } } },
+      description: 'cached media files of the token (Asset): its image and animation_url once stored',
+      items: {
+        type: 'object',
+        required: ['id', 'collectionId', 'metadataField'],
+        properties: {
+          id: { type: 'number' }, collectionId: { type: 'number' }, tokenId: { type: 'string' }, url: { type: 'string' }, metadataField: { type: 'string' },
+          filename: { type: 'string' }, filesize: { type: 'number' }, mimeType: { type: 'string' }, width: { type: 'number' }, height: { type: 'number' }, updatedAt: { type: 'string' },
+        },
+      },
     },
     status: { type: 'string', enum: ['NOT_AVAILABLE', 'STALE', 'AVAILABLE'] },
     queuedAt: { type: 'string' },

@@ -11,8 +11,8 @@ export type ResourceStatus = 'NOT_AVAILABLE' | 'STALE' | 'AVAILABLE'
  * (imageData, externalUrl, backgroundColor, animationUrl) while Sequence's published TypeScript
  * client reads snake_case (image_data, external_url, …); both are sent so either reader finds
  * them. `chainId`, `contractAddress` and `source` are what the client types also expect.
- * `video` / `audio` come from media.ts; `assets` (Sequence's stored media files) is an empty
- * list: this indexer keeps no media files yet.
+ * `video` / `audio` come from media.ts; `assets` are the cached files (assets.ts) while `image`
+ * stays the document's.
  */
 export interface SequenceTokenMetadata {
   chainId: number
@@ -42,13 +42,19 @@ export interface SequenceTokenMetadata {
   lastFetched?: string
 }
 
-/** Sequence's Asset (seeds/000); none are served yet. */
+/** Sequence's Asset (seeds/000). */
 export interface SequenceAsset {
   id: number
   collectionId: number
-  metadataField: string
   tokenId?: string
   url?: string
+  metadataField: string
+  filename?: string
+  filesize?: number
+  mimeType?: string
+  width?: number
+  height?: number
+  updatedAt?: string
 }
 
 /** PENDING, FAILED and INVALID have nothing current to serve: NOT_AVAILABLE. */
@@ -67,7 +73,7 @@ function text(doc: Doc | null, key: string): string | undefined {
  * Builds the object for one token. `queuedAt` overrides the job's time for a fetch this request
  * has just queued.
  */
-export function sequenceTokenMetadata(view: TokenView, chainNumber: number, address: string, queuedAt?: Date): SequenceTokenMetadata {
+export function sequenceTokenMetadata(view: TokenView, chainNumber: number, address: string, queuedAt?: Date, assets: SequenceAsset[] = []): SequenceTokenMetadata {
   const doc: Doc | null = servesMetadata(view.status) ? (view.metadata?.normalized ?? null) : null
   const waiting = view.job && (view.job.status === 'QUEUED' || view.job.status === 'RUNNING') ? view.job.queuedAt : undefined
   const imageData = text(doc, 'image_data')
@@ -100,7 +106,7 @@ export function sequenceTokenMetadata(view: TokenView, chainNumber: number, addr
     animation_url: animationUrl,
     decimals,
     updatedAt: view.metadata?.updatedAt?.toISOString(),
-    assets: [],
+    assets,
     status: resourceStatus(view),
     queuedAt: (queuedAt ?? waiting)?.toISOString(),
     lastFetched: view.metadata?.lastFetchedAt?.toISOString(),

@@ -3,6 +3,8 @@ import { PRIORITY, type JobRequest } from '../../core/jobs'
 import { enqueueJobs } from '../../store/jobs/enqueue'
 import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
 import type { ApiContext } from '../context'
+import { mediaOfSubjects } from '../../store/media'
+import { sequenceAssets } from './assets'
 import type { MetadataRequest } from './request'
 import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetadata'
 
@@ -25,12 +27,13 @@ export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, no
   const keys = req.contracts.flatMap((c) => c.tokenIds.map((tokenId) => ({ contractId: c.contractId, tokenId })))
   const views = await loadTokenViews(ctx.db, keys)
   const queued = await queueNeverFetched(ctx, req.chain, views, now)
+  const media = await mediaOfSubjects(ctx.db, views.map((v) => v.ref))
   const out = new Map<string, SequenceTokenMetadata[]>()
   let i = 0
   for (const c of req.contracts) {
     const list = c.tokenIds.map(() => {
       const view = views[i++]
-      return sequenceTokenMetadata(view, req.chainNumber, c.address, queued.has(view.ref) ? now : undefined)
+      return sequenceTokenMetadata(view, req.chainNumber, c.address, queued.has(view.ref) ? now : undefined, sequenceAssets(media.get(view.ref), ctx.media))
     })
     out.set(c.key, list)
   }

@@ -43,6 +43,7 @@ export function statusBody(s: StatusSnapshot, version: string): Record<string, u
       perMinute: c.perMinute.map((m) => ({ minute: m.minute.toISOString(), completed: m.completed, failed: m.failed, invalid: m.invalid, retried: m.retried })),
     })),
     otherProcessors: s.otherProcessors.map((p) => ({ schema: p.schema, height: p.height })),
+    media: { jobs: s.mediaJobs },
   }
 }
 
@@ -104,6 +105,7 @@ const statusSchema = {
           },
         },
         otherProcessors: { type: 'array', items: { type: 'object', properties: { schema: { type: 'string' }, height: nullableInt } } },
+        media: { type: 'object', description: 'media jobs (one per distinct image URL) by status', properties: { jobs: counts } },
       },
     },
   },

@@ -10,6 +10,7 @@ import { bodyObject, contractOf, InputProblem, typeOf, type Json } from '../refr
 import { zkevmSchema } from '../imx/schemas'
 import { preparePush, type PushedItem } from '../../metadata/pushedDocuments'
 import { storePushedMetadata } from '../../store/jobs/pushedMetadata'
+import { mediaQueueSettingsOf } from '../../media/mediaConfig'
 
 /**
  * Immutable zkEVM push-model refresh (seeds/002), registered under /v1/chains:
@@ -99,7 +100,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
       const out = await ctx.ds.transaction('READ COMMITTED', async (em) => {
         const limits = await consumeRefreshLimits(em, ctx.config, key.id, items.length, now)
         if (!limits.allowed) return { limits, pushed: undefined }
-        return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now) }
+        return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now, mediaQueueSettingsOf(ctx.config)) }
       })
       if (!out.pushed) {
         const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })

@@ -2,6 +2,7 @@ import type { Address } from 'viem'
 import type { ChainDriver, DeployedContract } from '../evm'
 import type { DevMetadataServer } from '../metadataServer'
 import { SQUID_CID, glyphUri, itemDoc, localizedItemDoc, squidDoc, squidSvg } from './documents'
+import { pixelDoc, pixelImage } from './pixelImages'
 
 export interface EvmSeed {
   squids: DeployedContract
@@ -9,6 +10,8 @@ export interface EvmSeed {
   items: DeployedContract
   gold: DeployedContract
   broken: DeployedContract
+  /** PNG and animated GIF images (the media cache shows both; squids and glyphs show SVG). */
+  pixels: DeployedContract
   holders: Address[]
   nextSquid: number
   /** Current level of each squid (the live activity raises them). */
@@ -17,6 +20,7 @@ export interface EvmSeed {
 
 const SQUIDS = 40
 const GLYPHS = 12
+const PIXELS = 8
 
 /** Deploys and mints the EVM collections, and publishes their documents on the metadata host. */
 export async function seedEvm(d: ChainDriver, host: DevMetadataServer): Promise<EvmSeed> {
@@ -51,7 +55,15 @@ export async function seedEvm(d: ChainDriver, host: DevMetadataServer): Promise<
   host.status('/broken/1', 200, '{"name": "half a document', 'application/json')
   host.hang('/broken/2')
   await d.mintErc721Batch(broken, carol, 0n, 3, `${host.url}/broken/`)
-  return { squids, glyphs, items, gold, broken, holders: [alice, bob, carol], nextSquid: SQUIDS, levels }
+  const pixels = await d.deploy('TestERC721', ['Pixels', 'PXL', `${host.url}/pixels/collection.json`])
+  host.json('/pixels/collection.json', { name: 'Pixels', description: 'PNG and animated GIF images, cached by the media workers', image: `${host.url}/pixels/images/0.png` })
+  for (let id = 0; id < PIXELS; id++) {
+    const img = await pixelImage(id)
+    host.file(`/pixels/images/${id}.${img.ext}`, img.body, img.contentType)
+    host.json(`/pixels/${id}`, pixelDoc(id, `${host.url}/pixels/images/${id}.${img.ext}`))
+  }
+  await d.mintErc721Batch(pixels, bob, 0n, PIXELS, `${host.url}/pixels/`)
+  return { squids, glyphs, items, gold, broken, pixels, holders: [alice, bob, carol], nextSquid: SQUIDS, levels }
 }
 
 export function publishSquid(host: DevMetadataServer, id: number, level: number, levels: Map<number, number>): void {

@@ -19,16 +19,24 @@ interface ClaimRow {
 }
 
 /**
- * Claims up to `limit` due jobs, highest priority first, with a lease. SKIP LOCKED lets any
+ * Which jobs a runner claims: metadata documents (TOKEN, CONTRACT) or media (MEDIA). A worker runs
+ * one runner per lane, so a slow image never holds a slot a metadata document could use.
+ */
+export type JobLane = 'documents' | 'media'
+
+const LANE_FILTER: Record<JobLane, string> = { documents: `kind <> 'MEDIA'`, media: `kind = 'MEDIA'` }
+
+/**
+ * Claims up to `limit` due jobs of one lane, highest priority first, with a lease. SKIP LOCKED lets any
  * number of workers claim at once without waiting on each other or on a processor that is
  * enqueueing; jobs whose last host is cooling down after a 429 are left for later.
  */
-export async function claimJobs(db: SqlExecutor, workerId: string, limit: number, leaseMs: number): Promise<ClaimedJob[]> {
+export async function claimJobs(db: SqlExecutor, workerId: string, limit: number, leaseMs: number, lane: JobLane = 'documents'): Promise<ClaimedJob[]> {
   const claimed = await rows<ClaimRow>(
     db,
     `WITH picked AS (
        SELECT id FROM metadata_job
-        WHERE status = 'QUEUED' AND run_at <= now()
+        WHERE status = 'QUEUED' AND ${LANE_FILTER[lane]} AND run_at <= now()
           AND (host IS NULL OR NOT EXISTS (
                 SELECT 1 FROM host_state h WHERE h.id = metadata_job.host AND h.cooldown_until > now()))
         ORDER BY priority DESC, run_at

@@ -1,7 +1,9 @@
 import { tokenJobId } from '../../core/jobs'
 import type { TokenFetchResult } from '../../core/jobOutcome'
 import { writeTokenResults, type TokenResultRow } from '../metadataWriter'
+import type { MediaQueueSettings } from '../../media/mediaSource'
 import { settleRefreshItems } from '../refreshItems'
+import { queueDocumentMedia, tokenDocumentMedia } from './mediaJobs'
 import { rows, type SqlExecutor } from '../sql'
 
 /**
@@ -20,7 +22,13 @@ export interface PushedToken {
 }
 
 /** Stores the pushed metadata of known tokens, in the caller's transaction; returns the unknown token ids. */
-export async function storePushedMetadata(db: SqlExecutor, contractId: string, pushed: readonly PushedToken[], now: Date): Promise<{ stored: string[]; unknown: string[] }> {
+export async function storePushedMetadata(
+  db: SqlExecutor,
+  contractId: string,
+  pushed: readonly PushedToken[],
+  now: Date,
+  media?: MediaQueueSettings,
+): Promise<{ stored: string[]; unknown: string[] }> {
   const refs = pushed.map((p) => p.tokenRef)
   const known = await rows<{ id: string; uri: string | null }>(
     db,
@@ -37,6 +45,8 @@ export async function storePushedMetadata(db: SqlExecutor, contractId: string, p
   // The token URI stays what the chain says; only the document comes from the push.
   const results: TokenResultRow[] = stored.map((p) => ({ tokenRef: p.tokenRef, contractId, result: { ...p.result, uri: uriOf.get(p.tokenRef) ?? null } }))
   await writeTokenResults(db, results, now)
+  // pushed images are cached like fetched ones (after token_metadata, as in the workers' settle)
+  if (media) await queueDocumentMedia(db, media, results.map((r) => tokenDocumentMedia(r.tokenRef, contractId, r.result.metadata)), now)
   const jobs = await rows<{ token_ref: string; request_version: number }>(
     db,
     `WITH u AS (

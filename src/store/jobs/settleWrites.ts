@@ -41,7 +41,9 @@ export interface OwnedRow {
  * (a delete in progress) makes its outcomes lost: the job is deleted with it, or, if the rollback
  * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes.
  */
-export async function lockSubjects(db: SqlExecutor, outcomes: JobOutcome[]): Promise<Set<string>> {
+export async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<Set<string>> {
+  // media jobs write under no token or contract
+  const outcomes = all.filter((o) => o.job.kind !== 'MEDIA')
   const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
   const contracts = [...new Set(outcomes.map((o) => o.job.contractId))]
   const locked = await rows<{ id: string }>(
@@ -115,12 +117,13 @@ export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date)
   for (const t of ts) {
     const o = t.outcome
     const { contractId, tokenRef } = o.job
+    // media outcomes write no metadata rows (the media writer records them)
     if (o.ok && o.kind === 'TOKEN') tokenRows.push({ tokenRef: tokenRef!, contractId, result: o.token })
-    else if (o.ok) contractRows.push({ contractId, result: o.contract })
+    else if (o.ok && o.kind === 'CONTRACT') contractRows.push({ contractId, result: o.contract })
     // A retry in progress keeps the previous metadata untouched; only a final failure is recorded.
-    else if (t.status === 'INVALID' || t.status === 'FAILED') {
+    else if (!o.ok && (t.status === 'INVALID' || t.status === 'FAILED')) {
       if (o.job.kind === 'TOKEN') tokenErrors.push({ tokenRef: tokenRef!, contractId, status: t.status, error: o.error, uri: o.uri ?? null })
-      else contractErrors.push({ contractId, status: t.status, error: o.error })
+      else if (o.job.kind === 'CONTRACT') contractErrors.push({ contractId, status: t.status, error: o.error })
     }
   }
   await writeTokenResults(db, tokenRows, now)

@@ -5,6 +5,7 @@ import { indexedHeights, type IndexedHeight } from './indexedHeights'
 import { JOB_STATUSES, type JobStatusName } from './metadataStatus'
 import { oldestQueued, recentActivity, type MinuteActivity } from './queueActivity'
 import type { ReadDb } from './readDb'
+import { MEDIA_CHAIN } from '../media'
 
 export interface QueueThroughput {
   /** Minutes covered, current (partial) minute included. */
@@ -49,6 +50,8 @@ export interface StatusSnapshot {
   oldestQueuedAt: Date | null
   /** Processor schemas that match no known chain (reported, not dropped). */
   otherProcessors: IndexedHeight[]
+  /** Media jobs by status (one per distinct media URL, over all chains). */
+  mediaJobs: Record<JobStatusName, number>
 }
 
 export interface StatusSnapshotOptions {
@@ -77,7 +80,8 @@ export async function statusSnapshot(db: ReadDb, opts: StatusSnapshotOptions): P
     chainProgress(db),
   ])
   const counters = indexCounters(counterRows)
-  const chains = chainList(opts.knownChains, counterRows.map((r) => r.chain), heights, [...progress.keys()])
+  // media jobs are counted under their pseudo-chain (src/store/media.ts), reported apart
+  const chains = chainList(opts.knownChains, counterRows.map((r) => r.chain), heights, [...progress.keys()]).filter((c) => c !== MEDIA_CHAIN)
   const waiting = chains.filter((c) => counterValue(counters, 'job', c, 'QUEUED') > 0)
   const oldest = await oldestQueued(db, waiting)
   const heightOf = new Map(heights.filter((h) => h.chain !== null).map((h) => [h.chain!, h.height]))
@@ -96,7 +100,8 @@ export async function statusSnapshot(db: ReadDb, opts: StatusSnapshotOptions): P
       perMinute,
     }
   })
-  return { generatedAt: now, chains: statuses, oldestQueuedAt: oldest.overall, otherProcessors: heights.filter((h) => h.chain === null) }
+  const mediaJobs = byName(JOB_STATUSES, (s) => counterValue(counters, 'job', MEDIA_CHAIN, s))
+  return { generatedAt: now, chains: statuses, oldestQueuedAt: oldest.overall, otherProcessors: heights.filter((h) => h.chain === null), mediaJobs }
 }
 
 function chainList(known: readonly string[], counted: readonly string[], heights: readonly IndexedHeight[], recorded: readonly string[]): string[] {

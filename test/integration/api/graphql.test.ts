@@ -268,7 +268,7 @@ describe('GraphQL: batching', () => {
       let statements = 0
       const real = readDbFromDataSource(db.ds)
       const counting: ReadDb = { query: (text, values) => ((statements += 1), real.query(text, values)) }
-      const api: ApiContext = { config: { GRAPHQL_MAX_PAGE: 200 } as ApiContext['config'], db: counting, ds: db.ds, log: undefined as never, knownChains: new Set([CHAIN.eth]), status: undefined as never, onDemand: undefined as never, owners: undefined as never, version: 'test' }
+      const api: ApiContext = { config: { GRAPHQL_MAX_PAGE: 200 } as ApiContext['config'], db: counting, ds: db.ds, log: undefined as never, knownChains: new Set([CHAIN.eth]), status: undefined as never, onDemand: undefined as never, owners: undefined as never, version: 'test', media: undefined as never }
       const result = await graphql({
         schema,
         source: `{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: ${first}) { nodes {

@@ -141,6 +141,13 @@ describe('Immutable zkEVM push through the generated client', () => {
     expect(tokenMetadata[1]).toMatchObject({ animationUrl: 'https://anim.example/2.mp4' })
   })
 
+  it('queues a pushed image for the media cache as a fetched one is: one media job, the token\'s image PENDING', async () => {
+    const g = await gql(api.url, `{ token(chain: "eip155:1", contract: "${NFT}", tokenId: "1") { status image { original cached status } } }`)
+    expect(g.body.data.token).toEqual({ status: 'AVAILABLE', image: { original: 'https://img.example/1.png', cached: null, status: 'PENDING' } })
+    const jobs = await db.ds.query(`SELECT j.status FROM metadata_job j JOIN media_source s ON j.id = 'media:' || s.id WHERE s.url = $1`, ['https://img.example/1.png'])
+    expect(jobs).toEqual([{ status: 'QUEUED' }])
+  })
+
   it('answers 401, 403, 400, 404 and 429 in Immutable\'s error shape', async () => {
     const req = { chainName: 'ethereum', contractAddress: NFT, refreshNFTMetadataByTokenIDRequest: { nft_metadata: [item('5', { name: 'x' })] } }
     const noKey = await rejection(client(api.url).refreshNFTMetadataByTokenID(req))

@@ -37,6 +37,7 @@ export class StatusResolvers {
         throughput: c.throughput,
         perMinute: c.perMinute,
       })),
+      mediaJobs: named(s.mediaJobs),
     }
   }
 }

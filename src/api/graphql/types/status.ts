@@ -121,4 +121,7 @@ export class StatusType {
 
   @Field(() => [ChainStatusType])
   chains!: ChainStatusType[]
+
+  @Field(() => [NamedCount], { description: 'media jobs (one per distinct image URL, all chains) by status' })
+  mediaJobs!: NamedCount[]
 }
