@@ -17,6 +17,7 @@ import type {
   ApiTxEvent,
   ApiTxMultipleEntry,
   ClarityHexRepr,
+  ContractInterface,
 } from './apiTypes'
 import { API_LIMITS } from './apiTypes'
 import { uintFromHex } from './clarity'
@@ -73,6 +74,8 @@ export interface StacksTx {
   contractCall?: { contractId: string; functionName: string }
   /** set on a (successful) contract deployment */
   deployedContractId?: string
+  /** the deployed contract's interface, when the source carries it (the node's `contract_abi`) */
+  contractInterface?: ContractInterface
   /** by `eventIndex` */
   events: StacksEvent[]
 }

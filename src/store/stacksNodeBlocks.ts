@@ -1,0 +1,127 @@
+import type { DataSource } from 'typeorm'
+import type { SqlExecutor } from './sql'
+
+/**
+ * Blocks received from a Stacks node's event observer (`/new_block`) or imported from an archive,
+ * stored as received, and which of them form the canonical chain. Owner of `stacks_node_block`.
+ *
+ * Canonical chain, as the Stacks Blockchain API decides it: a block higher than the canonical tip
+ * becomes the tip, and its ancestors become canonical down to the first one that already was
+ * (blocks they replace at those heights stop being canonical). A block at or below the tip's
+ * height is stored but not canonical until a descendant outgrows the tip: at equal height the
+ * block seen first stays. Writers are serialised per chain by an advisory lock, so the node's
+ * requests and an import can run at the same time.
+ */
+
+export interface NodeBlockHeader {
+  indexBlockHash: string
+  height: number
+  parentIndexBlockHash: string
+}
+
+export interface NodeBlockToStore extends NodeBlockHeader {
+  /** the request body exactly as received */
+  payload: string
+}
+
+export interface StoredBlocks {
+  stored: number
+  /** already there (a node retry, an archive imported again) */
+  duplicates: number
+}
+
+interface Ref {
+  height: number
+  hash: string
+}
+
+/** Stores the blocks in one transaction, in order; a block already stored is skipped. */
+export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: readonly NodeBlockToStore[]): Promise<StoredBlocks> {
+  if (blocks.length === 0) return { stored: 0, duplicates: 0 }
+  return ds.transaction(async (em) => {
+    await em.query(`SELECT pg_advisory_xact_lock(hashtext('stacks_node_block:' || $1))`, [chain])
+    let tip = await canonicalTipRef(em, chain)
+    const out = { stored: 0, duplicates: 0 }
+    for (const b of blocks) {
+      const extendsTip = tip === undefined ? true : b.height > tip.height && b.parentIndexBlockHash === tip.hash
+      const inserted: unknown[] = await em.query(
+        `INSERT INTO stacks_node_block (chain, index_block_hash, height, parent_index_block_hash, canonical, payload)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1 AS x`,
+        [chain, b.indexBlockHash, b.height, b.parentIndexBlockHash, extendsTip, b.payload],
+      )
+      if (inserted.length === 0) {
+        out.duplicates++
+        continue
+      }
+      out.stored++
+      if (extendsTip) tip = { height: b.height, hash: b.indexBlockHash }
+      else if (tip !== undefined && b.height > tip.height) {
+        await makeCanonical(em, chain, b)
+        tip = { height: b.height, hash: b.indexBlockHash }
+      }
+    }
+    return out
+  })
+}
+
+/** Marks `b` and its ancestors canonical, down to the first ancestor that already is (or is unknown). */
+async function makeCanonical(db: SqlExecutor, chain: string, b: NodeBlockHeader): Promise<void> {
+  let cur: NodeBlockHeader | undefined = b
+  while (cur) {
+    await db.query(`UPDATE stacks_node_block SET canonical = false WHERE chain = $1 AND height = $2 AND canonical`, [chain, cur.height])
+    await db.query(`UPDATE stacks_node_block SET canonical = true WHERE chain = $1 AND index_block_hash = $2`, [chain, cur.indexBlockHash])
+    const [parent]: (NodeBlockHeader & { canonical: boolean })[] = await db.query(
+      `SELECT index_block_hash AS "indexBlockHash", height, parent_index_block_hash AS "parentIndexBlockHash", canonical
+         FROM stacks_node_block WHERE chain = $1 AND index_block_hash = $2`,
+      [chain, cur.parentIndexBlockHash],
+    )
+    cur = parent && !parent.canonical ? parent : undefined
+  }
+}
+
+async function canonicalTipRef(db: SqlExecutor, chain: string): Promise<Ref | undefined> {
+  const [row]: { height: number; hash: string }[] = await db.query(
+    `SELECT height, index_block_hash AS hash FROM stacks_node_block WHERE chain = $1 AND canonical ORDER BY height DESC LIMIT 1`,
+    [chain],
+  )
+  return row
+}
+
+/** The canonical tip, or undefined while nothing is stored. */
+export async function canonicalTip(db: SqlExecutor, chain: string): Promise<{ height: number; indexBlockHash: string } | undefined> {
+  const ref = await canonicalTipRef(db, chain)
+  return ref && { height: ref.height, indexBlockHash: ref.hash }
+}
+
+/** The lowest stored height, or undefined while nothing is stored. */
+export async function lowestStoredHeight(db: SqlExecutor, chain: string): Promise<number | undefined> {
+  const [row]: { h: number | null }[] = await db.query(`SELECT min(height) AS h FROM stacks_node_block WHERE chain = $1`, [chain])
+  return row?.h ?? undefined
+}
+
+/** Canonical blocks with heights in [from, to], lowest first, with their stored bodies. */
+export async function canonicalBlocks(db: SqlExecutor, chain: string, from: number, to: number): Promise<(NodeBlockHeader & { payload: string })[]> {
+  return db.query(
+    `SELECT index_block_hash AS "indexBlockHash", height, parent_index_block_hash AS "parentIndexBlockHash", payload
+       FROM stacks_node_block WHERE chain = $1 AND canonical AND height BETWEEN $2 AND $3 ORDER BY height`,
+    [chain, from, to],
+  )
+}
+
+/** Whether a block with this index hash is stored and canonical now. */
+export async function canonicalHashes(db: SqlExecutor, chain: string, hashes: readonly string[]): Promise<Set<string>> {
+  const rows: { h: string }[] = await db.query(
+    `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND canonical AND index_block_hash = ANY($2::text[])`,
+    [chain, hashes],
+  )
+  return new Set(rows.map((r) => r.h))
+}
+
+/** Stored block counts: every block, and the canonical ones. */
+export async function storedBlockCounts(db: SqlExecutor, chain: string): Promise<{ blocks: number; canonical: number }> {
+  const [row]: { blocks: number; canonical: number }[] = await db.query(
+    `SELECT count(*)::int AS blocks, (count(*) FILTER (WHERE canonical))::int AS canonical FROM stacks_node_block WHERE chain = $1`,
+    [chain],
+  )
+  return row
+}
