@@ -1,6 +1,6 @@
 import 'reflect-metadata'
 import type { Store } from '@subsquid/typeorm-store'
-import { createStacksBlockSource, type StacksBlock } from '../chains/stacks/blockSource'
+import { createStacksBlockSource, type StacksBlock, type StacksBlockSource } from '../chains/stacks/blockSource'
 import { decodeBlock } from '../chains/stacks/decodeEvents'
 import { StacksProcessor } from '../chains/stacks/stacksProcessor'
 import { StacksReader } from '../chains/stacks/stacksReader'
@@ -19,14 +19,20 @@ import { Shutdown } from '../lib/shutdown'
 import { ChainDatabase } from '../store/chainDatabase'
 import { processorHeight, trackedSupplies } from '../store/read/trackedSupplies'
 import { openDatabase } from './database'
+import { interfacesOf, openNodeSource, PendingEventFlow } from './stacksNodeSource'
 import { StacksStandards } from './stacksStandards'
 import { runMain } from './runMain'
 
-/** The Stacks processor: `node lib/main/stacks-processor.js` (needs STACKS_API_URL). */
+/**
+ * The Stacks processor: `node lib/main/stacks-processor.js`. Reads blocks from the Stacks API
+ * (STACKS_SOURCE=api, needs STACKS_API_URL) or from the blocks the event observer stored
+ * (STACKS_SOURCE=node, src/main/stacksNodeSource.ts); the same processor and ingest run on both.
+ */
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const apiUrl = config.STACKS_API_URL
-  if (!apiUrl) throw new ConfigError(['STACKS_API_URL (unset): expected the Stacks API base URL to index'])
+  const fromNode = config.STACKS_SOURCE === 'node'
+  if (!apiUrl && !fromNode) throw new ConfigError(['STACKS_API_URL (unset): expected the Stacks API base URL to index (or STACKS_SOURCE=node)'])
   const chain = config.STACKS_CHAIN
   const log = createLogger(config.LOG_LEVEL).child({ role: 'stacks-processor', chain })
   const shutdown = new Shutdown(log)
@@ -46,10 +52,15 @@ async function main(): Promise<void> {
   await progress.start()
   shutdown.register('progress reporter', () => progress.stop())
 
-  const source = createStacksBlockSource({ baseUrl: apiUrl, log: (level, msg, fields) => log[level]({ ...fields }, msg) })
+  const abort = new AbortController()
+  shutdown.register('waiting for stored blocks', () => abort.abort())
+  const node = fromNode ? await openNodeSource(ds, chain, config.STACKS_START_HEIGHT, config.STACKS_POLL_MS, log, abort.signal) : undefined
+  if (fromNode && !node) return
+  const source: StacksBlockSource = node?.source ?? createStacksBlockSource({ baseUrl: apiUrl!, log: (level, msg, fields) => log[level]({ ...fields }, msg) })
   const standards = new StacksStandards(chain, apiUrl)
+  const pending = fromNode ? new PendingEventFlow(chain, standards, apiUrl !== undefined, log) : undefined
   const processor = new StacksProcessor<Store>(source, {
-    startHeight: config.STACKS_START_HEIGHT,
+    startHeight: node?.startHeight ?? config.STACKS_START_HEIGHT,
     finality: config.STACKS_FINALITY,
     pollMs: config.STACKS_POLL_MS,
     onTip: (tip) => progress.observeHead(tip),
@@ -57,9 +68,12 @@ async function main(): Promise<void> {
   })
 
   const handle = async (store: Store, blocks: StacksBlock[], isHead: boolean): Promise<void> => {
-    await standards.prepare(sqlOf(store), contractsOf(blocks))
+    await standards.prepare(sqlOf(store), contractsOf(blocks), interfacesOf(blocks))
     const events: ChainEvent[] = []
-    for (const block of blocks) {
+    // kept events of contracts resolved now come first: they are older than the batch
+    const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height) : []
+    const ready = pending ? await pending.keep(sqlOf(store), blocks) : blocks
+    for (const block of [...replayed, ...ready]) {
       const decoded = decodeBlock(block, (id) => standards.get(id), (id) => standards.get(id))
       events.push(...decoded.events)
       for (const s of decoded.skipped) {
@@ -77,13 +91,12 @@ async function main(): Promise<void> {
     jobsTotal.inc(summary.jobsEnqueued)
   }
 
-  const abort = new AbortController()
   const done = processor.run(new ChainDatabase(url, chain), handle, abort.signal)
   shutdown.register('stacks processor', async () => {
     abort.abort()
     await done.catch(() => {})
   })
-  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0) {
+  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0 && apiUrl) {
     const reader = new StacksReader({ baseUrl: apiUrl })
     const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
     const deps = {
@@ -110,7 +123,7 @@ async function main(): Promise<void> {
     }, (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'))
     shutdown.register('supply cross-check', async () => stopCheck())
   }
-  log.info({ apiUrl, start: config.STACKS_START_HEIGHT }, 'stacks processor started')
+  log.info({ source: config.STACKS_SOURCE, apiUrl, start: node?.startHeight ?? config.STACKS_START_HEIGHT }, 'stacks processor started')
   await done.catch((e: unknown) => {
     log.fatal({ err: e }, 'stacks processor stopped')
     process.exit(1)

@@ -1,0 +1,88 @@
+import type { Logger } from 'pino'
+import type { DataSource } from 'typeorm'
+import type { ContractInterface } from '../chains/stacks/apiTypes'
+import type { StacksBlock } from '../chains/stacks/blockSource'
+import { NodeBlockSource } from '../chains/stacks/node/nodeBlockSource'
+import { blocksOfPending, takePending, type PendingEvent } from '../chains/stacks/pendingEvents'
+import { canonicalBlocks, canonicalTip, lowestStoredHeight } from '../store/stacksNodeBlocks'
+import { dropPendingEvents, keepPendingEvents, pendingContracts, pendingEventsOf } from '../store/stacksPendingEvents'
+import type { SqlExecutor } from '../store/sql'
+import type { StacksStandards } from './stacksStandards'
+
+/**
+ * `STACKS_SOURCE=node`: the processor reads the blocks the observer role (or an archive import)
+ * stored. It starts at STACKS_START_HEIGHT or at the lowest stored block, whichever is higher
+ * (a recording starts where it starts), and waits for a first block when nothing is stored yet.
+ */
+export async function openNodeSource(ds: DataSource, chain: string, startHeight: number, pollMs: number, log: Logger, signal: AbortSignal): Promise<{ source: NodeBlockSource; startHeight: number } | undefined> {
+  let lowest = await lowestStoredHeight(ds, chain)
+  if (lowest === undefined) log.info('no Stacks block stored yet: waiting for the event observer or an import')
+  while (lowest === undefined) {
+    await new Promise((r) => setTimeout(r, pollMs))
+    if (signal.aborted) return undefined
+    lowest = await lowestStoredHeight(ds, chain)
+  }
+  const source = new NodeBlockSource({
+    tip: () => canonicalTip(ds, chain),
+    blocks: (from, to) => canonicalBlocks(ds, chain, from, to),
+  })
+  return { source, startHeight: Math.max(startHeight, lowest) }
+}
+
+/** Interfaces the batch's deployments carry (the node's `contract_abi`). */
+export function interfacesOf(blocks: readonly StacksBlock[]): Map<string, ContractInterface> {
+  const out = new Map<string, ContractInterface>()
+  for (const b of blocks) for (const tx of b.txs) if (tx.deployedContractId && tx.contractInterface) out.set(tx.deployedContractId, tx.contractInterface)
+  return out
+}
+
+/**
+ * Events of contracts deployed before the recording started, when no API is configured to give
+ * their interface: kept (stacks_pending_event), and applied once an interface is known (a
+ * restart with STACKS_API_URL), before the batch that learns it. Nothing is dropped unseen: each
+ * kept contract is logged, and a contract the interface shows is not a token has its events
+ * dropped with a log line.
+ */
+export class PendingEventFlow {
+  constructor(
+    private readonly chain: string,
+    private readonly standards: StacksStandards,
+    private readonly apiConfigured: boolean,
+    private readonly log: Logger,
+  ) {}
+
+  /** Blocks of kept events whose contract can be resolved now, to decode before the batch. */
+  async resolve(db: SqlExecutor, batchStart: number): Promise<StacksBlock[]> {
+    if (!this.apiConfigured) return []
+    const ids = await pendingContracts(db, this.chain)
+    if (ids.length === 0) return []
+    this.standards.forget(ids)
+    await this.standards.prepare(db, ids)
+    const tokens = ids.filter((id) => this.standards.get(id) !== undefined)
+    const others = ids.filter((id) => this.standards.get(id) === undefined)
+    if (others.length > 0) {
+      await dropPendingEvents(db, this.chain, others)
+      this.log.info({ contracts: others }, 'kept Stacks events dropped: their contracts are not token contracts')
+    }
+    if (tokens.length === 0) return []
+    const events = await pendingEventsOf(db, this.chain, tokens, batchStart)
+    this.log.info({ contracts: tokens, events: events.length }, 'applying kept Stacks events: their contracts interfaces are known now')
+    return blocksOfPending(events)
+  }
+
+  /** The blocks without the events of unresolved contracts; those are stored in the batch's transaction. */
+  async keep(db: SqlExecutor, blocks: readonly StacksBlock[]): Promise<StacksBlock[]> {
+    const kept: PendingEvent[] = []
+    const out = blocks.map((b) => {
+      const split = takePending(b, (id) => this.standards.isUnresolved(id))
+      kept.push(...split.pending)
+      return split.block
+    })
+    if (kept.length > 0) {
+      await keepPendingEvents(db, this.chain, kept)
+      const contracts = [...new Set(kept.map((k) => k.contractId))]
+      this.log.info({ contracts, events: kept.length, from: blocks[0].height }, 'Stacks events kept until their contracts interfaces are known (set STACKS_API_URL)')
+    }
+    return out
+  }
+}
