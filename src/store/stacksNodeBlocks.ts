@@ -42,7 +42,18 @@ export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: rea
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('stacks_node_block:' || $1))`, [chain])
     let tip = await canonicalTipRef(em, chain)
     const out = { stored: 0, duplicates: 0 }
+    // a resumed import meets whole batches already stored: skip them without sending their bodies
+    const known: { h: string }[] = await em.query(
+      `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND index_block_hash = ANY($2::text[])`,
+      [chain, blocks.map((b) => b.indexBlockHash)],
+    )
+    const stored = new Set(known.map((k) => k.h))
     for (const b of blocks) {
+      if (stored.has(b.indexBlockHash)) {
+        out.duplicates++
+        continue
+      }
+      stored.add(b.indexBlockHash)
       const extendsTip = tip === undefined ? true : b.height > tip.height && b.parentIndexBlockHash === tip.hash
       const inserted: unknown[] = await em.query(
         `INSERT INTO stacks_node_block (chain, index_block_hash, height, parent_index_block_hash, canonical, payload)

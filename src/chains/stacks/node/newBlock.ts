@@ -140,9 +140,18 @@ function hexOf(f: NodeClarityField): string {
   return '0x' + serializeCV(clarityFromJson(f.value))
 }
 
+/** `repr` of anything but a uint is worked out when read: decoding does not need it. */
 function hexRepr(hex: string): ClarityHexRepr {
   const id = uintFromHex(hex)
-  return { hex, repr: id !== undefined ? `u${id}` : clarityRepr(decodeClarityHex(hex)) }
+  if (id !== undefined) return { hex, repr: `u${id}` }
+  let repr: string | undefined
+  return {
+    hex,
+    get repr(): string {
+      repr ??= clarityRepr(decodeClarityHex(hex))
+      return repr
+    },
+  }
 }
 
 function splitAsset(assetId: string): { contractId: string; assetName: string } {
