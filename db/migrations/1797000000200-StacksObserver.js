@@ -16,6 +16,7 @@ module.exports = class StacksObserver1797000000200 {
     await db.query(`CREATE TABLE stacks_node_block (
       chain text NOT NULL,
       index_block_hash text NOT NULL,
+      block_hash text NOT NULL,
       height integer NOT NULL,
       parent_index_block_hash text NOT NULL,
       canonical boolean NOT NULL,

@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     await standards.prepare(sqlOf(store), contractsOf(blocks), interfacesOf(blocks))
     const events: ChainEvent[] = []
     // kept events of contracts resolved now come first: they are older than the batch
-    const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height) : []
+    const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height, blocks[blocks.length - 1].height) : []
     const ready = pending ? await pending.keep(sqlOf(store), blocks) : blocks
     for (const block of [...replayed, ...ready]) {
       const decoded = decodeBlock(block, (id) => standards.get(id), (id) => standards.get(id))

@@ -44,6 +44,13 @@ export function interfacesOf(blocks: readonly StacksBlock[]): Map<string, Contra
  * dropped with a log line.
  */
 export class PendingEventFlow {
+  /**
+   * Kept events are looked for at the first batch, and again whenever a batch does not follow the
+   * previous one: a rollback or a retried batch may have undone an application.
+   */
+  private lookForKept = true
+  private lastHeight = -1
+
   constructor(
     private readonly chain: string,
     private readonly standards: StacksStandards,
@@ -52,8 +59,11 @@ export class PendingEventFlow {
   ) {}
 
   /** Blocks of kept events whose contract can be resolved now, to decode before the batch. */
-  async resolve(db: SqlExecutor, batchStart: number): Promise<StacksBlock[]> {
-    if (!this.apiConfigured) return []
+  async resolve(db: SqlExecutor, batchStart: number, batchEnd: number): Promise<StacksBlock[]> {
+    if (batchStart <= this.lastHeight) this.lookForKept = true
+    this.lastHeight = batchEnd
+    if (!this.apiConfigured || !this.lookForKept) return []
+    this.lookForKept = false
     const ids = await pendingContracts(db, this.chain)
     if (ids.length === 0) return []
     this.standards.forget(ids)

@@ -20,6 +20,7 @@ export interface NodeBlockHeader {
 }
 
 export interface NodeBlockToStore extends NodeBlockHeader {
+  blockHash: string
   /** the request body exactly as received */
   payload: string
 }
@@ -56,9 +57,9 @@ export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: rea
       stored.add(b.indexBlockHash)
       const extendsTip = tip === undefined ? true : b.height > tip.height && b.parentIndexBlockHash === tip.hash
       const inserted: unknown[] = await em.query(
-        `INSERT INTO stacks_node_block (chain, index_block_hash, height, parent_index_block_hash, canonical, payload)
-         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING 1 AS x`,
-        [chain, b.indexBlockHash, b.height, b.parentIndexBlockHash, extendsTip, b.payload],
+        `INSERT INTO stacks_node_block (chain, index_block_hash, block_hash, height, parent_index_block_hash, canonical, payload)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1 AS x`,
+        [chain, b.indexBlockHash, b.blockHash, b.height, b.parentIndexBlockHash, extendsTip, b.payload],
       )
       if (inserted.length === 0) {
         out.duplicates++
@@ -99,9 +100,13 @@ async function canonicalTipRef(db: SqlExecutor, chain: string): Promise<Ref | un
 }
 
 /** The canonical tip, or undefined while nothing is stored. */
-export async function canonicalTip(db: SqlExecutor, chain: string): Promise<{ height: number; indexBlockHash: string } | undefined> {
-  const ref = await canonicalTipRef(db, chain)
-  return ref && { height: ref.height, indexBlockHash: ref.hash }
+export async function canonicalTip(db: SqlExecutor, chain: string): Promise<{ height: number; hash: string; indexBlockHash: string } | undefined> {
+  const [row]: { height: number; hash: string; indexBlockHash: string }[] = await db.query(
+    `SELECT height, block_hash AS hash, index_block_hash AS "indexBlockHash" FROM stacks_node_block
+      WHERE chain = $1 AND canonical ORDER BY height DESC LIMIT 1`,
+    [chain],
+  )
+  return row
 }
 
 /** The lowest stored height, or undefined while nothing is stored. */

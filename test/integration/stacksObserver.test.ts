@@ -92,7 +92,22 @@ describe('Stacks event observer', () => {
     await waitForIndexed(db.ds, CHAIN, 50, proc)
   })
 
+  it('stores a 40 MB block (real blocks with their events are large)', async () => {
+    const [genesis] = requests.filter((r) => r.path === '/new_block')
+    const big = JSON.parse(genesis.body) as Record<string, unknown>
+    // on top of the recording's tip, so the processor still running from the first test indexes it too
+    const [tip] = await db.ds.query(`SELECT index_block_hash AS h, height FROM stacks_node_block WHERE chain = $1 AND canonical ORDER BY height DESC LIMIT 1`, [CHAIN])
+    big.index_block_hash = '0x' + 'ab'.repeat(32)
+    big.parent_index_block_hash = tip.h
+    big.block_height = tip.height + 1
+    big.padding = 'x'.repeat(40 * 1024 * 1024)
+    expect(await post({ path: '/new_block', body: JSON.stringify(big) })).toBe(200)
+    const [row] = await db.ds.query(`SELECT octet_length(payload) AS n FROM stacks_node_block WHERE index_block_hash = $1`, [big.index_block_hash])
+    expect(Number(row.n)).toBeGreaterThan(40 * 1024 * 1024)
+  })
+
   it('acknowledges requests it does not store, unknown paths included, and refuses a /new_block body that is not one', async () => {
+    // (the observer restarted by the first test is still running)
     const before = (await stored()).length
     expect(await post({ path: '/new_mempool_tx', body: '["0x00"]' })).toBe(200)
     expect(await post({ path: '/new_burn_block', body: '{}' })).toBe(200)

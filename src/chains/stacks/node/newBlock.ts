@@ -28,14 +28,20 @@ import type { NodeAssetEvent, NodeBlockMessage, NodeClarityField, NodeContractEv
 export class NodePayloadError extends Error {}
 
 /** The header fields the store indexes, checked; throws NodePayloadError on a malformed body. */
-export function blockHeaderOf(body: unknown): { indexBlockHash: string; height: number; parentIndexBlockHash: string } {
+export function blockHeaderOf(body: unknown): { indexBlockHash: string; blockHash: string; height: number; parentIndexBlockHash: string } {
   const b = body as Partial<NodeBlockMessage> | null
   if (!b || typeof b !== 'object') throw new NodePayloadError('/new_block body is not a JSON object')
   if (!isHash(b.index_block_hash)) throw new NodePayloadError('/new_block without a 0x index_block_hash')
+  if (!isHash(b.block_hash)) throw new NodePayloadError('/new_block without a 0x block_hash')
   if (!isHash(b.parent_index_block_hash)) throw new NodePayloadError('/new_block without a 0x parent_index_block_hash')
   if (!Number.isSafeInteger(b.block_height) || (b.block_height as number) < 0) throw new NodePayloadError('/new_block without a block_height')
   if (!Array.isArray(b.transactions) || !Array.isArray(b.events)) throw new NodePayloadError('/new_block without transactions and events')
-  return { indexBlockHash: b.index_block_hash.toLowerCase(), height: b.block_height as number, parentIndexBlockHash: b.parent_index_block_hash.toLowerCase() }
+  return {
+    indexBlockHash: b.index_block_hash.toLowerCase(),
+    blockHash: b.block_hash.toLowerCase(),
+    height: b.block_height as number,
+    parentIndexBlockHash: b.parent_index_block_hash.toLowerCase(),
+  }
 }
 
 function isHash(v: unknown): v is string {
@@ -63,7 +69,7 @@ export function parseNewBlock(b: NodeBlockMessage): StacksBlock {
   }
   return {
     height: header.height,
-    hash: b.block_hash,
+    hash: header.blockHash,
     indexBlockHash: header.indexBlockHash,
     parentIndexBlockHash: header.parentIndexBlockHash,
     parentBlockHash: b.parent_block_hash,

@@ -19,7 +19,7 @@ export interface StoredBlock {
 
 /** Read access to the stored canonical chain. */
 export interface StoredChain {
-  tip(): Promise<{ height: number; indexBlockHash: string } | undefined>
+  tip(): Promise<{ height: number; hash: string; indexBlockHash: string } | undefined>
   /** canonical blocks with heights in [from, to] */
   blocks(from: number, to: number): Promise<StoredBlock[]>
 }
@@ -37,8 +37,7 @@ export class NodeBlockSource implements StacksBlockSource {
     this.parsed = new Map()
     const tip = await this.chain.tip()
     if (!tip) throw new StacksBlockNotFoundError('latest', { url: 'stacks_node_block (no block stored yet)' })
-    const block = await this.stored(tip.height)
-    return { height: tip.height, hash: block ? this.parse(block).hash : '', indexBlockHash: tip.indexBlockHash }
+    return tip
   }
 
   async getBlock(height: number): Promise<StacksBlockHeader | undefined> {

@@ -14,6 +14,7 @@ import { requestRole } from './observerRequests'
 
 export interface ObservedBlock {
   indexBlockHash: string
+  blockHash: string
   height: number
   parentIndexBlockHash: string
   payload: string
@@ -36,6 +37,12 @@ export function buildObserverServer(opts: ObserverServerOptions): FastifyInstanc
   app.removeContentTypeParser('application/json')
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => done(null, body))
 
+  // a refusal by Fastify itself (a body over the limit) is retried by the node forever: report it
+  app.setErrorHandler((err: Error & { statusCode?: number }, req, reply) => {
+    const status = err.statusCode ?? 500
+    opts.onRejected?.(req.url, status === 413 ? `body over the ${opts.bodyLimit}-byte limit (STACKS_OBSERVER_BODY_LIMIT_MB)` : err.message)
+    void reply.code(status).send({ error: err.message })
+  })
   app.get('/', async () => ({ status: 'ready' }))
   app.post('/*', async (req, reply) => {
     const path = '/' + (req.params as { '*': string })['*']
