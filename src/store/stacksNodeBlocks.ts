@@ -49,31 +49,43 @@ export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: rea
       [chain, blocks.map((b) => b.indexBlockHash)],
     )
     const stored = new Set(known.map((k) => k.h))
+    // blocks extending the tip (nearly all of them) go in one multi-row insert; a fork block
+    // first writes those before it, then walks its ancestors
+    let run: NodeBlockToStore[] = []
+    const flush = async () => {
+      if (run.length > 0) await insertBlocks(em, chain, run, true)
+      run = []
+    }
     for (const b of blocks) {
       if (stored.has(b.indexBlockHash)) {
         out.duplicates++
         continue
       }
       stored.add(b.indexBlockHash)
-      const extendsTip = tip === undefined ? true : b.height > tip.height && b.parentIndexBlockHash === tip.hash
-      const inserted: unknown[] = await em.query(
-        `INSERT INTO stacks_node_block (chain, index_block_hash, block_hash, height, parent_index_block_hash, canonical, payload)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING 1 AS x`,
-        [chain, b.indexBlockHash, b.blockHash, b.height, b.parentIndexBlockHash, extendsTip, b.payload],
-      )
-      if (inserted.length === 0) {
-        out.duplicates++
+      out.stored++
+      if (tip === undefined || (b.height > tip.height && b.parentIndexBlockHash === tip.hash)) {
+        run.push(b)
+        tip = { height: b.height, hash: b.indexBlockHash }
         continue
       }
-      out.stored++
-      if (extendsTip) tip = { height: b.height, hash: b.indexBlockHash }
-      else if (tip !== undefined && b.height > tip.height) {
+      await flush()
+      await insertBlocks(em, chain, [b], false)
+      if (b.height > tip.height) {
         await makeCanonical(em, chain, b)
         tip = { height: b.height, hash: b.indexBlockHash }
       }
     }
+    await flush()
     return out
   })
+}
+
+async function insertBlocks(db: SqlExecutor, chain: string, blocks: readonly NodeBlockToStore[], canonical: boolean): Promise<void> {
+  await db.query(
+    `INSERT INTO stacks_node_block (chain, index_block_hash, block_hash, height, parent_index_block_hash, canonical, payload)
+     SELECT $1, h, bh, height, parent, $6::boolean, payload FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $7::text[]) AS v(h, bh, height, parent, payload)`,
+    [chain, blocks.map((b) => b.indexBlockHash), blocks.map((b) => b.blockHash), blocks.map((b) => b.height), blocks.map((b) => b.parentIndexBlockHash), canonical, blocks.map((b) => b.payload)],
+  )
 }
 
 /** Marks `b` and its ancestors canonical, down to the first ancestor that already is (or is unknown). */
