@@ -1,7 +1,7 @@
 // The canonical chain of the stored node blocks (src/store/stacksNodeBlocks.ts), decided as the
 // Stacks API decides it, whether the blocks come one per transaction (the observer) or in batches (an import).
 import { describe, expect, it } from 'vitest'
-import { storeNodeBlocks, type NodeBlockToStore } from '../../src/store/stacksNodeBlocks'
+import { storedBlocks, storeNodeBlocks, type NodeBlockToStore } from '../../src/store/stacksNodeBlocks'
 import { useTestDatabase } from '../helpers/database'
 
 const db = useTestDatabase()
@@ -15,7 +15,7 @@ function block(name: string, height: number, parent: string): NodeBlockToStore {
 const SEQUENCE = [block('A1', 1, ''), block('A2', 2, 'A1'), block('B2', 2, 'A1'), block('B3', 3, 'B2'), block('A3', 3, 'A2'), block('A4', 4, 'A3')]
 
 async function canonical(chain: string): Promise<string[]> {
-  const rows: { payload: string }[] = await db.ds.query(`SELECT payload FROM stacks_node_block WHERE chain = $1 AND canonical ORDER BY height`, [chain])
+  const rows = (await storedBlocks(db.ds, chain)).filter((b) => b.canonical)
   return rows.map((r) => (JSON.parse(r.payload) as { name: string }).name)
 }
 

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/main'
 import { stateSchemaFor } from '../../src/store/chainDatabase'
+import { storedBlocks } from '../../src/store/stacksNodeBlocks'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { waitForIndexed } from '../helpers/indexer'
 import { startProcess, type RunningProcess } from '../helpers/processes'
@@ -155,7 +156,7 @@ describe('Stacks node event stream', () => {
     const db = await newDatabase()
     const summary = await importEvents(db, path.join(FIXTURES, 'epoch-3-transition.tsv.gz'), 'stacks:2147483648')
     expect(summary).toMatchObject({ requests: 238, blocks: 52, stored: 51, alreadyStored: 1, notStored: 186, unknownPaths: {} })
-    const [genesis] = await q<{ payload: string }>(db, `SELECT payload FROM stacks_node_block WHERE height = 0`)
+    const [genesis] = (await storedBlocks(db.ds, 'stacks:2147483648')).filter((b) => b.height === 0)
     expect((JSON.parse(genesis.payload) as { transactions: unknown[] }).transactions).toHaveLength(7)
 
     const proc = processor(db, { api: false, chain: 'stacks:2147483648' })
