@@ -116,15 +116,14 @@ function decodeTx(tx: NodeTx): DecodedTx {
   const cond = wire.auth.spendingCondition
   // transaction version 0x00 is mainnet, 0x80 testnet (regtest and devnets included)
   const network = wire.transactionVersion === 0 ? 'mainnet' : 'testnet'
-  const version = addressHashModeToVersion(cond.hashMode, network)
-  const sender = addressToString(addressFromVersionHash(version, cond.signer))
+  const sender = addressOf(addressHashModeToVersion(cond.hashMode, network), cond.signer)
   const p = wire.payload
   switch (p.payloadType) {
     case PayloadType.ContractCall:
       return {
         sender,
         kind: 'contract_call',
-        contractCall: { contractId: `${addressToString(p.contractAddress)}.${p.contractName.content}`, functionName: p.functionName.content },
+        contractCall: { contractId: `${addressOf(p.contractAddress.version, p.contractAddress.hash160)}.${p.contractName.content}`, functionName: p.functionName.content },
       }
     case PayloadType.SmartContract:
     case PayloadType.VersionedSmartContract:
@@ -138,6 +137,21 @@ function decodeTx(tx: NodeTx): DecodedTx {
     default:
       return { sender, kind: 'coinbase' }
   }
+}
+
+/** c32 addresses (a checksum hash each) of recent signers and contracts: the same ones recur block after block. */
+const ADDRESSES = new Map<string, string>()
+const ADDRESS_CACHE_SIZE = 50_000
+
+function addressOf(version: number, hash160: string): string {
+  const key = `${version}:${hash160}`
+  let address = ADDRESSES.get(key)
+  if (address === undefined) {
+    address = addressToString(addressFromVersionHash(version, hash160))
+    if (ADDRESSES.size >= ADDRESS_CACHE_SIZE) ADDRESSES.clear()
+    ADDRESSES.set(key, address)
+  }
+  return address
 }
 
 function hexOf(f: NodeClarityField): string {
