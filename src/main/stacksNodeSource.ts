@@ -5,7 +5,7 @@ import type { StacksBlock } from '../chains/stacks/blockSource'
 import { NodeBlockSource } from '../chains/stacks/node/nodeBlockSource'
 import { blocksOfPending, takePending, type PendingEvent } from '../chains/stacks/pendingEvents'
 import { canonicalBlocks, canonicalTip, lowestStoredHeight } from '../store/stacksNodeBlocks'
-import { dropPendingEvents, keepPendingEvents, pendingContracts, pendingEventsOf } from '../store/stacksPendingEvents'
+import { dropPendingEvents, keepPendingEvents, pendingContracts, pendingEventsOf, type PendingEventRow } from '../store/stacksPendingEvents'
 import type { SqlExecutor } from '../store/sql'
 import type { StacksStandards } from './stacksStandards'
 
@@ -75,7 +75,7 @@ export class PendingEventFlow {
       this.log.info({ contracts: others }, 'kept Stacks events dropped: their contracts are not token contracts')
     }
     if (tokens.length === 0) return []
-    const events = await pendingEventsOf(db, this.chain, tokens, batchStart)
+    const events = (await pendingEventsOf(db, this.chain, tokens, batchStart)).map(fromRow)
     this.log.info({ contracts: tokens, events: events.length }, 'applying kept Stacks events: their contracts interfaces are known now')
     return blocksOfPending(events)
   }
@@ -89,10 +89,20 @@ export class PendingEventFlow {
       return split.block
     })
     if (kept.length > 0) {
-      await keepPendingEvents(db, this.chain, kept)
+      await keepPendingEvents(db, this.chain, kept.map(toRow))
       const contracts = [...new Set(kept.map((k) => k.contractId))]
       this.log.info({ contracts, events: kept.length, from: blocks[0].height }, 'Stacks events kept until their contracts interfaces are known (set STACKS_API_URL)')
     }
     return out
   }
+}
+
+function toRow(p: PendingEvent): PendingEventRow {
+  return { ...p, eventIndex: p.event.eventIndex }
+}
+
+/** A stored row back to the event it was (written by toRow from a StacksEvent). */
+function fromRow(r: PendingEventRow): PendingEvent {
+  const { eventIndex: _eventIndex, event, ...rest } = r
+  return { ...rest, event: event as PendingEvent['event'] }
 }

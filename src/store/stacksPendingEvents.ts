@@ -1,15 +1,27 @@
-import type { PendingEvent } from '../chains/stacks/pendingEvents'
 import type { SqlExecutor } from './sql'
+
+/** One kept event with the block and transaction context its decoding needs; `event` is the decoded event as JSON. */
+export interface PendingEventRow {
+  contractId: string
+  indexBlockHash: string
+  height: number
+  blockTime: number
+  txId: string
+  txIndex: number
+  sender: string
+  eventIndex: number
+  event: unknown
+}
 
 /**
  * Owner of `stacks_pending_event`: events kept until their contract's interface is known
- * (src/chains/stacks/pendingEvents.ts). Rows are written in the processor's batch transaction and
+ * (src/chains/stacks/pendingEvents.ts decides which; src/main/stacksNodeSource.ts keeps and replays them). Rows are written in the processor's batch transaction and
  * never depend on being rolled back: a row of a block that a reorg orphaned is ignored because
  * its block is no longer canonical in `stacks_node_block`, and a contract counts as pending only
  * while it has no `contract` row (that row is written, and rolled back, with the events applied).
  */
 
-export async function keepPendingEvents(db: SqlExecutor, chain: string, events: readonly PendingEvent[]): Promise<void> {
+export async function keepPendingEvents(db: SqlExecutor, chain: string, events: readonly PendingEventRow[]): Promise<void> {
   if (events.length === 0) return
   await db.query(
     `INSERT INTO stacks_pending_event (chain, contract_id, index_block_hash, height, block_time, tx_id, tx_index, sender, event_index, event)
@@ -24,7 +36,7 @@ export async function keepPendingEvents(db: SqlExecutor, chain: string, events: 
       events.map((e) => e.txId),
       events.map((e) => e.txIndex),
       events.map((e) => e.sender),
-      events.map((e) => e.event.eventIndex),
+      events.map((e) => e.eventIndex),
       events.map((e) => JSON.stringify(e.event)),
     ],
   )
@@ -42,16 +54,16 @@ export async function pendingContracts(db: SqlExecutor, chain: string): Promise<
 }
 
 /** Kept events of these contracts in canonical blocks below `belowHeight`, in chain order. */
-export async function pendingEventsOf(db: SqlExecutor, chain: string, contractIds: readonly string[], belowHeight: number): Promise<PendingEvent[]> {
-  const rows: { contract_id: string; index_block_hash: string; height: number; block_time: number; tx_id: string; tx_index: number; sender: string; event: PendingEvent['event'] }[] = await db.query(
-    `SELECT p.contract_id, p.index_block_hash, p.height, p.block_time, p.tx_id, p.tx_index, p.sender, p.event
+export async function pendingEventsOf(db: SqlExecutor, chain: string, contractIds: readonly string[], belowHeight: number): Promise<PendingEventRow[]> {
+  const rows: { contract_id: string; index_block_hash: string; height: number; block_time: number; tx_id: string; tx_index: number; sender: string; event_index: number; event: unknown }[] = await db.query(
+    `SELECT p.contract_id, p.index_block_hash, p.height, p.block_time, p.tx_id, p.tx_index, p.sender, p.event_index, p.event
        FROM stacks_pending_event p
        JOIN stacks_node_block b ON b.chain = p.chain AND b.index_block_hash = p.index_block_hash AND b.canonical
       WHERE p.chain = $1 AND p.contract_id = ANY($2::text[]) AND p.height < $3
       ORDER BY p.height, p.tx_index, p.event_index`,
     [chain, contractIds, belowHeight],
   )
-  return rows.map((r) => ({ contractId: r.contract_id, indexBlockHash: r.index_block_hash, height: r.height, blockTime: r.block_time, txId: r.tx_id, txIndex: r.tx_index, sender: r.sender, event: r.event }))
+  return rows.map((r) => ({ contractId: r.contract_id, indexBlockHash: r.index_block_hash, height: r.height, blockTime: r.block_time, txId: r.tx_id, txIndex: r.tx_index, sender: r.sender, eventIndex: r.event_index, event: r.event }))
 }
 
 /** Drops the kept events of contracts that turned out not to be tokens. */

@@ -65,14 +65,14 @@ async function stored() {
 
 describe('Stacks event observer', () => {
   it('SIGKILLed mid-stream with a request in flight, then restarted: the node retries and every block is stored exactly once', async () => {
-    let observer = startObserver()
+    const observer = startObserver()
     const cut = 120
     for (const r of requests.slice(0, cut)) await deliver(r)
     // a request in flight when the process dies: it may or may not have been committed
     const inFlight = post(requests[cut])
     await observer.kill()
     await inFlight
-    observer = startObserver()
+    startObserver() // the restarted observer, on the same port
     // the node did not get answers for the last few: it sends them again, then carries on
     for (const r of requests.slice(cut - 5)) await deliver(r)
 
