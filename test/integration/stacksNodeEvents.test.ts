@@ -6,7 +6,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/main'
-import { stateSchemaFor } from '../../src/store/chainDatabase'
 import { storedBlocks } from '../../src/store/stacksNodeBlocks'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { waitForIndexed } from '../helpers/indexer'
@@ -90,6 +89,12 @@ async function q<T = Record<string, unknown>>(db: TestDatabase, sql: string, par
   return db.ds.query(sql, params)
 }
 
+/** The processor's hot blocks (its checkpoint schema is the only one with a hot_block table). */
+async function hotBlocks(db: TestDatabase): Promise<{ height: number; hash: string }[]> {
+  const [{ schema }] = await q<{ schema: string }>(db, `SELECT table_schema AS schema FROM information_schema.tables WHERE table_name = 'hot_block'`)
+  return q(db, `SELECT height, hash FROM "${schema}".hot_block ORDER BY height`)
+}
+
 async function snapshot(db: TestDatabase, chain = MAINNET) {
   return {
     contracts: await q(db, `SELECT id, standard, total_supply::text, asset_name FROM contract WHERE chain = $1 ORDER BY id`, [chain]),
@@ -136,12 +141,12 @@ describe('Stacks node event stream', () => {
     await importEvents(db, linesOf(file, (n) => n <= 3))
     const proc = processor(db)
     await waitForIndexed(db.ds, MAINNET, 2, proc)
-    const [first] = await q<{ hash: string }>(db, `SELECT hash FROM "${stateSchemaFor(MAINNET)}".hot_block WHERE height = 2`)
+    const first = (await hotBlocks(db)).find((b) => b.height === 2)!
     expect(first.hash.startsWith('0xd4e86b87')).toBe(true)
     // block 2b, then 3 on top of it (2b's branch outgrows 2a) and 4
     await importEvents(db, linesOf(file, (n) => n > 3))
     await waitForIndexed(db.ds, MAINNET, 4, proc)
-    const hot = await q<{ height: number; hash: string }>(db, `SELECT height, hash FROM "${stateSchemaFor(MAINNET)}".hot_block ORDER BY height`)
+    const hot = await hotBlocks(db)
     expect(hot.find((b) => b.height === 2)!.hash.startsWith('0x9f79f0a8')).toBe(true)
 
     const canonicalOnly = await newDatabase()

@@ -2,12 +2,12 @@
 import path from 'node:path'
 import { serializeCV } from '@stacks/transactions'
 import { describe, expect, it } from 'vitest'
-import { openEventArchive, parseLine, unescapeCopyText } from '../../../src/chains/stacks/node/eventArchive'
-import { clarityFromJson } from '../../../src/chains/stacks/node/clarityJson'
-import { parseNewBlock, toStacksEvent } from '../../../src/chains/stacks/node/newBlock'
-import type { NodeBlockMessage, NodeEvent } from '../../../src/chains/stacks/node/observerPayloads'
+import { openEventArchive, parseLine, unescapeCopyText } from '../../../../src/chains/stacks/node/eventArchive'
+import { clarityFromJson } from '../../../../src/chains/stacks/node/clarityJson'
+import { parseNewBlock, toStacksEvent } from '../../../../src/chains/stacks/node/newBlock'
+import type { NodeBlockMessage, NodeEvent } from '../../../../src/chains/stacks/node/observerPayloads'
 
-const FIXTURES = path.resolve(__dirname, '../../fixtures/stacks-node-events')
+const FIXTURES = path.resolve(__dirname, '../../../fixtures/stacks-node-events')
 
 async function blocksOf(file: string): Promise<NodeBlockMessage[]> {
   const archive = await openEventArchive(path.join(FIXTURES, file))
