@@ -47,17 +47,17 @@ interface Ref {
 /** Stores the blocks in one transaction, in order; a block already stored is skipped. */
 export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: readonly NodeBlockToStore[]): Promise<StoredBlocks> {
   if (blocks.length === 0) return { stored: 0, duplicates: 0 }
-  const packed = await Promise.all(blocks.map(async (b) => ({ ...b, packed: await gzip(b.payload, { level: 1 }) })))
+  // a resumed import meets whole batches already stored: those are neither compressed nor sent
+  const before = await storedAmong(ds, chain, blocks)
+  const fresh = blocks.filter((b) => !before.has(b.indexBlockHash))
+  if (fresh.length === 0) return { stored: 0, duplicates: blocks.length }
+  const packed = await Promise.all(fresh.map(async (b) => ({ ...b, packed: await gzip(b.payload, { level: 1 }) })))
   return ds.transaction(async (em) => {
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('stacks_node_block:' || $1))`, [chain])
     let tip = await canonicalTipRef(em, chain)
-    const out = { stored: 0, duplicates: 0 }
-    // a resumed import meets whole batches already stored: skip them without sending their bodies
-    const known: { h: string }[] = await em.query(
-      `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND index_block_hash = ANY($2::text[])`,
-      [chain, blocks.map((b) => b.indexBlockHash)],
-    )
-    const stored = new Set(known.map((k) => k.h))
+    const out = { stored: 0, duplicates: blocks.length - fresh.length }
+    // again under the lock: another writer may have stored some since
+    const stored = await storedAmong(em, chain, fresh)
     // blocks extending the tip (nearly all of them) go in one multi-row insert; a fork block
     // first writes those before it, then walks its ancestors
     let run: PackedBlock[] = []
@@ -90,6 +90,15 @@ export async function storeNodeBlocks(ds: DataSource, chain: string, blocks: rea
 }
 
 type PackedBlock = NodeBlockToStore & { packed: Buffer }
+
+async function storedAmong(db: SqlExecutor, chain: string, blocks: readonly NodeBlockHeader[]): Promise<Set<string>> {
+  if (blocks.length === 0) return new Set()
+  const rows: { h: string }[] = await db.query(
+    `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND index_block_hash = ANY($2::text[])`,
+    [chain, blocks.map((b) => b.indexBlockHash)],
+  )
+  return new Set(rows.map((r) => r.h))
+}
 
 async function insertBlocks(db: SqlExecutor, chain: string, blocks: readonly PackedBlock[], canonical: boolean): Promise<void> {
   await db.query(
