@@ -29,7 +29,7 @@ import type * as ArchiveModule from '../src/chains/stacks/node/eventArchive'
 import type * as NewBlockModule from '../src/chains/stacks/node/newBlock'
 import type { NodeBlockMessage } from '../src/chains/stacks/node/observerPayloads'
 import { BNS_INTERFACE, sip009Interface, sip010Interface, startInterfaceApi } from '../test/helpers/stacksInterfaceApi'
-import { appendBenchmarks, commandLine, connect, createDatabase, dropDatabase, fmt, fromLib, indexedHeight, intArg, log, machine, machineTable, mdTable, parseArgs, ROOT, startChild, startPostgres, waitFor } from './common'
+import { appendBenchmarks, commandLine, connect, createDatabase, dropDatabase, fmt, fromLib, indexedHeight, intArg, log, machine, machineTable, mdTable, memoryOf, parseArgs, ROOT, startChild, startPostgres, waitFor } from './common'
 
 const CHAIN = 'stacks:1'
 const FIXTURE = path.join(ROOT, 'test/fixtures/stacks-node-events/mainnet-out-of-order-microblock.tsv')
@@ -58,9 +58,18 @@ async function main(): Promise<void> {
   try {
     const url = await createDatabase(pg, dbName)
     const env = { DATABASE_URL: url, STACKS_CHAIN: CHAIN, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }
+    // the command's fixed cost (process start, database connection, migrations check): an empty archive
+    const emptyFile = path.join(dir, 'empty.tsv')
+    fs.writeFileSync(emptyFile, '')
+    const startup = await timed(() => runCli(['stacks', 'import-events', emptyFile], env))
     const imported = await timed(() => runCli(['stacks', 'import-events', file], env))
     const again = await timed(() => runCli(['stacks', 'import-events', file], env))
-    log(`import: ${fmt(imported.s, 2)} s; again (all stored): ${fmt(again.s, 2)} s`)
+    // the same import of a file a quarter the size, into a database of its own: peak memory should not differ
+    const quarterFile = path.join(dir, 'quarter.tsv')
+    buildArchive(quarterFile, Math.max(1, Math.floor(blocks / 4)))
+    const quarterUrl = await createDatabase(pg, `${dbName}_quarter`)
+    const quarterPeak = await runCli(['stacks', 'import-events', quarterFile], { ...env, DATABASE_URL: quarterUrl })
+    log(`import: ${fmt(imported.s, 2)} s (peak RSS ${fmt(imported.value / 1024)} MiB); again (all stored): ${fmt(again.s, 2)} s`)
 
     const c = await connect(url)
     const started = Date.now()
@@ -81,11 +90,12 @@ async function main(): Promise<void> {
         row('read + parse to StacksBlock (bound of indexing)', parseBlocks.s),
         row('`stacks import-events` (CLI process, into Postgres)', imported.s, parseOnly.s),
         row('`stacks import-events` again (every block already stored)', again.s, parseOnly.s),
+        ['`stacks import-events` of an empty file (the command\'s fixed cost, included above)', fmt(startup.s, 2), '', '', ''],
         row('`stacks-processor` STACKS_SOURCE=node (stored blocks to tokens, jobs)', ingestS, parseBlocks.s),
       ],
     )
     const body = [
-      `Synthetic archive from the mainnet block of \`mainnet-out-of-order-microblock.tsv\` (the same senders and contracts in every block: the parser's address cache always hits): ${fmt(blocks)} blocks, ${fmt(built.requests)} requests (${fmt(built.bytes / 1e6, 1)} MB), ${fmt(built.events)} events (${fmt(built.assetEvents)} SIP-009/010 asset events); ${fmt(tokens)} tokens at the end. Processor peak RSS ${fmt(proc.peak.hwmKb / 1024)} MiB.`,
+      `Synthetic archive from the mainnet block of \`mainnet-out-of-order-microblock.tsv\` (the same senders and contracts in every block: the parser's address cache always hits): ${fmt(blocks)} blocks, ${fmt(built.requests)} requests (${fmt(built.bytes / 1e6, 1)} MB), ${fmt(built.events)} events (${fmt(built.assetEvents)} SIP-009/010 asset events); ${fmt(tokens)} tokens at the end. Peak RSS of the import: ${fmt(imported.value / 1024)} MiB for the whole file, ${fmt(quarterPeak / 1024)} MiB for a file of a quarter of its blocks (one batch of at most 100 blocks or 32 MB is held at a time); of the processor: ${fmt(proc.peak.hwmKb / 1024)} MiB.`,
       '',
       table,
       '',
@@ -96,6 +106,7 @@ async function main(): Promise<void> {
   } finally {
     await api.close()
     await dropDatabase(pg, dbName)
+    await dropDatabase(pg, `${dbName}_quarter`)
     await pg.stop()
     fs.rmSync(dir, { recursive: true, force: true })
   }
@@ -167,19 +178,26 @@ async function readArchive(file: string, toBlocks: boolean): Promise<void> {
   }
 }
 
-function runCli(argv: string[], env: Record<string, string>): Promise<void> {
+/** Runs the installed command; resolves with its peak RSS in KiB (VmHWM, read while it runs). */
+function runCli(argv: string[], env: Record<string, string>): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin/token-metadata.js'), ...argv], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let err = ''
+    let peak = 0
+    const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(child.pid ?? -1).hwmKb)), 50)
     child.stderr.on('data', (d: Buffer) => (err += d.toString()))
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`token-metadata ${argv.join(' ')} exited ${code}: ${err}`))))
+    child.on('exit', (code) => {
+      clearInterval(sampler)
+      if (code === 0) resolve(peak)
+      else reject(new Error(`token-metadata ${argv.join(' ')} exited ${code}: ${err}`))
+    })
   })
 }
 
-async function timed(fn: () => Promise<void>): Promise<{ s: number }> {
+async function timed<T>(fn: () => Promise<T>): Promise<{ s: number; value: T }> {
   const t = process.hrtime.bigint()
-  await fn()
-  return { s: Number(process.hrtime.bigint() - t) / 1e9 }
+  const value = await fn()
+  return { s: Number(process.hrtime.bigint() - t) / 1e9, value }
 }
 
 main().catch((e: unknown) => {
