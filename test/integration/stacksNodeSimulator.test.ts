@@ -47,7 +47,7 @@ async function chainFacts(db: TestDatabase) {
 }
 
 describe('Stacks processor on the simulator event stream', () => {
-  it('detects SIP-009/010/013 from contract_abi with no API, follows a fork, and matches the API-fed index', async () => {
+  it('with no API (standards from contract_abi), indexes the event stream, a fork included, to the chain facts the API source gives', async () => {
     const { sim } = stacks
     const { deployer, wallet_1, wallet_2 } = sim.accounts
     const c = sim.contracts
