@@ -72,8 +72,11 @@ async function main(): Promise<void> {
     const env = childEnv(config, { dbUrl: pg.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, stacksChain: sim.chainId, hostUrl: host.url, hostPort: host.port, apiPort })
     const stacksEnv = fromNode ? { ...env, STACKS_SOURCE: 'node', STACKS_OBSERVER_PORT: String(observerPort) } : { ...env, STACKS_SOURCE: 'api' }
     if (fromNode) {
+      const observerUrl = `http://127.0.0.1:${observerPort}`
       supervisor.start({ name: 'stacks-observer', script: 'stacks-observer', env: stacksEnv })
-      void sim.observe(`http://127.0.0.1:${observerPort}`).catch((err: unknown) => log.warn({ err }, 'stacks simulator could not feed the event observer'))
+      await waitForOk(`${observerUrl}/`, 'the Stacks event observer', path.join(config.DATA_DIR, 'logs', 'stacks-observer.log'))
+      const warn = (err: unknown) => log.warn({ err }, 'stacks simulator cannot post to the event observer; retrying')
+      void sim.observe(observerUrl, warn).catch(warn)
     }
     supervisor.start({ name: 'stacks-processor', script: 'stacks-processor', env: stacksEnv })
     for (const role of [
@@ -158,6 +161,15 @@ async function choosePort(preferred: number): Promise<number> {
     s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(true)))
   })
   return free ? preferred : freePort()
+}
+
+async function waitForOk(url: string, what: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`${what} did not answer at ${url} within ${timeoutMs} ms (see ${logFile})`)
 }
 
 async function waitForHealth(apiUrl: string, logDir: string, timeoutMs = 60_000): Promise<void> {

@@ -49,16 +49,25 @@ export class ObserverFeed {
     this.stopped = true
   }
 
+  /** Reports the first failure of an outage (not every retry); `failing` is cleared by a success. */
+  private failing = false
+
   private async deliver(body: string): Promise<void> {
     while (!this.stopped) {
+      let failure: unknown
       try {
         const res = await fetch(`${this.url.replace(/\/+$/, '')}/new_block`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
         await res.arrayBuffer()
-        if (res.ok) return
-        this.onError(new Error(`observer answered ${res.status}`))
+        if (res.ok) {
+          this.failing = false
+          return
+        }
+        failure = new Error(`observer answered ${res.status}`)
       } catch (e) {
-        this.onError(e)
+        failure = e
       }
+      if (!this.failing) this.onError(failure)
+      this.failing = true
       await new Promise((r) => setTimeout(r, RETRY_MS))
     }
   }

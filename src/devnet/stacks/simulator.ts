@@ -156,9 +156,10 @@ export interface StacksSimulator {
   readOnly(contract: string, fn: string, args: ClarityValue[], sender?: string): Promise<ClarityValue>
   /**
    * Posts every block, those already mined first, to an event observer (`[[events_observer]]`)
-   * as a stacks-node does (observerFeed.ts). Returns a promise of the blocks mined so far being accepted.
+   * as a stacks-node does (observerFeed.ts), retrying each until it is accepted; `onError` hears
+   * the first failure of each outage. Returns a promise of the blocks mined so far being accepted.
    */
-  observe(url: string): Promise<void>
+  observe(url: string, onError?: (err: unknown) => void): Promise<void>
   stop(): Promise<void>
 }
 
@@ -348,10 +349,10 @@ class Simulator implements StacksSimulator {
     return outcome.result
   }
 
-  async observe(url: string): Promise<void> {
+  async observe(url: string, onError?: (err: unknown) => void): Promise<void> {
     const feed = await this.exclusive(async () => {
       this.feed?.stop()
-      this.feed = new ObserverFeed(url)
+      this.feed = new ObserverFeed(url, onError)
       for (const block of this.chain.range(1, this.chain.height)) this.feed.send(block, this.interfaces)
       return this.feed
     })
