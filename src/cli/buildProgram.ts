@@ -51,7 +51,7 @@ Examples:
 /** The command tree. A fresh one per run: commander keeps parse state on its objects. */
 export function buildProgram(io: CliIo, exit: ExitSlot): Command {
   const program = new Command('token-metadata')
-    .description('Token metadata indexer tools: check a token URI as the indexer sees it, manage API keys.')
+    .description('Token metadata indexer tools: check a token URI as the indexer sees it, manage API keys, import Stacks event archives.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -59,6 +59,7 @@ export function buildProgram(io: CliIo, exit: ExitSlot): Command {
     .addHelpText('after', PROGRAM_HELP)
   addInspect(program, io, exit)
   addKeys(program, io, exit)
+  addStacks(program, io, exit)
   return program
 }
 
@@ -74,6 +75,29 @@ function addInspect(program: Command, io: CliIo, exit: ExitSlot): void {
     .addHelpText('after', INSPECT_HELP)
     .action(async (uri: string, opts: RawInspectOptions) => {
       exit.code = await inspectCommand(uri, opts, io)
+    })
+}
+
+const IMPORT_EVENTS_HELP = `
+Stores the /new_block requests of a Stacks event-observer archive (the Stacks Blockchain API's TSV
+event export, as Hiro's event-replay archives are, plain or .gz) in the database, as the live
+event observer (node lib/main/stacks-observer.js) stores them; a stacks-processor with
+STACKS_SOURCE=node then indexes them. Other requests (burn blocks, mempool, microblock streams) are
+counted and skipped. Blocks already stored are skipped: run it again to resume after a crash.
+Prints a JSON summary; progress goes to stderr on a terminal.
+
+Example:
+  $ STACKS_CHAIN=stacks:1 token-metadata stacks import-events ./mainnet-events.tsv.gz`
+
+function addStacks(program: Command, io: CliIo, exit: ExitSlot): void {
+  const stacks = program.command('stacks').description('Stacks chain tools: load an event-observer archive')
+  stacks
+    .command('import-events')
+    .description('store the blocks of an event-observer archive (.tsv or .tsv.gz) for STACKS_SOURCE=node')
+    .argument('<file>', 'the archive: a .tsv or .tsv.gz event export')
+    .addHelpText('after', IMPORT_EVENTS_HELP)
+    .action(async (file: string) => {
+      exit.code = await (await import('./importEventsCommand')).importEventsCommand(file, io)
     })
 }
 

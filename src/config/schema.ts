@@ -110,7 +110,7 @@ export const ENV = {
   EVM_BATCH_MAX_TOKENS: { schema: int(1), default: '100000', doc: 'chunk size in which a BatchMetadataUpdate, a collection-wide SIP-019 notice or an ERC-2309 range is written and enqueued (every token of it is, chunk by chunk)' },
   EVM_CONSECUTIVE_MAX_TOKENS: { schema: int(1), default: '1000000', doc: 'largest ERC-2309 ConsecutiveTransfer range applied (any contract can log any range; a larger one is logged as a warning and left out)' },
 
-  STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor)' },
+  STACKS_API_URL: { schema: httpUrl.optional(), doc: 'Stacks API base URL (unset = no Stacks processor with STACKS_SOURCE=api; with STACKS_SOURCE=node it is optional and gives the interfaces of contracts deployed before the recorded blocks, and the workers\' read-only calls)' },
   STACKS_CHAIN: { schema: caip2.refine((c) => c.startsWith('stacks:'), 'expected stacks:1 or stacks:2147483648'), default: 'stacks:1', doc: 'CAIP-2 id of the Stacks network indexed' },
   STACKS_START_HEIGHT: { schema: int(0), default: '1', doc: 'first Stacks block height to index' },
   STACKS_FINALITY: { schema: int(0, 1000), default: '6', doc: 'Stacks blocks this deep under the tip are final (a deeper fork is fatal)' },
@@ -120,6 +120,10 @@ export const ENV = {
   STACKS_API_REQUESTS_PER_MINUTE: { schema: int(0), default: '0', doc: 'request budget of the Stacks processor process for the Stacks API, shared by all its reads: blocks, interfaces, supply cross-checks (0 = unlimited). A 429 still pauses every request of the process for the wait the API asks for' },
   STACKS_WORKER_REQUESTS_PER_MINUTE: { schema: int(0), default: '0', doc: 'request budget of each worker process (and each API process, for the reads it makes) for its Stacks reads: read-only calls, interfaces, the tip (0 = unlimited). With several workers, split the API\'s limit between them and the processor' },
   STACKS_PREFETCH_BLOCKS: { schema: int(1, 1000), default: '32', doc: 'blocks the Stacks processor fetches ahead of the one it applies next, all in flight at once (a continuous window; blocks are still applied in order)' },
+  STACKS_SOURCE: { schema: z.enum(['api', 'node']), default: 'api', doc: 'where the Stacks processor reads blocks: `api` polls STACKS_API_URL; `node` reads the blocks a stacks-node posted to the event observer (`node lib/main/stacks-observer.js`) or `token-metadata stacks import-events` loaded from an archive' },
+  STACKS_OBSERVER_HOST: { schema: z.string().min(1), default: '127.0.0.1', doc: 'address the Stacks event observer listens on (the node posts to it; anything that can reach it can post blocks, so keep it on a private network)' },
+  STACKS_OBSERVER_PORT: { schema: int(0, 65535), default: '3700', doc: 'port of the Stacks event observer (the `endpoint` of the node\'s `[[events_observer]]`; 0 = a free port)' },
+  STACKS_OBSERVER_BODY_LIMIT_MB: { schema: int(1, 4096), default: '500', doc: 'largest event-observer request body accepted, in MiB (a mainnet block with its events can be tens of MiB)' },
   STACKS_DYNAMIC_TTL_SECONDS: { schema: int(1), default: '86400', doc: 'refresh interval of SIP-019 dynamic tokens that give no ttl' },
 
   WORKER_CONCURRENCY: { schema: int(1, 10_000), default: '50', doc: 'jobs one worker process runs at once' },

@@ -65,16 +65,28 @@ async function main(): Promise<void> {
     const apiUrl = `http://127.0.0.1:${apiPort}`
     const supervisor = new Supervisor({ logDir: path.join(config.DATA_DIR, 'logs'), passThrough: !tty })
     shutdown.register('processes', () => supervisor.stopAll())
+    // --stacks-node (or STACKS_SOURCE=node): the simulator posts its blocks to the event observer
+    // role and the Stacks processor reads what that stored, as with a real stacks-node
+    const fromNode = args.has('--stacks-node') || config.STACKS_SOURCE === 'node'
+    const observerPort = fromNode ? await freePort() : 0
     const env = childEnv(config, { dbUrl: pg.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, stacksChain: sim.chainId, hostUrl: host.url, hostPort: host.port, apiPort })
+    const stacksEnv = fromNode ? { ...env, STACKS_SOURCE: 'node', STACKS_OBSERVER_PORT: String(observerPort) } : { ...env, STACKS_SOURCE: 'api' }
+    if (fromNode) {
+      const observerUrl = `http://127.0.0.1:${observerPort}`
+      supervisor.start({ name: 'stacks-observer', script: 'stacks-observer', env: stacksEnv })
+      await waitForOk(`${observerUrl}/`, 'the Stacks event observer', path.join(config.DATA_DIR, 'logs', 'stacks-observer.log'))
+      const warn = (err: unknown) => log.warn({ err }, 'stacks simulator cannot post to the event observer; retrying')
+      void sim.observe(observerUrl, warn).catch(warn)
+    }
+    supervisor.start({ name: 'stacks-processor', script: 'stacks-processor', env: stacksEnv })
     for (const role of [
       { name: 'evm-processor', script: 'evm-processor', args: [EVM_CHAIN] },
-      { name: 'stacks-processor', script: 'stacks-processor' },
       { name: 'worker', script: 'worker' },
       { name: 'api', script: 'api' },
     ]) supervisor.start({ ...role, env })
 
     await waitForHealth(apiUrl, path.join(config.DATA_DIR, 'logs'))
-    printBanner(say, { apiUrl, hostUrl: host.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, dataDir: config.DATA_DIR, logsInFiles: tty, contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft, pixels: evm.pixels.address }, stacksChain: sim.chainId })
+    printBanner(say, { apiUrl, hostUrl: host.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, stacksObserver: fromNode ? `http://127.0.0.1:${observerPort}` : undefined, dataDir: config.DATA_DIR, logsInFiles: tty, contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft, pixels: evm.pixels.address }, stacksChain: sim.chainId })
     if (!args.has('--no-activity')) {
       const stopActivity = startActivity(driver, sim, host, evm, stx, 4000, (err) => log.warn({ err }, 'dev activity step failed'))
       shutdown.register('live activity', stopActivity)
@@ -97,6 +109,8 @@ async function forgetDevChains(ds: DataSource, chains: string[]): Promise<void> 
     await em.query(`DELETE FROM token WHERE chain = ANY($1)`, [chains])
     await em.query(`DELETE FROM metadata_job WHERE chain = ANY($1)`, [chains])
     await em.query(`DELETE FROM contract WHERE chain = ANY($1)`, [chains])
+    await em.query(`DELETE FROM stacks_pending_event WHERE chain = ANY($1)`, [chains])
+    await em.query(`DELETE FROM stacks_node_block WHERE chain = ANY($1)`, [chains])
     await forgetChainProgress(em, chains)
   })
 }
@@ -149,6 +163,15 @@ async function choosePort(preferred: number): Promise<number> {
     s.listen(preferred, '127.0.0.1', () => s.close(() => resolve(true)))
   })
   return free ? preferred : freePort()
+}
+
+async function waitForOk(url: string, what: string, logFile: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    if (await fetch(url).then((r) => r.ok, () => false)) return
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`${what} did not answer at ${url} within ${timeoutMs} ms (see ${logFile})`)
 }
 
 async function waitForHealth(apiUrl: string, logDir: string, timeoutMs = 60_000): Promise<void> {

@@ -6,6 +6,8 @@ export interface BannerInfo {
   hostUrl: string
   rpcUrl: string
   stacksUrl: string
+  /** set when the Stacks processor reads the event stream (`npm run dev -- --stacks-node`) */
+  stacksObserver?: string
   stacksChain: string
   dataDir: string
   logsInFiles: boolean
@@ -24,6 +26,7 @@ export function printBanner(say: (line: string) => void, b: BannerInfo): void {
     `  Metrics          ${b.apiUrl}/metrics`,
     `  EVM chain        ${b.rpcUrl} (eip155:31337)`,
     `  Stacks API       ${b.stacksUrl} (${b.stacksChain})`,
+    ...(b.stacksObserver ? [`  Stacks observer  ${b.stacksObserver} (the simulator posts its blocks here; the processor reads them: STACKS_SOURCE=node)`] : []),
     `  Metadata host    ${b.hostUrl} (IPFS gateway emulated at ${b.hostUrl}/ipfs/)`,
     `  Data             ${b.dataDir}${b.logsInFiles ? ` (process logs in ${b.dataDir}/logs/)` : ''}`,
     '',

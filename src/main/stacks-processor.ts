@@ -1,6 +1,6 @@
 import 'reflect-metadata'
 import type { Store } from '@subsquid/typeorm-store'
-import { createStacksBlockSource, type StacksBlock } from '../chains/stacks/blockSource'
+import { createStacksBlockSource, type StacksBlock, type StacksBlockSource } from '../chains/stacks/blockSource'
 import { decodeBlock } from '../chains/stacks/decodeEvents'
 import { StacksProcessor } from '../chains/stacks/stacksProcessor'
 import { StacksReader } from '../chains/stacks/stacksReader'
@@ -19,15 +19,21 @@ import { Shutdown } from '../lib/shutdown'
 import { ChainDatabase } from '../store/chainDatabase'
 import { processorHeight, trackedSupplies } from '../store/read/trackedSupplies'
 import { openDatabase } from './database'
+import { interfacesOf, openNodeSource, PendingEventFlow } from './stacksNodeSource'
 import { StacksStandards } from './stacksStandards'
 import { stacksApiAccess, stacksInterfaces } from './wiring'
 import { runMain } from './runMain'
 
-/** The Stacks processor: `node lib/main/stacks-processor.js` (needs STACKS_API_URL). */
+/**
+ * The Stacks processor: `node lib/main/stacks-processor.js`. Reads blocks from the Stacks API
+ * (STACKS_SOURCE=api, needs STACKS_API_URL) or from the blocks the event observer stored
+ * (STACKS_SOURCE=node, src/main/stacksNodeSource.ts); the same processor and ingest run on both.
+ */
 async function main(): Promise<void> {
   const config = loadConfig(process.env)
   const apiUrl = config.STACKS_API_URL
-  if (!apiUrl) throw new ConfigError(['STACKS_API_URL (unset): expected the Stacks API base URL to index'])
+  const fromNode = config.STACKS_SOURCE === 'node'
+  if (!apiUrl && !fromNode) throw new ConfigError(['STACKS_API_URL (unset): expected the Stacks API base URL to index (or STACKS_SOURCE=node)'])
   const chain = config.STACKS_CHAIN
   const log = createLogger(config.LOG_LEVEL).child({ role: 'stacks-processor', chain })
   const shutdown = new Shutdown(log)
@@ -48,15 +54,20 @@ async function main(): Promise<void> {
   shutdown.register('progress reporter', () => progress.stop())
 
   // one budget for every Stacks API request of this process: blocks, interfaces, supply reads
-  const api = stacksApiAccess(config, config.STACKS_API_REQUESTS_PER_MINUTE)!
+  const api = stacksApiAccess(config, config.STACKS_API_REQUESTS_PER_MINUTE)
   const apiLog = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => log[level]({ ...fields }, msg)
-  const source = createStacksBlockSource({ baseUrl: apiUrl, headers: api.headers, budget: api.budget, log: apiLog })
+  const abort = new AbortController()
+  shutdown.register('waiting for stored blocks', () => abort.abort())
+  const node = fromNode ? await openNodeSource(ds, chain, config.STACKS_START_HEIGHT, config.STACKS_POLL_MS, log, abort.signal) : undefined
+  if (fromNode && !node) return
+  const source: StacksBlockSource = node?.source ?? createStacksBlockSource({ baseUrl: api!.url, headers: api!.headers, budget: api!.budget, log: apiLog })
   // an interface the batch needs is waited for however long a rate limit lasts, like its blocks
-  const interfaces = stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 })
-  const standards = new StacksStandards(chain, (id) => interfaces.get(id))
+  const interfaces = api ? stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 }) : undefined
+  const standards = new StacksStandards(chain, interfaces ? (id) => interfaces.get(id) : undefined)
+  const pending = fromNode ? new PendingEventFlow(chain, standards, api !== undefined, log) : undefined
   let seenTip: number | undefined
   const processor = new StacksProcessor<Store>(source, {
-    startHeight: config.STACKS_START_HEIGHT,
+    startHeight: node?.startHeight ?? config.STACKS_START_HEIGHT,
     finality: config.STACKS_FINALITY,
     pollMs: config.STACKS_POLL_MS,
     prefetchBlocks: config.STACKS_PREFETCH_BLOCKS,
@@ -68,9 +79,12 @@ async function main(): Promise<void> {
   })
 
   const handle = async (store: Store, blocks: StacksBlock[], isHead: boolean): Promise<void> => {
-    await standards.prepare(sqlOf(store), contractsOf(blocks))
+    await standards.prepare(sqlOf(store), contractsOf(blocks), interfacesOf(blocks))
     const events: ChainEvent[] = []
-    for (const block of blocks) {
+    // kept events of contracts resolved now come first: they are older than the batch
+    const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height, blocks[blocks.length - 1].height) : []
+    const ready = pending ? await pending.keep(sqlOf(store), blocks) : blocks
+    for (const block of [...replayed, ...ready]) {
       const decoded = decodeBlock(block, (id) => standards.get(id), (id) => standards.get(id))
       events.push(...decoded.events)
       for (const s of decoded.skipped) {
@@ -88,14 +102,13 @@ async function main(): Promise<void> {
     jobsTotal.inc(summary.jobsEnqueued)
   }
 
-  const abort = new AbortController()
   const done = processor.run(new ChainDatabase(url, chain), handle, abort.signal)
   shutdown.register('stacks processor', async () => {
     abort.abort()
     await done.catch(() => {})
   })
-  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0) {
-    const reader = new StacksReader({ baseUrl: apiUrl, request: { headers: api.headers, budget: api.budget }, interfaces: (id) => interfaces.get(id) })
+  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0 && api && interfaces) {
+    const reader = new StacksReader({ baseUrl: api.url, request: { headers: api.headers, budget: api.budget }, interfaces: (id) => interfaces.get(id) })
     const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
     const deps = {
       // behind the tip the processor already knows it: no request (under a rate limit, one a second adds up)
@@ -122,7 +135,10 @@ async function main(): Promise<void> {
     }, (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'))
     shutdown.register('supply cross-check', async () => stopCheck())
   }
-  log.info({ apiUrl, start: config.STACKS_START_HEIGHT, prefetch: config.STACKS_PREFETCH_BLOCKS, requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE || 'unlimited', apiKey: config.STACKS_API_KEY ? 'set' : 'unset' }, 'stacks processor started')
+  log.info(
+    { source: config.STACKS_SOURCE, apiUrl, start: node?.startHeight ?? config.STACKS_START_HEIGHT, prefetch: config.STACKS_PREFETCH_BLOCKS, requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE || 'unlimited', apiKey: config.STACKS_API_KEY ? 'set' : 'unset' },
+    'stacks processor started',
+  )
   await done.catch((e: unknown) => {
     log.fatal({ err: e }, 'stacks processor stopped')
     process.exit(1)

@@ -16,20 +16,27 @@ interface Known {
  * come from the shared Postgres cache, one API request per contract ever). A known token contract
  * without a stored asset name (indexed before names were kept) has its interface read once, and
  * `writeAssetNames` stores the name in the batch's transaction.
+ *
+ * An interface comes from the batch itself when the block source carries it (the node's
+ * `contract_abi` on a deployment), else from the API when one is configured. With neither, the
+ * contract is unresolved: `isUnresolved` says so and its events are kept (pendingEvents.ts).
  */
 export class StacksStandards {
   private readonly cache = new Map<string, Known>()
   /** Contract ids (chain-qualified) whose asset name is known here but not stored yet. */
   private readonly unstored = new Set<string>()
+  /** Contract ids with no interface source in this process (no API, not deployed in a read block). */
+  private readonly unresolved = new Set<string>()
 
   constructor(
     private readonly chain: string,
-    private readonly interfaceOf: (contractId: string) => Promise<ContractInterface | undefined>,
+    /** Where interfaces come from when the batch does not carry one (the shared cache over the API); undefined with no API. */
+    private readonly interfaceOf: ((contractId: string) => Promise<ContractInterface | undefined>) | undefined,
   ) {}
 
   /** Resolves every contract id the batch mentions; afterwards `get` answers synchronously. */
-  async prepare(db: SqlExecutor, contractIds: Iterable<string>): Promise<void> {
-    const missing = [...new Set(contractIds)].filter((id) => !this.cache.has(id))
+  async prepare(db: SqlExecutor, contractIds: Iterable<string>, local: ReadonlyMap<string, ContractInterface> = new Map()): Promise<void> {
+    const missing = [...new Set(contractIds)].filter((id) => !this.cache.has(id) || (this.unresolved.has(id) && local.has(id)))
     if (missing.length === 0) return
     const known: { address: string; standard: TokenStandardName; asset_name: string | null }[] = await db.query(
       `SELECT address, standard, asset_name FROM contract WHERE id = ANY($1::text[])`,
@@ -43,13 +50,28 @@ export class StacksStandards {
     const unknown = missing.filter((id) => !named.has(id))
     await Promise.all(
       unknown.map(async (id) => {
-        const iface = await this.interfaceOf(id)
+        const iface = local.get(id) ?? (this.interfaceOf ? await this.interfaceOf(id) : undefined)
+        if (!iface && !this.interfaceOf && !this.cache.has(id)) this.unresolved.add(id)
+        else this.unresolved.delete(id)
         const standard = this.cache.get(id)?.standard ?? (iface ? (detectStandard(iface) ?? null) : null)
         const assetName = iface && standard ? assetNameOf(iface, standard) : null
         this.cache.set(id, { standard, assetName })
         if (assetName !== null) this.unstored.add(`${this.chain}:${id}`)
       }),
     )
+  }
+
+  /** True for a contract whose interface could not be had (its events are to be kept). */
+  isUnresolved(contractId: string): boolean {
+    return this.unresolved.has(contractId)
+  }
+
+  /** Forgets what is known of these contracts, so the next `prepare` asks again. */
+  forget(contractIds: Iterable<string>): void {
+    for (const id of contractIds) {
+      this.cache.delete(id)
+      this.unresolved.delete(id)
+    }
   }
 
   get(contractId: string): TokenStandardName | undefined {

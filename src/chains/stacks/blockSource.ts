@@ -25,6 +25,7 @@ import type {
   ApiBlockList,
   ApiTxMultiple,
   ClarityHexRepr,
+  ContractInterface,
 } from './apiTypes'
 import { API_LIMITS } from './apiTypes'
 import { uintFromHex } from './clarity'
@@ -83,6 +84,8 @@ export interface StacksTx {
   contractCall?: { contractId: string; functionName: string }
   /** set on a (successful) contract deployment */
   deployedContractId?: string
+  /** the deployed contract's interface, when the source carries it (the node's `contract_abi`) */
+  contractInterface?: ContractInterface
   /** by `eventIndex` */
   events: StacksEvent[]
 }

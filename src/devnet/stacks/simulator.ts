@@ -22,6 +22,7 @@ import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions'
 import { clarityTypeSignature, type ApiTxEvent, type ContractInterface } from '../../chains/stacks/apiTypes'
 import { toHexRepr } from '../../chains/stacks/clarity'
 import { apiEventFromSimnet, hexRepr, SIM_NETWORK_ID } from './apiShapes'
+import { ObserverFeed } from './observerFeed'
 import { startHttpFacade, type CallReadOutcome, type FaultController, type HttpFacade, type RequestRecord } from './httpFacade'
 import {
   SimChain,
@@ -153,6 +154,12 @@ export interface StacksSimulator {
   fork(depth: number, build?: (sim: StacksSimulator) => Promise<void> | void): Promise<ForkResult>
   /** Read-only call against the current tip, without HTTP. */
   readOnly(contract: string, fn: string, args: ClarityValue[], sender?: string): Promise<ClarityValue>
+  /**
+   * Posts every block, those already mined first, to an event observer (`[[events_observer]]`)
+   * as a stacks-node does (observerFeed.ts), retrying each until it is accepted; `onError` hears
+   * the first failure of each outage. Returns a promise of the blocks mined so far being accepted.
+   */
+  observe(url: string, onError?: (err: unknown) => void): Promise<void>
   stop(): Promise<void>
 }
 
@@ -221,6 +228,7 @@ class Simulator implements StacksSimulator {
   /** never reused: keeps block hashes and tx ids unique across forks */
   private seq = 0
   private queue: Promise<unknown> = Promise.resolve()
+  private feed?: ObserverFeed
 
   get url(): string {
     if (!this.http) throw new SimulatorError('the simulator is not listening')
@@ -341,8 +349,19 @@ class Simulator implements StacksSimulator {
     return outcome.result
   }
 
+  async observe(url: string, onError?: (err: unknown) => void): Promise<void> {
+    const feed = await this.exclusive(async () => {
+      this.feed?.stop()
+      this.feed = new ObserverFeed(url, onError)
+      for (const block of this.chain.range(1, this.chain.height)) this.feed.send(block, this.interfaces)
+      return this.feed
+    })
+    await feed.drained()
+  }
+
   async stop(): Promise<void> {
     await this.queue.catch(() => undefined)
+    this.feed?.stop()
     await this.http?.close()
     this.http = undefined
   }
@@ -448,6 +467,7 @@ class Simulator implements StacksSimulator {
       }
       if (op.kind === 'txs') block.txs = specs.map((spec, index) => this.txRecord(spec, index, outcomes[index]))
       this.chain.append(block)
+      this.feed?.send(block, this.interfaces)
       last = block
     }
     if (!last) throw new SimulatorError('internal: no block recorded')
