@@ -1,7 +1,7 @@
 /**
  * Shared plumbing of the benchmarks (not a benchmark itself): the compiled lib/ loader, a scratch
  * Postgres, child processes with RSS/CPU accounting, a local hardhat chain with minted tokens,
- * CPU-profile summaries, markdown tables and the BENCHMARKS.md appender.
+ * CPU-profile summaries, markdown tables and the writer of run reports (bench/results/).
  *
  * Everything that touches TypeORM entities runs from lib/ (tsc output, decorator metadata); from
  * src/ only types are imported. Every loop here is bounded in count and time.
@@ -503,7 +503,7 @@ export function latestProfile(dir: string): string | undefined {
 }
 
 // ---------------------------------------------------------------------------------------------
-// BENCHMARKS.md
+// Run reports
 
 /** The code measured: commit, and whether src/ had uncommitted changes (others edit the tree). */
 export function codeVersion(): string {
@@ -522,18 +522,27 @@ export function machineTable(m: Machine, command: string): string {
   return mdTable(['nproc', 'memory', 'CPU', 'Node', 'load avg at report (1/5/15 min)', 'code', 'command'], [[m.nproc, m.memory, m.cpu, m.node, load, codeVersion(), `\`${command}\``]])
 }
 
-/** Appends a dated section to BENCHMARKS.md (created with a short header the first time). */
-export function appendBenchmarks(title: string, body: string): void {
-  const file = path.join(ROOT, 'BENCHMARKS.md')
-  if (!fs.existsSync(file)) {
-    fs.writeFileSync(
-      file,
-      '# Benchmarks\n\nEach run of `npm run bench`, `npm run bench:ingest` or `npm run bench:pipeline` appends a dated section ' +
-        'below (what is measured and how: the header comment of each file in bench/).\n',
-    )
-  }
-  const stamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + ' UTC'
-  fs.appendFileSync(file, `\n## ${title}: ${stamp}\n\n${body.trim()}\n`)
+/**
+ * Writes a run's report to `bench/results/<UTC stamp>-<title>.md` (raw dated runs live there;
+ * BENCHMARKS.md keeps the latest figure of each measurement and links the file). Returns the path.
+ */
+export function writeBenchResult(title: string, body: string): string {
+  const now = new Date()
+  const stamp = now.toISOString().replace('T', ' ').slice(0, 19) + ' UTC'
+  const file = path.join(ROOT, 'bench', 'results', `${resultFileStamp(now)}-${slugOf(title)}.md`)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, `# ${title}: ${stamp}\n\n${body.trim()}\n`)
+  log(`report written to ${path.relative(ROOT, file)}; update its row in BENCHMARKS.md`)
+  return file
+}
+
+/** `20261204-0213`: the file-name form of a UTC time. */
+export function resultFileStamp(at: Date): string {
+  return at.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')
+}
+
+function slugOf(title: string): string {
+  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)
 }
 
 export function commandLine(): string {

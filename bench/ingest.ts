@@ -22,7 +22,7 @@
  *                                             # A/B: this tree's processor vs an earlier build's
  *                                             # (a package root with lib/ and db/migrations/), ABBA
  *   options: --stacks-blocks N (0 = skip), --no-trace (no timing probe in the processor),
- *            --no-md (do not append to BENCHMARKS.md)
+ *            --no-md (do not write a report under bench/results/)
  *
  * DATABASE_URL: a server to create scratch databases on; unset = embedded Postgres in a temp dir.
  */
@@ -36,7 +36,7 @@ import type * as BlockSourceModule from '../src/chains/stacks/blockSource'
 import type * as SimulatorModule from '../src/devnet/stacks/simulator'
 import {
   adminQuery,
-  appendBenchmarks,
+  writeBenchResult,
   ROOT,
   commandLine,
   connect,
@@ -568,7 +568,7 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
       md += `\n\n${profileTables(s)}`
     }
     process.stdout.write(`\n${md}\n\n`)
-    if (opts.markdown) appendBenchmarks(`Ingest (${fmt(opts.tokens)} tokens)`, md)
+    if (opts.markdown) writeBenchResult(`Ingest (${fmt(opts.tokens)} tokens)`, md)
     return { markdown: md, ratio }
   } finally {
     await chain.stop().catch(() => {})

@@ -24,7 +24,7 @@ import type * as Renditions from '../src/media/renditions'
 import type * as MediaQueue from '../src/store/jobs/mediaJobs'
 import type * as Metadata from '../src/metadata'
 import {
-  appendBenchmarks,
+  writeBenchResult,
   commandLine,
   connect,
   createDatabase,
@@ -203,7 +203,7 @@ async function main(): Promise<void> {
       table,
     ].join('\n')
     process.stdout.write(`\n${summary}\n`)
-    if (!args.flags.has('no-md')) appendBenchmarks('Media cache (npm run bench:media)', summary)
+    if (!args.flags.has('no-md')) writeBenchResult('Media cache (npm run bench:media)', summary)
   } finally {
     await c.end().catch(() => {})
     await dropDatabase(pg, dbName)

@@ -29,7 +29,7 @@ import path from 'node:path'
 import type { Client } from 'pg'
 import {
   adminQuery,
-  appendBenchmarks,
+  writeBenchResult,
   commandLine,
   connect,
   createDatabase,
@@ -559,7 +559,7 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
     if (r.profile) md += `\n\n${profileTables(summarizeProfile(r.profile))}`
   }
   process.stdout.write(`\n${md}\n\n`)
-  if (opts.markdown) appendBenchmarks(`Pipeline (${opts.sizes.map((s) => fmt(s)).join(' / ')} tokens)`, md)
+  if (opts.markdown) writeBenchResult(`Pipeline (${opts.sizes.map((s) => fmt(s)).join(' / ')} tokens)`, md)
   return { markdown: md, ratio }
 }
 

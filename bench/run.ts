@@ -10,7 +10,7 @@
  * 10^4 / 10^5 with api on the 10^5 database, 3 s per route. The refresh benchmark stays separate
  * (npm run bench:refresh).
  * Other options go to the ingest and pipeline parts (e.g. --profile); --no-md to every part. Each
- * part appends its own section to BENCHMARKS.md; the time of each part and the total are printed
+ * part writes its own report under bench/results/; the time of each part and the total are printed
  * at the end.
  */
 import { apiOptions, runApi } from './api'

@@ -12,7 +12,7 @@
  *     API benchmark's (bench/apiFixture.ts), autocannon on single-token GraphQL and the Hiro NFT
  *     route (32 connections): requests/s, p50, p99.
  *
- * Prints a table, appends a dated section to BENCHMARKS.md and writes a PNG chart of it to
+ * Prints a table, writes a dated report under bench/results/ and writes a PNG chart of it to
  * bench/results/scale-<UTC stamp>.png (linked from the section; with --no-md, into the temp dir).
  *
  *   npm run bench:scale                          # 10^4, 10^5, 10^6
@@ -30,7 +30,7 @@ import type * as DataSourceModule from '../src/store/dataSource'
 import type * as ReadModule from '../src/store/read'
 import { fillDatabase, scenarios, shapeFor, shapeTokens, type FillShape } from './apiFixture'
 import { renderChart, type Panel } from './chart'
-import { appendBenchmarks, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, listArg, log, machine, machineTable, mb, mdTable, parseArgs, ROOT, startPostgres, withDatabase, type Machine, type PgServer, runBenchMain } from './common'
+import { writeBenchResult, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, listArg, log, machine, machineTable, mb, mdTable, parseArgs, ROOT, startPostgres, withDatabase, type Machine, type PgServer, runBenchMain } from './common'
 import { EVENTS_PER_TX, startEmitterChain, type EmitterChain } from './emitterChain'
 import { httpRate, percentiles, startApiServer, warmUp, type HttpRate } from './httpLoad'
 import { INGEST_DATABASE, runProcessor } from './ingest'
@@ -277,7 +277,7 @@ function notes(opts: ScaleOptions, chartFile: string | undefined): string {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Chart (unless --no-chart), markdown, BENCHMARKS.md section (unless --no-md); returns the markdown. */
+/** Chart (unless --no-chart), markdown, report under bench/results/ (unless --no-md); returns the markdown. */
 async function report(m: Machine, opts: ScaleOptions, points: Point[]): Promise<string> {
   const sizes = opts.sizes.map((n) => fmt(n)).join(' / ')
   const stamp = new Date().toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')
@@ -290,7 +290,7 @@ async function report(m: Machine, opts: ScaleOptions, points: Point[]): Promise<
   }
   const md = [machineTable(m, commandLine()), '', resultTable(points), '', detailTable(points), '', notes(opts, shown)].join('\n')
   process.stdout.write(`\n${md}\n\n`)
-  if (opts.markdown) appendBenchmarks(`Scale (${sizes} tokens)`, md)
+  if (opts.markdown) writeBenchResult(`Scale (${sizes} tokens)`, md)
   return md
 }
 

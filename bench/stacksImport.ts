@@ -29,7 +29,7 @@ import type * as ArchiveModule from '../src/chains/stacks/node/eventArchive'
 import type * as NewBlockModule from '../src/chains/stacks/node/newBlock'
 import type { NodeBlockMessage } from '../src/chains/stacks/node/observerPayloads'
 import { BNS_INTERFACE, sip009Interface, sip010Interface, startInterfaceApi } from '../test/helpers/stacksInterfaceApi'
-import { appendBenchmarks, commandLine, connect, createDatabase, dropDatabase, fmt, fromLib, indexedHeight, intArg, log, machine, machineTable, mdTable, memoryOf, parseArgs, ROOT, startChild, startPostgres, waitFor } from './common'
+import { writeBenchResult, commandLine, connect, createDatabase, dropDatabase, fmt, fromLib, indexedHeight, intArg, log, machine, machineTable, mdTable, memoryOf, parseArgs, ROOT, startChild, startPostgres, waitFor } from './common'
 
 const CHAIN = 'stacks:1'
 const FIXTURE = path.join(ROOT, 'test/fixtures/stacks-node-events/mainnet-out-of-order-microblock.tsv')
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       machineTable(machine(), commandLine()),
     ].join('\n')
     process.stdout.write(`\n${body}\n`)
-    if (!args.flags.has('no-md')) appendBenchmarks(`Stacks archive import (${fmt(blocks)} blocks)`, body)
+    if (!args.flags.has('no-md')) writeBenchResult(`Stacks archive import (${fmt(blocks)} blocks)`, body)
   } finally {
     await api.close()
     await dropDatabase(pg, dbName)

@@ -23,7 +23,7 @@ import { Cl } from '@stacks/transactions'
 import type * as SimulatorModule from '../src/devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../test/helpers/apiProxy'
 import {
-  appendBenchmarks,
+  writeBenchResult,
   commandLine,
   connect,
   createDatabase,
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
     const table = mdTable(['run', 'rate', 'bound (same run)', 'ratio', 'detail'], rows)
     process.stdout.write(`\n${table}\n`)
     if (!args.flags.has('no-md')) {
-      appendBenchmarks(
+      writeBenchResult(
         'Stacks poller (`bench:stacks`)',
         `${machineTable(m, commandLine())}\n\nThe real \`stacks-processor\` through a local proxy adding ${latencyMs} ms to every request; ` +
           `${nBlocks} simulated blocks of 2 transactions (an NFT mint and an FT mint) each. Rates from the first request at the proxy to the tip indexed.\n\n${table}`,

@@ -5,12 +5,12 @@
  *   --quick            smaller runs of every drill
  *   --only a,b         run only these drills (crash, db-restart, reorgs, hostile, fuzz, abuse)
  *   --seed N           random seed (default 20261121); the same seed replays the same choices
- *   --no-append        do not append the results to BENCHMARKS.md
+ *   --no-append        do not write the report under bench/results/
  *   --logs DIR         where the processes' logs go (default: a temp directory, printed)
  *   --profile test     the tiny runs of the e2e test (test/e2e/drills.test.ts), for debugging
  *
  * Each drill prints what it injected, what it checked and what was lost, and the run appends a
- * dated section to BENCHMARKS.md. Exit code 1 when a check failed, 2 on a drill error or when
+ * dated report under bench/results/. Exit code 1 when a check failed, 2 on a drill error or when
  * the hard time limit is reached.
  */
 import os from 'node:os'
@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process'
 import { DrillContext, type Profile } from './context'
 import { DRILLS, type DrillName } from './drills'
 import { killAllRoleProcesses } from './processes'
-import { appendToBenchmarks, mdTable, passed, renderResult, summaryTable, type DrillResult } from './report'
+import { writeDrillReport, mdTable, passed, renderResult, summaryTable, type DrillResult } from './report'
 import { ROOT, consoleSink, seconds } from './runtime'
 
 interface Args {
@@ -119,7 +119,7 @@ async function main(): Promise<number> {
     ...results.map((r) => `${renderResult(r).replace(/^### /, '### Drill ')}\n`),
   ].join('\n')
   process.stdout.write(`\n${summaryTable(results)}\n\ntotal ${seconds(totalMs)}; logs in ${ctx.runDir}\n`)
-  if (args.append) log(`results appended to ${appendToBenchmarks(section)}`)
+  if (args.append) log(`report written to ${writeDrillReport(section)}; update the drills row in BENCHMARKS.md`)
   return errors.length ? 2 : ok ? 0 : 1
 }
 

@@ -1,6 +1,6 @@
 /**
  * What a drill hands back: the figures of its runs, the faults it injected, every check with its
- * verdict, and what was lost (ideally nothing). Rendered as markdown for BENCHMARKS.md and the
+ * verdict, and what was lost (ideally nothing). Rendered as markdown for the run reports (bench/results/) and the
  * terminal; the e2e test asserts on `checks`.
  */
 import fs from 'node:fs'
@@ -78,11 +78,11 @@ export function summaryTable(results: DrillResult[]): string {
   )
 }
 
-/** Appends a section at the end of BENCHMARKS.md, re-reading the file right before writing. */
-export function appendToBenchmarks(section: string): string {
-  const file = path.join(ROOT, 'BENCHMARKS.md')
-  const current = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n'
-  const sep = current.endsWith('\n\n') ? '' : current.endsWith('\n') ? '\n' : '\n\n'
-  fs.appendFileSync(file, `${sep}${section.trimEnd()}\n`)
+/** Writes a drill run's report to `bench/results/<UTC stamp>-drills.md`; returns the path. */
+export function writeDrillReport(section: string): string {
+  const at = new Date()
+  const file = path.join(ROOT, 'bench', 'results', `${at.toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')}-drills.md`)
+  fs.mkdirSync(path.dirname(file), { recursive: true })
+  fs.writeFileSync(file, `${section.trimEnd()}\n`)
   return file
 }
