@@ -9,9 +9,12 @@ export const PRIORITY = {
   BACKFILL: 10,
   /** SIP-019 dynamic tokens re-queued when their ttl passes. */
   SCHEDULED: 5,
+  /** Webhook deliveries: cheap, and a receiver waits for them (below user refreshes only). */
+  DELIVERY: 60,
 } as const
 
-export type JobKindName = 'TOKEN' | 'CONTRACT'
+/** DELIVERY: a webhook subscription's pending events on one chain (contractId is the subscription id). */
+export type JobKindName = 'TOKEN' | 'CONTRACT' | 'DELIVERY'
 
 /** What the processors and APIs ask the queue for. */
 export interface JobRequest {
@@ -43,8 +46,21 @@ export interface RetryProfile {
   backoffBaseMs: number
 }
 
-export function jobId(req: Pick<JobRequest, 'kind' | 'contractId' | 'tokenRef'>): string {
+export function jobId(req: Pick<JobRequest, 'kind' | 'chain' | 'contractId' | 'tokenRef'>): string {
+  if (req.kind === 'DELIVERY') return deliveryJobId(req.contractId, req.chain)
   return req.kind === 'TOKEN' ? `token:${req.tokenRef}` : `contract:${req.contractId}`
+}
+
+/**
+ * `webhook:<subscription>:<chain>`: sorts after every `contract:` and `token:` id, so a
+ * transaction that queues deliveries after its metadata jobs keeps the id lock order.
+ */
+export function deliveryJobId(subscriptionId: string, chain: string): string {
+  return `webhook:${subscriptionId}:${chain}`
+}
+
+export function deliveryJob(subscriptionId: string, chain: string): JobRequest {
+  return { kind: 'DELIVERY', chain, contractId: subscriptionId, priority: PRIORITY.DELIVERY }
 }
 
 export function tokenJobId(tokenRef: string): string {

@@ -4,6 +4,8 @@ import { settleRefreshItems } from '../store/refreshItems'
 import { backoffDelayMs } from './backoff'
 import { retriedByProfile } from './retryProfile'
 import { DeferredError } from './jobs/deferred'
+import { publishMetadataChanges, readPriorDocuments } from './publishChanges'
+import { settleDeliveries } from './settleDeliveries'
 import { JobOutcome, QueueSettings } from './types'
 
 type NextStatus = 'DONE' | 'QUEUED' | 'INVALID' | 'FAILED'
@@ -82,7 +84,8 @@ export async function settleJobs(db: SqlExecutor, settings: QueueSettings, outco
  */
 async function lockSubjects(db: SqlExecutor, outcomes: JobOutcome[]): Promise<Set<string>> {
   const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
-  const contracts = [...new Set(outcomes.map((o) => o.job.contractId))]
+  // a DELIVERY job's contractId is its subscription: it writes under no contract
+  const contracts = [...new Set(outcomes.filter((o) => o.job.kind !== 'DELIVERY').map((o) => o.job.contractId))]
   const locked = await rows<{ id: string }>(
     db,
     `WITH t AS (SELECT id FROM token WHERE id = ANY($1::text[]) FOR KEY SHARE SKIP LOCKED),
@@ -124,9 +127,13 @@ function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSettings,
     return { outcome, status: rerun ? 'QUEUED' : 'INVALID', runAt: now, attempts: 0, rerun }
   }
   const profile = outcome.job.profile
-  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile))
+  // A delivery retries every failure; running out of attempts (failures in a row) pauses its subscription.
+  const delivery = outcome.job.kind === 'DELIVERY' ? settings.delivery : undefined
+  const maxAttempts = delivery?.maxAttempts ?? profile?.maxAttempts ?? settings.maxAttempts
+  const exhausted = row.attempts >= maxAttempts || (profile !== null && !retriedByProfile(outcome.error, profile))
   if (exhausted && !rerun) return { outcome, status: 'FAILED', runAt: now, attempts: row.attempts, rerun }
-  const delay = backoffDelayMs(row.attempts, { baseMs: profile?.backoffBaseMs ?? settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
+  const baseMs = delivery?.backoffBaseMs ?? profile?.backoffBaseMs ?? settings.backoffBaseMs
+  const delay = backoffDelayMs(row.attempts, { baseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
   return { outcome, status: 'QUEUED', runAt: new Date(now.getTime() + delay), attempts: rerun ? 0 : row.attempts, rerun }
 }
 
@@ -180,6 +187,7 @@ async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promi
   // A retry in progress keeps the previous metadata untouched; only a final failure is recorded.
   const tokenFinalErrors = ts.filter((t) => !t.outcome.ok && t.outcome.job.kind === 'TOKEN' && (t.status === 'INVALID' || t.status === 'FAILED'))
   const contractFinalErrors = ts.filter((t) => !t.outcome.ok && t.outcome.job.kind === 'CONTRACT' && (t.status === 'INVALID' || t.status === 'FAILED'))
+  const prior = await readPriorDocuments(db, tokenOk.map((t) => t.outcome.job.tokenRef!))
 
   await writeTokenResults(
     db,
@@ -204,7 +212,7 @@ async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promi
     contractFinalErrors.map((t) => ({ contractId: t.outcome.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: (t.outcome as Extract<JobOutcome, { ok: false }>).error })),
     now,
   )
-  await settleRefreshItems(
+  const completed = await settleRefreshItems(
     db,
     ts.filter((t) => t.outcome.job.kind === 'TOKEN' && isFinalForClaim(t)).map((t) => ({
       tokenRef: t.outcome.job.tokenRef!,
@@ -213,6 +221,17 @@ async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promi
     })),
     now,
   )
+  await publishMetadataChanges(db, { prior, stored: tokenOk.map(storedOf), failed: tokenFinalErrors.map(failedOf), completed }, now)
+  await settleDeliveries(db, ts.filter((t) => t.outcome.job.kind === 'DELIVERY'), now)
+}
+
+function storedOf(t: Transition) {
+  return { tokenRef: t.outcome.job.tokenRef!, chain: t.outcome.job.chain, contractId: t.outcome.job.contractId, result: (t.outcome as Extract<JobOutcome, { ok: true }>).token! }
+}
+
+function failedOf(t: Transition) {
+  const failed = t.outcome as Extract<JobOutcome, { ok: false }>
+  return { tokenRef: failed.job.tokenRef!, chain: failed.job.chain, contractId: failed.job.contractId, status: t.status as 'INVALID' | 'FAILED', error: failed.error }
 }
 
 /**
@@ -227,7 +246,8 @@ function isFinalForClaim(t: Transition): boolean {
 async function recordMinuteStats(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000)
   const groups = new Map<string, { chain: string; host: string; completed: number; failed: number; invalid: number; retried: number }>()
-  for (const t of ts) {
+  // metadata fetch statistics: webhook deliveries are not fetches
+  for (const t of ts.filter((x) => x.outcome.job.kind !== 'DELIVERY')) {
     const host = t.outcome.host ?? t.outcome.job.host ?? ''
     const key = `${t.outcome.job.chain}|${host}`
     const g = groups.get(key) ?? { chain: t.outcome.job.chain, host, completed: 0, failed: 0, invalid: 0, retried: 0 }

@@ -26,6 +26,8 @@ export interface QueueSettings {
   maxAttempts: number
   backoffBaseMs: number
   backoffMaxMs: number
+  /** DELIVERY jobs: failed attempts in a row before the subscription pauses, and their first retry delay. */
+  delivery?: { maxAttempts: number; backoffBaseMs: number }
 }
 
 /** Normalised metadata as stored (the normaliser's output mapped to columns). */
@@ -96,8 +98,13 @@ export interface ContractReadResult {
   warnings?: string[]
 }
 
+/** What a DELIVERY attempt sent: one entry per delivery tried, in the order they were tried. */
+export interface DeliveryReport {
+  attempts: import('../store/webhookDeliveries').DeliveryAttempt[]
+}
+
 export type JobOutcome =
-  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult }
+  | { job: ClaimedJob; ok: true; host?: string | null; token?: TokenFetchResult; contract?: ContractReadResult; delivery?: DeliveryReport }
   | {
       job: ClaimedJob
       ok: false
@@ -105,4 +112,5 @@ export type JobOutcome =
       error: import('../core/errors').MetadataError
       /** The token URI read from the chain before the failure, if it got that far. */
       uri?: string | null
+      delivery?: DeliveryReport
     }

@@ -1,4 +1,5 @@
 export enum JobKind {
     TOKEN = "TOKEN",
     CONTRACT = "CONTRACT",
+    DELIVERY = "DELIVERY",
 }
