@@ -138,6 +138,15 @@ export const ENV = {
   ARWEAVE_GATEWAY: { schema: httpUrl, default: 'https://arweave.net', doc: 'gateway for ar:// URIs' },
   IPFS_REWRITE_GATEWAYS: { schema: list, default: 'ipfs.io,gateway.pinata.cloud,cloudflare-ipfs.com,dweb.link,nftstorage.link,gateway.ipfs.io,*.mypinata.cloud', doc: 'public IPFS gateways whose URLs are rewritten to IPFS_GATEWAY' },
 
+  WEBHOOK_TIMEOUT_MS: { schema: int(100, 600_000), default: '10000', doc: 'deadline of one webhook delivery (connect, redirects, the receiver\'s answer); receivers are fetched under the FETCH_ALLOW_HOSTS address rules' },
+  WEBHOOK_PAUSE_AFTER_FAILURES: { schema: int(1, 100), default: '15', doc: 'failed delivery attempts in a row after which a webhook subscription is paused (resume: token-metadata webhooks resume, or the resumeWebhook mutation)' },
+  WEBHOOK_BACKOFF_BASE_MS: { schema: int(1), default: '5000', doc: 'first retry delay after a failed delivery attempt (doubles each attempt, with jitter, up to JOB_BACKOFF_MAX_MS; a longer Retry-After wins)' },
+  WEBHOOK_BATCH: { schema: int(1, 10_000), default: '200', doc: 'deliveries one attempt of a subscription sends at most (it runs again at once while more are pending)' },
+  WEBHOOK_CONCURRENCY: { schema: int(1, 1000), default: '16', doc: "deliveries of one subscription in flight at once (one token's events still go one at a time, in order)" },
+  SUBSCRIPTION_MAX_PER_CONNECTION: { schema: int(1, 1000), default: '10', doc: 'GraphQL subscriptions (tokenChanged, contractChanged) one SSE connection may hold at once' },
+  SUBSCRIPTION_MAX_CONNECTIONS: { schema: int(1, 1_000_000), default: '1000', doc: 'SSE connections one API process serves at once (429 past it)' },
+  SUBSCRIPTION_BUFFER: { schema: int(1, 100_000), default: '100', doc: 'changes queued for a subscription whose client reads too slowly; past it the subscription ends with an error' },
+
   REFRESH_REQUESTS_PER_SECOND: { schema: int(1), default: '5', doc: 'refresh requests per second per API key' },
   REFRESH_MAX_TOKENS_PER_REQUEST: { schema: int(1), default: '1000', doc: 'token ids in one Immutable X style refresh' },
   REFRESH_TOKENS_PER_HOUR: { schema: int(1), default: '30000', doc: 'tokens refreshed per hour per API key' },

@@ -109,24 +109,31 @@ export function normalizeWebhookUrl(value: string): string {
   return url.href
 }
 
-/** Validates and normalises the filters, and narrows the contracts to the key's scope. */
-export function webhookFilters(key: ApiKeyRecord, input: CreateWebhookInput): { chains: string[]; contracts: string[]; eventTypes: string[] } {
+export interface WebhookFilters {
+  chains: string[]
+  contracts: string[]
+  eventTypes: string[]
+}
+
+/** Validates and normalises the filters (empty = everything). */
+export function parseWebhookFilters(input: CreateWebhookInput): WebhookFilters {
   const chains = [...new Set((input.chains ?? []).map((c) => c.trim()))]
   for (const c of chains) if (!isCaip2(c)) throw new InvalidWebhookError('chains', `invalid chain ${JSON.stringify(c)}: expected a CAIP-2 id such as eip155:1 or stacks:1`)
   const eventTypes = [...new Set((input.eventTypes ?? []).map((t) => t.trim()))]
   for (const t of eventTypes) if (!isEventType(t)) throw new InvalidWebhookError('eventTypes', `invalid event type ${JSON.stringify(t)}: expected one of ${EVENT_TYPES.join(', ')}`)
-  let contracts: string[]
   try {
-    contracts = [...new Set((input.contracts ?? []).map(normalizeContractId))]
+    return { chains, eventTypes, contracts: [...new Set((input.contracts ?? []).map(normalizeContractId))] }
   } catch (e) {
     throw new InvalidWebhookError('contracts', (e as Error).message)
   }
-  if (!key.admin) {
-    const outside = contracts.filter((c) => !key.contracts.includes(c))
-    if (outside.length > 0) throw new InvalidWebhookError('contracts', `contract ${outside[0]} is not one of this API key's collections (${key.contracts.join(', ')})`)
-    if (contracts.length === 0) contracts = [...key.contracts]
-  }
-  return { chains, contracts, eventTypes }
+}
+
+/** The contracts a key's webhook may see: the filter within the key's collections (all of them when none is given). */
+function scopedContracts(key: ApiKeyRecord, contracts: string[]): string[] {
+  if (key.admin) return contracts
+  const outside = contracts.filter((c) => !key.contracts.includes(c))
+  if (outside.length > 0) throw new InvalidWebhookError('contracts', `contract ${outside[0]} is not one of this API key's collections (${key.contracts.join(', ')})`)
+  return contracts.length === 0 ? [...key.contracts] : contracts
 }
 
 export function generateWebhookSecret(): string {
@@ -137,7 +144,8 @@ export function generateWebhookSecret(): string {
 export async function createWebhook(db: SqlExecutor, key: ApiKeyRecord, input: CreateWebhookInput, now: Date): Promise<{ secret: string; record: WebhookRecord }> {
   if (key.revokedAt) throw new InvalidWebhookError('key', `API key ${key.prefix} is revoked`)
   const url = normalizeWebhookUrl(input.url)
-  const filters = webhookFilters(key, input)
+  const parsed = parseWebhookFilters(input)
+  const filters = { ...parsed, contracts: scopedContracts(key, parsed.contracts) }
   const description = input.description?.trim() || null
   const [{ n }] = await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM webhook_subscription WHERE api_key_id = $1`, [key.id])
   if (n >= MAX_WEBHOOKS_PER_KEY) throw new InvalidWebhookError('key', `API key ${key.prefix} already has ${n} webhooks (at most ${MAX_WEBHOOKS_PER_KEY})`)
