@@ -94,6 +94,11 @@ module.exports = class Notifications1797000000400 {
         w record;
       BEGIN
         IF OLD.block_number IS NULL THEN RETURN OLD; END IF;
+        -- The delivery jobs' rows first, as their settle locks them: a delivery in flight is
+        -- settled (and then counts as received) before this event is judged.
+        PERFORM 1 FROM metadata_job j
+          WHERE j.id IN (SELECT 'webhook:' || d.subscription_id || ':' || d.chain FROM webhook_delivery d WHERE d.event_id = OLD.id)
+          ORDER BY j.id FOR UPDATE;
         IF NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = OLD.id AND d.status = 'DELIVERED') THEN RETURN OLD; END IF;
         kind := CASE OLD.type WHEN 'token.minted' THEN 'token.burned' WHEN 'token.burned' THEN 'token.minted' ELSE 'token.transferred' END;
         INSERT INTO notification_event (type, chain, contract_id, token_ref, block_number, compensates, payload, created_at)
