@@ -75,8 +75,8 @@ export async function settleDeliveryAttempts(db: SqlExecutor, s: AttemptSummary,
     await db.query(
       `WITH l AS (SELECT id FROM webhook_delivery WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED)
        UPDATE webhook_delivery d SET status = CASE WHEN u.ok THEN 'DELIVERED' ELSE 'PENDING' END, attempts = d.attempts + 1,
-              last_status = u.status, last_error = u.error, last_attempt_at = $5,
-              delivered_at = CASE WHEN u.ok THEN $5 ELSE NULL END
+              last_status = u.status, last_error = u.error, last_attempt_at = $5::timestamptz,
+              delivered_at = CASE WHEN u.ok THEN $5::timestamptz END
          FROM unnest($1::bigint[], $2::bool[], $3::int[], $4::text[]) AS u(id, ok, status, error)
         WHERE d.id = u.id AND d.id IN (SELECT id FROM l)`,
       [a.map((x) => x.deliveryId), a.map((x) => x.ok), a.map((x) => x.status), a.map((x) => x.error?.slice(0, 1000) ?? null), now],
@@ -85,11 +85,11 @@ export async function settleDeliveryAttempts(db: SqlExecutor, s: AttemptSummary,
   const failed = a.find((x) => !x.ok)
   await db.query(
     `UPDATE webhook_subscription SET
-        consecutive_failures = CASE WHEN $2 THEN consecutive_failures + 1 ELSE 0 END,
-        last_attempt_at = CASE WHEN $5 THEN $3 ELSE last_attempt_at END,
-        last_success_at = CASE WHEN $6 THEN $3 ELSE last_success_at END,
-        last_error = CASE WHEN $2 THEN $4 ELSE last_error END,
-        paused_at = CASE WHEN $7 THEN coalesce(paused_at, $3) ELSE paused_at END
+        consecutive_failures = CASE WHEN $2::bool THEN consecutive_failures + 1 ELSE 0 END,
+        last_attempt_at = CASE WHEN $5::bool THEN $3::timestamptz ELSE last_attempt_at END,
+        last_success_at = CASE WHEN $6::bool THEN $3::timestamptz ELSE last_success_at END,
+        last_error = CASE WHEN $2::bool THEN $4::text ELSE last_error END,
+        paused_at = CASE WHEN $7::bool THEN coalesce(paused_at, $3::timestamptz) ELSE paused_at END
       WHERE id = $1`,
     [s.subscriptionId, failed !== undefined, now, failed?.error?.slice(0, 1000) ?? null, a.length > 0, a.some((x) => x.ok), s.pause],
   )

@@ -97,6 +97,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
+  if (process.env.WEBHOOK_TEST_LOGS) running.forEach((p, i) => fs.writeFileSync(`${process.env.WEBHOOK_TEST_LOGS}.${i}`, p.output()))
   await Promise.all(running.map((p) => p.stop()))
   await Promise.all(Object.values(receivers).map((r) => r.close()))
   await host?.close()
