@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm'
 import type { OnDemandBudget } from './rest/sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 import type { CollectionOwners } from './auth/collectionOwners'
+import type { ChangeFeed } from './subscriptions/changeFeed'
 
 /** Shared by every surface of one server. */
 export interface ApiContext {
@@ -20,4 +21,6 @@ export interface ApiContext {
   /** owner() of collection contracts, cached (Immutable X project-owner authentication). */
   owners: CollectionOwners
   version: string
+  /** Committed changes, for GraphQL subscriptions (LISTEN); absent where subscriptions are not served. */
+  changes?: ChangeFeed
 }

@@ -4,6 +4,7 @@ import { knownChains } from './chains'
 import type { ApiContext } from './context'
 import { registerCors } from './cors'
 import { CollectionOwners } from './auth/collectionOwners'
+import { ChangeFeed } from './subscriptions/changeFeed'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
 import { readLimits, type LimitedSurface } from './limits/readLimitHook'
@@ -64,6 +65,11 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     onDemand: new OnDemandBudget(deps.config.ON_DEMAND_FETCHES_PER_MINUTE),
     owners: new CollectionOwners(deps.chainReaders ?? new Map(), deps.config.IMX_OWNER_CACHE_TTL_SECONDS * 1000),
     version,
+    changes: changeFeedOf(deps),
+  }
+  if (ctx.changes) {
+    await ctx.changes.start()
+    app.addHook('onClose', async () => ctx.changes?.stop())
   }
 
   await registerCors(app, deps.config.CORS_ORIGINS)
@@ -98,4 +104,12 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(graphqlRequestHeaders())
   await limited('graphql', [await graphqlRoutes(ctx)])
   return app
+}
+
+/** The change feed of GraphQL subscriptions: one LISTEN connection to the API's database. */
+function changeFeedOf(deps: ApiDeps): ChangeFeed | undefined {
+  const url = (deps.ds.options as { url?: string }).url
+  if (!url) return undefined
+  const gauge = deps.metrics.gauge('graphql_subscriptions', 'GraphQL subscriptions (tokenChanged, contractChanged) this API process serves')
+  return new ChangeFeed(url, deps.config.SUBSCRIPTION_BUFFER, deps.log.child({ component: 'changes' }), (n) => gauge.set(n))
 }

@@ -29,3 +29,8 @@ export interface ChangeEvent {
 export function tokenIdOf(tokenRef: string): string {
   return tokenRef.slice(tokenRef.lastIndexOf(':') + 1)
 }
+
+/** The idempotency id of an event (webhook-id, the body's id): one per event, the same on every attempt and for every subscription. */
+export function idempotencyId(eventId: string): string {
+  return `evt_${eventId}`
+}

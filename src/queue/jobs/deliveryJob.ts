@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm'
 import { MetadataError, RetryableError } from '../../core/errors'
+import { idempotencyId } from '../../core/notifications'
 import { signatureHeaders } from '../../lib/webhookSignature'
 import { safeFetch, type SafeAgent } from '../../metadata/fetcher/safeFetch'
 import { deliveryTarget, pendingDeliveries, type DeliveryAttempt, type DeliveryTarget, type PendingDelivery } from '../../store/webhookDeliveries'
@@ -60,11 +61,6 @@ function outcome(job: ClaimedJob, host: string, attempts: DeliveryAttempt[], fai
 /** The delivery body: the event as receivers see it. */
 export function deliveryBody(d: PendingDelivery): string {
   return JSON.stringify({ id: idempotencyId(d.eventId), type: d.type, createdAt: d.createdAt.toISOString(), data: d.payload })
-}
-
-/** One id per event, the same on every attempt and for every subscription. */
-export function idempotencyId(eventId: string): string {
-  return `evt_${eventId}`
 }
 
 async function deliverOne(target: DeliveryTarget, d: PendingDelivery, deps: DeliveryJobDeps): Promise<{ attempt: DeliveryAttempt; error?: MetadataError }> {
