@@ -28,8 +28,10 @@ export interface ChangeNotice {
   c: string
   /** contract id */
   k: string
-  /** token ref, or null for contract-level events */
+  /** token ref, or null for contract-level events and bulk notices */
   r: string | null
+  /** a bulk notice: some tokens of the contract changed (a batch too large to announce token by token) */
+  b?: true
 }
 
 /** A batch above this many changes is announced per contract instead of per token. */
@@ -130,6 +132,6 @@ async function notifyChanges(db: SqlExecutor, changes: readonly ChangeEvent[]): 
   const notices: ChangeNotice[] =
     changes.length <= MAX_TOKEN_NOTICES
       ? changes.map((e) => ({ t: e.type, c: e.chain, k: e.contractId, r: e.tokenRef }))
-      : [...new Map(changes.map((e) => [`${e.type}|${e.contractId}`, { t: e.type, c: e.chain, k: e.contractId, r: null }])).values()]
+      : [...new Map(changes.map((e) => [`${e.type}|${e.contractId}`, { t: e.type, c: e.chain, k: e.contractId, r: null, b: true as const }])).values()]
   await db.query(`SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n`, [CHANGE_CHANNEL, notices.map((n) => JSON.stringify(n))])
 }

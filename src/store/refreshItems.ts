@@ -48,11 +48,12 @@ export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettleme
   )
   if (touched.length === 0) return []
   const completed: { id: string; chain: string; contract_id: string; token_count: number; failed: number }[] = await db.query(
-    `UPDATE refresh r SET status = 'COMPLETED', completed_at = $2, started_at = coalesce(r.started_at, $2)
-      WHERE r.id = ANY($1::text[]) AND r.status <> 'COMPLETED'
-        AND NOT EXISTS (SELECT 1 FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING')
-      RETURNING r.id, r.chain, r.contract_id, r.token_count,
-                (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'FAILED') AS failed`,
+    `WITH done AS (
+       UPDATE refresh r SET status = 'COMPLETED', completed_at = $2, started_at = coalesce(r.started_at, $2)
+        WHERE r.id = ANY($1::text[]) AND r.status <> 'COMPLETED'
+          AND NOT EXISTS (SELECT 1 FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING')
+       RETURNING r.id, r.chain, r.contract_id, r.token_count)
+     SELECT d.*, (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = d.id AND i.status = 'FAILED') AS failed FROM done d`,
     [touched.map((t) => t.refresh_id), now],
   )
   return completed.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, tokenCount: r.token_count, failed: r.failed }))

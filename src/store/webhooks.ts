@@ -172,7 +172,7 @@ export async function getWebhook(db: SqlExecutor, id: string, apiKeyId?: string)
 
 /** Deletes a subscription (of `apiKeyId` when given) with its delivery log; false when there was none. */
 export async function deleteWebhook(db: SqlExecutor, id: string, apiKeyId?: string): Promise<boolean> {
-  const gone = await rows<{ id: string }>(db, `DELETE FROM webhook_subscription WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING id`, [id, apiKeyId ?? null])
+  const gone = await rows<{ id: string }>(db, `WITH d AS (DELETE FROM webhook_subscription WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING id) SELECT id FROM d`, [id, apiKeyId ?? null])
   return gone.length > 0
 }
 
@@ -183,8 +183,9 @@ export async function deleteWebhook(db: SqlExecutor, id: string, apiKeyId?: stri
 export async function resumeWebhook(db: SqlExecutor, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
   const [row] = await rows<WebhookRow>(
     db,
-    `UPDATE webhook_subscription SET paused_at = NULL, consecutive_failures = 0
-      WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING ${COLUMNS}`,
+    `WITH u AS (UPDATE webhook_subscription SET paused_at = NULL, consecutive_failures = 0
+                 WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING ${COLUMNS})
+     SELECT * FROM u`,
     [id, apiKeyId ?? null],
   )
   if (!row) return undefined

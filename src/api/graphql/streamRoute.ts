@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import type { FastifyInstance } from 'fastify'
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import { createHandler } from 'graphql-sse/lib/use/fastify'
@@ -28,6 +29,9 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
 
   const handler = createHandler({
     schema,
+    // graphql-sse's fastify adapter reads a missing header as the text "undefined": without this,
+    // every request without a token would share the stream token "undefined".
+    authenticate: (req) => streamToken(req) ?? randomUUID(),
     onSubscribe: (req, params) => {
       let document: DocumentNode
       try {
@@ -37,7 +41,7 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
       }
       const errors = validate(schema, document, rules)
       if (errors.length > 0) return [JSON.stringify({ errors: errors.map((e) => e.toJSON()) }), { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json' } }]
-      const token = req.headers.get(TOKEN_HEADER) ?? new URL(req.url, 'http://x').searchParams.get('token')
+      const token = streamToken(req)
       if (token) {
         const n = perStream.get(token) ?? 0
         if (n >= maxPerStream) return refusal(429, `this stream already carries ${n} operations (SUBSCRIPTION_MAX_PER_CONNECTION is ${maxPerStream})`, 'TOO_MANY_SUBSCRIPTIONS')
@@ -80,6 +84,13 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
       },
     })
   }
+}
+
+/** The reserved stream an operation belongs to ("single connection" mode), if any. */
+function streamToken(req: { headers: { get(key: string): string | null | undefined }; url: string }): string | undefined {
+  const header = req.headers.get(TOKEN_HEADER)
+  if (header && header !== 'undefined') return header
+  return new URL(req.url, 'http://localhost/').searchParams.get('token') || undefined
 }
 
 function refusal(status: 400 | 429, message: string, code: string): [string, { status: number; statusText: string; headers: Record<string, string> }] {

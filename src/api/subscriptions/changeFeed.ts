@@ -29,8 +29,8 @@ interface Subscriber {
  * fanned out in memory to the GraphQL subscriptions it serves: any API process serves any
  * subscriber, since every change is NOTIFYed to all of them at commit.
  *
- * A per-contract notice (tokenId null: a backfill batch announced once per contract) reaches the
- * contract's token subscribers too. Each subscriber has a bounded queue: a client that falls
+ * A bulk notice (a backfill batch announced once per contract) reaches the contract's token
+ * subscribers too; contract-level events (refresh.completed) reach contract subscribers only. Each subscriber has a bounded queue: a client that falls
  * `buffer` changes behind is ended with SubscriberTooSlowError rather than buffered without end.
  */
 export class ChangeFeed {
@@ -108,7 +108,7 @@ export class ChangeFeed {
     }
     for (const s of this.subscribers) {
       if (s.filter.contractId !== notice.k) continue
-      if (s.filter.tokenRef !== undefined && notice.r !== null && notice.r !== s.filter.tokenRef) continue
+      if (s.filter.tokenRef !== undefined && notice.r !== s.filter.tokenRef && !notice.b) continue
       if (s.queue.length >= this.buffer) s.failed = true
       else s.queue.push(notice)
       s.wake?.()
