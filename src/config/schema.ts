@@ -143,6 +143,7 @@ export const ENV = {
   WEBHOOK_BACKOFF_BASE_MS: { schema: int(1), default: '5000', doc: 'first retry delay after a failed delivery attempt (doubles each attempt, with jitter, up to JOB_BACKOFF_MAX_MS; a longer Retry-After wins)' },
   WEBHOOK_BATCH: { schema: int(1, 10_000), default: '200', doc: 'deliveries one attempt of a subscription sends at most (it runs again at once while more are pending)' },
   WEBHOOK_CONCURRENCY: { schema: int(1, 1000), default: '16', doc: "deliveries of one subscription in flight at once (one token's events still go one at a time, in order)" },
+  WEBHOOK_LOG_RETENTION_DAYS: { schema: int(1, 3650), default: '7', doc: 'days a delivered webhook event stays in the delivery log (webhook_delivery, notification_event); pending ones are kept until delivered' },
   SUBSCRIPTION_MAX_PER_CONNECTION: { schema: int(1, 1000), default: '10', doc: 'GraphQL subscriptions (tokenChanged, contractChanged) one SSE connection may hold at once' },
   SUBSCRIPTION_MAX_CONNECTIONS: { schema: int(1, 1_000_000), default: '1000', doc: 'SSE connections one API process serves at once (429 past it)' },
   SUBSCRIPTION_BUFFER: { schema: int(1, 100_000), default: '100', doc: 'changes queued for a subscription whose client reads too slowly; past it the subscription ends with an error' },

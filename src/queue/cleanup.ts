@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm'
 import type { Config } from '../config'
 import { pruneRateLimits } from '../store/rateLimits'
 import { rows, type SqlExecutor } from '../store/sql'
+import { pruneDeliveredEvents, pruneDeliveryLog } from '../store/webhookDeliveries'
 
 export interface CleanupRetention {
   /** Per-minute job statistics older than this go (job_stat_minute). */
@@ -11,14 +12,21 @@ export interface CleanupRetention {
   rateLimitMs: number
   /** Host leases expired longer ago go (host_lease: rows of workers that died without letting go). */
   hostLeaseMs: number
+  /** Webhook deliveries made longer ago go, then events with no delivery left (webhook_delivery, notification_event). */
+  webhookLogMs: number
 }
 
 /** A lease expired an hour ago belongs to a dead worker: live ones renew theirs every few seconds. */
 export const HOST_LEASE_RETENTION_MS = 3_600_000
 
-/** The retention the configuration asks for (JOB_STATS_RETENTION_DAYS, RATE_LIMIT_RETENTION_HOURS). */
-export function cleanupRetention(config: Pick<Config, 'JOB_STATS_RETENTION_DAYS' | 'RATE_LIMIT_RETENTION_HOURS'>): CleanupRetention {
-  return { jobStatsMs: config.JOB_STATS_RETENTION_DAYS * 86_400_000, rateLimitMs: config.RATE_LIMIT_RETENTION_HOURS * 3_600_000, hostLeaseMs: HOST_LEASE_RETENTION_MS }
+/** The retention the configuration asks for (JOB_STATS_RETENTION_DAYS, RATE_LIMIT_RETENTION_HOURS, WEBHOOK_LOG_RETENTION_DAYS). */
+export function cleanupRetention(config: Pick<Config, 'JOB_STATS_RETENTION_DAYS' | 'RATE_LIMIT_RETENTION_HOURS' | 'WEBHOOK_LOG_RETENTION_DAYS'>): CleanupRetention {
+  return {
+    jobStatsMs: config.JOB_STATS_RETENTION_DAYS * 86_400_000,
+    rateLimitMs: config.RATE_LIMIT_RETENTION_HOURS * 3_600_000,
+    hostLeaseMs: HOST_LEASE_RETENTION_MS,
+    webhookLogMs: config.WEBHOOK_LOG_RETENTION_DAYS * 86_400_000,
+  }
 }
 
 /** One named housekeeping task: deletes the rows of its table older than its cutoff; returns how many. */
@@ -38,6 +46,9 @@ export const CLEANUP_TASKS: readonly CleanupTask[] = [
   { table: 'job_stat_minute', run: (db, now, r) => deleteCount(db, `DELETE FROM job_stat_minute WHERE minute < $1`, [before(now, r.jobStatsMs)]) },
   { table: 'rate_limit_window', run: (db, now, r) => pruneRateLimits(db, before(now, r.rateLimitMs)) },
   { table: 'host_lease', run: (db, now, r) => deleteCount(db, `DELETE FROM host_lease WHERE expires_at < $1`, [before(now, r.hostLeaseMs)]) },
+  // deliveries first: an event is pruned only once nothing refers to it (a pending one never is)
+  { table: 'webhook_delivery', run: (db, now, r) => pruneDeliveryLog(db, before(now, r.webhookLogMs)) },
+  { table: 'notification_event', run: (db, now, r) => pruneDeliveredEvents(db, before(now, r.webhookLogMs)) },
 ]
 
 /** Distinct from the migration lock (7305000) and the counter compaction lock (7305001). */

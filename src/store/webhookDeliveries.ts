@@ -155,3 +155,23 @@ export async function deliveryLog(db: SqlExecutor, subscriptionId: string, limit
     createdAt: r.created_at,
   }))
 }
+
+/** Deletes deliveries made before `cutoff` (the delivery log's retention); pending ones stay. */
+export async function pruneDeliveryLog(db: SqlExecutor, cutoff: Date): Promise<number> {
+  const [r] = await rows<{ n: number }>(db, `WITH d AS (DELETE FROM webhook_delivery WHERE status = 'DELIVERED' AND delivered_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [cutoff])
+  return r!.n
+}
+
+/**
+ * Deletes events stored before `cutoff` that no delivery refers to any more. Such an event has
+ * no delivered row left, so the rollback compensation trigger writes nothing for it.
+ */
+export async function pruneDeliveredEvents(db: SqlExecutor, cutoff: Date): Promise<number> {
+  const [r] = await rows<{ n: number }>(
+    db,
+    `WITH d AS (DELETE FROM notification_event e WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_delivery w WHERE w.event_id = e.id) RETURNING 1)
+     SELECT count(*)::int AS n FROM d`,
+    [cutoff],
+  )
+  return r!.n
+}
