@@ -87,7 +87,7 @@ describe('cleanup', () => {
       await db.ds.query(`INSERT INTO notification_event (id, type, chain, contract_id, token_ref, block_number, payload, created_at)
                          VALUES ($1, 'token.minted', 'eip155:1', 'eip155:1:0xaa', 'eip155:1:0xaa:1', 5, '{}', $2)`, [id, at])
       await db.ds.query(`INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, delivered_at, created_at)
-                         VALUES ('sub', $1, 'eip155:1', 'eip155:1:0xaa:1', $2, $3, $3)`, [id, status, status === 'DELIVERED' ? at : null])
+                         VALUES ('sub', $1, 'eip155:1', 'eip155:1:0xaa:1', $2, $3, $4)`, [id, status, status === 'DELIVERED' ? at : null, at])
     }
     await event(1, 'DELIVERED', 8 * DAY)
     await event(2, 'PENDING', 8 * DAY)
