@@ -85,13 +85,37 @@ module.exports = class Notifications1797000000400 {
         updated_at = now()
     $$`)
 
-    // A chain event leaving with its orphaned block: the subscriptions that already received it
-    // get the opposite (a transfer back, a burn for a mint, a mint for a burn) as a new event.
-    await db.query(`CREATE FUNCTION notification_event_compensate() RETURNS trigger LANGUAGE plpgsql AS $$
+    // The opposite of an orphaned chain event (a transfer back, a burn for a mint, a mint for a
+    // burn), as a new event for the given webhooks (those still existing), whose jobs are woken.
+    // Used by the trigger below, and by a settle that finds the event of a delivery it just made
+    // gone (rolled back while the request was in flight: src/store/webhookDeliveries.ts).
+    await db.query(`CREATE FUNCTION tms_compensate(p_id bigint, p_type text, p_chain text, p_contract text, p_token text,
+                                                   p_payload jsonb, p_subscriptions text[]) RETURNS void LANGUAGE plpgsql AS $$
       DECLARE
-        kind text;
         comp_id bigint;
         w record;
+      BEGIN
+        IF NOT EXISTS (SELECT 1 FROM webhook_subscription s WHERE s.id = ANY(p_subscriptions)) THEN RETURN; END IF;
+        INSERT INTO notification_event (type, chain, contract_id, token_ref, block_number, compensates, payload, created_at)
+        VALUES (CASE p_type WHEN 'token.minted' THEN 'token.burned' WHEN 'token.burned' THEN 'token.minted' ELSE 'token.transferred' END,
+                p_chain, p_contract, p_token, NULL, p_id,
+                p_payload || jsonb_build_object('from', p_payload->'to', 'to', p_payload->'from',
+                                                'reorg', jsonb_build_object('compensates', p_id::text, 'orphanedBlock', p_payload->'block')),
+                now())
+        RETURNING id INTO comp_id;
+        INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, created_at)
+        SELECT s.id, comp_id, p_chain, coalesce(p_token, p_contract), 'PENDING', now()
+          FROM webhook_subscription s WHERE s.id = ANY(p_subscriptions) ORDER BY s.id;
+        FOR w IN SELECT s.id FROM webhook_subscription s WHERE s.id = ANY(p_subscriptions) ORDER BY s.id LOOP
+          PERFORM tms_wake_delivery(w.id, p_chain, false);
+        END LOOP;
+      END $$`)
+
+    // A chain event leaving with its orphaned block: the webhooks that already received it get
+    // its opposite; the others simply lose their pending delivery (deleted with the event).
+    await db.query(`CREATE FUNCTION notification_event_compensate() RETURNS trigger LANGUAGE plpgsql AS $$
+      DECLARE
+        received text[];
       BEGIN
         IF OLD.block_number IS NULL THEN RETURN OLD; END IF;
         -- The delivery jobs' rows first, as their settle locks them: a delivery in flight is
@@ -99,20 +123,11 @@ module.exports = class Notifications1797000000400 {
         PERFORM 1 FROM metadata_job j
           WHERE j.id IN (SELECT 'webhook:' || d.subscription_id || ':' || d.chain FROM webhook_delivery d WHERE d.event_id = OLD.id)
           ORDER BY j.id FOR UPDATE;
-        IF NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.event_id = OLD.id AND d.status = 'DELIVERED') THEN RETURN OLD; END IF;
-        kind := CASE OLD.type WHEN 'token.minted' THEN 'token.burned' WHEN 'token.burned' THEN 'token.minted' ELSE 'token.transferred' END;
-        INSERT INTO notification_event (type, chain, contract_id, token_ref, block_number, compensates, payload, created_at)
-        VALUES (kind, OLD.chain, OLD.contract_id, OLD.token_ref, NULL, OLD.id,
-                OLD.payload || jsonb_build_object('from', OLD.payload->'to', 'to', OLD.payload->'from',
-                                                  'reorg', jsonb_build_object('compensates', OLD.id::text, 'orphanedBlock', OLD.payload->'block')),
-                now())
-        RETURNING id INTO comp_id;
-        INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, created_at)
-        SELECT d.subscription_id, comp_id, d.chain, d.subject, 'PENDING', now()
+        SELECT array_agg(d.subscription_id ORDER BY d.subscription_id) INTO received
           FROM webhook_delivery d WHERE d.event_id = OLD.id AND d.status = 'DELIVERED';
-        FOR w IN SELECT DISTINCT d.subscription_id, d.chain FROM webhook_delivery d WHERE d.event_id = comp_id ORDER BY 1, 2 LOOP
-          PERFORM tms_wake_delivery(w.subscription_id, w.chain, false);
-        END LOOP;
+        IF received IS NOT NULL THEN
+          PERFORM tms_compensate(OLD.id, OLD.type, OLD.chain, OLD.contract_id, OLD.token_ref, OLD.payload, received);
+        END IF;
         RETURN OLD;
       END $$`)
     await db.query(`CREATE TRIGGER notification_event_compensate BEFORE DELETE ON notification_event
@@ -123,6 +138,7 @@ module.exports = class Notifications1797000000400 {
     await db.query(`DELETE FROM metadata_job WHERE kind = 'DELIVERY'`)
     await db.query(`DROP TRIGGER notification_event_compensate ON notification_event`)
     await db.query(`DROP FUNCTION notification_event_compensate()`)
+    await db.query(`DROP FUNCTION tms_compensate(bigint, text, text, text, text, jsonb, text[])`)
     await db.query(`DROP FUNCTION tms_wake_delivery(text, text, boolean)`)
     await db.query(`DROP TABLE webhook_delivery`)
     await db.query(`DROP TABLE notification_event`)

@@ -26,6 +26,8 @@ export interface PendingDelivery {
   attempts: number
   payload: Record<string, unknown>
   createdAt: Date
+  /** A chain event (of a block a reorg may orphan): what compensating it needs. */
+  chainEvent: { chain: string; contractId: string; tokenRef: string | null } | null
 }
 
 /** The subscription a delivery job sends for; undefined when it was deleted or its key revoked. */
@@ -41,15 +43,37 @@ export async function deliveryTarget(db: SqlExecutor, subscriptionId: string): P
 }
 
 export async function pendingDeliveries(db: SqlExecutor, subscriptionId: string, chain: string, limit: number): Promise<PendingDelivery[]> {
-  const found = await rows<{ id: string; event_id: string; type: string; subject: string; attempts: number; payload: Record<string, unknown>; created_at: Date }>(
+  const found = await rows<{
+    id: string
+    event_id: string
+    type: string
+    subject: string
+    attempts: number
+    payload: Record<string, unknown>
+    created_at: Date
+    chain: string
+    contract_id: string
+    token_ref: string | null
+    chain_event: boolean
+  }>(
     db,
-    `SELECT d.id::text, d.event_id::text, e.type, d.subject, d.attempts, e.payload, e.created_at
+    `SELECT d.id::text, d.event_id::text, e.type, d.subject, d.attempts, e.payload, e.created_at, e.chain, e.contract_id, e.token_ref,
+            e.block_number IS NOT NULL AS chain_event
        FROM webhook_delivery d JOIN notification_event e ON e.id = d.event_id
       WHERE d.subscription_id = $1 AND d.chain = $2 AND d.status = 'PENDING'
       ORDER BY d.event_id LIMIT $3`,
     [subscriptionId, chain, limit],
   )
-  return found.map((r) => ({ deliveryId: r.id, eventId: r.event_id, type: r.type, subject: r.subject, attempts: r.attempts, payload: r.payload, createdAt: r.created_at }))
+  return found.map((r) => ({
+    deliveryId: r.id,
+    eventId: r.event_id,
+    type: r.type,
+    subject: r.subject,
+    attempts: r.attempts,
+    payload: r.payload,
+    createdAt: r.created_at,
+    chainEvent: r.chain_event ? { chain: r.chain, contractId: r.contract_id, tokenRef: r.token_ref } : null,
+  }))
 }
 
 export interface DeliveryAttempt {
@@ -58,6 +82,8 @@ export interface DeliveryAttempt {
   /** HTTP status the receiver answered, if it answered. */
   status: number | null
   error: string | null
+  /** A chain event that was received: compensated if a rollback deleted it during the request. */
+  received?: Pick<PendingDelivery, 'eventId' | 'type' | 'payload'> & NonNullable<PendingDelivery['chainEvent']>
 }
 
 export interface AttemptSummary {
@@ -72,15 +98,19 @@ export interface AttemptSummary {
 export async function settleDeliveryAttempts(db: SqlExecutor, s: AttemptSummary, now: Date): Promise<boolean> {
   const a = s.attempts
   if (a.length > 0) {
-    await db.query(
-      `WITH l AS (SELECT id FROM webhook_delivery WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED)
-       UPDATE webhook_delivery d SET status = CASE WHEN u.ok THEN 'DELIVERED' ELSE 'PENDING' END, attempts = d.attempts + 1,
-              last_status = u.status, last_error = u.error, last_attempt_at = $5::timestamptz,
-              delivered_at = CASE WHEN u.ok THEN $5::timestamptz END
-         FROM unnest($1::bigint[], $2::bool[], $3::int[], $4::text[]) AS u(id, ok, status, error)
-        WHERE d.id = u.id AND d.id IN (SELECT id FROM l)`,
+    const updated = await rows<{ id: string }>(
+      db,
+      `WITH l AS (SELECT id FROM webhook_delivery WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED),
+            u AS (UPDATE webhook_delivery d SET status = CASE WHEN u.ok THEN 'DELIVERED' ELSE 'PENDING' END, attempts = d.attempts + 1,
+                         last_status = u.status, last_error = u.error, last_attempt_at = $5::timestamptz,
+                         delivered_at = CASE WHEN u.ok THEN $5::timestamptz END
+                    FROM unnest($1::bigint[], $2::bool[], $3::int[], $4::text[]) AS u(id, ok, status, error)
+                   WHERE d.id = u.id AND d.id IN (SELECT id FROM l)
+               RETURNING d.id::text)
+       SELECT id FROM u`,
       [a.map((x) => x.deliveryId), a.map((x) => x.ok), a.map((x) => x.status), a.map((x) => x.error?.slice(0, 1000) ?? null), now],
     )
+    await compensateVanished(db, s.subscriptionId, a, new Set(updated.map((r) => r.id)))
   }
   const failed = a.find((x) => !x.ok)
   await db.query(
@@ -99,6 +129,24 @@ export async function settleDeliveryAttempts(db: SqlExecutor, s: AttemptSummary,
     [s.subscriptionId, s.chain],
   )
   return left!.more
+}
+
+/**
+ * A chain event received by the webhook whose row is gone by the time its attempt settles: a
+ * rollback deleted the event while the request was in flight (it saw the delivery PENDING and
+ * wrote no compensation). The webhook gets the compensating event now.
+ */
+async function compensateVanished(db: SqlExecutor, subscriptionId: string, attempts: DeliveryAttempt[], settled: Set<string>): Promise<void> {
+  const candidates = attempts.filter((x) => x.ok && x.received && !settled.has(x.deliveryId))
+  if (candidates.length === 0) return
+  // a row skipped because someone holds it is not gone
+  const present = await rows<{ id: string }>(db, `SELECT id::text FROM webhook_delivery WHERE id = ANY($1::bigint[])`, [candidates.map((x) => x.deliveryId)])
+  const kept = new Set(present.map((r) => r.id))
+  for (const x of candidates) {
+    if (kept.has(x.deliveryId)) continue
+    const e = x.received!
+    await db.query(`SELECT tms_compensate($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::text[])`, [e.eventId, e.type, e.chain, e.contractId, e.tokenRef, JSON.stringify(e.payload), [subscriptionId]])
+  }
 }
 
 export interface DeliveryLogEntry {

@@ -18,7 +18,8 @@ export interface ReceivedRequest {
   answered: number | null
 }
 
-export type Answer = { status: number; headers?: OutgoingHttpHeaders; delayMs?: number } | 'hang'
+/** 'hang': never answered; 'hold': answered by the next `release()`. */
+export type Answer = { status: number; headers?: OutgoingHttpHeaders; delayMs?: number } | 'hang' | 'hold'
 
 export interface WebhookReceiver {
   url: string
@@ -31,6 +32,10 @@ export interface WebhookReceiver {
   readonly connections: number
   /** Changes how the next requests are answered. */
   respond(answer: (req: ReceivedRequest, index: number) => Answer): void
+  /** Requests held ('hold') and not yet released. */
+  readonly held: number
+  /** Answers every held request with `status`. */
+  release(status: number): void
   close(): Promise<void>
 }
 
@@ -39,6 +44,7 @@ export async function startWebhookReceiver(answer: (req: ReceivedRequest, index:
   const requests: ReceivedRequest[] = []
   const sockets = new Set<Socket>()
   let connections = 0
+  const holding: ((status: number) => void)[] = []
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
@@ -47,13 +53,14 @@ export async function startWebhookReceiver(answer: (req: ReceivedRequest, index:
       const a = respond(rec, requests.length)
       requests.push(rec)
       if (a === 'hang') return
-      const send = () => {
-        rec.answered = a.status
-        res.writeHead(a.status, { 'content-type': 'text/plain', ...a.headers })
-        res.end(a.status < 300 ? 'ok' : 'no')
+      const send = (status: number, headers?: OutgoingHttpHeaders) => {
+        rec.answered = status
+        res.writeHead(status, { 'content-type': 'text/plain', ...headers })
+        res.end(status < 300 ? 'ok' : 'no')
       }
-      if (a.delayMs) setTimeout(send, a.delayMs)
-      else send()
+      if (a === 'hold') holding.push((status) => send(status))
+      else if (a.delayMs) setTimeout(() => send(a.status, a.headers), a.delayMs)
+      else send(a.status, a.headers)
     })
     res.on('error', () => undefined)
   })
@@ -78,6 +85,12 @@ export async function startWebhookReceiver(answer: (req: ReceivedRequest, index:
     },
     respond(a) {
       respond = a
+    },
+    get held() {
+      return holding.length
+    },
+    release(status) {
+      for (const answer of holding.splice(0)) answer(status)
     },
     async close() {
       for (const s of sockets) s.destroy()

@@ -79,6 +79,7 @@ beforeAll(async () => {
   receivers.reorgOk = await startWebhookReceiver(() => ({ status: 200 }))
   receivers.reorgDown = await startWebhookReceiver(() => ({ status: 503 }))
   receivers.pausing = await startWebhookReceiver(() => ({ status: 500 }))
+  receivers.inflight = await startWebhookReceiver(() => 'hold')
   // receivers.trap is deliberately not allowed: it stands for a private address behind a redirect
   const allowed = [host.port, ...Object.entries(receivers).filter(([k]) => k !== 'trap').map(([, r]) => r.port)]
   ;[, alice, bob] = chain.driver.accounts
@@ -89,7 +90,8 @@ beforeAll(async () => {
     FETCH_ALLOW_HOSTS: allowed.map((p) => `127.0.0.1:${p}`).join(','),
     JOB_BACKOFF_BASE_MS: '100',
     WEBHOOK_BACKOFF_BASE_MS: '50',
-    WEBHOOK_TIMEOUT_MS: '1500',
+    // long enough for a reorg to be indexed while the in-flight test holds a request
+    WEBHOOK_TIMEOUT_MS: '30000',
     WEBHOOK_CONCURRENCY: '4',
     WEBHOOK_PAUSE_AFTER_FAILURES: String(PAUSE_AFTER),
   }
@@ -238,5 +240,26 @@ describe('webhooks', () => {
     for (const b of burns) expect(b.data).toMatchObject({ from: alice.toLowerCase(), to: null })
     expect((await deliveries(delivered.id)).every((x) => x.status === 'DELIVERED')).toBe(true)
     expect(flakyId).not.toBe('')
+  })
+
+  it('a chain event received while its block is rolled back is compensated once the delivery settles', async () => {
+    const d = chain.driver
+    const nft = await deployCollection('inflight', 1)
+    const hook = await createWebhook(receivers.inflight!, nft, ['token.minted', 'token.burned'])
+    const fork = await d.fork()
+    await d.mintErc721Batch(nft, alice, 0n, 1, host.urlFor('/inflight/'))
+    await waitFor('the mint to be held by the receiver', async () => receivers.inflight!.held === 1)
+    const [{ event_id: minted }] = await deliveries(hook.id)
+    const r = await fork.reorg({ extraBlocks: 2 })
+    await waitFor('the mint to be rolled back', async () => {
+      const [row] = await q<{ hash: string }>(`SELECT hash FROM eip155_31337_processor.hot_block WHERE height = $1`, [Number(r.head.number)])
+      return row?.hash === r.head.hash
+    })
+    expect(await deliveries(hook.id)).toEqual([])
+    receivers.inflight!.respond(() => ({ status: 200 }))
+    receivers.inflight!.release(200)
+    const burn = await waitFor('the compensating burn', async () => receivers.inflight!.events().find((e) => e.type === 'token.burned'))
+    expect(burn.data).toMatchObject({ tokenId: '0', from: alice.toLowerCase(), to: null, reorg: { compensates: minted } })
+    expect(receivers.inflight!.events().map((e) => e.type)).toEqual(['token.minted', 'token.burned'])
   })
 })

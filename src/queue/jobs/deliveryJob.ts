@@ -68,7 +68,8 @@ async function deliverOne(target: DeliveryTarget, d: PendingDelivery, deps: Deli
   const headers = { 'content-type': 'application/json', ...signatureHeaders(target.secret, idempotencyId(d.eventId), Math.floor(Date.now() / 1000), body) }
   try {
     const r = await safeFetch(target.url, { agent: deps.agent, timeoutMs: deps.timeoutMs, maxRedirects: deps.maxRedirects, maxBytes: MAX_RESPONSE_BYTES, post: { body, headers } })
-    return { attempt: { deliveryId: d.deliveryId, ok: true, status: r.status, error: null } }
+    const received = d.chainEvent ? { eventId: d.eventId, type: d.type, payload: d.payload, ...d.chainEvent } : undefined
+    return { attempt: { deliveryId: d.deliveryId, ok: true, status: r.status, error: null, received } }
   } catch (e) {
     const err = e instanceof MetadataError ? e : new RetryableError('internal_error', 'delivery failed', { cause: e })
     const text = err.status !== undefined ? `HTTP ${err.status}` : `${err.code}: ${err.message}`
