@@ -69,7 +69,8 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   }
   if (ctx.changes) {
     await ctx.changes.start()
-    app.addHook('onClose', async () => ctx.changes?.stop())
+    // before Fastify waits for open requests: ending the feed ends every subscription's stream
+    app.addHook('preClose', async () => ctx.changes?.stop())
   }
 
   await registerCors(app, deps.config.CORS_ORIGINS)

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import type { FastifyInstance } from 'fastify'
 import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type GraphQLSchema } from 'graphql'
 import { createHandler } from 'graphql-sse/lib/use/fastify'
@@ -61,7 +62,12 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
     },
   })
 
+  const open = new Set<ServerResponse>()
   return async (instance) => {
+    // An event stream never ends by itself: a closing server ends them (clients reconnect to another process).
+    instance.addHook('preClose', async () => {
+      for (const res of open) res.destroy()
+    })
     instance.route({
       method: ['GET', 'POST', 'PUT', 'DELETE'],
       url: '/graphql/stream',
@@ -73,7 +79,12 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
             return reply.code(429).header('retry-after', '5').send({ errors: [{ message: `this server holds ${streams} event streams (SUBSCRIPTION_MAX_CONNECTIONS)`, extensions: { code: 'RATE_LIMITED' } }] })
           }
           streams++
-          reply.raw.once('close', () => streams--)
+          open.add(reply.raw)
+          reply.raw.on('error', () => undefined)
+          reply.raw.once('close', () => {
+            streams--
+            open.delete(reply.raw)
+          })
         }
         try {
           await handler(request, reply)
