@@ -70,11 +70,11 @@ module.exports = class Notifications1797000000400 {
     // notificationEvents.ts), the compensation trigger below and resume. Inserted QUEUED; a
     // RUNNING job gets a newer version (its settle queues it again); a finished one is queued
     // with fresh attempts; a paused one (FAILED: its attempts ran out) stays paused unless
-    // p_resume. Priority 60 is PRIORITY.DELIVERY (src/core/jobs.ts).
+    // p_resume. Priority 110 is PRIORITY.DELIVERY (src/core/jobs.ts).
     await db.query(`CREATE FUNCTION tms_wake_delivery(p_subscription text, p_chain text, p_resume boolean) RETURNS void LANGUAGE sql AS $$
       INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts,
                                      request_version, queued_at, created_at, updated_at)
-      VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 60,
+      VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 110,
               now(), 0, 1, now(), now(), now())
       ON CONFLICT (id) DO UPDATE SET
         status = CASE WHEN j.status = 'RUNNING' OR (j.status = 'FAILED' AND NOT p_resume) THEN j.status ELSE 'QUEUED' END,

@@ -1,5 +1,5 @@
 /**
- * Job priorities (docs/architecture.md §4): user refresh > update notice > new mint > backfill.
+ * Job priorities (docs/architecture.md §4): webhook delivery > user refresh > update notice > new mint > backfill.
  * Claims take the highest priority first, then the earliest run-at.
  */
 export const PRIORITY = {
@@ -9,8 +9,12 @@ export const PRIORITY = {
   BACKFILL: 10,
   /** SIP-019 dynamic tokens re-queued when their ttl passes. */
   SCHEDULED: 5,
-  /** Webhook deliveries: cheap, and a receiver waits for them (below user refreshes only). */
-  DELIVERY: 60,
+  /**
+   * Webhook deliveries: first in line. A receiver waits for them, and there is at most one job
+   * per webhook and chain, so they hold at most that many worker slots: ahead of a 10,000-token
+   * refresh (the refresh's own metadata.updated events wait behind it otherwise: bench:webhooks).
+   */
+  DELIVERY: 110,
 } as const
 
 /** DELIVERY: a webhook subscription's pending events on one chain (contractId is the subscription id). */
