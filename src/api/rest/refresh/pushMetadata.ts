@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { TokenStandardName } from '../../../core/standards'
 import { tokenJobId } from '../../../core/jobs'
-import { tokenKey } from '../../../core/ids'
+import { parseContractId, tokenKey } from '../../../core/ids'
 import { normalizeMetadata } from '../../../metadata/normalize'
 import { toResult } from '../../../queue/jobs/tokenJob'
+import { publishMetadataChanges, readPriorDocuments } from '../../../queue/publishChanges'
 import { writeTokenResults, type TokenResultRow } from '../../../store/metadataWriter'
 import { settleRefreshItems } from '../../../store/refreshItems'
 import { rows, type SqlExecutor } from '../../../store/sql'
@@ -18,7 +19,8 @@ import { rows, type SqlExecutor } from '../../../store/sql'
  *   host's, and a FAILED / INVALID job would hide it: readers derive the status from the job);
  *   a RUNNING job is taken back from its worker, whose result is then dropped by settleJobs
  *   because the job is no longer locked by it;
- * - refresh items still pending for those tokens are settled as succeeded.
+ * - refresh items still pending for those tokens are settled as succeeded;
+ * - webhooks and subscriptions are told (metadata.updated, refresh.completed), as after a fetch.
  *
  * Only tokens the indexer knows are stored; the others are returned as unknown.
  *
@@ -68,6 +70,7 @@ export async function storePushedMetadata(db: SqlExecutor, contractId: string, p
   await db.query(`SELECT id FROM metadata_job WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [jobIds])
   // The token URI stays what the chain says; only the document comes from the push.
   const results: TokenResultRow[] = stored.map((p) => ({ tokenRef: p.tokenRef, contractId, result: { ...p.result, uri: uriOf.get(p.tokenRef) ?? null } }))
+  const prior = await readPriorDocuments(db, results.map((r) => r.tokenRef))
   await writeTokenResults(db, results, now)
   const jobs = await rows<{ token_ref: string; request_version: number }>(
     db,
@@ -80,6 +83,8 @@ export async function storePushedMetadata(db: SqlExecutor, contractId: string, p
      SELECT token_ref, request_version FROM u ORDER BY token_ref`,
     [jobIds, now],
   )
-  await settleRefreshItems(db, jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })), now)
+  const completed = await settleRefreshItems(db, jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })), now)
+  const chain = parseContractId(contractId).chain
+  await publishMetadataChanges(db, { prior, stored: results.map((r) => ({ ...r, chain })), failed: [], completed }, now)
   return { stored: stored.map((p) => p.tokenId.toString()), unknown }
 }
