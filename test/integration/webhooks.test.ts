@@ -107,13 +107,11 @@ afterAll(async () => {
 
 describe('webhooks', () => {
   let flakySecret = ''
-  let flakyId = ''
 
   it('a receiver that answers 500 before it answers 200 gets every event exactly once per idempotency id, in order per token', async () => {
     const nft = await deployCollection('flaky', 5)
     const hook = await createWebhook(receivers.flaky!, nft)
     flakySecret = hook.secret
-    flakyId = hook.id
     const d = chain.driver
     await d.mintErc721Batch(nft, alice, 0n, 5, host.urlFor('/flaky/'))
     await d.transferErc721(nft, alice, bob, 1n)
@@ -239,7 +237,6 @@ describe('webhooks', () => {
     expect(burns.map((e) => (e.data.reorg as { compensates: string }).compensates).sort()).toEqual([...ids].sort())
     for (const b of burns) expect(b.data).toMatchObject({ from: alice.toLowerCase(), to: null })
     expect((await deliveries(delivered.id)).every((x) => x.status === 'DELIVERED')).toBe(true)
-    expect(flakyId).not.toBe('')
   })
 
   it('a chain event received while its block is rolled back is compensated once the delivery settles', async () => {
