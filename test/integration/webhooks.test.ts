@@ -35,12 +35,17 @@ function readmeVerifier(): (secret: string, headers: Record<string, unknown>, bo
   return new Function('require', `${m[1]}\nreturn verifyWebhook`)(require) as (secret: string, headers: Record<string, unknown>, body: string) => boolean
 }
 
-async function cli(argv: string[]): Promise<string> {
+async function runWebhooksCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = ''
   let err = ''
   const code = await runCli(argv, { stdout: { write: (s: string) => (out += s) }, stderr: { write: (s: string) => (err += s) }, env: { DATABASE_URL: db.url } })
-  if (code !== 0) throw new Error(`token-metadata ${argv.join(' ')} exited ${code}: ${err}`)
-  return out
+  return { code, out, err }
+}
+
+async function cli(argv: string[]): Promise<string> {
+  const r = await runWebhooksCli(argv)
+  if (r.code !== 0) throw new Error(`token-metadata ${argv.join(' ')} exited ${r.code}: ${r.err}`)
+  return r.out
 }
 
 async function createWebhook(receiver: WebhookReceiver | string, contract: DeployedContract, events: string[] = []): Promise<{ id: string; secret: string }> {
@@ -258,5 +263,22 @@ describe('webhooks', () => {
     const burn = await waitFor('the compensating burn', async () => receivers.inflight!.events().find((e) => e.type === 'token.burned'))
     expect(burn.data).toMatchObject({ tokenId: '0', from: alice.toLowerCase(), to: null, reorg: { compensates: minted } })
     expect(receivers.inflight!.events().map((e) => e.type)).toEqual(['token.minted', 'token.burned'])
+  })
+
+  it('the CLI names a bad URL, event type or webhook id, and creates nothing', async () => {
+    const before = await q(`SELECT count(*)::int AS n FROM webhook_subscription`)
+    const badUrl = await runWebhooksCli(['webhooks', 'create', '--key', adminKey.slice(0, 12), '--url', 'ftp://example.com/h'])
+    expect(badUrl.code).toBe(2)
+    expect(badUrl.err).toContain('invalid webhook url "ftp://example.com/h": expected http:// or https://')
+    const badEvent = await runWebhooksCli(['webhooks', 'create', '--key', adminKey.slice(0, 12), '--url', 'https://example.com/h', '--event', 'token.exploded'])
+    expect(badEvent.code).toBe(2)
+    expect(badEvent.err).toContain('invalid event type "token.exploded"')
+    const noKey = await runWebhooksCli(['webhooks', 'create', '--key', 'tms_nosuchkey', '--url', 'https://example.com/h'])
+    expect(noKey.code).toBe(1)
+    expect(noKey.err).toContain('no API key has the id or prefix "tms_nosuchkey"')
+    const noHook = await runWebhooksCli(['webhooks', 'delete', 'no-such-webhook'])
+    expect(noHook.code).toBe(1)
+    expect(noHook.err).toContain('no webhook has the id "no-such-webhook"')
+    expect(await q(`SELECT count(*)::int AS n FROM webhook_subscription`)).toEqual(before)
   })
 })
