@@ -67,23 +67,26 @@ module.exports = class Notifications1797000000400 {
     await db.query(`CREATE INDEX webhook_delivery_log ON webhook_delivery (subscription_id, id DESC)`)
 
     // Wakes a delivery job: the one definition used by the outbox writer (src/store/
-    // notificationEvents.ts), the compensation trigger below and resume. Inserted QUEUED; a
-    // RUNNING job gets a newer version (its settle queues it again); a finished one is queued
-    // with fresh attempts; a paused one (FAILED: its attempts ran out) stays paused unless
-    // p_resume. Priority 110 is PRIORITY.DELIVERY (src/core/jobs.ts).
-    await db.query(`CREATE FUNCTION tms_wake_delivery(p_subscription text, p_chain text, p_resume boolean) RETURNS void LANGUAGE sql AS $$
-      INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts,
-                                     request_version, queued_at, created_at, updated_at)
-      VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 110,
-              now(), 0, 1, now(), now(), now())
-      ON CONFLICT (id) DO UPDATE SET
-        status = CASE WHEN j.status = 'RUNNING' OR (j.status = 'FAILED' AND NOT p_resume) THEN j.status ELSE 'QUEUED' END,
-        attempts = CASE WHEN j.status IN ('QUEUED', 'RUNNING') OR (j.status = 'FAILED' AND NOT p_resume) THEN j.attempts ELSE 0 END,
-        run_at = CASE WHEN j.status = 'QUEUED' OR (j.status = 'FAILED' AND NOT p_resume) THEN j.run_at ELSE now() END,
-        queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE now() END,
-        request_version = j.request_version + 1,
-        updated_at = now()
-    $$`)
+    // notificationEvents.ts), the compensation below and resume. Inserted QUEUED; a RUNNING job
+    // gets a newer version (its settle queues it again); a finished one is queued with fresh
+    // attempts, a FAILED one too unless its webhook is paused (attempts ran out: resume clears
+    // paused_at first). Priority 110 is PRIORITY.DELIVERY (src/core/jobs.ts).
+    await db.query(`CREATE FUNCTION tms_wake_delivery(p_subscription text, p_chain text) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        held boolean := EXISTS (SELECT 1 FROM webhook_subscription s WHERE s.id = p_subscription AND s.paused_at IS NOT NULL);
+      BEGIN
+        INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts,
+                                       request_version, queued_at, created_at, updated_at)
+        VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 110,
+                now(), 0, 1, now(), now(), now())
+        ON CONFLICT (id) DO UPDATE SET
+          status = CASE WHEN j.status = 'RUNNING' OR (j.status = 'FAILED' AND held) THEN j.status ELSE 'QUEUED' END,
+          attempts = CASE WHEN j.status IN ('QUEUED', 'RUNNING') OR (j.status = 'FAILED' AND held) THEN j.attempts ELSE 0 END,
+          run_at = CASE WHEN j.status = 'QUEUED' OR (j.status = 'FAILED' AND held) THEN j.run_at ELSE now() END,
+          queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE now() END,
+          request_version = j.request_version + 1,
+          updated_at = now();
+      END $$`)
 
     // The opposite of an orphaned chain event (a transfer back, a burn for a mint, a mint for a
     // burn), as a new event for the given webhooks (those still existing), whose jobs are woken.
@@ -107,7 +110,7 @@ module.exports = class Notifications1797000000400 {
         SELECT s.id, comp_id, p_chain, coalesce(p_token, p_contract), 'PENDING', now()
           FROM webhook_subscription s WHERE s.id = ANY(p_subscriptions) ORDER BY s.id;
         FOR w IN SELECT s.id FROM webhook_subscription s WHERE s.id = ANY(p_subscriptions) ORDER BY s.id LOOP
-          PERFORM tms_wake_delivery(w.id, p_chain, false);
+          PERFORM tms_wake_delivery(w.id, p_chain);
         END LOOP;
       END $$`)
 
@@ -139,7 +142,7 @@ module.exports = class Notifications1797000000400 {
     await db.query(`DROP TRIGGER notification_event_compensate ON notification_event`)
     await db.query(`DROP FUNCTION notification_event_compensate()`)
     await db.query(`DROP FUNCTION tms_compensate(bigint, text, text, text, text, jsonb, text[])`)
-    await db.query(`DROP FUNCTION tms_wake_delivery(text, text, boolean)`)
+    await db.query(`DROP FUNCTION tms_wake_delivery(text, text)`)
     await db.query(`DROP TABLE webhook_delivery`)
     await db.query(`DROP TABLE notification_event`)
     await db.query(`DROP TABLE webhook_subscription`)

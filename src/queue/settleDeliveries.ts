@@ -19,6 +19,6 @@ export async function settleDeliveries(db: SqlExecutor, ts: DeliveryTransition[]
   for (const t of ts) {
     const job = t.outcome.job
     const more = await settleDeliveryAttempts(db, { subscriptionId: job.contractId, chain: job.chain, attempts: t.outcome.delivery?.attempts ?? [], pause: t.status === 'FAILED' }, now)
-    if (more && t.status === 'DONE') await wakeDeliveries(db, [{ subscriptionId: job.contractId, chain: job.chain }], false)
+    if (more && t.status === 'DONE') await wakeDeliveries(db, [{ subscriptionId: job.contractId, chain: job.chain }])
   }
 }

@@ -71,7 +71,7 @@ export async function recordChanges(db: SqlExecutor, changes: readonly ChangeEve
     [deliveries.map((d) => d.sub), deliveries.map((d) => d.event), deliveries.map((d) => d.chain), deliveries.map((d) => d.subject), now],
   )
   const paused = new Set(subs.filter((s) => s.paused).map((s) => s.id))
-  await wakeDeliveries(db, deliveries.filter((d) => !paused.has(d.sub)).map((d) => ({ subscriptionId: d.sub, chain: d.chain })), false)
+  await wakeDeliveries(db, deliveries.filter((d) => !paused.has(d.sub)).map((d) => ({ subscriptionId: d.sub, chain: d.chain })))
   return { eventIds, stored }
 }
 
@@ -116,11 +116,11 @@ async function insertEvents(db: SqlExecutor, events: ChangeEvent[], ids: string[
   )
 }
 
-/** Wakes the delivery jobs of (subscription, chain) pairs, each once, in job id order. */
-export async function wakeDeliveries(db: SqlExecutor, pairs: { subscriptionId: string; chain: string }[], resume: boolean): Promise<void> {
+/** Wakes the delivery jobs of (subscription, chain) pairs, each once, in job id order (a paused webhook's stay paused). */
+export async function wakeDeliveries(db: SqlExecutor, pairs: { subscriptionId: string; chain: string }[]): Promise<void> {
   const unique = [...new Map(pairs.map((p) => [`webhook:${p.subscriptionId}:${p.chain}`, p])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   if (unique.length === 0) return
-  await db.query(`SELECT tms_wake_delivery(s, c, $3) FROM unnest($1::text[], $2::text[]) AS w(s, c)`, [unique.map(([, p]) => p.subscriptionId), unique.map(([, p]) => p.chain), resume])
+  await db.query(`SELECT tms_wake_delivery(s, c) FROM unnest($1::text[], $2::text[]) AS w(s, c)`, [unique.map(([, p]) => p.subscriptionId), unique.map(([, p]) => p.chain)])
 }
 
 /**

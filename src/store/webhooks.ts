@@ -190,6 +190,6 @@ export async function resumeWebhook(db: SqlExecutor, id: string, apiKeyId?: stri
   )
   if (!row) return undefined
   const chains = await rows<{ chain: string }>(db, `SELECT DISTINCT chain FROM webhook_delivery WHERE subscription_id = $1 AND status = 'PENDING' ORDER BY chain`, [id])
-  await wakeDeliveries(db, chains.map((c) => ({ subscriptionId: id, chain: c.chain })), true)
+  await wakeDeliveries(db, chains.map((c) => ({ subscriptionId: id, chain: c.chain })))
   return toRecord(row)
 }
