@@ -160,6 +160,19 @@ describe('change notifications over GraphQL', () => {
     expect(completed.data).toMatchObject({ chain: CHAIN, contract: address, tokenCount: 3, succeeded: 3, failed: 0 })
   })
 
+  it('resumeWebhook and deleteWebhook act on the key\'s own webhooks only', async () => {
+    const other = await newKey(db.ds, 'someone else', [contractId])
+    const foreign = await gql(api.url, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hookId }, bearer(other))
+    expect(foreign.status).toBe(404)
+    expect(foreign.body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' })
+    const resumed = await gql<{ resumeWebhook: { status: string; consecutiveFailures: number } }>(api.url, `mutation($id: ID!) { resumeWebhook(id: $id) { status consecutiveFailures } }`, { id: hookId }, bearer(key))
+    expect(resumed.body.data!.resumeWebhook).toEqual({ status: 'ACTIVE', consecutiveFailures: 0 })
+    const created = await gql<{ createWebhook: { webhook: { id: string } } }>(api.url, `mutation { createWebhook(url: "https://example.com/h") { webhook { id } } }`, {}, bearer(other))
+    const id = created.body.data!.createWebhook.webhook.id
+    expect((await gql(api.url, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id }, bearer(other))).body.data).toEqual({ deleteWebhook: true })
+    expect((await gql<{ webhooks: unknown[] }>(api.url, `{ webhooks { id } }`, {}, bearer(other))).body.data!.webhooks).toEqual([])
+  })
+
   it('a stream holds at most SUBSCRIPTION_MAX_PER_CONNECTION subscriptions', async () => {
     const c = sseClient(true)
     const a = collect(c, TOKEN_CHANGED, { chain: CHAIN, contract: address, tokenId: '0' })
