@@ -6,6 +6,7 @@ import type { OnDemandBudget } from './sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 import type { CollectionOwners } from './auth/collectionOwners'
 import type { MediaLinks } from './media/mediaLinks'
+import type { ChangeFeed } from './subscriptions/changeFeed'
 
 /** Shared by every surface of one server. */
 export interface ApiContext {
@@ -23,4 +24,6 @@ export interface ApiContext {
   version: string
   /** Public URLs of cached media files. */
   media: MediaLinks
+  /** Committed changes, for GraphQL subscriptions (LISTEN); absent where subscriptions are not served. */
+  changes?: ChangeFeed
 }

@@ -9,7 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
  * so a cross-origin page cannot send one. No route allows credentials.
  */
 const READ_GET_PREFIXES = ['/metadata/', '/metadata', '/status', '/health', '/graphql']
-const READ_POSTS = new Set(['/graphql', '/rpc/Metadata/GetTokenMetadata', '/rpc/Metadata/GetTokenMetadataBatch'])
+const READ_POSTS = new Set(['/graphql', '/graphql/stream', '/rpc/Metadata/GetTokenMetadata', '/rpc/Metadata/GetTokenMetadataBatch'])
 /** Sequence's own client sends Webrpc (and X-Access-Key, its project key, which reads ignore). */
 const READ_HEADERS = ['content-type', 'accept', 'webrpc', 'x-access-key']
 

@@ -4,6 +4,7 @@ import { knownChains } from './chains'
 import type { ApiContext } from './context'
 import { registerCors } from './cors'
 import { CollectionOwners } from './auth/collectionOwners'
+import { ChangeFeed } from './subscriptions/changeFeed'
 import type { ApiDeps } from './deps'
 import { installDefaultErrorHandlers } from './errors'
 import { readLimits, type LimitedSurface } from './limits/readLimitHook'
@@ -67,6 +68,12 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
     owners: new CollectionOwners(deps.chainReaders ?? new Map(), deps.config.IMX_OWNER_CACHE_TTL_SECONDS * 1000),
     version,
     media: new MediaLinks(deps.config, () => app.server.address()),
+    changes: changeFeedOf(deps),
+  }
+  if (ctx.changes) {
+    await ctx.changes.start()
+    // before Fastify waits for open requests: ending the feed ends every subscription's stream
+    app.addHook('preClose', async () => ctx.changes?.stop())
   }
 
   await registerCors(app, deps.config.CORS_ORIGINS)
@@ -102,4 +109,12 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(graphqlRequestHeaders())
   await limited('graphql', [await graphqlRoutes(ctx)])
   return app
+}
+
+/** The change feed of GraphQL subscriptions: one LISTEN connection to the API's database. */
+function changeFeedOf(deps: ApiDeps): ChangeFeed | undefined {
+  const url = (deps.ds.options as { url?: string }).url
+  if (!url) return undefined
+  const gauge = deps.metrics.gauge('graphql_subscriptions', 'GraphQL subscriptions (tokenChanged, contractChanged) this API process serves')
+  return new ChangeFeed(url, deps.config.SUBSCRIPTION_BUFFER, deps.log.child({ component: 'changes' }), (n) => gauge.set(n))
 }

@@ -5,6 +5,7 @@ import type { CliIo } from './cliIo'
 import { inspectCommand } from './inspectCommand'
 import type { RawInspectOptions } from './inspectOptions'
 import type { KeysCreateOptions, KeysListOptions } from './keysCommands'
+import type { WebhooksCreateOptions, WebhooksListOptions } from './webhooksCommands'
 import { packageVersion } from './packageVersion'
 
 /** Where an action leaves its exit code (commander's actions return nothing useful). */
@@ -51,7 +52,7 @@ Examples:
 /** The command tree. A fresh one per run: commander keeps parse state on its objects. */
 export function buildProgram(io: CliIo, exit: ExitSlot): Command {
   const program = new Command('token-metadata')
-    .description('Token metadata indexer tools: check a token URI as the indexer sees it, manage API keys, import Stacks event archives.')
+    .description('Token metadata indexer tools: check a token URI as the indexer sees it, manage API keys and webhooks, import Stacks event archives.')
     .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
@@ -60,6 +61,7 @@ export function buildProgram(io: CliIo, exit: ExitSlot): Command {
   addInspect(program, io, exit)
   addKeys(program, io, exit)
   addStacks(program, io, exit)
+  addWebhooks(program, io, exit)
   return program
 }
 
@@ -127,5 +129,56 @@ function addKeys(program: Command, io: CliIo, exit: ExitSlot): void {
     .argument('<id|prefix>', 'the key id, or its prefix as shown by keys list')
     .action(async (idOrPrefix: string) => {
       exit.code = await (await import('./keysCommands')).keysRevokeCommand(idOrPrefix, io)
+    })
+}
+
+const WEBHOOKS_HELP = `
+A webhook belongs to an API key and sees only that key's collections (an admin key: every
+collection). Event types: token.minted, token.transferred, token.burned, metadata.updated,
+metadata.failed, refresh.completed (none given = all). Requests are POSTed as JSON and signed
+(webhook-id, webhook-timestamp, webhook-signature headers; README "Change notifications").
+
+Examples:
+  $ token-metadata webhooks create --key tms_AbCd1234 --url https://studio.example/hooks/tms --event metadata.updated
+  $ token-metadata webhooks list
+  $ token-metadata webhooks resume 5f0c…
+  $ token-metadata webhooks delete 5f0c…`
+
+function addWebhooks(program: Command, io: CliIo, exit: ExitSlot): void {
+  const hooks = program.command('webhooks').description('create, list, resume and delete webhook subscriptions').addHelpText('after', WEBHOOKS_HELP)
+  hooks
+    .command('create')
+    .description('subscribe a URL to changes; prints the signing secret once')
+    .requiredOption('--key <id|prefix>', 'the API key the webhook belongs to (its collections bound what it sees)')
+    .requiredOption('--url <url>', 'where events are POSTed (http or https)')
+    .option('--chain <CAIP-2>', 'only events of this chain (repeatable)', collect)
+    .option('--contract <CHAIN:ADDRESS>', "only events of this contract (repeatable; within the key's collections)", collect)
+    .option('--event <type>', 'only events of this type (repeatable)', collect)
+    .option('--description <text>', 'what the webhook is for')
+    .option('--json', 'print JSON instead of text')
+    .action(async (opts: WebhooksCreateOptions) => {
+      exit.code = await (await import('./webhooksCommands')).webhooksCreateCommand(opts, io)
+    })
+  hooks
+    .command('list')
+    .description('list webhooks (status, failures in a row, last success)')
+    .option('--key <id|prefix>', "only this key's webhooks")
+    .option('--json', 'print JSON instead of a table')
+    .action(async (opts: WebhooksListOptions) => {
+      exit.code = await (await import('./webhooksCommands')).webhooksListCommand(opts, io)
+    })
+  hooks
+    .command('resume')
+    .description('resume a paused webhook: its pending deliveries are sent again')
+    .argument('<id>', 'the webhook id')
+    .action(async (id: string) => {
+      exit.code = await (await import('./webhooksCommands')).webhooksResumeCommand(id, io)
+    })
+  hooks
+    .command('delete')
+    .description('delete a webhook and its delivery log')
+    .argument('<id>', 'the webhook id')
+    .action(async (id: string) => {
+      exit.code = await (await import('./webhooksCommands')).webhooksDeleteCommand(id, io)
     })
 }

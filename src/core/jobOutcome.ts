@@ -2,6 +2,7 @@ import type { MetadataError } from './errors'
 import type { JobKindName, RetryProfile } from './jobs'
 import type { TokenStandardName } from './standards'
 import type { MediaResultRow } from './mediaFile'
+import type { DeliveryAttempt } from './notifications'
 
 /** A job as a worker holds it after a claim. */
 export interface ClaimedJob {
@@ -28,6 +29,8 @@ export interface QueueSettings {
   maxAttempts: number
   backoffBaseMs: number
   backoffMaxMs: number
+  /** DELIVERY jobs: failed attempts in a row before the subscription pauses, and their first retry delay. */
+  delivery?: { maxAttempts: number; backoffBaseMs: number }
 }
 
 /** Normalised metadata as stored (the normaliser's output mapped to columns). */
@@ -99,7 +102,7 @@ export interface ContractReadResult {
 }
 
 /** What one attempt produced. `ok` and `kind` discriminate it: a success carries the part it stored. */
-export type JobOutcome = TokenSucceeded | ContractSucceeded | MediaSucceeded | JobFailed
+export type JobOutcome = TokenSucceeded | ContractSucceeded | MediaSucceeded | DeliverySucceeded | JobFailed
 
 interface OutcomeBase {
   job: ClaimedJob
@@ -126,9 +129,23 @@ export interface MediaSucceeded extends OutcomeBase {
   media: MediaResultRow
 }
 
+/** What a DELIVERY attempt sent: one entry per delivery tried, in the order they were tried. */
+export interface DeliveryReport {
+  attempts: DeliveryAttempt[]
+}
+
+/** A delivery job sent every pending delivery it took. */
+export interface DeliverySucceeded extends OutcomeBase {
+  ok: true
+  kind: 'DELIVERY'
+  delivery: DeliveryReport
+}
+
 export interface JobFailed extends OutcomeBase {
   ok: false
   error: MetadataError
   /** The token URI read from the chain before the failure, if it got that far. */
   uri?: string | null
+  /** A delivery job's attempts up to the failure. */
+  delivery?: DeliveryReport
 }

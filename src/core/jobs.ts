@@ -1,5 +1,5 @@
 /**
- * Job priorities (docs/architecture.md §4): user refresh > update notice > new mint > backfill.
+ * Job priorities (docs/architecture.md §4): webhook delivery > user refresh > update notice > new mint > backfill.
  * Claims take the highest priority first, then the earliest run-at.
  */
 export const PRIORITY = {
@@ -11,9 +11,16 @@ export const PRIORITY = {
   SCHEDULED: 5,
   /** Media jobs run in their own lane (a worker's media runner), so this orders them only among themselves. */
   MEDIA: 20,
+  /**
+   * Webhook deliveries: first in line. A receiver waits for them, and there is at most one job
+   * per webhook and chain, so they hold at most that many worker slots: ahead of a 10,000-token
+   * refresh (the refresh's own metadata.updated events wait behind it otherwise: bench:webhooks).
+   */
+  DELIVERY: 110,
 } as const
 
-export type JobKindName = 'TOKEN' | 'CONTRACT' | 'MEDIA'
+/** MEDIA: one distinct media URL; DELIVERY: a webhook subscription's pending events on one chain (contractId is the subscription id). */
+export type JobKindName = 'TOKEN' | 'CONTRACT' | 'MEDIA' | 'DELIVERY'
 
 /** What the processors and APIs ask the queue for. */
 export interface JobRequest {
@@ -45,8 +52,21 @@ export interface RetryProfile {
   backoffBaseMs: number
 }
 
-export function jobId(req: Pick<JobRequest, 'kind' | 'contractId' | 'tokenRef'>): string {
+export function jobId(req: Pick<JobRequest, 'kind' | 'chain' | 'contractId' | 'tokenRef'>): string {
+  if (req.kind === 'DELIVERY') return deliveryJobId(req.contractId, req.chain)
   return req.kind === 'TOKEN' ? `token:${req.tokenRef}` : `contract:${req.contractId}`
+}
+
+/**
+ * `webhook:<subscription>:<chain>`: sorts after every `contract:` and `token:` id, so a
+ * transaction that queues deliveries after its metadata jobs keeps the id lock order.
+ */
+export function deliveryJobId(subscriptionId: string, chain: string): string {
+  return `webhook:${subscriptionId}:${chain}`
+}
+
+export function deliveryJob(subscriptionId: string, chain: string): JobRequest {
+  return { kind: 'DELIVERY', chain, contractId: subscriptionId, priority: PRIORITY.DELIVERY }
 }
 
 export function tokenJobId(tokenRef: string): string {

@@ -7,6 +7,7 @@ import { PRIORITY, type JobRequest } from '../core/jobs'
 import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
 import { enqueueJobsCount } from '../store/jobs/enqueue'
 import { BatchState } from './batchState'
+import { ChainChanges } from './chainChanges'
 import { rangePasses } from './rangePasses'
 import { rangeChunkAfter, resolveRanges, type RangeRequest } from './resolveRanges'
 import { sqlOf } from './storeAccess'
@@ -39,6 +40,8 @@ interface Pending {
   notices: UpdateNotice[]
   /** Range notices; `seq` is the event's place in the batch, so only tokens created before it count. */
   ranges: (RangeRequest & { notice: UpdateNotice; seq: number })[]
+  /** Mints, transfers and burns for change notifications. */
+  changes: ChainChanges
 }
 
 /**
@@ -72,7 +75,7 @@ type PassSummary = Omit<IngestSummary, 'events'>
 
 async function applyPass(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<PassSummary> {
   const state = await BatchState.load(store, opts.chain, events, opts.rangeCap)
-  const pending: Pending = { jobs: [], notices: [], ranges: [] }
+  const pending: Pending = { jobs: [], notices: [], ranges: [], changes: new ChainChanges() }
   for (const e of events) {
     state.seq++
     apply(state, pending, e, opts)
@@ -81,6 +84,7 @@ async function applyPass(store: Store, events: readonly ChainEvent[], mintPriori
   for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
   const walked = await resolvePendingRanges(store, state, pending, opts)
   const jobsEnqueued = walked + (await persist(store, state, pending, opts.now))
+  await pending.changes.record(store, opts.now)
   return { tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
 }
 
@@ -88,13 +92,19 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
   switch (e.kind) {
     case 'nft_transfer': {
       const c = s.contract(e.contract, e.standard, e.pos)
-      moveNft(s, s.token(c, e.tokenId, e.pos), e.from, e.to, e.pos)
+      const t = s.token(c, e.tokenId, e.pos)
+      moveNft(s, t, e.from, e.to, e.pos)
+      p.changes.moved(t, e.from, e.to, 1n, e.pos)
       return
     }
     case 'nft_range_transfer': {
       // rangePasses cut the range to at most rangeCap tokens per pass
       const c = s.contract(e.contract, e.standard, e.pos)
-      for (let id = e.fromTokenId; id <= e.toTokenId; id++) moveNft(s, s.token(c, id, e.pos), e.from, e.to, e.pos)
+      for (let id = e.fromTokenId; id <= e.toTokenId; id++) {
+        const t = s.token(c, id, e.pos)
+        moveNft(s, t, e.from, e.to, e.pos)
+        p.changes.moved(t, e.from, e.to, 1n, e.pos)
+      }
       return
     }
     case 'ft_transfer': {
@@ -106,11 +116,16 @@ function apply(s: BatchState, p: Pending, e: ChainEvent, opts: IngestOptions): v
       // Never negative: a burn seen without its mint (indexing started mid-history) floors at 0.
       c.totalSupply = next < 0n ? 0n : next
       s.touchContract(c)
+      p.changes.moved(t, e.from, e.to, e.amount, e.pos)
       return
     }
     case 'multi_transfer': {
       const c = s.contract(e.contract, e.standard, e.pos)
-      e.ids.forEach((id, i) => moveMulti(s, s.token(c, id, e.pos), e.amounts[i], e.from, e.to, e.pos))
+      e.ids.forEach((id, i) => {
+        const t = s.token(c, id, e.pos)
+        moveMulti(s, t, e.amounts[i], e.from, e.to, e.pos)
+        p.changes.moved(t, e.from, e.to, e.amounts[i], e.pos)
+      })
       return
     }
     case 'uri_changed': {

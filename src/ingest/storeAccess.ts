@@ -23,3 +23,14 @@ export function sqlOf(store: Store): SqlExecutor {
 export function hotTrackerOf(store: Store): ChangeTracker | undefined {
   return (store as unknown as StoreInternals).changes
 }
+
+/**
+ * Records rows inserted with raw SQL into a table without a model class (the change outbox) in
+ * the hot-block change log, so a rollback of the block deletes them. ChangeTracker's public
+ * methods need an entity class; its private writeChangeRows takes the plain records.
+ */
+export async function trackRawInserts(store: Store, table: string, ids: readonly string[]): Promise<void> {
+  const tracker = hotTrackerOf(store) as unknown as { writeChangeRows(changes: { kind: 'insert'; table: string; id: string }[]): Promise<void> } | undefined
+  if (!tracker || ids.length === 0) return
+  await tracker.writeChangeRows(ids.map((id) => ({ kind: 'insert', table, id })))
+}

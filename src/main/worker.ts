@@ -37,7 +37,10 @@ async function main(): Promise<void> {
   shutdown.register('http agent', () => loader.agent.close())
   // one Stacks budget for every Stacks read of this process: jobs and the head watch
   const stacks = stacksApiAccess(config, config.STACKS_WORKER_REQUESTS_PER_MINUTE)
-  const handler = metadataJobHandler({ readers: buildChainReaders(config, { ds, stacks }), loader, hostCooldownMs: config.HOST_COOLDOWN_MS })
+  const handler = metadataJobHandler(
+    { readers: buildChainReaders(config, { ds, stacks }), loader, hostCooldownMs: config.HOST_COOLDOWN_MS },
+    { db: ds, agent: loader.agent, timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxRedirects: config.FETCH_MAX_REDIRECTS, batch: config.WEBHOOK_BATCH, concurrency: config.WEBHOOK_CONCURRENCY },
+  )
   const runner = new JobRunner(
     ds,
     url,
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
       maxAttempts: config.JOB_MAX_ATTEMPTS,
       backoffBaseMs: config.JOB_BACKOFF_BASE_MS,
       backoffMaxMs: config.JOB_BACKOFF_MAX_MS,
+      delivery: { maxAttempts: config.WEBHOOK_PAUSE_AFTER_FAILURES, backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS },
       hostCap: config.HOST_MAX_CONCURRENCY,
       dynamicTtlSeconds: config.STACKS_DYNAMIC_TTL_SECONDS,
       media: mediaQueueSettingsOf(config),

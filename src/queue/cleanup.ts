@@ -8,9 +8,14 @@ export type { CleanupRetention }
 /** A lease expired an hour ago belongs to a dead worker: live ones renew theirs every few seconds. */
 export const HOST_LEASE_RETENTION_MS = 3_600_000
 
-/** The retention the configuration asks for (JOB_STATS_RETENTION_DAYS, RATE_LIMIT_RETENTION_HOURS). */
-export function cleanupRetention(config: Pick<Config, 'JOB_STATS_RETENTION_DAYS' | 'RATE_LIMIT_RETENTION_HOURS'>): CleanupRetention {
-  return { jobStatsMs: config.JOB_STATS_RETENTION_DAYS * 86_400_000, rateLimitMs: config.RATE_LIMIT_RETENTION_HOURS * 3_600_000, hostLeaseMs: HOST_LEASE_RETENTION_MS }
+/** The retention the configuration asks for (JOB_STATS_RETENTION_DAYS, RATE_LIMIT_RETENTION_HOURS, WEBHOOK_LOG_RETENTION_DAYS). */
+export function cleanupRetention(config: Pick<Config, 'JOB_STATS_RETENTION_DAYS' | 'RATE_LIMIT_RETENTION_HOURS' | 'WEBHOOK_LOG_RETENTION_DAYS'>): CleanupRetention {
+  return {
+    jobStatsMs: config.JOB_STATS_RETENTION_DAYS * 86_400_000,
+    rateLimitMs: config.RATE_LIMIT_RETENTION_HOURS * 3_600_000,
+    hostLeaseMs: HOST_LEASE_RETENTION_MS,
+    webhookLogMs: config.WEBHOOK_LOG_RETENTION_DAYS * 86_400_000,
+  }
 }
 
 export interface PeriodicCleanup {

@@ -70,7 +70,7 @@ export class JobRunner {
   private flushing: Promise<void> = Promise.resolve()
   private maintenanceTimer: NodeJS.Timeout | undefined
   private readonly drained = new Set<() => void>()
-  private readonly opts: Required<Omit<RunnerOptions, 'media'>> & Pick<RunnerOptions, 'media'>
+  private readonly opts: Required<Omit<RunnerOptions, 'media' | 'delivery'>> & Pick<RunnerOptions, 'media' | 'delivery'>
   private readonly m
 
   constructor(
@@ -219,12 +219,26 @@ export class JobRunner {
     // settleWithRetry never rejects, so the chain never breaks.
     this.flushing = this.flushing.then(async () => {
       while (this.pending.length > 0) {
-        this.settling = this.pending.splice(0, this.opts.settleBatch)
+        this.settling = this.takeBatch()
         await this.settleWithRetry(this.settling)
         this.settling = []
       }
     })
     return this.flushing
+  }
+
+  /**
+   * The next batch to settle: outcomes of one class only. Delivery outcomes settle apart from
+   * metadata outcomes: a metadata settle wakes delivery jobs after its token jobs, and holding
+   * delivery job rows too would let two settles wait on each other's delivery rows.
+   */
+  private takeBatch(): JobOutcome[] {
+    const delivery = this.pending[0]!.job.kind === 'DELIVERY'
+    const batch: JobOutcome[] = []
+    const rest: JobOutcome[] = []
+    for (const o of this.pending) ((o.job.kind === 'DELIVERY') === delivery && batch.length < this.opts.settleBatch ? batch : rest).push(o)
+    this.pending.splice(0, this.pending.length, ...rest)
+    return batch
   }
 
   /**

@@ -11,8 +11,8 @@ import { retriedByProfile } from './retryProfile'
  * - Success: DONE.
  * - Deferred (the host, not the job, was busy): QUEUED after the host's wait; the attempt does not count.
  * - Permanent error: INVALID.
- * - Retryable error: QUEUED after backoff, or FAILED once the attempts (of the job's retry
- *   profile, else the queue's) are used up or the profile does not retry that error.
+ * - Retryable error: QUEUED after backoff, or FAILED once the attempts (a delivery's, else the
+ *   job's retry profile's, else the queue's) are used up or the profile does not retry that error.
  * - A request that arrived while the job ran (request_version > claimed_version) turns every
  *   final state into QUEUED, fresh, so the newer request is honoured.
  */
@@ -32,9 +32,13 @@ export function transition(outcome: JobOutcome, row: OwnedRow, settings: QueueSe
   }
   if (!outcome.error.retryable) return next(rerun ? 'QUEUED' : 'INVALID', now, 0)
   const profile = outcome.job.profile
-  const exhausted = row.attempts >= (profile?.maxAttempts ?? settings.maxAttempts) || (profile !== null && !retriedByProfile(outcome.error, profile))
+  // A delivery retries every failure; running out of attempts (failures in a row) pauses its subscription.
+  const delivery = outcome.job.kind === 'DELIVERY' ? settings.delivery : undefined
+  const maxAttempts = delivery?.maxAttempts ?? profile?.maxAttempts ?? settings.maxAttempts
+  const exhausted = row.attempts >= maxAttempts || (profile !== null && !retriedByProfile(outcome.error, profile))
   if (exhausted && !rerun) return next('FAILED', now, row.attempts)
-  const delay = backoffDelayMs(row.attempts, { baseMs: profile?.backoffBaseMs ?? settings.backoffBaseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
+  const baseMs = delivery?.backoffBaseMs ?? profile?.backoffBaseMs ?? settings.backoffBaseMs
+  const delay = backoffDelayMs(row.attempts, { baseMs, maxMs: settings.backoffMaxMs }, outcome.error.retryAfterMs, random)
   return next('QUEUED', new Date(now.getTime() + delay), rerun ? 0 : row.attempts)
 }
 

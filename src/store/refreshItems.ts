@@ -9,12 +9,22 @@ export interface RefreshSettlement {
   error?: MetadataError
 }
 
+/** A refresh that a settle completed (its last pending item settled). */
+export interface CompletedRefresh {
+  id: string
+  chain: string
+  contractId: string
+  tokenCount: number
+  failed: number
+}
+
 /**
  * Settles pending refresh items that the finished attempts covered (items requested before the
  * claim: job_version <= claimed_version), then completes refreshes with nothing left pending.
+ * Returns the refreshes completed now.
  */
-export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettlement[], now: Date): Promise<void> {
-  if (items.length === 0) return
+export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettlement[], now: Date): Promise<CompletedRefresh[]> {
+  if (items.length === 0) return []
   const touched: { refresh_id: string }[] = await db.query(
     `WITH s AS (
        SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::int[], $5::text[], $6::text[])
@@ -36,13 +46,17 @@ export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettleme
       now,
     ],
   )
-  if (touched.length === 0) return
-  await db.query(
-    `UPDATE refresh r SET status = 'COMPLETED', completed_at = $2, started_at = coalesce(r.started_at, $2)
-      WHERE r.id = ANY($1::text[]) AND r.status <> 'COMPLETED'
-        AND NOT EXISTS (SELECT 1 FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING')`,
+  if (touched.length === 0) return []
+  const completed: { id: string; chain: string; contract_id: string; token_count: number; failed: number }[] = await db.query(
+    `WITH done AS (
+       UPDATE refresh r SET status = 'COMPLETED', completed_at = $2, started_at = coalesce(r.started_at, $2)
+        WHERE r.id = ANY($1::text[]) AND r.status <> 'COMPLETED'
+          AND NOT EXISTS (SELECT 1 FROM refresh_item i WHERE i.refresh_id = r.id AND i.status = 'PENDING')
+       RETURNING r.id, r.chain, r.contract_id, r.token_count)
+     SELECT d.*, (SELECT count(*)::int FROM refresh_item i WHERE i.refresh_id = d.id AND i.status = 'FAILED') AS failed FROM done d`,
     [touched.map((t) => t.refresh_id), now],
   )
+  return completed.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, tokenCount: r.token_count, failed: r.failed }))
 }
 
 /** Marks refreshes IN_PROGRESS when one of their tokens' jobs is claimed. */

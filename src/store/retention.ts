@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm'
 import { pruneExpiredHostLeases } from './hostLeases'
 import { pruneJobStats } from './jobs/jobStats'
 import { pruneRateLimits } from './rateLimits'
+import { pruneDeliveredEvents, pruneDeliveryLog } from './webhookDeliveries'
 import { rows, type SqlExecutor } from './sql'
 
 /**
@@ -16,6 +17,8 @@ export interface CleanupRetention {
   rateLimitMs: number
   /** Host leases expired longer ago go (host_lease: rows of workers that died without letting go). */
   hostLeaseMs: number
+  /** Webhook deliveries made longer ago go, then events with no delivery left (webhook_delivery, notification_event). */
+  webhookLogMs: number
 }
 
 /** One named housekeeping task: deletes the rows of its table older than its cutoff; returns how many. */
@@ -30,6 +33,9 @@ export const CLEANUP_TASKS: readonly CleanupTask[] = [
   { table: 'job_stat_minute', run: (db, now, r) => pruneJobStats(db, before(now, r.jobStatsMs)) },
   { table: 'rate_limit_window', run: (db, now, r) => pruneRateLimits(db, before(now, r.rateLimitMs)) },
   { table: 'host_lease', run: (db, now, r) => pruneExpiredHostLeases(db, before(now, r.hostLeaseMs)) },
+  // deliveries first: an event is pruned only once nothing refers to it (a pending one never is)
+  { table: 'webhook_delivery', run: (db, now, r) => pruneDeliveryLog(db, before(now, r.webhookLogMs)) },
+  { table: 'notification_event', run: (db, now, r) => pruneDeliveredEvents(db, before(now, r.webhookLogMs)) },
 ]
 
 /** Distinct from the migration lock (7305000) and the counter compaction lock (7305001). */

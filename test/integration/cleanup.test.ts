@@ -49,13 +49,13 @@ describe('cleanup', () => {
     await clearTables()
     for (const ago of [7 * DAY + MIN, 7 * DAY - MIN, HOUR, 0]) await addStatMinute(new Date(NOW.getTime() - ago))
     const r = await runCleanup(db.ds, retention, NOW)
-    expect(r).toEqual({ ran: true, deleted: { job_stat_minute: 1, rate_limit_window: 0, host_lease: 0 } })
+    expect(r).toEqual({ ran: true, deleted: { job_stat_minute: 1, rate_limit_window: 0, host_lease: 0, webhook_delivery: 0, notification_event: 0 } })
     expect(await statMinutes()).toEqual(['2026-05-25T12:01:00.000Z', '2026-06-01T11:00:00.000Z', '2026-06-01T12:00:00.000Z'])
   })
 
   it('moving the clock a day on drops the next day of statistics', async () => {
     const r = await runCleanup(db.ds, retention, new Date(NOW.getTime() + DAY))
-    expect(r).toEqual({ ran: true, deleted: { job_stat_minute: 1, rate_limit_window: 0, host_lease: 0 } })
+    expect(r).toEqual({ ran: true, deleted: { job_stat_minute: 1, rate_limit_window: 0, host_lease: 0, webhook_delivery: 0, notification_event: 0 } })
     expect(await statMinutes()).toEqual(['2026-06-01T11:00:00.000Z', '2026-06-01T12:00:00.000Z'])
   })
 
@@ -76,6 +76,31 @@ describe('cleanup', () => {
     expect(await hostLeases()).toEqual(['dead-worker'])
     expect(await runCleanup(db.ds, retention, new Date(Date.now() + HOUR + 10_000))).toMatchObject({ deleted: { host_lease: 1 } })
     expect(await hostLeases()).toEqual([])
+  })
+
+  it('drops webhook deliveries made before the retention (7 days by default), then their events; pending ones stay', async () => {
+    await clearTables()
+    const { record } = await createApiKey(db.ds, { name: 'hooks', contracts: [] }, NOW)
+    await db.ds.query(`INSERT INTO webhook_subscription (id, api_key_id, url, secret, chains, contracts, event_types, created_at)
+                       VALUES ('sub', $1, 'https://example.com/h', 'whsec_x', '{}', '{}', '{}', $2)`, [record.id, NOW])
+    const event = async (id: number, status: string, ago: number) => {
+      const at = new Date(NOW.getTime() - ago)
+      await db.ds.query(`INSERT INTO notification_event (id, type, chain, contract_id, token_ref, block_number, payload, created_at)
+                         VALUES ($1, 'token.minted', 'eip155:1', 'eip155:1:0xaa', 'eip155:1:0xaa:1', 5, '{}', $2)`, [id, at])
+      await db.ds.query(`INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, delivered_at, created_at)
+                         VALUES ('sub', $1, 'eip155:1', 'eip155:1:0xaa:1', $2, $3, $4)`, [id, status, status === 'DELIVERED' ? at : null, at])
+    }
+    await event(1, 'DELIVERED', 8 * DAY)
+    await event(2, 'PENDING', 8 * DAY)
+    await event(3, 'DELIVERED', DAY)
+    expect(retention.webhookLogMs).toBe(7 * DAY)
+    const r = await runCleanup(db.ds, retention, NOW)
+    expect(r).toMatchObject({ ran: true, deleted: { webhook_delivery: 1, notification_event: 1 } })
+    expect(await db.ds.query(`SELECT event_id::int AS id, status FROM webhook_delivery ORDER BY event_id`)).toEqual([{ id: 2, status: 'PENDING' }, { id: 3, status: 'DELIVERED' }])
+    // pruning is no reorg: nothing compensates the delivered event that went
+    expect(await db.ds.query(`SELECT id::int FROM notification_event ORDER BY id`)).toEqual([{ id: 2 }, { id: 3 }])
+    await db.ds.query(`DELETE FROM webhook_subscription`)
+    await db.ds.query(`DELETE FROM notification_event`)
   })
 
   it('skips while another worker holds the cleanup lock, and deletes nothing', async () => {

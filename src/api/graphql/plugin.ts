@@ -9,6 +9,7 @@ import { classifyError, isDatabaseUnavailable, logServerError, serverFailureStat
 import { createGraphQLContext, type GraphQLContext } from './context'
 import { DocumentLimitError, graphqlLimits } from './limits'
 import { buildGraphqlSchema } from './schema'
+import { graphqlStreamRoute } from './streamRoute'
 
 /**
  * `/graphql` (GET, POST): Apollo Server 5 over Fastify. Errors keep their codes (BAD_USER_INPUT,
@@ -43,7 +44,9 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
   })
   await apollo.start()
   const handler = fastifyApolloHandler(apollo, { context: async () => createGraphQLContext(ctx) })
+  const stream = ctx.changes ? graphqlStreamRoute(ctx, schema, limits) : undefined
   return async (instance: FastifyInstance) => {
+    if (stream) await stream(instance)
     instance.addHook('onClose', async () => apollo.stop())
     instance.setErrorHandler((err: FastifyError, request, reply) => {
       const problem = classifyError(err)

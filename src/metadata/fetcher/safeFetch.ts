@@ -92,6 +92,11 @@ export interface SafeFetchOptions extends SafeAgentOptions {
   userAgent?: string
   /** Cancels the fetch (e.g. on shutdown); surfaces as a retryable `unable_to_retrieve_metadata`. */
   signal?: AbortSignal
+  /**
+   * A POST with this body and these headers instead of a GET (webhook deliveries). Redirects
+   * re-send the same request to the next hop, which the address policy judges like any other.
+   */
+  post?: { body: string; headers: Record<string, string> }
 }
 
 interface Limits {
@@ -99,6 +104,7 @@ interface Limits {
   maxBytes: number
   maxRedirects: number
   userAgent: string
+  post?: SafeFetchOptions['post']
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,11 +455,13 @@ interface FetchState {
 }
 
 function send(agent: SafeAgent, url: URL, limits: Limits, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  const post = limits.post
   return agent.request({
     origin: url.origin,
     path: `${url.pathname}${url.search}`,
-    method: 'GET',
-    headers: { 'user-agent': limits.userAgent, accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br' },
+    method: post ? 'POST' : 'GET',
+    headers: { 'user-agent': limits.userAgent, accept: ACCEPT, 'accept-encoding': 'gzip, deflate, br', ...post?.headers },
+    body: post?.body,
     signal,
     // The deadline decides; undici's own timers only act as a backstop behind it.
     headersTimeout: limits.timeoutMs + 1000,
@@ -507,6 +515,7 @@ function limitsFrom(opts: SafeFetchOptions): Limits {
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
     maxRedirects: opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS,
     userAgent: opts.userAgent ?? DEFAULT_USER_AGENT,
+    post: opts.post,
   }
 }
 

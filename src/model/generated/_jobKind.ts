@@ -2,4 +2,5 @@ export enum JobKind {
     TOKEN = "TOKEN",
     CONTRACT = "CONTRACT",
     MEDIA = "MEDIA",
+    DELIVERY = "DELIVERY",
 }

@@ -15,7 +15,7 @@ export class MetadataJob {
     }
 
     /**
-     * token:<tokenId> or contract:<contractId>
+     * token:<tokenId>, contract:<contractId> or webhook:<subscriptionId>:<chain>
      */
     @PrimaryColumn_()
     id!: string

@@ -6,7 +6,8 @@ import { rows, type SqlExecutor } from '../sql'
 export async function recordMinuteStats(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
   const minute = new Date(Math.floor(now.getTime() / 60_000) * 60_000)
   const groups = new Map<string, { chain: string; host: string; completed: number; failed: number; invalid: number; retried: number }>()
-  for (const t of ts) {
+  // metadata fetch statistics: webhook deliveries are not fetches
+  for (const t of ts.filter((x) => x.outcome.job.kind !== 'DELIVERY')) {
     const host = t.outcome.host ?? t.outcome.job.host ?? ''
     const key = `${t.outcome.job.chain}|${host}`
     const g = groups.get(key) ?? { chain: t.outcome.job.chain, host, completed: 0, failed: 0, invalid: 0, retried: 0 }

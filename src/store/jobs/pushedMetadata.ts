@@ -1,14 +1,17 @@
+import { parseContractId } from '../../core/ids'
 import { tokenJobId } from '../../core/jobs'
 import type { TokenFetchResult } from '../../core/jobOutcome'
 import { writeTokenResults, type TokenResultRow } from '../metadataWriter'
 import type { MediaQueueSettings } from '../../media/mediaSource'
+import { publishMetadataChanges, readPriorDocuments } from '../metadataChanges'
 import { settleRefreshItems } from '../refreshItems'
 import { queueDocumentMedia, tokenDocumentMedia } from './mediaJobs'
 import { rows, type SqlExecutor } from '../sql'
 
 /**
  * Pushed completion: metadata a collection owner pushed (Immutable zkEVM) is stored through the
- * same writer as a worker's result, and the tokens' jobs become DONE. A RUNNING job is taken back
+ * same writer as a worker's result, and the tokens' jobs become DONE; webhooks and subscriptions
+ * are told (metadata.updated, refresh.completed), as after a fetch. A RUNNING job is taken back
  * from its worker, whose result settleJobs then drops (the job is no longer locked by it).
  *
  * Lock order as in the workers' settle (settleWrites.ts: metadata_job rows in id order, then
@@ -44,6 +47,7 @@ export async function storePushedMetadata(
   await db.query(`SELECT id FROM metadata_job WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [jobIds])
   // The token URI stays what the chain says; only the document comes from the push.
   const results: TokenResultRow[] = stored.map((p) => ({ tokenRef: p.tokenRef, contractId, result: { ...p.result, uri: uriOf.get(p.tokenRef) ?? null } }))
+  const prior = await readPriorDocuments(db, results.map((r) => r.tokenRef))
   await writeTokenResults(db, results, now)
   // pushed images are cached like fetched ones (after token_metadata, as in the workers' settle)
   if (media) await queueDocumentMedia(db, media, results.map((r) => tokenDocumentMedia(r.tokenRef, contractId, r.result.metadata)), now)
@@ -58,6 +62,8 @@ export async function storePushedMetadata(
      SELECT token_ref, request_version FROM u ORDER BY token_ref`,
     [jobIds, now],
   )
-  await settleRefreshItems(db, jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })), now)
+  const completed = await settleRefreshItems(db, jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })), now)
+  const chain = parseContractId(contractId).chain
+  await publishMetadataChanges(db, { prior, stored: results.map((r) => ({ ...r, chain })), failed: [], completed }, now)
   return { stored: stored.map((p) => p.tokenId.toString()), unknown }
 }

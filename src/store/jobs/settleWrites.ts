@@ -1,6 +1,8 @@
 import type { JobOutcome } from '../../core/jobOutcome'
 import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults, type ContractErrorRow, type ContractResultRow, type TokenErrorRow, type TokenResultRow } from '../metadataWriter'
+import { publishMetadataChanges, readPriorDocuments } from '../metadataChanges'
 import { settleRefreshItems } from '../refreshItems'
+import { settleDeliveries } from './deliverySettle'
 import { SqlExecutor, rows } from '../sql'
 
 /**
@@ -42,8 +44,8 @@ export interface OwnedRow {
  * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes.
  */
 export async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<Set<string>> {
-  // media jobs write under no token or contract
-  const outcomes = all.filter((o) => o.job.kind !== 'MEDIA')
+  // media jobs write under no token or contract; a DELIVERY job's contractId is its subscription
+  const outcomes = all.filter((o) => o.job.kind !== 'MEDIA' && o.job.kind !== 'DELIVERY')
   const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
   const contracts = [...new Set(outcomes.map((o) => o.job.contractId))]
   const locked = await rows<{ id: string }>(
@@ -108,29 +110,34 @@ export async function updateJobRows(db: SqlExecutor, ts: Transition[], now: Date
   )
 }
 
-/** Metadata rows and refresh items: written for final outcomes of the version that ran. */
+/**
+ * Metadata rows and refresh items: written for final outcomes of the version that ran; then the
+ * change notifications they cause (metadata.updated / metadata.failed / refresh.completed) and
+ * what delivery jobs sent.
+ */
 export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
-  const tokenRows: TokenResultRow[] = []
+  const tokenRows: (TokenResultRow & { chain: string })[] = []
   const contractRows: ContractResultRow[] = []
-  const tokenErrors: TokenErrorRow[] = []
+  const tokenErrors: (TokenErrorRow & { chain: string })[] = []
   const contractErrors: ContractErrorRow[] = []
   for (const t of ts) {
     const o = t.outcome
-    const { contractId, tokenRef } = o.job
-    // media outcomes write no metadata rows (the media writer records them)
-    if (o.ok && o.kind === 'TOKEN') tokenRows.push({ tokenRef: tokenRef!, contractId, result: o.token })
+    const { chain, contractId, tokenRef } = o.job
+    // media and delivery outcomes write no metadata rows (their own writers record them)
+    if (o.ok && o.kind === 'TOKEN') tokenRows.push({ tokenRef: tokenRef!, chain, contractId, result: o.token })
     else if (o.ok && o.kind === 'CONTRACT') contractRows.push({ contractId, result: o.contract })
     // A retry in progress keeps the previous metadata untouched; only a final failure is recorded.
     else if (!o.ok && (t.status === 'INVALID' || t.status === 'FAILED')) {
-      if (o.job.kind === 'TOKEN') tokenErrors.push({ tokenRef: tokenRef!, contractId, status: t.status, error: o.error, uri: o.uri ?? null })
+      if (o.job.kind === 'TOKEN') tokenErrors.push({ tokenRef: tokenRef!, chain, contractId, status: t.status, error: o.error, uri: o.uri ?? null })
       else if (o.job.kind === 'CONTRACT') contractErrors.push({ contractId, status: t.status, error: o.error })
     }
   }
+  const prior = await readPriorDocuments(db, tokenRows.map((r) => r.tokenRef))
   await writeTokenResults(db, tokenRows, now)
   await writeTokenErrors(db, tokenErrors, now)
   await writeContractResults(db, contractRows, now)
   await writeContractErrors(db, contractErrors, now)
-  await settleRefreshItems(
+  const completed = await settleRefreshItems(
     db,
     ts.filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems).map((t) => ({
       tokenRef: t.outcome.job.tokenRef!,
@@ -139,4 +146,6 @@ export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date)
     })),
     now,
   )
+  await publishMetadataChanges(db, { prior, stored: tokenRows, failed: tokenErrors, completed }, now)
+  await settleDeliveries(db, ts.filter((t) => t.outcome.job.kind === 'DELIVERY'), now)
 }

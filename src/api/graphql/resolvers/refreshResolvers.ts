@@ -1,9 +1,8 @@
 import { GraphQLError } from 'graphql'
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql'
-import type { ApiKeyRecord } from '../../../store/apiKeys'
 import { listRefreshErrors, type RefreshSummary } from '../../../store/refreshes'
-import { authenticate, candidateKeys, mayRefresh } from '../../auth/apiKeyAuth'
-import { currentRequestHeaders } from '../../auth/requestHeaders'
+import { mayRefresh } from '../../auth/apiKeyAuth'
+import { callerKey } from '../callerKey'
 import { addressOf, decodeCursor, encodeCursor, immutableErrorCode, requestRefresh, truncateBody, visibleRefresh } from '../../refresh/refreshService'
 import type { GraphQLContext } from '../context'
 import { badInput, contractArg, tokenIdArg } from '../inputErrors'
@@ -98,14 +97,6 @@ function refreshNode(r: RefreshSummary): RefreshType {
     startedAt: r.startedAt,
     completedAt: r.completedAt,
   }
-}
-
-async function callerKey(ctx: GraphQLContext): Promise<ApiKeyRecord> {
-  const headers = currentRequestHeaders()
-  const auth = await authenticate(ctx.api.ds, headers ? candidateKeys(headers, 'graphql') : [], new Date())
-  if (auth.ok) return auth.key
-  const message = auth.reason === 'missing' ? 'an API key is required (Authorization: Bearer <key>)' : 'the API key is not valid (unknown or revoked)'
-  throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
 }
 
 function forbidden(message: string): GraphQLError {

@@ -1,0 +1,14 @@
+import { GraphQLError } from 'graphql'
+import type { ApiKeyRecord } from '../../store/apiKeys'
+import { authenticate, candidateKeys } from '../auth/apiKeyAuth'
+import { currentRequestHeaders } from '../auth/requestHeaders'
+import type { GraphQLContext } from './context'
+
+/** The live API key of the request (`Authorization: Bearer <key>`), or UNAUTHENTICATED (HTTP 401). */
+export async function callerKey(ctx: GraphQLContext): Promise<ApiKeyRecord> {
+  const headers = currentRequestHeaders()
+  const auth = await authenticate(ctx.api.ds, headers ? candidateKeys(headers, 'graphql') : [], new Date())
+  if (auth.ok) return auth.key
+  const message = auth.reason === 'missing' ? 'an API key is required (Authorization: Bearer <key>)' : 'the API key is not valid (unknown or revoked)'
+  throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })
+}
