@@ -20,7 +20,22 @@ import { Pool } from 'pg'
 import type * as ReadModule from '../src/store/read'
 import { explorerScenarios } from './explorerFixture'
 import { cachedStatusScenario, fillDatabase, scenarios, shapeTokens, type FillShape, type Scenario } from './apiFixture'
-import { writeBenchResult, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, log, machine, machineTable, parseArgs, startPostgres, type PgServer, runBenchMain } from './common'
+import {
+  writeBenchResult,
+  commandLine,
+  createDatabase,
+  dropDatabase,
+  fmt,
+  fromLib,
+  intArg,
+  log,
+  machine,
+  machineTable,
+  parseArgs,
+  startPostgres,
+  type PgServer,
+  runBenchMain,
+} from './common'
 import { httpRate, rawRouteRate, startApiServer, warmUp, type HttpRate, type Rate } from './httpLoad'
 
 const POOL_SIZE = 10
@@ -128,7 +143,10 @@ export async function runApi(opts: ApiOptions, pg?: PgServer, prefilled?: string
     process.stdout.write(`\n${md}\n\n`)
     if (opts.markdown) writeBenchResult(`API (${fmt(shapeTokens(opts.shape))} tokens)`, md)
     const hiro = rows.find((r) => r.target === 3 * 1100)
-    return { markdown: md, summary: hiro ? `Hiro NFT route ${fmt(hiro.http.perSecond)} req/s (target ${fmt(hiro.target!)}), ${(hiro.http.perSecond / hiro.raw.perSecond).toFixed(2)} of raw SQL` : '' }
+    return {
+      markdown: md,
+      summary: hiro ? `Hiro NFT route ${fmt(hiro.http.perSecond)} req/s (target ${fmt(hiro.target!)}), ${(hiro.http.perSecond / hiro.raw.perSecond).toFixed(2)} of raw SQL` : '',
+    }
   } finally {
     if (!prefilled) await dropDatabase(server, DATABASE)
     if (!pg) await server.stop()

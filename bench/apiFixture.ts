@@ -211,7 +211,8 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
   }
   const batchBody = () => {
     const contracts: Record<string, string[]> = {}
-    while (Object.keys(contracts).length < Math.min(50, s.evmContracts)) contracts[evmAddress(1 + rnd(s.evmContracts))] = Array.from({ length: 50 }, () => String(rnd(s.tokensPerContract)))
+    while (Object.keys(contracts).length < Math.min(50, s.evmContracts))
+      contracts[evmAddress(1 + rnd(s.evmContracts))] = Array.from({ length: 50 }, () => String(rnd(s.tokensPerContract)))
     return { body: JSON.stringify({ chainID: '1', contractTokenMap: contracts }), contracts }
   }
   const batches = Array.from({ length: 32 }, batchBody)
@@ -260,7 +261,10 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
       request: postJson('/rpc/Metadata/GetTokenMetadataBatch', () => batches[rnd(batches.length)].body),
       raw: async () => {
         const { contracts } = batches[rnd(batches.length)]
-        await read.loadTokenViews(db, Object.entries(contracts).flatMap(([a, ids]) => ids.map((tokenId) => ({ contractId: `eip155:1:${a}`, tokenId }))))
+        await read.loadTokenViews(
+          db,
+          Object.entries(contracts).flatMap(([a, ids]) => ids.map((tokenId) => ({ contractId: `eip155:1:${a}`, tokenId }))),
+        )
       },
     },
     'attribute-page': {
@@ -271,9 +275,15 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
       raw: async () => {
         const f = randomFilter()
         const contractId = `eip155:1:${f.contract}`
-        const conditions = [{ traitType: 'Color', values: [f.color] }, { traitType: 'Level', min: f.min, max: f.max }]
+        const conditions = [
+          { traitType: 'Color', values: [f.color] },
+          { traitType: 'Level', min: f.min, max: f.max },
+        ]
         const page = await read.tokensByAttributes(db, contractId, conditions, null, 50)
-        await read.loadTokenViews(db, page.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })))
+        await read.loadTokenViews(
+          db,
+          page.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
+        )
       },
     },
   }

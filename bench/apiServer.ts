@@ -18,7 +18,10 @@ async function serve(): Promise<void> {
   const { Metrics } = fromLib<typeof MetricsModule>('lib/metrics')
   const config = loadConfig({
     DATABASE_URL: process.env.DATABASE_URL,
-    EVM_CHAINS: JSON.stringify([{ chain: 'eip155:1', rpcUrl: 'http://127.0.0.1:9' }, { chain: 'eip155:137', rpcUrl: 'http://127.0.0.1:9' }]),
+    EVM_CHAINS: JSON.stringify([
+      { chain: 'eip155:1', rpcUrl: 'http://127.0.0.1:9' },
+      { chain: 'eip155:137', rpcUrl: 'http://127.0.0.1:9' },
+    ]),
     STACKS_CHAIN: 'stacks:1',
     DB_POOL_SIZE: process.env.BENCH_POOL_SIZE ?? '10',
     LOG_LEVEL: 'warn',

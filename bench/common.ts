@@ -283,9 +283,7 @@ export function statsDelta(a: DbStats, b: DbStats): DbStats {
 export async function indexedHeight(c: Client, chain: string): Promise<number> {
   const schema = `${chain.replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}_processor`
   try {
-    const { rows } = await c.query(
-      `SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`,
-    )
+    const { rows } = await c.query(`SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`)
     return rows[0]?.h ?? -1
   } catch {
     return -1
@@ -381,7 +379,12 @@ export async function startChain(): Promise<Chain> {
 }
 
 /** Mints `count` ERC-721 tokens (prefix URIs, ~530 per transaction); returns the contract and timing. */
-export async function mintCollection(chain: Chain, count: number, uriPrefix: string, name = 'Bench'): Promise<{ contract: DevnetEvm.DeployedContract; txs: number; seconds: number; logs: number }> {
+export async function mintCollection(
+  chain: Chain,
+  count: number,
+  uriPrefix: string,
+  name = 'Bench',
+): Promise<{ contract: DevnetEvm.DeployedContract; txs: number; seconds: number; logs: number }> {
   const d = chain.driver
   const contract = await d.deploy('TestERC721', [name, 'BNCH', ''])
   const started = performance.now()
@@ -451,7 +454,12 @@ function areaOf(url: string, fn: string): string {
   }
   if (url.startsWith('node:')) return 'node core'
   const lib = url.indexOf('/lib/')
-  if (lib >= 0 && url.includes(ROOT)) return `lib/${url.slice(lib + 5).split('/').slice(0, 2).join('/')}`
+  if (lib >= 0 && url.includes(ROOT))
+    return `lib/${url
+      .slice(lib + 5)
+      .split('/')
+      .slice(0, 2)
+      .join('/')}`
   return url.replace(/^file:\/\//, '')
 }
 
@@ -480,8 +488,15 @@ export function summarizeProfile(file: string, top = 15): ProfileSummary {
   return {
     file,
     totalMs: total,
-    byArea: [...areas.entries()].map(([area, ms]) => ({ area, ms, share: ms / total })).sort((a, b) => b.ms - a.ms).slice(0, top),
-    byFunction: [...fns.values()].filter((f) => f.fn !== '(idle)').map((f) => ({ ...f, share: f.ms / busy })).sort((a, b) => b.ms - a.ms).slice(0, top),
+    byArea: [...areas.entries()]
+      .map(([area, ms]) => ({ area, ms, share: ms / total }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top),
+    byFunction: [...fns.values()]
+      .filter((f) => f.fn !== '(idle)')
+      .map((f) => ({ ...f, share: f.ms / busy }))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, top),
   }
 }
 
@@ -489,15 +504,24 @@ export function profileTables(s: ProfileSummary): string {
   return [
     `Profile \`${path.relative(ROOT, s.file)}\` (${fmt(s.totalMs)} ms sampled):`,
     '',
-    mdTable(['area (self time)', 'ms', 'share'], s.byArea.map((a) => [a.area, fmt(a.ms), pct(a.share)])),
+    mdTable(
+      ['area (self time)', 'ms', 'share'],
+      s.byArea.map((a) => [a.area, fmt(a.ms), pct(a.share)]),
+    ),
     '',
-    mdTable(['function (self time, idle excluded)', 'where', 'ms', 'share of busy'], s.byFunction.map((f) => [f.fn, f.where, fmt(f.ms), pct(f.share)])),
+    mdTable(
+      ['function (self time, idle excluded)', 'where', 'ms', 'share of busy'],
+      s.byFunction.map((f) => [f.fn, f.where, fmt(f.ms), pct(f.share)]),
+    ),
   ].join('\n')
 }
 
 export function latestProfile(dir: string): string | undefined {
   if (!fs.existsSync(dir)) return undefined
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => path.join(dir, f))
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => path.join(dir, f))
   files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)
   return files[0]
 }
@@ -518,8 +542,14 @@ export function codeVersion(): string {
 }
 
 export function machineTable(m: Machine, command: string): string {
-  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ')
-  return mdTable(['nproc', 'memory', 'CPU', 'Node', 'load avg at report (1/5/15 min)', 'code', 'command'], [[m.nproc, m.memory, m.cpu, m.node, load, codeVersion(), `\`${command}\``]])
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')
+  return mdTable(
+    ['nproc', 'memory', 'CPU', 'Node', 'load avg at report (1/5/15 min)', 'code', 'command'],
+    [[m.nproc, m.memory, m.cpu, m.node, load, codeVersion(), `\`${command}\``]],
+  )
 }
 
 /**
@@ -542,7 +572,11 @@ export function resultFileStamp(at: Date): string {
 }
 
 function slugOf(title: string): string {
-  return title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60)
+  return title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60)
 }
 
 export function commandLine(): string {

@@ -80,7 +80,16 @@ const value = () => `v${[0, 0, 0, 0, 1, 1, 2, 3][rnd(8)]}`
 export function explorerScenarios(read: Read, db: Db): Scenario[] {
   const page = async () => {
     const p = await read.tokensByRarity(db, BIG_COLLECTION, [], null, 50)
-    await Promise.all([read.loadTokenViews(db, p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId }))), read.rarityOfTokens(db, p.items.map((i) => i.ref))])
+    await Promise.all([
+      read.loadTokenViews(
+        db,
+        p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
+      ),
+      read.rarityOfTokens(
+        db,
+        p.items.map((i) => i.ref),
+      ),
+    ])
   }
   return [
     {
@@ -90,7 +99,10 @@ export function explorerScenarios(read: Read, db: Db): Scenario[] {
       request: postJson(() => JSON.stringify({ query: SEARCH, variables: { q: term() } })),
       raw: async () => {
         const { hits } = await read.search(db, term(), { kinds: ['TOKEN', 'CONTRACT'], chains: null, after: null, limit: 20 })
-        await read.loadTokenViews(db, hits.filter((h) => h.kind === 'TOKEN').map((h) => ({ contractId: h.contractId, tokenId: h.id.slice(h.contractId.length + 1) })))
+        await read.loadTokenViews(
+          db,
+          hits.filter((h) => h.kind === 'TOKEN').map((h) => ({ contractId: h.contractId, tokenId: h.id.slice(h.contractId.length + 1) })),
+        )
       },
     },
     {
@@ -105,7 +117,11 @@ export function explorerScenarios(read: Read, db: Db): Scenario[] {
       name: 'GraphQL: traits with two active filters',
       connections: 10,
       request: postJson(() => JSON.stringify({ query: FILTERED, variables: { a: value(), b: value() } })),
-      raw: () => read.filteredTraitCounts(db, BIG_COLLECTION, [{ traitType: 'Trait 1', values: [value()] }, { traitType: 'Trait 2', values: [value()] }]),
+      raw: () =>
+        read.filteredTraitCounts(db, BIG_COLLECTION, [
+          { traitType: 'Trait 1', values: [value()] },
+          { traitType: 'Trait 2', values: [value()] },
+        ]),
     },
     {
       key: 'rarity-page',
@@ -121,7 +137,10 @@ export function explorerScenarios(read: Read, db: Db): Scenario[] {
       request: postJson(() => JSON.stringify({ query: HOLDINGS })),
       raw: async () => {
         const p = await read.tokensOfOwnerOnChains(db, ['eip155:1', 'eip155:137'], HOLDER, null, null, 50)
-        await read.loadTokenViews(db, p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })))
+        await read.loadTokenViews(
+          db,
+          p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
+        )
       },
     },
   ]

@@ -167,10 +167,11 @@ function benchRows(address: string, n: number): Rows {
 }
 
 async function insertContract(c: Client, r: Rows): Promise<void> {
-  await c.query(
-    `INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`,
-    [r.contractId, CHAIN, r.address],
-  )
+  await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
+    r.contractId,
+    CHAIN,
+    r.address,
+  ])
 }
 
 const TOKEN_COLS = 'id, chain, token_id, standard, owner, supply, burned, mint_block, mint_tx, minted_at, update_mode, contract_id'
@@ -427,7 +428,14 @@ async function stacksBlockSource(nBlocks: number, pg: PgServer): Promise<StacksR
     let processor: StacksResult['processor']
     if (fs.existsSync(path.join(ROOT, 'lib/main/stacks-processor.js'))) {
       log('  stacks-processor end to end…')
-      processor = await stacksProcessor(pg, sim.url, sim.chainId, tip).catch((e: unknown) => ({ seconds: NaN, startupSeconds: NaN, hwmKb: 0, tokens: 0, jobs: 0, error: String(e).slice(0, 300) }))
+      processor = await stacksProcessor(pg, sim.url, sim.chainId, tip).catch((e: unknown) => ({
+        seconds: NaN,
+        startupSeconds: NaN,
+        hwmKb: 0,
+        tokens: 0,
+        jobs: 0,
+        error: String(e).slice(0, 300),
+      }))
     }
     return {
       processor,
@@ -483,7 +491,8 @@ function baselineRow(ab: BaselineAB, e2e: E2E, opts: IngestOptions, rawRate: num
     `${fmt(rate(best(ab.after)))} vs ${fmt(rate(best(ab.before)))} events/s (best)`,
     `this tree ${ab.after.map((x) => fmt(rate(x))).join(', ')}; baseline ${ab.before.map((x) => fmt(rate(x))).join(', ')} events/s; best vs best ${(best(ab.before) / best(ab.after)).toFixed(2)}x; ` +
       `ratio to getLogs + decode ${pct(rate(best(ab.after)) / rawRate)} vs ${pct(rate(best(ab.before)) / rawRate)}; peak RSS ${rss(ab.afterRuns)} vs ${rss(ab.beforeRuns)}; ` +
-      `mean CPU processor ${cpu(ab.afterRuns)} vs ${cpu(ab.beforeRuns)} s, postgres ${pgCpu(ab.afterRuns)} vs ${pgCpu(ab.beforeRuns)} s` + (e2e.trace ? '; the first run of this tree carries the timing probe' : ''),
+      `mean CPU processor ${cpu(ab.afterRuns)} vs ${cpu(ab.beforeRuns)} s, postgres ${pgCpu(ab.afterRuns)} vs ${pgCpu(ab.beforeRuns)} s` +
+      (e2e.trace ? '; the first run of this tree carries the timing probe' : ''),
   ]
 }
 
@@ -501,7 +510,11 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
     log(`minted ${fmt(opts.tokens)} tokens in ${minted.txs} txs (${minted.seconds.toFixed(1)} s); head ${head}`)
 
     log('bound: eth_getLogs + decode…')
-    const rawRuns = [await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head), await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head), await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head)]
+    const rawRuns = [
+      await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head),
+      await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head),
+      await rawGetLogsAndDecode(chain.node.rpcUrl, 0, head),
+    ]
     const raw = rawRuns.reduce((a, b) => (a.seconds <= b.seconds ? a : b))
     if (raw.logs !== opts.tokens) throw new Error(`getLogs returned ${raw.logs} Transfer logs, expected ${opts.tokens}`)
     const rawRate = raw.logs / raw.seconds
@@ -511,7 +524,9 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
     const bulk = await bulkLoadBound(server, minted.contract.address, opts.tokens)
     const copyRate = bulk.copySeconds ? opts.tokens / bulk.copySeconds : NaN
     const unnestRate = opts.tokens / bulk.unnestSeconds
-    log(`  COPY ${bulk.copySeconds?.toFixed(2) ?? '-'} s = ${fmt(copyRate)} tokens/s; unnest ${bulk.unnestSeconds.toFixed(2)} s = ${fmt(unnestRate)} tokens/s (each: 1 token + 1 job row)`)
+    log(
+      `  COPY ${bulk.copySeconds?.toFixed(2) ?? '-'} s = ${fmt(copyRate)} tokens/s; unnest ${bulk.unnestSeconds.toFixed(2)} s = ${fmt(unnestRate)} tokens/s (each: 1 token + 1 job row)`,
+    )
 
     await checkpoint(server) // the bulk-load bound just wrote 2N rows: do not leave their flush to the e2e run
     log('end to end: evm-processor…')
@@ -521,7 +536,9 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
     const e2eRate = opts.tokens / e2e.seconds
     const steadyRate = opts.tokens / e2e.steadySeconds
     const ratio = e2eRate / rawRate
-    log(`  ${e2e.seconds.toFixed(2)} s = ${fmt(e2eRate)} events/s (${fmt(steadyRate)} after ${e2e.startupSeconds.toFixed(2)} s start-up); peak RSS ${mb(e2e.hwmKb)}; ratio ${pct(ratio)} (target ${pct(TARGET)})`)
+    log(
+      `  ${e2e.seconds.toFixed(2)} s = ${fmt(e2eRate)} events/s (${fmt(steadyRate)} after ${e2e.startupSeconds.toFixed(2)} s start-up); peak RSS ${mb(e2e.hwmKb)}; ratio ${pct(ratio)} (target ${pct(TARGET)})`,
+    )
 
     const before = opts.baseline ? await baselineAB(server, chain, head, opts, e2e) : undefined
 
@@ -535,20 +552,52 @@ export async function runIngest(opts: IngestOptions, pg?: PgServer): Promise<{ m
 
     const rows: (string | number)[][] = [
       ['ERC-721 mints (events)', fmt(opts.tokens), `${minted.txs} txs, ${head + 1} blocks`],
-      ['bound: eth_getLogs (10-block chunks, 5 in flight) + `Transfer.decode`', `${fmt(rawRate)} events/s`, `${raw.seconds.toFixed(2)} s (best of 3), ${raw.requests} requests, decode ${raw.decodeSeconds.toFixed(2)} s`],
-      ['bound: Postgres `COPY FROM STDIN` (psql, csv) token + metadata_job rows', bulk.copySeconds ? `${fmt(copyRate)} tokens/s` : '-', bulk.copySeconds ? `${bulk.copySeconds.toFixed(2)} s for ${fmt(2 * opts.tokens)} rows (${fmt((2 * opts.tokens) / bulk.copySeconds)} rows/s)` : bulk.copyNote],
-      ['bound: Postgres `INSERT … SELECT unnest()` token + metadata_job rows', `${fmt(unnestRate)} tokens/s`, `${bulk.unnestSeconds.toFixed(2)} s for ${fmt(2 * opts.tokens)} rows (${fmt((2 * opts.tokens) / bulk.unnestSeconds)} rows/s), 10k rows/statement, 1 tx`],
-      ['**end to end: evm-processor, spawn → indexed height = head**', `**${fmt(e2eRate)} events/s**`, `${e2e.seconds.toFixed(2)} s (start-up incl. migrations ${e2e.startupSeconds.toFixed(2)} s; after start-up ${fmt(steadyRate)} events/s)`],
-      ['**ratio end to end / (getLogs + decode)**', `**${pct(ratio)}**`, `target ≥ ${pct(TARGET)}: ${ratio >= TARGET ? 'met' : 'MISSED'}; after start-up ${pct(steadyRate / rawRate)}`],
+      [
+        'bound: eth_getLogs (10-block chunks, 5 in flight) + `Transfer.decode`',
+        `${fmt(rawRate)} events/s`,
+        `${raw.seconds.toFixed(2)} s (best of 3), ${raw.requests} requests, decode ${raw.decodeSeconds.toFixed(2)} s`,
+      ],
+      [
+        'bound: Postgres `COPY FROM STDIN` (psql, csv) token + metadata_job rows',
+        bulk.copySeconds ? `${fmt(copyRate)} tokens/s` : '-',
+        bulk.copySeconds ? `${bulk.copySeconds.toFixed(2)} s for ${fmt(2 * opts.tokens)} rows (${fmt((2 * opts.tokens) / bulk.copySeconds)} rows/s)` : bulk.copyNote,
+      ],
+      [
+        'bound: Postgres `INSERT … SELECT unnest()` token + metadata_job rows',
+        `${fmt(unnestRate)} tokens/s`,
+        `${bulk.unnestSeconds.toFixed(2)} s for ${fmt(2 * opts.tokens)} rows (${fmt((2 * opts.tokens) / bulk.unnestSeconds)} rows/s), 10k rows/statement, 1 tx`,
+      ],
+      [
+        '**end to end: evm-processor, spawn → indexed height = head**',
+        `**${fmt(e2eRate)} events/s**`,
+        `${e2e.seconds.toFixed(2)} s (start-up incl. migrations ${e2e.startupSeconds.toFixed(2)} s; after start-up ${fmt(steadyRate)} events/s)`,
+      ],
+      [
+        '**ratio end to end / (getLogs + decode)**',
+        `**${pct(ratio)}**`,
+        `target ≥ ${pct(TARGET)}: ${ratio >= TARGET ? 'met' : 'MISSED'}; after start-up ${pct(steadyRate / rawRate)}`,
+      ],
       ...(before ? [baselineRow(before, e2e, opts, rawRate)] : []),
       ['processor peak RSS (VmHWM)', mb(e2e.hwmKb), ''],
-      ['CPU seconds during the e2e run', `processor ${e2e.cpu.processor.toFixed(1)} s`, `hardhat ${e2e.cpu.hardhat.toFixed(1)} s, postgres ${pg?.embedded === false || !server.pid ? 'n/a' : `${e2e.cpu.postgres.toFixed(1)} s`} (wall ${e2e.seconds.toFixed(1)} s, ${m.nproc} CPUs)`],
+      [
+        'CPU seconds during the e2e run',
+        `processor ${e2e.cpu.processor.toFixed(1)} s`,
+        `hardhat ${e2e.cpu.hardhat.toFixed(1)} s, postgres ${pg?.embedded === false || !server.pid ? 'n/a' : `${e2e.cpu.postgres.toFixed(1)} s`} (wall ${e2e.seconds.toFixed(1)} s, ${m.nproc} CPUs)`,
+      ],
     ]
     if (stacks) {
       rows.push(
         ['Stacks: simulated blocks (4 txs, 4 asset events each)', fmt(stacks.blocks), `mined in ${stacks.mineSeconds.toFixed(1)} s; ${fmt(stacks.events)} events`],
-        ['Stacks: `getBlockWithEvents`, 1 in flight', `${fmt(stacks.blocks / stacks.sequential.seconds)} blocks/s`, `${fmt(stacks.events / stacks.sequential.seconds)} events/s, ~${stacks.requestsPerBlock.toFixed(1)} HTTP requests per block`],
-        [`Stacks: \`getBlockWithEvents\`, ${stacks.concurrent.inFlight} in flight`, `${fmt(stacks.blocks / stacks.concurrent.seconds)} blocks/s`, `${fmt(stacks.events / stacks.concurrent.seconds)} events/s (simulator and client share the bench process)`],
+        [
+          'Stacks: `getBlockWithEvents`, 1 in flight',
+          `${fmt(stacks.blocks / stacks.sequential.seconds)} blocks/s`,
+          `${fmt(stacks.events / stacks.sequential.seconds)} events/s, ~${stacks.requestsPerBlock.toFixed(1)} HTTP requests per block`,
+        ],
+        [
+          `Stacks: \`getBlockWithEvents\`, ${stacks.concurrent.inFlight} in flight`,
+          `${fmt(stacks.blocks / stacks.concurrent.seconds)} blocks/s`,
+          `${fmt(stacks.events / stacks.concurrent.seconds)} events/s (simulator and client share the bench process)`,
+        ],
       )
       const sp = stacks.processor
       if (sp?.error) rows.push(['Stacks: stacks-processor end to end', 'failed', sp.error])

@@ -74,7 +74,9 @@ async function writeImages(dir: string, n: number): Promise<number> {
       const v = (i >> bit) & 1 ? 255 : 0
       for (let y = 0; y < 32; y++) for (let x = bit * 32; x < bit * 32 + 32; x++) raw.fill(v, (y * size + x) * 3, (y * size + x) * 3 + 3)
     }
-    const png = await sharp(raw, { raw: { width: size, height: size, channels: 3 } }).png({ compressionLevel: 6 }).toBuffer()
+    const png = await sharp(raw, { raw: { width: size, height: size, channels: 3 } })
+      .png({ compressionLevel: 6 })
+      .toBuffer()
     fs.writeFileSync(path.join(dir, `${i}.png`), png)
     bytes += png.length
   }
@@ -141,8 +143,11 @@ async function main(): Promise<void> {
   try {
     log('queueing media jobs through the production hook')
     const contractId = 'eip155:1:0x00000000000000000000000000000000000b3c4a'
-    await c.query(`INSERT INTO contract (id, chain, address, standard, deploy_block, first_seen_block, update_mode, created_at)
-                   VALUES ($1, 'eip155:1', '0x00000000000000000000000000000000000b3c4a', 'ERC721', 1, 1, 'STANDARD', now())`, [contractId])
+    await c.query(
+      `INSERT INTO contract (id, chain, address, standard, deploy_block, first_seen_block, update_mode, created_at)
+                   VALUES ($1, 'eip155:1', '0x00000000000000000000000000000000000b3c4a', 'ERC721', 1, 1, 'STANDARD', now())`,
+      [contractId],
+    )
     await c.query(
       `INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, update_mode)
        SELECT $1 || ':' || i, 'eip155:1', $1, i, 'ERC721', NULL, 1, false, 'STANDARD' FROM generate_series(0, $2 - 1) AS i`,
@@ -150,11 +155,21 @@ async function main(): Promise<void> {
     )
     const { queueDocumentMedia } = fromLib<typeof MediaQueue>('store/jobs/mediaJobs')
     const { DEFAULT_REWRITE_GATEWAYS } = fromLib<typeof Metadata>('metadata/index')
-    const docs = Array.from({ length: n }, (_, i) => ({ subjectId: `${contractId}:${i}`, contractId, tokenId: `${contractId}:${i}`, fields: { image: `http://127.0.0.1:${port}/img/${i}.png` } }))
+    const docs = Array.from({ length: n }, (_, i) => ({
+      subjectId: `${contractId}:${i}`,
+      contractId,
+      tokenId: `${contractId}:${i}`,
+      fields: { image: `http://127.0.0.1:${port}/img/${i}.png` },
+    }))
     // the store's executor shape (rows back), as TypeORM's manager gives it to the settle
     const executor = { query: async (sql: string, params?: unknown[]) => (await c.query(sql, params)).rows }
     await c.query('BEGIN')
-    await queueDocumentMedia(executor, { gateways: { ipfsGateway: 'http://127.0.0.1:9', arweaveGateway: 'http://127.0.0.1:9', rewriteGateways: [...DEFAULT_REWRITE_GATEWAYS] } }, docs, new Date())
+    await queueDocumentMedia(
+      executor,
+      { gateways: { ipfsGateway: 'http://127.0.0.1:9', arweaveGateway: 'http://127.0.0.1:9', rewriteGateways: [...DEFAULT_REWRITE_GATEWAYS] } },
+      docs,
+      new Date(),
+    )
     await c.query('COMMIT')
 
     log(`starting a worker (MEDIA_CONCURRENCY=${concurrency})`)
@@ -166,15 +181,29 @@ async function main(): Promise<void> {
       MEDIA_CONCURRENCY: String(concurrency),
       LOG_LEVEL: 'info',
     })
-    await waitFor('the worker to start', async () => worker.output().includes('worker started'), 60_000, 20, () => worker.output())
+    await waitFor(
+      'the worker to start',
+      async () => worker.output().includes('worker started'),
+      60_000,
+      20,
+      () => worker.output(),
+    )
     const cpu0 = worker.cpuSeconds()
     const t0 = Date.now()
     const sampler = setInterval(() => worker.sample(), 100)
-    const done = await waitFor('every media job to finish', async () => {
-      const r = await c.query(`SELECT count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status IN ('FAILED', 'INVALID'))::int AS bad FROM metadata_job WHERE kind = 'MEDIA'`)
-      const row = r.rows[0] as { done: number; bad: number }
-      return row.done + row.bad >= n ? row : undefined
-    }, 30 * 60_000, 50, () => worker.output())
+    const done = await waitFor(
+      'every media job to finish',
+      async () => {
+        const r = await c.query(
+          `SELECT count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status IN ('FAILED', 'INVALID'))::int AS bad FROM metadata_job WHERE kind = 'MEDIA'`,
+        )
+        const row = r.rows[0] as { done: number; bad: number }
+        return row.done + row.bad >= n ? row : undefined
+      },
+      30 * 60_000,
+      50,
+      () => worker.output(),
+    )
     const seconds = (Date.now() - t0) / 1000
     clearInterval(sampler)
     worker.sample()
@@ -191,8 +220,24 @@ async function main(): Promise<void> {
     const table = mdTable(
       ['run', 'images', 'seconds', 'images/s', 'CPU ms per image', 'peak RSS', 'share of the bound'],
       [
-        [`worker (media lane, host at ${latency} ms, MEDIA_CONCURRENCY=${concurrency})`, fmt(n), seconds.toFixed(1), rate.toFixed(1), (cpuMs / n).toFixed(1), mb(worker.peak.hwmKb), `${((rate / boundRate) * 100).toFixed(0)} %`],
-        [`bound: renderImage in one process, no queue, concurrency ${concurrency}`, fmt(n), bound.seconds.toFixed(1), boundRate.toFixed(1), (bound.cpuMs / n).toFixed(1), mb(bound.hwmKb), '100 %'],
+        [
+          `worker (media lane, host at ${latency} ms, MEDIA_CONCURRENCY=${concurrency})`,
+          fmt(n),
+          seconds.toFixed(1),
+          rate.toFixed(1),
+          (cpuMs / n).toFixed(1),
+          mb(worker.peak.hwmKb),
+          `${((rate / boundRate) * 100).toFixed(0)} %`,
+        ],
+        [
+          `bound: renderImage in one process, no queue, concurrency ${concurrency}`,
+          fmt(n),
+          bound.seconds.toFixed(1),
+          boundRate.toFixed(1),
+          (bound.cpuMs / n).toFixed(1),
+          mb(bound.hwmKb),
+          '100 %',
+        ],
       ],
     )
     const summary = [

@@ -352,7 +352,15 @@ async function jobCounts(c: Client): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r: { name: string; n: number }) => [r.name, r.n]))
 }
 
-async function runWorkers(pg: PgServer, host: Host, chain: Chain | undefined, p: Prepared, workers: number, opts: PipelineOptions, probes: { trace: boolean; profile: boolean }): Promise<RunResult> {
+async function runWorkers(
+  pg: PgServer,
+  host: Host,
+  chain: Chain | undefined,
+  p: Prepared,
+  workers: number,
+  opts: PipelineOptions,
+  probes: { trace: boolean; profile: boolean },
+): Promise<RunResult> {
   const dbName = `tms_bench_pipe_run`
   const url = await createDatabase(pg, dbName, p.template)
   const c = await connect(url)
@@ -500,7 +508,9 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
           const r = await runWorkers(server, host, variant === 'chain' ? chain : undefined, p, w, opts, { trace: opts.trace && first, profile: opts.profile && first })
           results.push(r)
           const bound = Math.min((conc * 1000) / opts.latencyMs, ceilings.get(conc)!.rate)
-          log(`  ${w} worker(s): ${fmt(r.rate)} jobs/s (${r.seconds.toFixed(2)} s); ${pct(r.rate / bound)} of bound ${fmt(bound)}; host avg in flight ${r.host.avgInFlight.toFixed(1)}`)
+          log(
+            `  ${w} worker(s): ${fmt(r.rate)} jobs/s (${r.seconds.toFixed(2)} s); ${pct(r.rate / bound)} of bound ${fmt(bound)}; host avg in flight ${r.host.avgInFlight.toFixed(1)}`,
+          )
           if (r.done !== r.jobs) log(`  WARNING: ${r.done} of ${r.jobs} jobs DONE (${r.failedOrInvalid} failed/invalid)`)
         }
       }
@@ -547,7 +557,21 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
       (ethCall ? ` Hardhat tokenURI eth_call ceiling (JSON-RPC batches of ${opts.concurrency}, 1 in flight): **${fmt(ethCall.rate)} calls/s**.` : ''),
     '',
     mdTable(
-      ['variant', 'tokens', 'workers', 'jobs/s', 'bound: theory / host ceiling', 'of bound', 'scaling', 'host avg in flight', 'per job: xacts / ins / upd / del', 'peak RSS per worker', 'CPU s: workers / pg / hardhat / host', 'CPU ms per job → ceiling on this box', 'DONE'],
+      [
+        'variant',
+        'tokens',
+        'workers',
+        'jobs/s',
+        'bound: theory / host ceiling',
+        'of bound',
+        'scaling',
+        'host avg in flight',
+        'per job: xacts / ins / upd / del',
+        'peak RSS per worker',
+        'CPU s: workers / pg / hardhat / host',
+        'CPU ms per job → ceiling on this box',
+        'DONE',
+      ],
       rows,
     ),
     '',

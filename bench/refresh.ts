@@ -26,7 +26,24 @@ import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import type * as ApiKeysModule from '../src/store/apiKeys'
 import type * as DataSourceModule from '../src/store/dataSource'
-import { connect, createDatabase, dropDatabase, fmt, fromLib, intArg, log, mintCollection, parseArgs, sleep, startChain, startChild, startPostgres, waitFor, type Child, runBenchMain } from './common'
+import {
+  connect,
+  createDatabase,
+  dropDatabase,
+  fmt,
+  fromLib,
+  intArg,
+  log,
+  mintCollection,
+  parseArgs,
+  sleep,
+  startChain,
+  startChild,
+  startPostgres,
+  waitFor,
+  type Child,
+  runBenchMain,
+} from './common'
 
 const CHAIN = 'eip155:31337'
 const WORKER_CONCURRENCY = 50
@@ -105,21 +122,34 @@ async function main(): Promise<void> {
 
   console.log('')
   console.log(`Refresh of ${fmt(tokens)} tokens in one request, metadata host latency ${latency} ms, WORKER_CONCURRENCY ${WORKER_CONCURRENCY}`)
-  console.log(`load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)`)
-  console.log('| what | workers | HOST_MAX_CONCURRENCY | wall: request -> completed | server: started_at -> completed_at | POST (enqueue) | tokens/s | bound | of bound | succeeded / failed |')
+  console.log(
+    `load average at the end: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.cpus().length} CPUs)`,
+  )
+  console.log(
+    '| what | workers | HOST_MAX_CONCURRENCY | wall: request -> completed | server: started_at -> completed_at | POST (enqueue) | tokens/s | bound | of bound | succeeded / failed |',
+  )
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
   for (const r of results) {
     const bound = (Math.min(WORKER_CONCURRENCY * r.workers, r.hostCap) * 1000) / latency
     const rate = tokens / r.wallSeconds
     const what = r.queueOnly ? 'queue baseline (jobs inserted, no refresh)' : 'refresh (IMX POST -> GET completed)'
-    console.log(`| ${what} | ${r.workers} | ${r.hostCap} | **${r.wallSeconds.toFixed(2)} s** | ${r.queueOnly ? '-' : `${r.serverSeconds.toFixed(2)} s`} | ${r.queueOnly ? '-' : `${fmt(r.enqueueMs)} ms`} | ${fmt(rate)} | ${fmt(bound)} | ${((rate / bound) * 100).toFixed(1)}% | ${fmt(r.succeeded)} / ${fmt(r.failed)} |`)
+    console.log(
+      `| ${what} | ${r.workers} | ${r.hostCap} | **${r.wallSeconds.toFixed(2)} s** | ${r.queueOnly ? '-' : `${r.serverSeconds.toFixed(2)} s`} | ${r.queueOnly ? '-' : `${fmt(r.enqueueMs)} ms`} | ${fmt(rate)} | ${fmt(bound)} | ${((rate / bound) * 100).toFixed(1)}% | ${fmt(r.succeeded)} / ${fmt(r.failed)} |`,
+    )
   }
 
   async function runVariant(index: number, v: Variant): Promise<Result> {
     const name = `tms_bench_refresh_${index}`
     const url = await createDatabase(pg, name)
     const c = await connect(url)
-    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [contractId, CHAIN, address])
+    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
+      contractId,
+      CHAIN,
+      address,
+    ])
     await c.query(
       `INSERT INTO token (id, chain, token_id, standard, owner, supply, burned, mint_block, update_mode, contract_id)
        SELECT $1 || ':' || g, $2, g, 'ERC721', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 1, false, 1, 'STANDARD', $1 FROM generate_series(0, $3 - 1) AS g`,
@@ -140,20 +170,41 @@ async function main(): Promise<void> {
     }
     const children: Child[] = []
     try {
-      const apiProc = startChild('api', [], { ...base, API_HOST: '127.0.0.1', API_PORT: String(port), REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_MAX_TOKENS_PER_REQUEST: String(tokens) })
+      const apiProc = startChild('api', [], {
+        ...base,
+        API_HOST: '127.0.0.1',
+        API_PORT: String(port),
+        REFRESH_DEFAULT_CHAIN: CHAIN,
+        REFRESH_MAX_TOKENS_PER_REQUEST: String(tokens),
+      })
       children.push(apiProc)
       const api = `http://127.0.0.1:${port}`
-      await waitFor('the API', async () => (await fetch(`${api}/health`).catch(() => undefined))?.status === 200, 60_000, 100, () => apiProc.output())
+      await waitFor(
+        'the API',
+        async () => (await fetch(`${api}/health`).catch(() => undefined))?.status === 200,
+        60_000,
+        100,
+        () => apiProc.output(),
+      )
       for (let w = 0; w < v.workers; w++) {
-        children.push(startChild('worker', [], {
-          ...base,
-          FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-          WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
-          HOST_MAX_CONCURRENCY: String(v.hostCap),
-          MEDIA_CACHE: 'false', // bench:media measures media
-        }))
+        children.push(
+          startChild('worker', [], {
+            ...base,
+            FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
+            WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+            HOST_MAX_CONCURRENCY: String(v.hostCap),
+            MEDIA_CACHE: 'false', // bench:media measures media
+          }),
+        )
       }
-      for (const w of children.slice(1)) await waitFor('a worker', async () => w.output().includes('worker started'), 60_000, 50, () => w.output())
+      for (const w of children.slice(1))
+        await waitFor(
+          'a worker',
+          async () => w.output().includes('worker started'),
+          60_000,
+          50,
+          () => w.output(),
+        )
       await sleep(500)
 
       const servedBefore = host.served()
@@ -164,10 +215,17 @@ async function main(): Promise<void> {
            SELECT 'token:' || t.id, 'TOKEN', t.chain, t.contract_id, t.id, 'QUEUED', 100, now(), 0, 1, now(), now(), now() FROM token t WHERE t.contract_id = $1`,
           [contractId],
         )
-        const settled = await waitFor('every job to finish', async () => {
-          const { rows } = await c.query(`SELECT count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status IN ('FAILED', 'INVALID'))::int AS failed FROM metadata_job`)
-          return rows[0].done + rows[0].failed === tokens ? (rows[0] as { done: number; failed: number }) : undefined
-        }, 600_000, 100)
+        const settled = await waitFor(
+          'every job to finish',
+          async () => {
+            const { rows } = await c.query(
+              `SELECT count(*) FILTER (WHERE status = 'DONE')::int AS done, count(*) FILTER (WHERE status IN ('FAILED', 'INVALID'))::int AS failed FROM metadata_job`,
+            )
+            return rows[0].done + rows[0].failed === tokens ? (rows[0] as { done: number; failed: number }) : undefined
+          },
+          600_000,
+          100,
+        )
         const wallSeconds = (performance.now() - t0) / 1000
         log(`queue baseline, ${v.workers} worker(s), host cap ${v.hostCap}: ${wallSeconds.toFixed(2)} s`)
         return { ...v, wallSeconds, serverSeconds: 0, enqueueMs: 0, succeeded: settled.done, failed: settled.failed, served: host.served() - servedBefore }

@@ -30,7 +30,28 @@ import type * as DataSourceModule from '../src/store/dataSource'
 import type * as ReadModule from '../src/store/read'
 import { fillDatabase, scenarios, shapeFor, shapeTokens, type FillShape } from './apiFixture'
 import { renderChart, type Panel } from './chart'
-import { writeBenchResult, commandLine, createDatabase, dropDatabase, fmt, fromLib, intArg, listArg, log, machine, machineTable, mb, mdTable, parseArgs, ROOT, startPostgres, withDatabase, type Machine, type PgServer, runBenchMain } from './common'
+import {
+  writeBenchResult,
+  commandLine,
+  createDatabase,
+  dropDatabase,
+  fmt,
+  fromLib,
+  intArg,
+  listArg,
+  log,
+  machine,
+  machineTable,
+  mb,
+  mdTable,
+  parseArgs,
+  ROOT,
+  startPostgres,
+  withDatabase,
+  type Machine,
+  type PgServer,
+  runBenchMain,
+} from './common'
 import { EVENTS_PER_TX, startEmitterChain, type EmitterChain } from './emitterChain'
 import { httpRate, percentiles, startApiServer, warmUp, type HttpRate } from './httpLoad'
 import { INGEST_DATABASE, runProcessor } from './ingest'
@@ -113,7 +134,12 @@ async function measureClaims(url: string, rounds: number): Promise<ClaimPoint> {
       const ms = performance.now() - t
       if (jobs.length !== CLAIM_BATCH) throw new Error(`claimed ${jobs.length} jobs, expected ${CLAIM_BATCH} (${n} pending)`)
       if (i >= 10) times.push(ms)
-      await releaseJobs(ds.manager, 'bench-scale', jobs.map((j) => j.id), 0)
+      await releaseJobs(
+        ds.manager,
+        'bench-scale',
+        jobs.map((j) => j.id),
+        0,
+      )
     }
     return { pending: n, ...percentiles(times), mean: times.reduce((a, b) => a + b, 0) / times.length }
   } finally {
@@ -218,7 +244,15 @@ function resultTable(points: Point[]): string {
     ])
   }
   return mdTable(
-    ['tokens', 'ingest: evm-processor spawn → head (s)', 'ingest events/s', 'processor peak RSS', 'claim 50 jobs, N pending: p50 / p99 ms', 'GraphQL one token: req/s (p50 / p99 ms)', 'Hiro NFT route: req/s (p50 / p99 ms)'],
+    [
+      'tokens',
+      'ingest: evm-processor spawn → head (s)',
+      'ingest events/s',
+      'processor peak RSS',
+      'claim 50 jobs, N pending: p50 / p99 ms',
+      'GraphQL one token: req/s (p50 / p99 ms)',
+      'Hiro NFT route: req/s (p50 / p99 ms)',
+    ],
     rows,
   )
 }
@@ -251,12 +285,22 @@ export function chartPanels(points: Point[]): Panel[] {
   const hiro = 'Hiro NFT route'
   return [
     { title: 'Ingest: evm-processor, empty database → head', yTitle: 'seconds (log)', yScale: 'log', points: s('ingest time', (p) => p.ingest.seconds) },
-    { title: `Job claim, batch of ${CLAIM_BATCH}, N pending (solid p50, dashed p99)`, yTitle: 'ms', yScale: 'linear', points: [...s('claimJobs', (p) => p.claim.p50, 'p50'), ...s('claimJobs', (p) => p.claim.p99, 'p99')] },
+    {
+      title: `Job claim, batch of ${CLAIM_BATCH}, N pending (solid p50, dashed p99)`,
+      yTitle: 'ms',
+      yScale: 'linear',
+      points: [...s('claimJobs', (p) => p.claim.p50, 'p50'), ...s('claimJobs', (p) => p.claim.p99, 'p99')],
+    },
     {
       title: 'API latency, 32 connections (solid p50, dashed p99)',
       yTitle: 'ms',
       yScale: 'linear',
-      points: [...s(graphql, (p) => p.api.graphql.p50, 'p50'), ...s(graphql, (p) => p.api.graphql.p99, 'p99'), ...s(hiro, (p) => p.api.hiro.p50, 'p50'), ...s(hiro, (p) => p.api.hiro.p99, 'p99')],
+      points: [
+        ...s(graphql, (p) => p.api.graphql.p50, 'p50'),
+        ...s(graphql, (p) => p.api.graphql.p99, 'p99'),
+        ...s(hiro, (p) => p.api.hiro.p50, 'p50'),
+        ...s(hiro, (p) => p.api.hiro.p99, 'p99'),
+      ],
     },
     { title: 'API throughput', yTitle: 'requests/s', yScale: 'linear', points: [...s(graphql, (p) => p.api.graphql.perSecond), ...s(hiro, (p) => p.api.hiro.perSecond)] },
   ]

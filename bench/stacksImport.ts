@@ -29,7 +29,27 @@ import type * as ArchiveModule from '../src/chains/stacks/node/eventArchive'
 import type * as NewBlockModule from '../src/chains/stacks/node/newBlock'
 import type { NodeBlockMessage } from '../src/chains/stacks/node/observerPayloads'
 import { BNS_INTERFACE, sip009Interface, sip010Interface, startInterfaceApi } from '../test/helpers/stacksInterfaceApi'
-import { writeBenchResult, commandLine, connect, createDatabase, dropDatabase, fmt, fromLib, indexedHeight, intArg, log, machine, machineTable, mdTable, memoryOf, parseArgs, ROOT, startChild, startPostgres, waitFor } from './common'
+import {
+  writeBenchResult,
+  commandLine,
+  connect,
+  createDatabase,
+  dropDatabase,
+  fmt,
+  fromLib,
+  indexedHeight,
+  intArg,
+  log,
+  machine,
+  machineTable,
+  mdTable,
+  memoryOf,
+  parseArgs,
+  ROOT,
+  startChild,
+  startPostgres,
+  waitFor,
+} from './common'
 
 const CHAIN = 'stacks:1'
 const FIXTURE = path.join(ROOT, 'test/fixtures/stacks-node-events/mainnet-out-of-order-microblock.tsv')
@@ -73,8 +93,22 @@ async function main(): Promise<void> {
 
     const c = await connect(url)
     const started = Date.now()
-    const proc = startChild('stacks-processor', [], { DATABASE_URL: url, STACKS_SOURCE: 'node', STACKS_CHAIN: CHAIN, STACKS_API_URL: api.url, STACKS_START_HEIGHT: '0', STACKS_POLL_MS: '50', STACKS_SUPPLY_CHECK_SECONDS: '0' })
-    await waitFor(`indexed to ${blocks}`, async () => (await indexedHeight(c, CHAIN)) >= blocks, 3_600_000, 100, () => proc.output())
+    const proc = startChild('stacks-processor', [], {
+      DATABASE_URL: url,
+      STACKS_SOURCE: 'node',
+      STACKS_CHAIN: CHAIN,
+      STACKS_API_URL: api.url,
+      STACKS_START_HEIGHT: '0',
+      STACKS_POLL_MS: '50',
+      STACKS_SUPPLY_CHECK_SECONDS: '0',
+    })
+    await waitFor(
+      `indexed to ${blocks}`,
+      async () => (await indexedHeight(c, CHAIN)) >= blocks,
+      3_600_000,
+      100,
+      () => proc.output(),
+    )
     const ingestS = (Date.now() - started) / 1000
     proc.sample()
     await proc.stop()
@@ -90,7 +124,7 @@ async function main(): Promise<void> {
         row('read + parse to StacksBlock (bound of indexing)', parseBlocks.s),
         row('`stacks import-events` (CLI process, into Postgres)', imported.s, parseOnly.s),
         row('`stacks import-events` again (every block already stored)', again.s, parseOnly.s),
-        ['`stacks import-events` of an empty file (the command\'s fixed cost, included above)', fmt(startup.s, 2), '', '', ''],
+        ["`stacks import-events` of an empty file (the command's fixed cost, included above)", fmt(startup.s, 2), '', '', ''],
         row('`stacks-processor` STACKS_SOURCE=node (stored blocks to tokens, jobs)', ingestS, parseBlocks.s),
       ],
     )
@@ -120,7 +154,11 @@ interface Built {
 }
 
 function buildArchive(file: string, blocks: number): Built {
-  const lines = fs.readFileSync(FIXTURE, 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'))
+  const lines = fs
+    .readFileSync(FIXTURE, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => l.split('\t'))
   const template = JSON.parse(lines.find((l) => l[2] === '/new_block')![3]) as NodeBlockMessage
   template.transactions = template.transactions.filter((t) => !t.contract_abi)
   const microblocks = lines.find((l) => l[2] === '/new_microblocks')![3]

@@ -82,7 +82,14 @@ async function runProcessor(pg: PgServer, label: string, api: ApiProxy, chainId:
   const before = api.requests.length
   const refusedBefore = api.refused
   const t0 = Date.now()
-  const proc = startChild('stacks-processor', [], { DATABASE_URL: url, STACKS_API_URL: api.url, STACKS_CHAIN: chainId, STACKS_START_HEIGHT: String(from), STACKS_POLL_MS: '50', ...env })
+  const proc = startChild('stacks-processor', [], {
+    DATABASE_URL: url,
+    STACKS_API_URL: api.url,
+    STACKS_CHAIN: chainId,
+    STACKS_START_HEIGHT: String(from),
+    STACKS_POLL_MS: '50',
+    ...env,
+  })
   try {
     const end = Date.now() + 10 * 60_000
     for (;;) {
@@ -164,7 +171,11 @@ async function main(): Promise<void> {
     const limitBound = limit / 60 / perBlock(limited)
     // every block here has transactions with events: its transaction page, then its lookup, one after the other
     const roundTrips = 2
-    const kinds = (r: Run) => [...r.byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${fmt(n)}`).join(', ')
+    const kinds = (r: Run) =>
+      [...r.byKind]
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, n]) => `${k} ${fmt(n)}`)
+        .join(', ')
     const rows = [
       [
         `no limit, window ${window}, ${latencyMs} ms latency, ${unlimited.blocks} blocks`,

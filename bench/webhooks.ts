@@ -27,7 +27,25 @@ import type { AddressInfo } from 'node:net'
 import type * as ApiKeysModule from '../src/store/apiKeys'
 import type * as DataSourceModule from '../src/store/dataSource'
 import type * as WebhooksModule from '../src/store/webhooks'
-import { writeBenchResult, sleep, connect, createDatabase, fmt, fromLib, intArg, log, mdTable, mintCollection, parseArgs, runBenchMain, startChain, startChild, startPostgres, waitFor, type Child } from './common'
+import {
+  writeBenchResult,
+  sleep,
+  connect,
+  createDatabase,
+  fmt,
+  fromLib,
+  intArg,
+  log,
+  mdTable,
+  mintCollection,
+  parseArgs,
+  runBenchMain,
+  startChain,
+  startChild,
+  startPostgres,
+  waitFor,
+  type Child,
+} from './common'
 
 const CHAIN = 'eip155:31337'
 
@@ -92,7 +110,11 @@ async function main(): Promise<void> {
     const contractId = `${CHAIN}:${address}`
     const url = await createDatabase(pg, 'tms_bench_webhooks')
     const c = await connect(url)
-    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [contractId, CHAIN, address])
+    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
+      contractId,
+      CHAIN,
+      address,
+    ])
     await c.query(
       `INSERT INTO token (id, chain, token_id, standard, owner, supply, burned, mint_block, update_mode, contract_id)
        SELECT $1 || ':' || g, $2, g, 'ERC721', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 1, false, 1, 'STANDARD', $1 FROM generate_series(0, $3 - 1) AS g`,
@@ -110,7 +132,8 @@ async function main(): Promise<void> {
     const { createWebhook, resumeWebhook } = fromLib<typeof WebhooksModule>('store/webhooks')
     const ds = await openDataSource(url, 2)
     const { record: key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
-    const hook = (path: string) => createWebhook(ds.manager, key, { url: `http://127.0.0.1:${receiver.port}${path}`, contracts: [contractId], eventTypes: ['metadata.updated'] }, new Date())
+    const hook = (path: string) =>
+      createWebhook(ds.manager, key, { url: `http://127.0.0.1:${receiver.port}${path}`, contracts: [contractId], eventTypes: ['metadata.updated'] }, new Date())
     const live = (await hook('/live')).record
     const backlog = (await hook('/backlog')).record
     await c.query(`UPDATE webhook_subscription SET paused_at = now() WHERE id = $1`, [backlog.id])
@@ -124,7 +147,13 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'info',
       }),
     )
-    await waitFor('the worker', async () => children[0]!.output().includes('worker started'), 60_000, 50, () => children[0]!.output())
+    await waitFor(
+      'the worker',
+      async () => children[0]!.output().includes('worker started'),
+      60_000,
+      50,
+      () => children[0]!.output(),
+    )
 
     // Phase 1: live deliveries while the documents are stored
     log(`phase 1: ${fmt(tokens)} refresh jobs, live webhook`)
@@ -139,8 +168,15 @@ async function main(): Promise<void> {
       )
       await sleep(100)
     }
-    const delivered = (sub: string) => c.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE subscription_id = $1 AND status = 'DELIVERED'`, [sub]).then((r) => r.rows[0].n as number)
-    await waitFor('every live delivery', async () => (await delivered(live.id)) === tokens, 600_000, 50, () => children[0]!.output())
+    const delivered = (sub: string) =>
+      c.query(`SELECT count(*)::int AS n FROM webhook_delivery WHERE subscription_id = $1 AND status = 'DELIVERED'`, [sub]).then((r) => r.rows[0].n as number)
+    await waitFor(
+      'every live delivery',
+      async () => (await delivered(live.id)) === tokens,
+      600_000,
+      50,
+      () => children[0]!.output(),
+    )
     const phase1Seconds = (performance.now() - t1) / 1000
     const { rows: events } = await c.query<{ id: string; created_at: Date }>(`SELECT e.id::text, e.created_at FROM notification_event e`)
     const createdAt = new Map(events.map((e) => [`evt_${e.id}`, e.created_at.getTime()]))
@@ -152,7 +188,13 @@ async function main(): Promise<void> {
     log(`phase 2: resuming the backlog of ${fmt(pend[0].n)}`)
     const t2 = performance.now()
     await ds.transaction((em) => resumeWebhook(em, backlog.id))
-    await waitFor('every backlog delivery', async () => (await delivered(backlog.id)) === tokens, 600_000, 20, () => children[0]!.output())
+    await waitFor(
+      'every backlog delivery',
+      async () => (await delivered(backlog.id)) === tokens,
+      600_000,
+      20,
+      () => children[0]!.output(),
+    )
     const phase2Seconds = (performance.now() - t2) / 1000
     await ds.destroy()
     await c.end()
@@ -163,13 +205,26 @@ async function main(): Promise<void> {
     const table = mdTable(
       ['measurement', 'figure', 'bound (same run)', 'ratio'],
       [
-        [`deliveries/s, one webhook's backlog of ${fmt(tokens)} (resume -> last DELIVERED), receiver at ${latency} ms, WEBHOOK_CONCURRENCY ${concurrency}`, `**${fmt(rate)}/s** (${phase2Seconds.toFixed(2)} s)`, `${fmt(bound)}/s (concurrency / latency)`, `${((rate / bound) * 100).toFixed(1)}%`],
-        [`metadata stored -> webhook received, ${fmt(delays.length)} live events, ${fmt(tokens)} documents stored at ${fmt(pace * 10)}/s (${phase1Seconds.toFixed(2)} s)`, `p50 **${fmt(percentile(delays, 50))} ms**, p99 **${fmt(percentile(delays, 99))} ms**, max ${fmt(delays[delays.length - 1]!)} ms`, '-', '-'],
+        [
+          `deliveries/s, one webhook's backlog of ${fmt(tokens)} (resume -> last DELIVERED), receiver at ${latency} ms, WEBHOOK_CONCURRENCY ${concurrency}`,
+          `**${fmt(rate)}/s** (${phase2Seconds.toFixed(2)} s)`,
+          `${fmt(bound)}/s (concurrency / latency)`,
+          `${((rate / bound) * 100).toFixed(1)}%`,
+        ],
+        [
+          `metadata stored -> webhook received, ${fmt(delays.length)} live events, ${fmt(tokens)} documents stored at ${fmt(pace * 10)}/s (${phase1Seconds.toFixed(2)} s)`,
+          `p50 **${fmt(percentile(delays, 50))} ms**, p99 **${fmt(percentile(delays, 99))} ms**, max ${fmt(delays[delays.length - 1]!)} ms`,
+          '-',
+          '-',
+        ],
       ],
     )
     const body = [
       `\`npm run bench:webhooks -- --tokens ${tokens} --latency ${latency} --concurrency ${concurrency} --pace ${pace}\`: 1 worker process (WORKER_CONCURRENCY 50), embedded Postgres, hardhat; distinct events the receiver got from the backlog: ${fmt(backlogReceived)}.`,
-      `Machine: ${os.cpus().length} CPUs, load average at the end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}.`,
+      `Machine: ${os.cpus().length} CPUs, load average at the end ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}.`,
       '',
       table,
     ].join('\n')

@@ -88,7 +88,7 @@ function tracePg(): void {
     const first = args[0]
     const text = typeof first === 'string' ? first : first && typeof (first as { text?: unknown }).text === 'string' ? (first as { text: string }).text : undefined
     if (!text || (first && typeof (first as { submit?: unknown }).submit === 'function')) return orig.apply(this, args)
-    const params = Array.isArray(args[1]) ? (args[1] as unknown[]) : Array.isArray((first as { values?: unknown }).values) ? ((first as { values: unknown[] }).values) : []
+    const params = Array.isArray(args[1]) ? (args[1] as unknown[]) : Array.isArray((first as { values?: unknown }).values) ? (first as { values: unknown[] }).values : []
     let items = params.length
     for (const p of params) if (Array.isArray(p)) items = Math.max(items, p.length)
     const key = sqlKey(text)

@@ -30,9 +30,7 @@ async function setOnDelete(db, table, column, target, action) {
   )
   for (const { conname } of rows) {
     await db.query(`ALTER TABLE "${table}" DROP CONSTRAINT "${conname}"`)
-    await db.query(
-      `ALTER TABLE "${table}" ADD CONSTRAINT "${conname}" FOREIGN KEY ("${column}") REFERENCES "${target}"("id") ON DELETE ${action}`,
-    )
+    await db.query(`ALTER TABLE "${table}" ADD CONSTRAINT "${conname}" FOREIGN KEY ("${column}") REFERENCES "${target}"("id") ON DELETE ${action}`)
   }
 }
 
@@ -129,7 +127,10 @@ module.exports = class Infrastructure1795222460582 {
     // a user refresh is waiting for stays: if the block is re-applied the token comes back and
     // the job keeps its version and priority; if it is truly orphaned the job settles the
     // refresh with token_not_found.
-    for (const [table, prefix] of [['token', 'token:'], ['contract', 'contract:']]) {
+    for (const [table, prefix] of [
+      ['token', 'token:'],
+      ['contract', 'contract:'],
+    ]) {
       await db.query(`CREATE FUNCTION ${table}_delete_jobs() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           DELETE FROM metadata_job j WHERE j.id IN (SELECT '${prefix}' || id FROM old_rows)

@@ -2,34 +2,34 @@
 // the generator also proposed undoing the hand-written Infrastructure migration (ON DELETE CASCADE
 // foreign keys, partial queue indexes), which it cannot see in the model.
 module.exports = class MetadataParts1796320474870 {
-    name = 'MetadataParts1796320474870'
+  name = 'MetadataParts1796320474870'
 
-    async up(db) {
-        await db.query(`ALTER TABLE "contract_metadata" ADD "error_url" text`)
-        await db.query(`ALTER TABLE "contract_metadata" ADD "warnings" jsonb`)
-        await db.query(`ALTER TABLE "token_metadata" ADD "error_url" text`)
-        await db.query(`ALTER TABLE "token_metadata" ADD "warnings" jsonb`)
-        // Variants stored before per-locale outcomes existed were all fetched successfully.
-        await db.query(`ALTER TABLE "token_locale" ADD "status" character varying(9) NOT NULL DEFAULT 'AVAILABLE'`)
-        await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "status" DROP DEFAULT`)
-        await db.query(`ALTER TABLE "token_locale" ADD "error_code" text`)
-        await db.query(`ALTER TABLE "token_locale" ADD "error_message" text`)
-        await db.query(`ALTER TABLE "token_locale" ADD "error_http_status" integer`)
-        await db.query(`ALTER TABLE "token_locale" ADD "error_url" text`)
-        await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "normalized" DROP NOT NULL`)
-    }
+  async up(db) {
+    await db.query(`ALTER TABLE "contract_metadata" ADD "error_url" text`)
+    await db.query(`ALTER TABLE "contract_metadata" ADD "warnings" jsonb`)
+    await db.query(`ALTER TABLE "token_metadata" ADD "error_url" text`)
+    await db.query(`ALTER TABLE "token_metadata" ADD "warnings" jsonb`)
+    // Variants stored before per-locale outcomes existed were all fetched successfully.
+    await db.query(`ALTER TABLE "token_locale" ADD "status" character varying(9) NOT NULL DEFAULT 'AVAILABLE'`)
+    await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "status" DROP DEFAULT`)
+    await db.query(`ALTER TABLE "token_locale" ADD "error_code" text`)
+    await db.query(`ALTER TABLE "token_locale" ADD "error_message" text`)
+    await db.query(`ALTER TABLE "token_locale" ADD "error_http_status" integer`)
+    await db.query(`ALTER TABLE "token_locale" ADD "error_url" text`)
+    await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "normalized" DROP NOT NULL`)
+  }
 
-    async down(db) {
-        await db.query(`DELETE FROM "token_locale" WHERE "normalized" IS NULL`)
-        await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "normalized" SET NOT NULL`)
-        await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_url"`)
-        await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_http_status"`)
-        await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_message"`)
-        await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_code"`)
-        await db.query(`ALTER TABLE "token_locale" DROP COLUMN "status"`)
-        await db.query(`ALTER TABLE "token_metadata" DROP COLUMN "warnings"`)
-        await db.query(`ALTER TABLE "token_metadata" DROP COLUMN "error_url"`)
-        await db.query(`ALTER TABLE "contract_metadata" DROP COLUMN "warnings"`)
-        await db.query(`ALTER TABLE "contract_metadata" DROP COLUMN "error_url"`)
-    }
+  async down(db) {
+    await db.query(`DELETE FROM "token_locale" WHERE "normalized" IS NULL`)
+    await db.query(`ALTER TABLE "token_locale" ALTER COLUMN "normalized" SET NOT NULL`)
+    await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_url"`)
+    await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_http_status"`)
+    await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_message"`)
+    await db.query(`ALTER TABLE "token_locale" DROP COLUMN "error_code"`)
+    await db.query(`ALTER TABLE "token_locale" DROP COLUMN "status"`)
+    await db.query(`ALTER TABLE "token_metadata" DROP COLUMN "warnings"`)
+    await db.query(`ALTER TABLE "token_metadata" DROP COLUMN "error_url"`)
+    await db.query(`ALTER TABLE "contract_metadata" DROP COLUMN "warnings"`)
+    await db.query(`ALTER TABLE "contract_metadata" DROP COLUMN "error_url"`)
+  }
 }

@@ -5,32 +5,34 @@
 // project-owner authentication), who has no key row. A later `migration:generate` will propose
 // the foreign key again: leave it out.
 module.exports = class WireCompat1796321854544 {
-    name = 'WireCompat1796321854544'
+  name = 'WireCompat1796321854544'
 
-    async up(db) {
-        await db.query(`ALTER TABLE "contract" ADD "asset_name" text`)
-        await db.query(`ALTER TABLE "metadata_job" ADD "fetch_timeout_ms" integer`)
-        await db.query(`ALTER TABLE "metadata_job" ADD "max_attempts" integer`)
-        await db.query(`ALTER TABLE "metadata_job" ADD "retry_statuses" integer array`)
-        await db.query(`ALTER TABLE "metadata_job" ADD "backoff_base_ms" integer`)
-        await db.query(`ALTER TABLE "api_key" ADD "eth_address" text`)
-        await db.query(`ALTER TABLE "refresh" ADD "requested_by" text`)
-        await db.query(`CREATE INDEX "IDX_ada78d44bc5bd65c20763b8975" ON "api_key" ("eth_address") `)
-        await db.query(`CREATE INDEX "IDX_39347989ab0a1bc8039457cc53" ON "refresh" ("requested_by") `)
-        await db.query(`ALTER TABLE "rate_limit_window" DROP CONSTRAINT "FK_22204c53d6aa6ba21b75d5dd1f5"`)
-    }
+  async up(db) {
+    await db.query(`ALTER TABLE "contract" ADD "asset_name" text`)
+    await db.query(`ALTER TABLE "metadata_job" ADD "fetch_timeout_ms" integer`)
+    await db.query(`ALTER TABLE "metadata_job" ADD "max_attempts" integer`)
+    await db.query(`ALTER TABLE "metadata_job" ADD "retry_statuses" integer array`)
+    await db.query(`ALTER TABLE "metadata_job" ADD "backoff_base_ms" integer`)
+    await db.query(`ALTER TABLE "api_key" ADD "eth_address" text`)
+    await db.query(`ALTER TABLE "refresh" ADD "requested_by" text`)
+    await db.query(`CREATE INDEX "IDX_ada78d44bc5bd65c20763b8975" ON "api_key" ("eth_address") `)
+    await db.query(`CREATE INDEX "IDX_39347989ab0a1bc8039457cc53" ON "refresh" ("requested_by") `)
+    await db.query(`ALTER TABLE "rate_limit_window" DROP CONSTRAINT "FK_22204c53d6aa6ba21b75d5dd1f5"`)
+  }
 
-    async down(db) {
-        await db.query(`DELETE FROM "rate_limit_window" w WHERE NOT EXISTS (SELECT 1 FROM "api_key" k WHERE k.id = w.api_key_id)`)
-        await db.query(`ALTER TABLE "rate_limit_window" ADD CONSTRAINT "FK_22204c53d6aa6ba21b75d5dd1f5" FOREIGN KEY ("api_key_id") REFERENCES "api_key"("id") ON DELETE CASCADE ON UPDATE NO ACTION`)
-        await db.query(`DROP INDEX "public"."IDX_39347989ab0a1bc8039457cc53"`)
-        await db.query(`DROP INDEX "public"."IDX_ada78d44bc5bd65c20763b8975"`)
-        await db.query(`ALTER TABLE "refresh" DROP COLUMN "requested_by"`)
-        await db.query(`ALTER TABLE "api_key" DROP COLUMN "eth_address"`)
-        await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "backoff_base_ms"`)
-        await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "retry_statuses"`)
-        await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "max_attempts"`)
-        await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "fetch_timeout_ms"`)
-        await db.query(`ALTER TABLE "contract" DROP COLUMN "asset_name"`)
-    }
+  async down(db) {
+    await db.query(`DELETE FROM "rate_limit_window" w WHERE NOT EXISTS (SELECT 1 FROM "api_key" k WHERE k.id = w.api_key_id)`)
+    await db.query(
+      `ALTER TABLE "rate_limit_window" ADD CONSTRAINT "FK_22204c53d6aa6ba21b75d5dd1f5" FOREIGN KEY ("api_key_id") REFERENCES "api_key"("id") ON DELETE CASCADE ON UPDATE NO ACTION`,
+    )
+    await db.query(`DROP INDEX "public"."IDX_39347989ab0a1bc8039457cc53"`)
+    await db.query(`DROP INDEX "public"."IDX_ada78d44bc5bd65c20763b8975"`)
+    await db.query(`ALTER TABLE "refresh" DROP COLUMN "requested_by"`)
+    await db.query(`ALTER TABLE "api_key" DROP COLUMN "eth_address"`)
+    await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "backoff_base_ms"`)
+    await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "retry_statuses"`)
+    await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "max_attempts"`)
+    await db.query(`ALTER TABLE "metadata_job" DROP COLUMN "fetch_timeout_ms"`)
+    await db.query(`ALTER TABLE "contract" DROP COLUMN "asset_name"`)
+  }
 }

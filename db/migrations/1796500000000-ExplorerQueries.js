@@ -101,17 +101,25 @@ function compactCounters({ withRarity }) {
              agg AS (SELECT scope, chain, name, sum(delta) AS delta, count(*) AS n FROM d GROUP BY 1, 2, 3),
              ins AS (INSERT INTO counter (scope, chain, name, total)
                      SELECT scope, chain, name, delta FROM agg
-                     ON CONFLICT (scope, chain, name) DO UPDATE SET total = counter.total + excluded.total)${withRarity ? `,
+                     ON CONFLICT (scope, chain, name) DO UPDATE SET total = counter.total + excluded.total)${
+                       withRarity
+                         ? `,
              dirty AS (INSERT INTO rarity_dirty (contract_id)
                        SELECT DISTINCT chain FROM agg WHERE scope IN ('trait', 'ctoken')
-                       ON CONFLICT DO NOTHING)` : ''}
-        SELECT coalesce(sum(n), 0) INTO moved FROM agg;${withRarity ? `
+                       ON CONFLICT DO NOTHING)`
+                         : ''
+                     }
+        SELECT coalesce(sum(n), 0) INTO moved FROM agg;${
+          withRarity
+            ? `
         -- At most 50 collections per call, so one maintenance run stays short after a backfill
         -- that touched thousands; the rest stay marked for the next run.
         FOR c IN SELECT contract_id FROM rarity_dirty ORDER BY contract_id LIMIT 50 LOOP
           PERFORM tms_rescore_rarity(c);
           DELETE FROM rarity_dirty WHERE contract_id = c;
-        END LOOP;` : ''}
+        END LOOP;`
+            : ''
+        }
         RETURN moved;
       END $$`
 }
@@ -167,7 +175,10 @@ module.exports = class ExplorerQueries1796500000000 {
     await db.query(`CREATE INDEX token_rarity_rank ON token_rarity (contract_id, rank, token_id)`)
 
     for (const [table, scope, expr, where] of PER_CONTRACT) await counterTriggers(db, table, scope, expr, where)
-    for (const [table, account, held] of [['token', 'owner', 'owner IS NOT NULL'], ['balance', 'account', 'amount > 0']]) {
+    for (const [table, account, held] of [
+      ['token', 'owner', 'owner IS NOT NULL'],
+      ['balance', 'account', 'amount > 0'],
+    ]) {
       await holderFunction(db, table, account, held)
     }
 

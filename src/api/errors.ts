@@ -101,7 +101,5 @@ export function installDefaultErrorHandlers(app: FastifyInstance): void {
     const status = serverFailureStatus(reply, err)
     return reply.code(status).send(fastifyErrorBody(status, status === 503 ? UNAVAILABLE_MESSAGE : reasonPhrase(status)))
   })
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send(fastifyErrorBody(404, `Route ${request.method}:${request.url.split('?')[0].slice(0, 200)} not found`)),
-  )
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(fastifyErrorBody(404, `Route ${request.method}:${request.url.split('?')[0].slice(0, 200)} not found`)))
 }

@@ -83,10 +83,13 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => reads.limiter.stop())
   /** A surface whose routes count against the read limits (refresh writes have their own, per key). */
   const limited = (surface: LimitedSurface, plugins: ((i: FastifyInstance) => Promise<void>)[], opts: { prefix?: string; skipMethods?: string[] } = {}) =>
-    app.register(async (scope) => {
-      scope.addHook('onRequest', reads.hook(surface, { skipMethods: opts.skipMethods }))
-      for (const p of plugins) await scope.register(p)
-    }, opts.prefix ? { prefix: opts.prefix } : {})
+    app.register(
+      async (scope) => {
+        scope.addHook('onRequest', reads.hook(surface, { skipMethods: opts.skipMethods }))
+        for (const p of plugins) await scope.register(p)
+      },
+      opts.prefix ? { prefix: opts.prefix } : {},
+    )
 
   await registerOpenApi(app, version)
   const updateGauges = statusGauges(deps.metrics, log)

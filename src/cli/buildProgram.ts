@@ -111,7 +111,7 @@ function addKeys(program: Command, io: CliIo, exit: ExitSlot): void {
     .description('create a key and print it (once)')
     .requiredOption('--name <name>', 'who or what the key is for')
     .option('--contract <CHAIN:ADDRESS>', 'contract the key may refresh (repeatable; none = admin key)', collect)
-    .option('--eth-address <0x…>', "bind a project owner: Immutable X refreshes signed by this address (x-imx-eth-*) act for the key")
+    .option('--eth-address <0x…>', 'bind a project owner: Immutable X refreshes signed by this address (x-imx-eth-*) act for the key')
     .option('--json', 'print JSON instead of text')
     .action(async (opts: KeysCreateOptions) => {
       exit.code = await (await import('./keysCommands')).keysCreateCommand(opts, io)

@@ -94,5 +94,3 @@ export async function importArchive(
   }
   return summary
 }
-
-

@@ -67,7 +67,10 @@ export function parseTimeout(value: string): number {
 }
 
 function splitList(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 }
 
 /** A typo in --allow must fail loudly, not silently allow nothing. */

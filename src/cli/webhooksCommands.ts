@@ -115,7 +115,14 @@ function formatTable(hooks: WebhookRecord[]): string {
   const rows = hooks.map((h) => [h.id, h.pausedAt ? 'PAUSED' : 'ACTIVE', h.url, all(h.eventTypes, 'event'), String(h.consecutiveFailures), formatTime(h.lastSuccessAt)])
   const head = ['ID', 'STATUS', 'URL', 'EVENTS', 'FAILURES', 'LAST SUCCESS']
   const widths = head.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i]!.length)))
-  return [head, ...rows].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n')
+  return [head, ...rows]
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')
 }
 
 function asUsageError<T>(run: () => T): T {

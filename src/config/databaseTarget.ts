@@ -2,8 +2,7 @@ import { ConfigError, type Config } from './loadConfig'
 
 /** Where a process's Postgres comes from, in the order the configuration table documents. */
 export type DatabaseTarget =
-  | { source: 'DATABASE_URL' | 'DB_URL' | 'DB_*'; url: string; /** host:port/database, without credentials (for logs). */ label: string }
-  | { source: 'embedded' }
+  { source: 'DATABASE_URL' | 'DB_URL' | 'DB_*'; url: string; /** host:port/database, without credentials (for logs). */ label: string } | { source: 'embedded' }
 
 const PART_NAMES = ['DB_HOST', 'DB_PORT', 'DB_NAME', 'DB_USER', 'DB_PASS'] as const
 

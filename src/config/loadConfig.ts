@@ -34,9 +34,7 @@ export function loadConfig(env: Record<string, string | undefined>, overrides: P
 }
 
 function describeProblem(name: string, given: string | undefined, error: z.ZodError): string {
-  const what = error.issues
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ')
+  const what = error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')
   const shown = given === undefined ? 'unset' : JSON.stringify(given.length > 80 ? given.slice(0, 80) + '…' : given)
   return `${name} (${shown}): ${what}`
 }

@@ -100,15 +100,7 @@ export interface ContractDeployed extends Base {
 }
 
 export type ChainEvent =
-  | NftTransfer
-  | NftRangeTransfer
-  | FtTransfer
-  | MultiTransfer
-  | UriChanged
-  | MetadataUpdated
-  | ContractMetadataUpdated
-  | UpdateNotification
-  | ContractDeployed
+  NftTransfer | NftRangeTransfer | FtTransfer | MultiTransfer | UriChanged | MetadataUpdated | ContractMetadataUpdated | UpdateNotification | ContractDeployed
 
 /** Why a log or event was not turned into a ChainEvent (counted and logged, never fatal). */
 export interface SkippedEvent {

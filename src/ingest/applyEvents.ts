@@ -57,7 +57,10 @@ export async function applyEvents(store: Store, events: readonly ChainEvent[], m
     chunk: opts.rangeCap,
     maxRange: opts.maxConsecutiveRange ?? DEFAULT_MAX_CONSECUTIVE,
     onRejected: (e, span) =>
-      opts.log?.warn({ contract: e.contract, block: e.pos.blockNumber, tx: e.pos.txHash, span: span.toString() }, 'ConsecutiveTransfer range above EVM_CONSECUTIVE_MAX_TOKENS: not applied'),
+      opts.log?.warn(
+        { contract: e.contract, block: e.pos.blockNumber, tx: e.pos.txHash, span: span.toString() },
+        'ConsecutiveTransfer range above EVM_CONSECUTIVE_MAX_TOKENS: not applied',
+      ),
   })
   for (const pass of passes) {
     const s = await applyPass(store, pass, mintPriority, opts)
@@ -299,18 +302,20 @@ async function resolvePendingRanges(store: Store, s: BatchState, p: Pending, opt
   if (p.ranges.length === 0) return 0
   const db = sqlOf(store)
   const job = (r: RangeRequest, tokenRef: string): JobRequest => ({ kind: 'TOKEN', chain: opts.chain, contractId: r.contractId, tokenRef, priority: PRIORITY.UPDATE_NOTICE })
-  const found = await resolveRanges(db, p.ranges, opts.rangeCap, (r) =>
-    [...s.newTokens].filter((id) => s.createdAt.get(id)! < r.seq).map((id) => s.tokens.get(id)!),
-  )
+  const found = await resolveRanges(db, p.ranges, opts.rangeCap, (r) => [...s.newTokens].filter((id) => s.createdAt.get(id)! < r.seq).map((id) => s.tokens.get(id)!))
   let enqueued = 0
   for (const [i, r] of p.ranges.entries()) {
     r.notice.tokenCount += found.ids[i].length
     for (const tokenRef of found.ids[i]) p.jobs.push(job(r, tokenRef))
-    for (let after = found.continueAfter[i]; after !== null; ) {
+    for (let after = found.continueAfter[i]; after !== null;) {
       const next = await rangeChunkAfter(db, r, after, opts.rangeCap)
       // table rows only: the batch's new tokens are not in the table yet and were all in the first chunk
       r.notice.tokenCount += next.length
-      enqueued += await enqueue(store, next.map((t) => job(r, t.id)), opts.now)
+      enqueued += await enqueue(
+        store,
+        next.map((t) => job(r, t.id)),
+        opts.now,
+      )
       after = next.length === opts.rangeCap ? next[next.length - 1].tokenId : null
     }
   }
@@ -331,11 +336,21 @@ async function persist(store: Store, s: BatchState, p: Pending, now: Date): Prom
 }
 
 async function writeFacts(store: Store, s: BatchState, p: Pending): Promise<void> {
-  await upsertContracts(store, [...s.dirtyContracts].map((id) => s.contracts.get(id)!))
+  await upsertContracts(
+    store,
+    [...s.dirtyContracts].map((id) => s.contracts.get(id)!),
+  )
   const dirty = [...s.dirtyTokens].map((id) => s.tokens.get(id)!)
-  await upsertTokens(store, dirty.filter((t) => s.newTokens.has(t.id)), dirty.filter((t) => !s.newTokens.has(t.id)))
+  await upsertTokens(
+    store,
+    dirty.filter((t) => s.newTokens.has(t.id)),
+    dirty.filter((t) => !s.newTokens.has(t.id)),
+  )
   const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
-  await upsertBalances(store, balances.filter((b) => b.amount > 0n))
+  await upsertBalances(
+    store,
+    balances.filter((b) => b.amount > 0n),
+  )
   const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)
   if (emptied.length > 0) await store.remove(Balance, emptied)
   await store.insert(p.notices)

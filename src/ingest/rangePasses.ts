@@ -37,7 +37,7 @@ export function rangePasses(events: readonly ChainEvent[], opts: RangePassOption
       opts.onRejected?.(e, span)
       continue
     }
-    for (let lo = e.fromTokenId; lo <= e.toTokenId; ) {
+    for (let lo = e.fromTokenId; lo <= e.toTokenId;) {
       if (load >= chunk) flush()
       const hi = min(e.toTokenId, lo + (chunk - load) - 1n)
       current.push({ ...e, fromTokenId: lo, toTokenId: hi })

@@ -83,10 +83,21 @@ async function main(): Promise<void> {
       { name: 'evm-processor', script: 'evm-processor', args: [EVM_CHAIN] },
       { name: 'worker', script: 'worker' },
       { name: 'api', script: 'api' },
-    ]) supervisor.start({ ...role, env })
+    ])
+      supervisor.start({ ...role, env })
 
     await waitForHealth(apiUrl, path.join(config.DATA_DIR, 'logs'))
-    printBanner(say, { apiUrl, hostUrl: host.url, rpcUrl: node.rpcUrl, stacksUrl: sim.url, stacksObserver: fromNode ? `http://127.0.0.1:${observerPort}` : undefined, dataDir: config.DATA_DIR, logsInFiles: tty, contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft, pixels: evm.pixels.address }, stacksChain: sim.chainId })
+    printBanner(say, {
+      apiUrl,
+      hostUrl: host.url,
+      rpcUrl: node.rpcUrl,
+      stacksUrl: sim.url,
+      stacksObserver: fromNode ? `http://127.0.0.1:${observerPort}` : undefined,
+      dataDir: config.DATA_DIR,
+      logsInFiles: tty,
+      contracts: { squids: evm.squids.address, items: evm.items.address, stacksNft: sim.contracts.nft, pixels: evm.pixels.address },
+      stacksChain: sim.chainId,
+    })
     if (!args.has('--no-activity')) {
       const stopActivity = startActivity(driver, sim, host, evm, stx, 4000, (err) => log.warn({ err }, 'dev activity step failed'))
       shutdown.register('live activity', stopActivity)
@@ -168,7 +179,13 @@ async function choosePort(preferred: number): Promise<number> {
 async function waitForOk(url: string, what: string, logFile: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (await fetch(url).then((r) => r.ok, () => false)) return
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return
     await new Promise((r) => setTimeout(r, 200))
   }
   throw new Error(`${what} did not answer at ${url} within ${timeoutMs} ms (see ${logFile})`)
@@ -177,7 +194,10 @@ async function waitForOk(url: string, what: string, logFile: string, timeoutMs =
 async function waitForHealth(apiUrl: string, logDir: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    const ok = await fetch(`${apiUrl}/health`).then((r) => r.ok, () => false)
+    const ok = await fetch(`${apiUrl}/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (ok) return
     await new Promise((r) => setTimeout(r, 200))
   }
@@ -195,7 +215,11 @@ function startProgress(ds: DataSource, stacksChain: string, started: number, tty
       if (firstMetadata === undefined && line.available > 0) {
         firstMetadata = (Date.now() - started) / 1000
         if (tty) process.stdout.write('\n')
-        say(tty ? `first token metadata AVAILABLE ${firstMetadata.toFixed(1)} s after start` : JSON.stringify({ level: 'info', msg: 'first token metadata available', seconds: firstMetadata }))
+        say(
+          tty
+            ? `first token metadata AVAILABLE ${firstMetadata.toFixed(1)} s after start`
+            : JSON.stringify({ level: 'info', msg: 'first token metadata available', seconds: firstMetadata }),
+        )
       }
       if (tty) process.stdout.write(`\r\x1b[2K${line.text}`)
     } catch {

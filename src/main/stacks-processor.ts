@@ -85,7 +85,11 @@ async function main(): Promise<void> {
     const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height, blocks[blocks.length - 1].height) : []
     const ready = pending ? await pending.keep(sqlOf(store), blocks) : blocks
     for (const block of [...replayed, ...ready]) {
-      const decoded = decodeBlock(block, (id) => standards.get(id), (id) => standards.get(id))
+      const decoded = decodeBlock(
+        block,
+        (id) => standards.get(id),
+        (id) => standards.get(id),
+      )
       events.push(...decoded.events)
       for (const s of decoded.skipped) {
         skippedTotal.inc({ reason: s.reason.split(' ')[0] })
@@ -124,19 +128,34 @@ async function main(): Promise<void> {
         }),
       onMismatch: (m: { address: string; supply: bigint; chainSupply: bigint; height: number }) => {
         mismatches.inc()
-        log.warn({ contract: m.address, block: m.height, tracked: m.supply.toString(), chain: m.chainSupply.toString() }, 'SIP-010 supply tracked from events differs from get-total-supply')
+        log.warn(
+          { contract: m.address, block: m.height, tracked: m.supply.toString(), chain: m.chainSupply.toString() },
+          'SIP-010 supply tracked from events differs from get-total-supply',
+        )
       },
     }
-    const stopCheck = everyUntilJudged(config.STACKS_SUPPLY_CHECK_SECONDS * 1000, config.STACKS_POLL_MS, async () => {
-      const round = await crossCheckSupplies(deps)
-      if (round.judged) log.info({ checked: round.checked, mismatches: round.mismatches.length }, 'SIP-010 supply cross-check')
-      else log.debug({ reason: round.reason }, 'SIP-010 supply cross-check postponed')
-      return round.judged
-    }, (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'))
+    const stopCheck = everyUntilJudged(
+      config.STACKS_SUPPLY_CHECK_SECONDS * 1000,
+      config.STACKS_POLL_MS,
+      async () => {
+        const round = await crossCheckSupplies(deps)
+        if (round.judged) log.info({ checked: round.checked, mismatches: round.mismatches.length }, 'SIP-010 supply cross-check')
+        else log.debug({ reason: round.reason }, 'SIP-010 supply cross-check postponed')
+        return round.judged
+      },
+      (err) => log.warn({ err }, 'SIP-010 supply cross-check failed; retrying'),
+    )
     shutdown.register('supply cross-check', async () => stopCheck())
   }
   log.info(
-    { source: config.STACKS_SOURCE, apiUrl, start: node?.startHeight ?? config.STACKS_START_HEIGHT, prefetch: config.STACKS_PREFETCH_BLOCKS, requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE || 'unlimited', apiKey: config.STACKS_API_KEY ? 'set' : 'unset' },
+    {
+      source: config.STACKS_SOURCE,
+      apiUrl,
+      start: node?.startHeight ?? config.STACKS_START_HEIGHT,
+      prefetch: config.STACKS_PREFETCH_BLOCKS,
+      requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE || 'unlimited',
+      apiKey: config.STACKS_API_KEY ? 'set' : 'unset',
+    },
     'stacks processor started',
   )
   await done.catch((e: unknown) => {

@@ -14,7 +14,14 @@ import type { StacksStandards } from './stacksStandards'
  * stored. It starts at STACKS_START_HEIGHT or at the lowest stored block, whichever is higher
  * (a recording starts where it starts), and waits for a first block when nothing is stored yet.
  */
-export async function openNodeSource(ds: DataSource, chain: string, startHeight: number, pollMs: number, log: Logger, signal: AbortSignal): Promise<{ source: NodeBlockSource; startHeight: number } | undefined> {
+export async function openNodeSource(
+  ds: DataSource,
+  chain: string,
+  startHeight: number,
+  pollMs: number,
+  log: Logger,
+  signal: AbortSignal,
+): Promise<{ source: NodeBlockSource; startHeight: number } | undefined> {
   let lowest = await lowestStoredHeight(ds, chain)
   if (lowest === undefined) log.info('no Stacks block stored yet: waiting for the event observer or an import')
   while (lowest === undefined) {

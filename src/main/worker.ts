@@ -39,7 +39,14 @@ async function main(): Promise<void> {
   const stacks = stacksApiAccess(config, config.STACKS_WORKER_REQUESTS_PER_MINUTE)
   const handler = metadataJobHandler(
     { readers: buildChainReaders(config, { ds, stacks }), loader, hostCooldownMs: config.HOST_COOLDOWN_MS },
-    { db: ds, agent: loader.agent, timeoutMs: config.WEBHOOK_TIMEOUT_MS, maxRedirects: config.FETCH_MAX_REDIRECTS, batch: config.WEBHOOK_BATCH, concurrency: config.WEBHOOK_CONCURRENCY },
+    {
+      db: ds,
+      agent: loader.agent,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxRedirects: config.FETCH_MAX_REDIRECTS,
+      batch: config.WEBHOOK_BATCH,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+    },
   )
   const runner = new JobRunner(
     ds,

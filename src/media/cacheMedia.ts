@@ -30,7 +30,10 @@ export async function cacheMedia(url: string, deps: CacheMediaDeps): Promise<Cac
   const { body, host } = await fetchMedia(url, deps.fetch)
   const type = sniffMediaType(body)
   if (!type) {
-    const start = body.subarray(0, 16).toString('latin1').replace(/[^\x20-\x7e]/g, '.')
+    const start = body
+      .subarray(0, 16)
+      .toString('latin1')
+      .replace(/[^\x20-\x7e]/g, '.')
     throw new PermanentError('unsupported_content_type', `not an image, video or audio file (${body.length} bytes starting "${start}")`, { url })
   }
   const contentHash = createHash('sha256').update(body).digest('hex')

@@ -9,8 +9,16 @@ export function mediaStorageFrom(config: Config): MediaStorage {
   if (config.MEDIA_STORAGE === 'local') return new LocalMediaStorage(config.MEDIA_DIR)
   if (!config.MEDIA_S3_BUCKET) throw new Error('MEDIA_STORAGE=s3 needs MEDIA_S3_BUCKET')
   const credentials =
-    config.MEDIA_S3_ACCESS_KEY_ID && config.MEDIA_S3_SECRET_ACCESS_KEY ? { accessKeyId: config.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: config.MEDIA_S3_SECRET_ACCESS_KEY } : undefined
-  return new S3MediaStorage({ bucket: config.MEDIA_S3_BUCKET, region: config.MEDIA_S3_REGION, endpoint: config.MEDIA_S3_ENDPOINT, forcePathStyle: config.MEDIA_S3_FORCE_PATH_STYLE, credentials })
+    config.MEDIA_S3_ACCESS_KEY_ID && config.MEDIA_S3_SECRET_ACCESS_KEY
+      ? { accessKeyId: config.MEDIA_S3_ACCESS_KEY_ID, secretAccessKey: config.MEDIA_S3_SECRET_ACCESS_KEY }
+      : undefined
+  return new S3MediaStorage({
+    bucket: config.MEDIA_S3_BUCKET,
+    region: config.MEDIA_S3_REGION,
+    endpoint: config.MEDIA_S3_ENDPOINT,
+    forcePathStyle: config.MEDIA_S3_FORCE_PATH_STYLE,
+    credentials,
+  })
 }
 
 /**

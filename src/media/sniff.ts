@@ -29,7 +29,10 @@ function isoMedia(b: Buffer): SniffedType | undefined {
 
 /** An SVG document: optional BOM / whitespace / XML declaration / comments, then an `<svg` root. */
 function isSvg(b: Buffer): boolean {
-  const head = b.subarray(0, 4096).toString('utf8').replace(/^\uFEFF/, '')
+  const head = b
+    .subarray(0, 4096)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
   const rest = head.replace(/^\s*(<\?xml[^>]*\?>\s*)?((<!--[\s\S]*?-->|<!DOCTYPE[^>]*>)\s*)*/i, '')
   return /^<svg[\s>]/i.test(rest)
 }

@@ -123,7 +123,12 @@ function inlineDocument(plan: Extract<FetchPlan, { kind: 'inline' }>, rawUri: st
   }
 }
 
-async function loadLocales(document: unknown, base: NormalizedMetadata, ctx: TokenContext, opts: MetadataLoaderOptions): Promise<Pick<LoadedMetadata, 'locales' | 'failedLocales'>> {
+async function loadLocales(
+  document: unknown,
+  base: NormalizedMetadata,
+  ctx: TokenContext,
+  opts: MetadataLoaderOptions,
+): Promise<Pick<LoadedMetadata, 'locales' | 'failedLocales'>> {
   const info = readLocalization(document)
   if (!info) return { locales: [], failedLocales: [] }
   const wanted = localeUris(info, ctx)

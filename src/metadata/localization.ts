@@ -68,12 +68,7 @@ export function localizationRule(standard: NormalizeContext['standard'], localiz
  * normalised with the same context (so `{id}` rules apply) and throws metadata_invalid like a
  * base document would. Neither input is mutated.
  */
-export function mergeLocalized(
-  base: NormalizedMetadata,
-  localizedDoc: unknown,
-  locale: string,
-  ctx: NormalizeContext = {},
-): NormalizedMetadata {
+export function mergeLocalized(base: NormalizedMetadata, localizedDoc: unknown, locale: string, ctx: NormalizeContext = {}): NormalizedMetadata {
   const localized = normalizeMetadata(localizedDoc, ctx)
   const rule = localizationRule(ctx.standard, localizedDoc)
   const merged = rule === 'sip016' ? mergeSip016(structuredClone(base), localized) : mergeErc1155(structuredClone(base), localized)

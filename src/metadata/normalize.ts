@@ -183,7 +183,9 @@ function readAttributes(value: unknown, ctx: NormalizeContext): NormalizedAttrib
   if (Array.isArray(source)) return source.flatMap(attributeFromItem).slice(0, MAX_ATTRIBUTES)
   if (!isPlainObject(source)) return undefined
   if ('trait_type' in source && 'value' in source) return attributeFromItem(source)
-  return Object.entries(source).slice(0, MAX_ATTRIBUTES).map(([key, v]) => attributeFromEntry(key, v))
+  return Object.entries(source)
+    .slice(0, MAX_ATTRIBUTES)
+    .map(([key, v]) => attributeFromEntry(key, v))
 }
 
 /** One element of the array form. Bare scalars become trait-less values; junk is skipped. */

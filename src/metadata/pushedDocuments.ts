@@ -44,4 +44,3 @@ export function preparePush(contractId: string, standard: TokenStandardName | nu
     return { tokenRef: tokenKey(contractId, item.tokenId), tokenId: item.tokenId, result }
   })
 }
-

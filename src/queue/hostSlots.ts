@@ -20,9 +20,7 @@ interface HostEntry {
   growing?: Promise<void>
 }
 
-export type SlotResult =
-  | { ok: true; release: () => void }
-  | { ok: false; reason: 'cooldown' | 'busy'; retryAt: number }
+export type SlotResult = { ok: true; release: () => void } | { ok: false; reason: 'cooldown' | 'busy'; retryAt: number }
 
 /**
  * Per-host politeness shared by every worker process, with no database round trip per fetch:
@@ -80,8 +78,16 @@ export class HostSlots {
         e.granted = Math.min(e.granted, e.inUse + e.waiters.length)
       }
     }
-    await renewHostLeases(this.db, this.settings.workerId, keep.map(([host, e]) => ({ host, slots: e.granted })), this.settings.leaseMs)
-    const cooldowns = await activeCooldowns(this.db, keep.map(([h]) => h))
+    await renewHostLeases(
+      this.db,
+      this.settings.workerId,
+      keep.map(([host, e]) => ({ host, slots: e.granted })),
+      this.settings.leaseMs,
+    )
+    const cooldowns = await activeCooldowns(
+      this.db,
+      keep.map(([h]) => h),
+    )
     for (const c of cooldowns) this.entry(c.id).cooldownUntil = c.until.getTime()
   }
 

@@ -34,7 +34,11 @@ export async function settleJobs(db: SqlExecutor, settings: SettleSettings, outc
   const summary: SettleSummary = { done: 0, retried: 0, invalid: 0, failed: 0, requeued: 0, lost: 0 }
   if (outcomes.length === 0) return summary
   const busy = await lockSubjects(db, outcomes)
-  const owned = await lockOwnedJobs(db, settings.workerId, outcomes.filter((o) => !busy.has(o.job.id)).map((o) => o.job.id))
+  const owned = await lockOwnedJobs(
+    db,
+    settings.workerId,
+    outcomes.filter((o) => !busy.has(o.job.id)).map((o) => o.job.id),
+  )
   const transitions: Transition[] = []
   // One outcome per job: after a long database outage a worker may hold two outcomes of one job
   // (its lease expired and it claimed the job again); the latest attempt is the one that counts.

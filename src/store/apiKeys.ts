@@ -49,10 +49,7 @@ export interface CreateApiKeyResult {
   record: ApiKeyRecord
 }
 
-export type RevokeApiKeyResult =
-  | { status: 'revoked' | 'already_revoked'; record: ApiKeyRecord }
-  | { status: 'not_found' }
-  | { status: 'ambiguous'; matches: ApiKeyRecord[] }
+export type RevokeApiKeyResult = { status: 'revoked' | 'already_revoked'; record: ApiKeyRecord } | { status: 'not_found' } | { status: 'ambiguous'; matches: ApiKeyRecord[] }
 
 export const KEY_PREFIX = 'tms_'
 const KEY_RANDOM_CHARS = 32

@@ -81,7 +81,11 @@ export class ChainDatabase extends TypeormDatabase {
       const pending = this.pendingHot
       this.pendingHot = undefined
       if (!pending) return handle(ctx)
-      const kept = await this.keepRepeatedHotBlocks(pending.em, pending.top, ctx.blocks.map((b) => b.header))
+      const kept = await this.keepRepeatedHotBlocks(
+        pending.em,
+        pending.top,
+        ctx.blocks.map((b) => b.header),
+      )
       return handle(kept < 0 ? ctx : { ...ctx, blocks: ctx.blocks.filter((b) => b.header.height > kept) })
     }
   }

@@ -38,7 +38,14 @@ export async function releaseHostLeases(db: SqlExecutor, workerId: string): Prom
 }
 
 /** Asks for `want` slots (at most `cap` across all workers); returns the slots held and the host's cooldown. */
-export async function grantHostSlots(db: SqlExecutor, host: string, workerId: string, want: number, cap: number, leaseMs: number): Promise<{ granted: number; cooldownUntil: Date | null }> {
+export async function grantHostSlots(
+  db: SqlExecutor,
+  host: string,
+  workerId: string,
+  want: number,
+  cap: number,
+  leaseMs: number,
+): Promise<{ granted: number; cooldownUntil: Date | null }> {
   const [r] = await rows<{ granted: number; cooldown_until: Date | null }>(
     db,
     `SELECT granted_slots AS granted, cooldown_until_at AS cooldown_until FROM tms_grant_host_slots($1, $2, $3, $4, $5)`,

@@ -40,10 +40,7 @@ export interface MediaUse {
 export async function recordMediaUses(db: SqlExecutor, subjects: readonly string[], uses: readonly MediaUse[], now: Date): Promise<string[]> {
   if (subjects.length === 0) return []
   const sorted = [...uses].sort((a, b) => (useId(a) < useId(b) ? -1 : 1))
-  await db.query(
-    `DELETE FROM media_use WHERE subject_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`,
-    [subjects, sorted.map(useId)],
-  )
+  await db.query(`DELETE FROM media_use WHERE subject_id = ANY($1::text[]) AND NOT (id = ANY($2::text[]))`, [subjects, sorted.map(useId)])
   if (sorted.length === 0) return []
   const sources = [...new Map(sorted.filter((u) => u.source).map((u) => [u.source!.key, u.source!])).values()].sort((a, b) => (a.key < b.key ? -1 : 1))
   await db.query(
@@ -53,10 +50,9 @@ export async function recordMediaUses(db: SqlExecutor, subjects: readonly string
     [sources.map((s) => s.key), sources.map((s) => s.url), now],
   )
   const contracts = [...new Set(sorted.map((u) => u.contractId))].sort()
-  await db.query(
-    `INSERT INTO media_collection (contract_id) SELECT c.id FROM contract c WHERE c.id = ANY($1::text[]) ORDER BY c.id ON CONFLICT (contract_id) DO NOTHING`,
-    [contracts],
-  )
+  await db.query(`INSERT INTO media_collection (contract_id) SELECT c.id FROM contract c WHERE c.id = ANY($1::text[]) ORDER BY c.id ON CONFLICT (contract_id) DO NOTHING`, [
+    contracts,
+  ])
   const written = await rows<{ source_id: string | null }>(
     db,
     `WITH u AS (

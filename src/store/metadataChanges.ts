@@ -42,15 +42,22 @@ export async function publishMetadataChanges(db: SqlExecutor, c: MetadataChanges
     // the same document fetched again changes nothing: no event
     if (before?.normalized && before.contentHash === s.result.contentHash) continue
     const after = (s.result.normalized ?? {}) as Record<string, unknown>
-    events.push(tokenEvent('metadata.updated', s, {
-      changedFields: changedFields(before?.normalized ?? null, after),
-      uri: s.result.uri,
-      name: s.result.metadata.name ?? null,
-      image: s.result.metadata.image ?? null,
-    }))
+    events.push(
+      tokenEvent('metadata.updated', s, {
+        changedFields: changedFields(before?.normalized ?? null, after),
+        uri: s.result.uri,
+        name: s.result.metadata.name ?? null,
+        image: s.result.metadata.image ?? null,
+      }),
+    )
   }
   for (const f of c.failed) {
-    events.push(tokenEvent('metadata.failed', f, { status: f.status, error: { code: f.error.code, message: f.error.message.slice(0, 500), httpStatus: f.error.status ?? null, url: f.error.url ?? null } }))
+    events.push(
+      tokenEvent('metadata.failed', f, {
+        status: f.status,
+        error: { code: f.error.code, message: f.error.message.slice(0, 500), httpStatus: f.error.status ?? null, url: f.error.url ?? null },
+      }),
+    )
   }
   for (const r of c.completed) {
     events.push({
@@ -59,7 +66,14 @@ export async function publishMetadataChanges(db: SqlExecutor, c: MetadataChanges
       contractId: r.contractId,
       tokenRef: null,
       blockNumber: null,
-      payload: () => ({ chain: r.chain, contract: parseContractId(r.contractId).address, refreshId: r.id, tokenCount: r.tokenCount, succeeded: r.tokenCount - r.failed, failed: r.failed }),
+      payload: () => ({
+        chain: r.chain,
+        contract: parseContractId(r.contractId).address,
+        refreshId: r.id,
+        tokenCount: r.tokenCount,
+        succeeded: r.tokenCount - r.failed,
+        failed: r.failed,
+      }),
     })
   }
   await recordChanges(db, events, now)

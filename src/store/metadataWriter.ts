@@ -63,7 +63,10 @@ export interface TokenResultRow {
 }
 
 export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date): Promise<void> {
-  await ensureTokenRows(db, all.map((i) => i.tokenRef))
+  await ensureTokenRows(
+    db,
+    all.map((i) => i.tokenRef),
+  )
   const items = await existing(db, all)
   if (items.length === 0) return
   const m = (i: TokenResultRow) => i.result.metadata
@@ -241,7 +244,10 @@ export async function writeContractResults(db: SqlExecutor, all: ContractResultR
     [
       now,
       items.map((i) => i.contractId),
-      items.map((i) => { const e = r(i).metadataError; return !e ? 'AVAILABLE' : e.retryable ? 'FAILED' : 'INVALID' }),
+      items.map((i) => {
+        const e = r(i).metadataError
+        return !e ? 'AVAILABLE' : e.retryable ? 'FAILED' : 'INVALID'
+      }),
       items.map((i) => r(i).confirmedStandard ?? null),
       items.map((i) => clean(r(i).name)),
       items.map((i) => clean(r(i).symbol)),

@@ -63,15 +63,25 @@ export async function recordChanges(db: SqlExecutor, changes: readonly ChangeEve
   if (stored.length === 0) return { eventIds: [], stored: [] }
   const ids = await rows<{ id: string }>(db, `SELECT nextval(pg_get_serial_sequence('notification_event', 'id'))::text AS id FROM generate_series(1, $1)`, [stored.length])
   const eventIds = ids.map((r) => r.id)
-  await insertEvents(db, stored.map((i) => changes[i]!), eventIds, now)
-  const deliveries = stored.flatMap((i, n) => fanout[i]!.map((s) => ({ sub: s.id, event: eventIds[n]!, chain: changes[i]!.chain, subject: changes[i]!.tokenRef ?? changes[i]!.contractId })))
+  await insertEvents(
+    db,
+    stored.map((i) => changes[i]!),
+    eventIds,
+    now,
+  )
+  const deliveries = stored.flatMap((i, n) =>
+    fanout[i]!.map((s) => ({ sub: s.id, event: eventIds[n]!, chain: changes[i]!.chain, subject: changes[i]!.tokenRef ?? changes[i]!.contractId })),
+  )
   await db.query(
     `INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, created_at)
      SELECT sub, event::bigint, chain, subject, 'PENDING', $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d(sub, event, chain, subject)`,
     [deliveries.map((d) => d.sub), deliveries.map((d) => d.event), deliveries.map((d) => d.chain), deliveries.map((d) => d.subject), now],
   )
   const paused = new Set(subs.filter((s) => s.paused).map((s) => s.id))
-  await wakeDeliveries(db, deliveries.filter((d) => !paused.has(d.sub)).map((d) => ({ subscriptionId: d.sub, chain: d.chain })))
+  await wakeDeliveries(
+    db,
+    deliveries.filter((d) => !paused.has(d.sub)).map((d) => ({ subscriptionId: d.sub, chain: d.chain })),
+  )
   return { eventIds, stored }
 }
 

@@ -74,10 +74,7 @@ export async function takeFromBudget(db: SqlExecutor, kind: string, windowMs: nu
   if (want <= 0 || limit <= 0) return 0
   const start = new Date(Math.floor(now.getTime() / windowMs) * windowMs)
   const id = `global:${kind}:${start.getTime()}`
-  await db.query(
-    `INSERT INTO rate_limit_window (id, api_key_id, kind, window_start, count) VALUES ($1, NULL, $2, $3, 0) ON CONFLICT (id) DO NOTHING`,
-    [id, kind, start],
-  )
+  await db.query(`INSERT INTO rate_limit_window (id, api_key_id, kind, window_start, count) VALUES ($1, NULL, $2, $3, 0) ON CONFLICT (id) DO NOTHING`, [id, kind, start])
   const [row] = (await db.query(`SELECT count FROM rate_limit_window WHERE id = $1 FOR UPDATE`, [id])) as { count: number }[]
   const granted = Math.max(0, Math.min(want, limit - row.count))
   if (granted > 0) await db.query(`UPDATE rate_limit_window SET count = count + $2 WHERE id = $1`, [id, granted])

@@ -97,7 +97,16 @@ export async function getRefresh(db: SqlExecutor, id: string): Promise<RefreshSu
 
 /** Per-token errors of a refresh, in a stable order, after the cursor position. */
 export async function listRefreshErrors(db: SqlExecutor, refreshId: string, limit: number, after?: string): Promise<{ errors: RefreshError[]; remaining: number }> {
-  const list = await rows<{ token_id: string; token_ref: string; error_code: string | null; error_http_status: number | null; error_body: string | null; error_url: string | null; finished_at: Date; id: string }>(
+  const list = await rows<{
+    token_id: string
+    token_ref: string
+    error_code: string | null
+    error_http_status: number | null
+    error_body: string | null
+    error_url: string | null
+    finished_at: Date
+    id: string
+  }>(
     db,
     `SELECT token_id::text, token_ref, error_code, error_http_status, error_body, error_url, coalesce(finished_at, created_at) AS finished_at, id
        FROM refresh_item WHERE refresh_id = $1 AND status = 'FAILED' AND ($2::text IS NULL OR id > $2)
@@ -109,7 +118,16 @@ export async function listRefreshErrors(db: SqlExecutor, refreshId: string, limi
     ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh_item WHERE refresh_id = $1 AND status = 'FAILED' AND id > $2`, [refreshId, last.id])
     : [{ n: 0 }]
   return {
-    errors: list.map((e) => ({ tokenId: e.token_id, tokenRef: e.token_ref, errorCode: e.error_code, httpStatus: e.error_http_status, body: e.error_body, url: e.error_url, createdAt: e.finished_at, position: e.id })),
+    errors: list.map((e) => ({
+      tokenId: e.token_id,
+      tokenRef: e.token_ref,
+      errorCode: e.error_code,
+      httpStatus: e.error_http_status,
+      body: e.error_body,
+      url: e.error_url,
+      createdAt: e.finished_at,
+      position: e.id,
+    })),
     remaining: n,
   }
 }
@@ -180,7 +198,15 @@ export async function listRefreshPage(
 ): Promise<{ rows: RefreshListRow[]; remaining: number }> {
   // requestedBy (a signing owner) also sees the refreshes it requested itself.
   const where = (requestedBy: string) => `r.chain = $1 AND ($2::text[] IS NULL OR r.contract_id = ANY($2::text[]) OR r.requested_by = ${requestedBy}::text)`
-  const page = await rows<{ id: string; chain: string; contract_id: string; status: RefreshSummary['status']; created_at: Date; started_at: Date | null; completed_at: Date | null }>(
+  const page = await rows<{
+    id: string
+    chain: string
+    contract_id: string
+    status: RefreshSummary['status']
+    created_at: Date
+    started_at: Date | null
+    completed_at: Date | null
+  }>(
     db,
     `SELECT r.id, r.chain, r.contract_id, r.status, r.created_at, r.started_at, r.completed_at FROM refresh r
       WHERE ${where('$6')} AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
@@ -189,10 +215,24 @@ export async function listRefreshPage(
   )
   const last = page[page.length - 1]
   const [{ n }] = last
-    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where('$5')} AND (r.created_at, r.id) < ($3, $4)`, [filter.chain, filter.contracts, last.created_at, last.id, filter.requestedBy ?? null])
+    ? await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM refresh r WHERE ${where('$5')} AND (r.created_at, r.id) < ($3, $4)`, [
+        filter.chain,
+        filter.contracts,
+        last.created_at,
+        last.id,
+        filter.requestedBy ?? null,
+      ])
     : [{ n: 0 }]
   return {
-    rows: page.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, status: r.status, createdAt: r.created_at, startedAt: r.started_at, completedAt: r.completed_at })),
+    rows: page.map((r) => ({
+      id: r.id,
+      chain: r.chain,
+      contractId: r.contract_id,
+      status: r.status,
+      createdAt: r.created_at,
+      startedAt: r.started_at,
+      completedAt: r.completed_at,
+    })),
     remaining: n,
   }
 }

@@ -57,4 +57,3 @@ export async function runCleanup(ds: DataSource, retention: CleanupRetention, no
     return { ran: true, deleted }
   })
 }
-

@@ -48,10 +48,11 @@ export class StacksContractInterfaces<I> {
       if (raced) return raced
       const iface = await this.fetchInterface(contractId)
       if (iface) {
-        await tx.query(
-          `INSERT INTO stacks_contract_interface (chain, contract_id, interface) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`,
-          [this.chain, contractId, JSON.stringify(iface)],
-        )
+        await tx.query(`INSERT INTO stacks_contract_interface (chain, contract_id, interface) VALUES ($1, $2, $3::jsonb) ON CONFLICT DO NOTHING`, [
+          this.chain,
+          contractId,
+          JSON.stringify(iface),
+        ])
       }
       return iface
     })

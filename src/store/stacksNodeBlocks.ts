@@ -93,10 +93,10 @@ type PackedBlock = NodeBlockToStore & { packed: Buffer }
 
 async function storedAmong(db: SqlExecutor, chain: string, blocks: readonly NodeBlockHeader[]): Promise<Set<string>> {
   if (blocks.length === 0) return new Set()
-  const rows: { h: string }[] = await db.query(
-    `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND index_block_hash = ANY($2::text[])`,
-    [chain, blocks.map((b) => b.indexBlockHash)],
-  )
+  const rows: { h: string }[] = await db.query(`SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND index_block_hash = ANY($2::text[])`, [
+    chain,
+    blocks.map((b) => b.indexBlockHash),
+  ])
   return new Set(rows.map((r) => r.h))
 }
 
@@ -104,7 +104,15 @@ async function insertBlocks(db: SqlExecutor, chain: string, blocks: readonly Pac
   await db.query(
     `INSERT INTO stacks_node_block (chain, index_block_hash, block_hash, height, parent_index_block_hash, canonical, payload)
      SELECT $1, h, bh, height, parent, $6::boolean, payload FROM unnest($2::text[], $3::text[], $4::int[], $5::text[], $7::bytea[]) AS v(h, bh, height, parent, payload)`,
-    [chain, blocks.map((b) => b.indexBlockHash), blocks.map((b) => b.blockHash), blocks.map((b) => b.height), blocks.map((b) => b.parentIndexBlockHash), canonical, blocks.map((b) => b.packed)],
+    [
+      chain,
+      blocks.map((b) => b.indexBlockHash),
+      blocks.map((b) => b.blockHash),
+      blocks.map((b) => b.height),
+      blocks.map((b) => b.parentIndexBlockHash),
+      canonical,
+      blocks.map((b) => b.packed),
+    ],
   )
 }
 
@@ -169,10 +177,10 @@ export async function storedBlocks(db: SqlExecutor, chain: string): Promise<(Nod
 
 /** Whether a block with this index hash is stored and canonical now. */
 export async function canonicalHashes(db: SqlExecutor, chain: string, hashes: readonly string[]): Promise<Set<string>> {
-  const rows: { h: string }[] = await db.query(
-    `SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND canonical AND index_block_hash = ANY($2::text[])`,
-    [chain, hashes],
-  )
+  const rows: { h: string }[] = await db.query(`SELECT index_block_hash AS h FROM stacks_node_block WHERE chain = $1 AND canonical AND index_block_hash = ANY($2::text[])`, [
+    chain,
+    hashes,
+  ])
   return new Set(rows.map((r) => r.h))
 }
 

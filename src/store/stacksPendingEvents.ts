@@ -55,7 +55,17 @@ export async function pendingContracts(db: SqlExecutor, chain: string): Promise<
 
 /** Kept events of these contracts in canonical blocks below `belowHeight`, in chain order. */
 export async function pendingEventsOf(db: SqlExecutor, chain: string, contractIds: readonly string[], belowHeight: number): Promise<PendingEventRow[]> {
-  const rows: { contract_id: string; index_block_hash: string; height: number; block_time: number; tx_id: string; tx_index: number; sender: string; event_index: number; event: unknown }[] = await db.query(
+  const rows: {
+    contract_id: string
+    index_block_hash: string
+    height: number
+    block_time: number
+    tx_id: string
+    tx_index: number
+    sender: string
+    event_index: number
+    event: unknown
+  }[] = await db.query(
     `SELECT p.contract_id, p.index_block_hash, p.height, p.block_time, p.tx_id, p.tx_index, p.sender, p.event_index, p.event
        FROM stacks_pending_event p
        JOIN stacks_node_block b ON b.chain = p.chain AND b.index_block_hash = p.index_block_hash AND b.canonical
@@ -63,7 +73,17 @@ export async function pendingEventsOf(db: SqlExecutor, chain: string, contractId
       ORDER BY p.height, p.tx_index, p.event_index`,
     [chain, contractIds, belowHeight],
   )
-  return rows.map((r) => ({ contractId: r.contract_id, indexBlockHash: r.index_block_hash, height: r.height, blockTime: r.block_time, txId: r.tx_id, txIndex: r.tx_index, sender: r.sender, eventIndex: r.event_index, event: r.event }))
+  return rows.map((r) => ({
+    contractId: r.contract_id,
+    indexBlockHash: r.index_block_hash,
+    height: r.height,
+    blockTime: r.block_time,
+    txId: r.tx_id,
+    txIndex: r.tx_index,
+    sender: r.sender,
+    eventIndex: r.event_index,
+    event: r.event,
+  }))
 }
 
 /** Drops the kept events of contracts that turned out not to be tokens. */

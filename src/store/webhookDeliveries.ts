@@ -21,7 +21,6 @@ export interface DeliveryTarget {
   paused: boolean
 }
 
-
 /** The subscription a delivery job sends for; undefined when it was deleted or its key revoked. */
 export async function deliveryTarget(db: SqlExecutor, subscriptionId: string): Promise<DeliveryTarget | undefined> {
   const [row] = await rows<{ id: string; url: string; secret: string; paused: boolean }>(
@@ -68,7 +67,6 @@ export async function pendingDeliveries(db: SqlExecutor, subscriptionId: string,
   }))
 }
 
-
 export interface AttemptSummary {
   subscriptionId: string
   chain: string
@@ -106,11 +104,10 @@ export async function settleDeliveryAttempts(db: SqlExecutor, s: AttemptSummary,
       WHERE id = $1`,
     [s.subscriptionId, failed !== undefined, now, failed?.error?.slice(0, 1000) ?? null, a.length > 0, a.some((x) => x.ok), s.pause],
   )
-  const [left] = await rows<{ more: boolean }>(
-    db,
-    `SELECT EXISTS (SELECT 1 FROM webhook_delivery WHERE subscription_id = $1 AND chain = $2 AND status = 'PENDING') AS more`,
-    [s.subscriptionId, s.chain],
-  )
+  const [left] = await rows<{ more: boolean }>(db, `SELECT EXISTS (SELECT 1 FROM webhook_delivery WHERE subscription_id = $1 AND chain = $2 AND status = 'PENDING') AS more`, [
+    s.subscriptionId,
+    s.chain,
+  ])
   return left!.more
 }
 
@@ -128,7 +125,15 @@ async function compensateVanished(db: SqlExecutor, subscriptionId: string, attem
   for (const x of candidates) {
     if (kept.has(x.deliveryId)) continue
     const e = x.received!
-    await db.query(`SELECT tms_compensate($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::text[])`, [e.eventId, e.type, e.chain, e.contractId, e.tokenRef, JSON.stringify(e.payload), [subscriptionId]])
+    await db.query(`SELECT tms_compensate($1::bigint, $2, $3, $4, $5, $6::jsonb, $7::text[])`, [
+      e.eventId,
+      e.type,
+      e.chain,
+      e.contractId,
+      e.tokenRef,
+      JSON.stringify(e.payload),
+      [subscriptionId],
+    ])
   }
 }
 
@@ -189,7 +194,11 @@ export async function deliveryLog(db: SqlExecutor, subscriptionId: string, limit
 
 /** Deletes deliveries made before `cutoff` (the delivery log's retention); pending ones stay. */
 export async function pruneDeliveryLog(db: SqlExecutor, cutoff: Date): Promise<number> {
-  const [r] = await rows<{ n: number }>(db, `WITH d AS (DELETE FROM webhook_delivery WHERE status = 'DELIVERED' AND delivered_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`, [cutoff])
+  const [r] = await rows<{ n: number }>(
+    db,
+    `WITH d AS (DELETE FROM webhook_delivery WHERE status = 'DELIVERED' AND delivered_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d`,
+    [cutoff],
+  )
   return r!.n
 }
 

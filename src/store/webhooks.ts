@@ -172,7 +172,11 @@ export async function getWebhook(db: SqlExecutor, id: string, apiKeyId?: string)
 
 /** Deletes a subscription (of `apiKeyId` when given) with its delivery log; false when there was none. */
 export async function deleteWebhook(db: SqlExecutor, id: string, apiKeyId?: string): Promise<boolean> {
-  const gone = await rows<{ id: string }>(db, `WITH d AS (DELETE FROM webhook_subscription WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING id) SELECT id FROM d`, [id, apiKeyId ?? null])
+  const gone = await rows<{ id: string }>(
+    db,
+    `WITH d AS (DELETE FROM webhook_subscription WHERE id = $1 AND ($2::text IS NULL OR api_key_id = $2) RETURNING id) SELECT id FROM d`,
+    [id, apiKeyId ?? null],
+  )
   return gone.length > 0
 }
 
@@ -190,6 +194,9 @@ export async function resumeWebhook(db: SqlExecutor, id: string, apiKeyId?: stri
   )
   if (!row) return undefined
   const chains = await rows<{ chain: string }>(db, `SELECT DISTINCT chain FROM webhook_delivery WHERE subscription_id = $1 AND status = 'PENDING' ORDER BY chain`, [id])
-  await wakeDeliveries(db, chains.map((c) => ({ subscriptionId: id, chain: c.chain })))
+  await wakeDeliveries(
+    db,
+    chains.map((c) => ({ subscriptionId: id, chain: c.chain })),
+  )
   return toRecord(row)
 }

@@ -38,9 +38,39 @@ export interface AbuseOptions {
 }
 
 export const ABUSE_PROFILES: Record<'full' | 'quick' | 'test', AbuseOptions> = {
-  full: { graphqlDocs: 10_000, madeUpReads: 10_000, burstClients: 200, concurrency: 16, attackPerSecond: 250, restReads: 400, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  quick: { graphqlDocs: 2_000, madeUpReads: 2_000, burstClients: 40, concurrency: 16, attackPerSecond: 250, restReads: 200, readLimitPerIp: 120, onDemandPerMinute: 600, refusalWithinMs: 50 },
-  test: { graphqlDocs: 200, madeUpReads: 200, burstClients: 5, concurrency: 4, attackPerSecond: 0, restReads: 100, readLimitPerIp: 20, onDemandPerMinute: 100, refusalWithinMs: 50 },
+  full: {
+    graphqlDocs: 10_000,
+    madeUpReads: 10_000,
+    burstClients: 200,
+    concurrency: 16,
+    attackPerSecond: 250,
+    restReads: 400,
+    readLimitPerIp: 120,
+    onDemandPerMinute: 600,
+    refusalWithinMs: 50,
+  },
+  quick: {
+    graphqlDocs: 2_000,
+    madeUpReads: 2_000,
+    burstClients: 40,
+    concurrency: 16,
+    attackPerSecond: 250,
+    restReads: 200,
+    readLimitPerIp: 120,
+    onDemandPerMinute: 600,
+    refusalWithinMs: 50,
+  },
+  test: {
+    graphqlDocs: 200,
+    madeUpReads: 200,
+    burstClients: 5,
+    concurrency: 4,
+    attackPerSecond: 0,
+    restReads: 100,
+    readLimitPerIp: 20,
+    onDemandPerMinute: 100,
+    refusalWithinMs: 50,
+  },
 }
 
 const CONTRACT = '0xabababababababababababababababababababab'
@@ -72,7 +102,13 @@ function hostileDocument(i: number, r: Rng): { kind: string; body: string; expec
     case 2:
       return { kind: 'fragment cycle', body: q('query { status { ...A } } fragment A on Status { version ...B } fragment B on Status { ...A }'), expect: [400] }
     case 3:
-      return { kind: 'huge list', body: q(`{ contracts(first: 200) { nodes { tokens(first: 200) { nodes { id owner metadata { name attributes { traitType value } } balances(first: 200) { nodes { account } } } } } } }`), expect: [400] }
+      return {
+        kind: 'huge list',
+        body: q(
+          `{ contracts(first: 200) { nodes { tokens(first: 200) { nodes { id owner metadata { name attributes { traitType value } } balances(first: 200) { nodes { account } } } } } } }`,
+        ),
+        expect: [400],
+      }
     case 4: {
       let inner = 'id'
       for (let l = 0; l < r.int(3, 30); l++) inner = `contract { tokens(first: 1) { nodes { ${inner} } } }`
@@ -94,7 +130,12 @@ interface Timed {
 async function timed(base: string, a: { method: string; path: string; body?: string; headers: Record<string, string> }): Promise<Timed> {
   const t = performance.now()
   try {
-    const res = await fetch(`${base}${a.path}`, { method: a.method, headers: { ...(a.body ? { 'content-type': 'application/json' } : {}), ...a.headers }, body: a.body, signal: AbortSignal.timeout(20_000) })
+    const res = await fetch(`${base}${a.path}`, {
+      method: a.method,
+      headers: { ...(a.body ? { 'content-type': 'application/json' } : {}), ...a.headers },
+      body: a.body,
+      signal: AbortSignal.timeout(20_000),
+    })
     await res.arrayBuffer()
     return { status: res.status, ms: performance.now() - t }
   } catch {
@@ -130,7 +171,11 @@ function serverSide(text: string): { refusals: number; within50: number; lagMaxM
 
 async function seed(db: DrillDb): Promise<void> {
   const cid = `${EVM_CHAIN}:${CONTRACT}`
-  await db.q(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [cid, EVM_CHAIN, CONTRACT])
+  await db.q(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
+    cid,
+    EVM_CHAIN,
+    CONTRACT,
+  ])
   await db.q(
     `INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, mint_block, update_mode)
      SELECT $1 || ':' || i, $2, $1, i, 'ERC721', '0x0000000000000000000000000000000000000001', 1, false, 1, 'STANDARD' FROM generate_series(1, $3) i`,
@@ -179,10 +224,21 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     const api = fleet.add({ ...apiSpec, restart: 'never' })
     api.start()
     const base = `http://127.0.0.1:${port}`
-    await waitFor('the API to listen', async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200, 60_000, 200, () => api.tail())
+    await waitFor(
+      'the API to listen',
+      async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200,
+      60_000,
+      200,
+      () => api.tail(),
+    )
 
     const chainID = EVM_CHAIN.split(':')[1]
-    const normal = (i: number) => ({ method: 'POST', path: '/rpc/Metadata/GetTokenMetadata', body: JSON.stringify({ chainID, contractAddress: CONTRACT, tokenIDs: [String((i % TOKENS) + 1)] }), headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '198.51.100.1' } })
+    const normal = (i: number) => ({
+      method: 'POST',
+      path: '/rpc/Metadata/GetTokenMetadata',
+      body: JSON.stringify({ chainID, contractAddress: CONTRACT, tokenIDs: [String((i % TOKENS) + 1)] }),
+      headers: { authorization: `Bearer ${key}`, 'x-forwarded-for': '198.51.100.1' },
+    })
     // A normal client: one read every NORMAL_EVERY_MS (50/s), at rest and during the attack alike.
     const normalRun = async (n: number, until?: () => boolean): Promise<Timed[]> => {
       const out: Timed[] = []
@@ -207,7 +263,14 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     }
     for (let i = 0; i < opt.madeUpReads; i++) {
       const tokenIDs = Array.from({ length: 50 }, () => String(r.int(1_000_000, 2_000_000_000)))
-      attacks.push({ kind: 'sequence: made-up ids', expect: [200], method: 'POST', path: '/rpc/Metadata/GetTokenMetadata', body: JSON.stringify({ chainID, contractAddress: CONTRACT, tokenIDs }), xff: fresh() })
+      attacks.push({
+        kind: 'sequence: made-up ids',
+        expect: [200],
+        method: 'POST',
+        path: '/rpc/Metadata/GetTokenMetadata',
+        body: JSON.stringify({ chainID, contractAddress: CONTRACT, tokenIDs }),
+        xff: fresh(),
+      })
     }
     const burstPerClient = opt.readLimitPerIp + 30
     for (let c = 0; c < opt.burstClients; c++) {
@@ -215,7 +278,10 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
       for (let i = 0; i < burstPerClient; i++) attacks.push({ kind: 'burst', expect: [200, 429], method: 'GET', path: '/status', body: '', xff })
     }
     // interleave the kinds (a burst client's requests stay together, as a burst does)
-    const order = attacks.map((a, i) => ({ a, k: a.kind === 'burst' ? i / attacks.length : r.next() })).sort((x, y) => x.k - y.k).map((x) => x.a)
+    const order = attacks
+      .map((a, i) => ({ a, k: a.kind === 'burst' ? i / attacks.length : r.next() }))
+      .sort((x, y) => x.k - y.k)
+      .map((x) => x.a)
 
     const results: { a: Attack; t: Timed }[] = []
     let next = 0
@@ -240,42 +306,146 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
     const duringReads = await during
     const [{ n: jobsAfter }] = await db.q<{ n: number }>(`SELECT count(*)::int AS n FROM metadata_job`)
     const budgetRows = await db.q<{ count: number }>(`SELECT count FROM rate_limit_window WHERE kind = 'on_demand_fetch'`)
-    const server = serverSide(await fetch(`${base}/metrics`).then((x) => x.text(), () => ''))
-    const health = await fetch(`${base}/health`).then((x) => x.status, () => 0)
+    const server = serverSide(
+      await fetch(`${base}/metrics`).then(
+        (x) => x.text(),
+        () => '',
+      ),
+    )
+    const health = await fetch(`${base}/health`).then(
+      (x) => x.status,
+      () => 0,
+    )
     const exits = api.exits.length
     await fleet.stopAll()
 
     const fiveXX = results.filter((x) => x.t.status >= 500 || x.t.status === 0)
-    check(checks, `${fmt(results.length)} hostile requests: no 5xx and no dropped connection`, fiveXX.length === 0, fiveXX.length === 0 ? 'none' : `${fiveXX.length}: ${fiveXX.slice(0, 5).map((x) => `${x.a.kind} -> ${x.t.status}`).join(' / ')}`)
+    check(
+      checks,
+      `${fmt(results.length)} hostile requests: no 5xx and no dropped connection`,
+      fiveXX.length === 0,
+      fiveXX.length === 0
+        ? 'none'
+        : `${fiveXX.length}: ${fiveXX
+            .slice(0, 5)
+            .map((x) => `${x.a.kind} -> ${x.t.status}`)
+            .join(' / ')}`,
+    )
     const wrong = results.filter((x) => !x.a.expect.includes(x.t.status))
-    check(checks, 'each answered with the right status (400/413 documents, 200 made-up reads, 429 past the limit)', wrong.length === 0, wrong.length === 0 ? 'all' : `${wrong.length} wrong: ${wrong.slice(0, 5).map((x) => `${x.a.kind} expected ${x.a.expect.join('/')} got ${x.t.status}`).join(' / ')}`)
+    check(
+      checks,
+      'each answered with the right status (400/413 documents, 200 made-up reads, 429 past the limit)',
+      wrong.length === 0,
+      wrong.length === 0
+        ? 'all'
+        : `${wrong.length} wrong: ${wrong
+            .slice(0, 5)
+            .map((x) => `${x.a.kind} expected ${x.a.expect.join('/')} got ${x.t.status}`)
+            .join(' / ')}`,
+    )
     // A burst client gets exactly its limit per minute window the attack touched, the rest 429.
     const windows = Math.floor(Date.now() / 60_000) - Math.floor(attackStart / 60_000) + 1
     const perClient = new Map<string, number>()
     for (const x of results) if (x.a.kind === 'burst' && x.t.status === 200) perClient.set(x.a.xff, (perClient.get(x.a.xff) ?? 0) + 1)
-    const offLimit = [...Array(opt.burstClients).keys()].map((c) => perClient.get(`172.16.${c >> 8}.${c & 255}`) ?? 0).filter((n) => n < opt.readLimitPerIp || n > opt.readLimitPerIp * windows)
-    check(checks, `each bursting client gets its limit (${opt.readLimitPerIp}/min) and 429 past it`, offLimit.length === 0, offLimit.length === 0 ? `${opt.burstClients} clients x ${burstPerClient} reads over ${windows} minute window(s)` : `${offLimit.length} clients off: ${offLimit.slice(0, 5).join(', ')} allowed`)
+    const offLimit = [...Array(opt.burstClients).keys()]
+      .map((c) => perClient.get(`172.16.${c >> 8}.${c & 255}`) ?? 0)
+      .filter((n) => n < opt.readLimitPerIp || n > opt.readLimitPerIp * windows)
+    check(
+      checks,
+      `each bursting client gets its limit (${opt.readLimitPerIp}/min) and 429 past it`,
+      offLimit.length === 0,
+      offLimit.length === 0
+        ? `${opt.burstClients} clients x ${burstPerClient} reads over ${windows} minute window(s)`
+        : `${offLimit.length} clients off: ${offLimit.slice(0, 5).join(', ')} allowed`,
+    )
     const refusals = results.filter((x) => x.t.status >= 400 && x.t.status < 500)
     const slow = refusals.filter((x) => x.t.ms > opt.refusalWithinMs)
-    check(checks, `every refusal answered within ${opt.refusalWithinMs} ms`, slow.length === 0, `${fmt(slow.length)} of ${fmt(refusals.length)} slower; refusal p50 ${fmt(p(refusals.map((x) => x.t.ms), 0.5), 1)} ms, p99 ${fmt(p(refusals.map((x) => x.t.ms), 0.99), 1)} ms, max ${fmt(p(refusals.map((x) => x.t.ms), 1), 1)} ms`)
+    check(
+      checks,
+      `every refusal answered within ${opt.refusalWithinMs} ms`,
+      slow.length === 0,
+      `${fmt(slow.length)} of ${fmt(refusals.length)} slower; refusal p50 ${fmt(
+        p(
+          refusals.map((x) => x.t.ms),
+          0.5,
+        ),
+        1,
+      )} ms, p99 ${fmt(
+        p(
+          refusals.map((x) => x.t.ms),
+          0.99,
+        ),
+        1,
+      )} ms, max ${fmt(
+        p(
+          refusals.map((x) => x.t.ms),
+          1,
+        ),
+        1,
+      )} ms`,
+    )
     const budget = opt.onDemandPerMinute * Math.max(1, budgetRows.length)
     const grown = jobsAfter - jobsBefore
-    check(checks, 'the job queue grows by at most the on-demand budget', grown <= budget, `${fmt(grown)} jobs queued for ${fmt(opt.madeUpReads * 50)} made-up ids; budget ${fmt(opt.onDemandPerMinute)}/min over ${budgetRows.length} minute window(s)`)
-    const restP99 = p(rest.map((x) => x.ms), 0.99)
-    const duringP99 = p(duringReads.map((x) => x.ms), 0.99)
-    check(checks, "a normal client's single-token p99 during the attack within 2x of its p99 at rest", duringP99 <= 2 * restP99, `${fmt(duringP99, 1)} ms during vs ${fmt(restP99, 1)} ms at rest (ratio ${fmt(duringP99 / restP99, 2)})`)
+    check(
+      checks,
+      'the job queue grows by at most the on-demand budget',
+      grown <= budget,
+      `${fmt(grown)} jobs queued for ${fmt(opt.madeUpReads * 50)} made-up ids; budget ${fmt(opt.onDemandPerMinute)}/min over ${budgetRows.length} minute window(s)`,
+    )
+    const restP99 = p(
+      rest.map((x) => x.ms),
+      0.99,
+    )
+    const duringP99 = p(
+      duringReads.map((x) => x.ms),
+      0.99,
+    )
+    check(
+      checks,
+      "a normal client's single-token p99 during the attack within 2x of its p99 at rest",
+      duringP99 <= 2 * restP99,
+      `${fmt(duringP99, 1)} ms during vs ${fmt(restP99, 1)} ms at rest (ratio ${fmt(duringP99 / restP99, 2)})`,
+    )
     const normalFailed = duringReads.filter((x) => x.status !== 200).length
     check(checks, 'the normal client (its own API key) is never refused', normalFailed === 0, `${normalFailed} of ${duringReads.length} not 200`)
     check(checks, 'the API process is up and healthy afterwards', exits === 0 && health === 200, `exits ${exits}, /health ${health}`)
 
     const figures: DrillResult['figures'] = []
-    figures.push(['attack', fmt(results.length), `${opt.attackPerSecond > 0 ? `paced at ${opt.attackPerSecond}/s, ` : ''}at most ${opt.concurrency} in flight, ${seconds(attackMs)} (${fmt(results.length / (attackMs / 1000))} req/s)`])
+    figures.push([
+      'attack',
+      fmt(results.length),
+      `${opt.attackPerSecond > 0 ? `paced at ${opt.attackPerSecond}/s, ` : ''}at most ${opt.concurrency} in flight, ${seconds(attackMs)} (${fmt(results.length / (attackMs / 1000))} req/s)`,
+    ])
     const kinds = new Map<string, number[]>()
     for (const x of results) kinds.set(x.a.kind, [...(kinds.get(x.a.kind) ?? []), x.t.ms])
     for (const [k, ms] of [...kinds].sort()) figures.push([k, fmt(ms.length), `p50 ${fmt(p(ms, 0.5), 1)} ms, p99 ${fmt(p(ms, 0.99), 1)} ms`])
-    figures.push(['server side', `${fmt(server.within50 * 100, 1)}% of 4xx within 50 ms`, `of ${fmt(server.refusals)} 4xx answers timed by the API itself (request histogram); event-loop lag max ${fmt(server.lagMaxMs, 1)} ms; GC ${fmt(server.gcMs)} ms in all: the rest of a client-side time is the shared machine and the drill's own process`])
-    figures.push(['normal client at rest', fmt(rest.length), `p50 ${fmt(p(rest.map((x) => x.ms), 0.5), 1)} ms, p99 ${fmt(restP99, 1)} ms`])
-    figures.push(['normal client during', fmt(duringReads.length), `p50 ${fmt(p(duringReads.map((x) => x.ms), 0.5), 1)} ms, p99 ${fmt(duringP99, 1)} ms`])
+    figures.push([
+      'server side',
+      `${fmt(server.within50 * 100, 1)}% of 4xx within 50 ms`,
+      `of ${fmt(server.refusals)} 4xx answers timed by the API itself (request histogram); event-loop lag max ${fmt(server.lagMaxMs, 1)} ms; GC ${fmt(server.gcMs)} ms in all: the rest of a client-side time is the shared machine and the drill's own process`,
+    ])
+    figures.push([
+      'normal client at rest',
+      fmt(rest.length),
+      `p50 ${fmt(
+        p(
+          rest.map((x) => x.ms),
+          0.5,
+        ),
+        1,
+      )} ms, p99 ${fmt(restP99, 1)} ms`,
+    ])
+    figures.push([
+      'normal client during',
+      fmt(duringReads.length),
+      `p50 ${fmt(
+        p(
+          duringReads.map((x) => x.ms),
+          0.5,
+        ),
+        1,
+      )} ms, p99 ${fmt(duringP99, 1)} ms`,
+    ])
     return {
       drill: 'abuse',
       setup: `The API process behind a trusted proxy (X-Forwarded-For), READ_LIMIT_PER_IP ${opt.readLimitPerIp}/min, ON_DEMAND_FETCHES_PER_MINUTE ${opt.onDemandPerMinute}; ${fmt(opt.graphqlDocs)} hostile GraphQL documents, ${fmt(opt.madeUpReads)} Sequence reads of 50 made-up ids, ${opt.burstClients} clients bursting ${burstPerClient} reads each; a normal client with its own key reading one token every ${NORMAL_EVERY_MS} ms.`,

@@ -60,13 +60,20 @@ export class ApiProbe {
           init: {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ query: `query($c: String!, $t: BigInt!) { token(chain: "${this.targets.chain}", contract: $c, tokenId: $t) { id owner metadata { name } } }`, variables: { c: this.targets.contract, t: String(id) } }),
+            body: JSON.stringify({
+              query: `query($c: String!, $t: BigInt!) { token(chain: "${this.targets.chain}", contract: $c, tokenId: $t) { id owner metadata { name } } }`,
+              variables: { c: this.targets.contract, t: String(id) },
+            }),
           },
         }
       default:
         return {
           path: '/rpc/Metadata/GetTokenMetadata',
-          init: { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chainID: this.targets.chain.split(':')[1], contractAddress: this.targets.contract, tokenIDs: [String(id)] }) },
+          init: {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ chainID: this.targets.chain.split(':')[1], contractAddress: this.targets.contract, tokenIDs: [String(id)] }),
+          },
         }
     }
   }

@@ -113,10 +113,9 @@ export async function indexedHash(db: DrillDb, chain: string, height: number): P
 }
 
 export async function jobCounts(db: DrillDb, chain?: string): Promise<Record<string, number>> {
-  const rows = await db.q<{ status: string; n: number }>(
-    `SELECT status, count(*)::int AS n FROM metadata_job WHERE $1::text IS NULL OR chain = $1 GROUP BY status`,
-    [chain ?? null],
-  )
+  const rows = await db.q<{ status: string; n: number }>(`SELECT status, count(*)::int AS n FROM metadata_job WHERE $1::text IS NULL OR chain = $1 GROUP BY status`, [
+    chain ?? null,
+  ])
   return Object.fromEntries(rows.map((r) => [r.status, r.n]))
 }
 

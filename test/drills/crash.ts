@@ -68,11 +68,17 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const db = await ctx.pg.createDatabase('drill_crash')
     dbs.push(db)
     await installDoneAudit(db)
-    const env = deploymentEnv({ databaseUrl: db.url, evmChains: chainsEnv, allowHosts: [`127.0.0.1:${host.port}`], extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' } })
+    const env = deploymentEnv({
+      databaseUrl: db.url,
+      evmChains: chainsEnv,
+      allowHosts: [`127.0.0.1:${host.port}`],
+      extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' },
+    })
     const restarts = r.fork('restarts')
     const fleet = new Fleet(`${logDir}/faulty`, log)
     fleets.push(fleet)
-    for (const spec of roleSpecs({ env, evmProcessor: true, workers: opt.workers, apiPort, restartDelayMs: (why) => (why === 'killed' ? restarts.int(200, 1500) : 1000) })) fleet.add(spec)
+    for (const spec of roleSpecs({ env, evmProcessor: true, workers: opt.workers, apiPort, restartDelayMs: (why) => (why === 'killed' ? restarts.int(200, 1500) : 1000) }))
+      fleet.add(spec)
     const runStart = Date.now()
     fleet.startAll()
     const probe = new ApiProbe(() => `http://127.0.0.1:${apiPort}`, { chain: EVM_CHAIN, contract: col.address, tokenIds: () => col.minted })
@@ -122,7 +128,10 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const quiet = await waitQuiet(db, 'faulty run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => fleet.tails())
     const faultyMs = Date.now() - runStart
     // The last victim may still be in its restart delay; the supervisor must have brought it back.
-    const aliveAtEnd = await waitFor('every role up again', async () => roles.every((p) => p.alive), 15_000, 100).then(() => true, () => false)
+    const aliveAtEnd = await waitFor('every role up again', async () => roles.every((p) => p.alive), 15_000, 100).then(
+      () => true,
+      () => false,
+    )
     await sleep(300) // a last probe round after the final restart
     const probeStats = await probe.stop()
     await fleet.stopAll()
@@ -143,33 +152,84 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
 
     // Verdicts.
     const cmp = await compareDatabases(db, clean, EVM_CHAIN)
-    check(checks, 'final database equals the clean run (normalised dumps of 9 tables)', cmp.equal, cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '))
+    check(
+      checks,
+      'final database equals the clean run (normalised dumps of 9 tables)',
+      cmp.equal,
+      cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '),
+    )
     const audit = await readDoneAudit(db)
     let dupDetail = `${fmt(audit.completions)} transitions to DONE, all distinct`
     if (audit.duplicates.length > 0) {
       const ids = audit.duplicates.map((x) => x.job_id)
-      const hist = await db.q<{ job_id: string; claimed_version: number; request_version: number; worker: string; at: Date }>(`SELECT job_id, claimed_version, request_version, worker, at FROM drill_done_audit WHERE job_id = ANY($1::text[]) ORDER BY job_id, at`, [ids])
+      const hist = await db.q<{ job_id: string; claimed_version: number; request_version: number; worker: string; at: Date }>(
+        `SELECT job_id, claimed_version, request_version, worker, at FROM drill_done_audit WHERE job_id = ANY($1::text[]) ORDER BY job_id, at`,
+        [ids],
+      )
       const tokenIds = ids.map((id) => Number(id.split(':').pop()))
-      const notices = await db.q<{ id: string; block_number: number }>(`SELECT token_id AS id, block_number FROM update_notice WHERE token_id = ANY($1::text[])`, [ids.map((id) => id.slice('token:'.length))])
-      dupDetail = `${audit.duplicates.length} job version(s) completed twice: ${hist.map((h) => `${h.job_id.split(':').pop()} v${h.claimed_version}/${h.request_version} by ${h.worker} at ${h.at.toISOString().slice(11, 23)}`).join('; ')}; MetadataUpdate in block(s) ${notices.map((n) => `${n.id.split(':').pop()}@${n.block_number}`).join(', ') || 'none'} (tokens ${tokenIds.join(', ')}); processor restarts re-applied the head block: ${fleet.get('evm-processor').tail(300).match(/navigating a fork[^"]*/g)?.join(' | ') ?? 'not seen'}`
+      const notices = await db.q<{ id: string; block_number: number }>(`SELECT token_id AS id, block_number FROM update_notice WHERE token_id = ANY($1::text[])`, [
+        ids.map((id) => id.slice('token:'.length)),
+      ])
+      dupDetail = `${audit.duplicates.length} job version(s) completed twice: ${hist.map((h) => `${h.job_id.split(':').pop()} v${h.claimed_version}/${h.request_version} by ${h.worker} at ${h.at.toISOString().slice(11, 23)}`).join('; ')}; MetadataUpdate in block(s) ${notices.map((n) => `${n.id.split(':').pop()}@${n.block_number}`).join(', ') || 'none'} (tokens ${tokenIds.join(', ')}); processor restarts re-applied the head block: ${
+        fleet
+          .get('evm-processor')
+          .tail(300)
+          .match(/navigating a fork[^"]*/g)
+          ?.join(' | ') ?? 'not seen'
+      }`
     }
     check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, dupDetail)
-    check(checks, 'no job completed more often than requested (token appeared once + its update notices)', audit.overRun.length === 0, audit.overRun.length === 0 ? 'none' : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun.slice(0, 4).map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`).join(', ')}`)
+    check(
+      checks,
+      'no job completed more often than requested (token appeared once + its update notices)',
+      audit.overRun.length === 0,
+      audit.overRun.length === 0
+        ? 'none'
+        : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun
+            .slice(0, 4)
+            .map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`)
+            .join(', ')}`,
+    )
     const c = await jobCounts(db, EVM_CHAIN)
     check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
-    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [col.contractId])
+    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [
+      col.contractId,
+    ])
     check(checks, 'every token has its metadata', available === opt.tokens, `${fmt(available)}/${fmt(opt.tokens)} AVAILABLE`)
-    const revRows = await db.q<{ id: string; d: string }>(`SELECT token_id AS id, description AS d FROM token_metadata WHERE contract_id = $1 AND token_id = ANY($2::text[])`, [col.contractId, [...col.revs.keys()].map((id) => `${col.contractId}:${id}`)])
+    const revRows = await db.q<{ id: string; d: string }>(`SELECT token_id AS id, description AS d FROM token_metadata WHERE contract_id = $1 AND token_id = ANY($2::text[])`, [
+      col.contractId,
+      [...col.revs.keys()].map((id) => `${col.contractId}:${id}`),
+    ])
     const stale = revRows.filter((x) => !x.d.endsWith(`revision ${col.revs.get(Number(x.id.split(':').pop()))}`))
-    check(checks, 'refreshed tokens carry the latest document', stale.length === 0 && revRows.length === col.revs.size, `${col.revs.size} tokens changed + MetadataUpdate; stale: ${stale.map((s) => s.id.split(':').pop()).join(', ') || 'none'}`)
+    check(
+      checks,
+      'refreshed tokens carry the latest document',
+      stale.length === 0 && revRows.length === col.revs.size,
+      `${col.revs.size} tokens changed + MetadataUpdate; stale: ${stale.map((s) => s.id.split(':').pop()).join(', ') || 'none'}`,
+    )
     const ownerRows = await db.q<{ id: string; owner: string }>(`SELECT token_id::text AS id, owner FROM token WHERE contract_id = $1`, [col.contractId])
     const wrongOwners = ownerRows.filter((o) => owners.get(Number(o.id))?.toLowerCase() !== o.owner)
-    check(checks, 'owners equal the chain', wrongOwners.length === 0 && ownerRows.length === opt.tokens, `${fmt(ownerRows.length)} tokens, ${activity.stats.transfers} transfers, wrong: ${wrongOwners.length}`)
+    check(
+      checks,
+      'owners equal the chain',
+      wrongOwners.length === 0 && ownerRows.length === opt.tokens,
+      `${fmt(ownerRows.length)} tokens, ${activity.stats.transfers} transfers, wrong: ${wrongOwners.length}`,
+    )
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     const unexpected = roles.flatMap((p) => p.unexpectedExits.map((e) => `${p.name} code ${e.code} signal ${e.signal}${p.lastError() ? ` (${p.lastError()})` : ''}`))
-    check(checks, 'no process exited unless killed; all up at the end', unexpected.length === 0 && aliveAtEnd, unexpected.join('; ') || `${roles.map((p) => `${p.name} ${p.starts} starts`).join(', ')}`)
-    check(checks, 'API: no 5xx while up', probeStats.serverErrors === 0 && probeStats.unavailable === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok, ${probeStats.clientErrors} 4xx, ${probeStats.down} refused while down, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`)
+    check(
+      checks,
+      'no process exited unless killed; all up at the end',
+      unexpected.length === 0 && aliveAtEnd,
+      unexpected.join('; ') || `${roles.map((p) => `${p.name} ${p.starts} starts`).join(', ')}`,
+    )
+    check(
+      checks,
+      'API: no 5xx while up',
+      probeStats.serverErrors === 0 && probeStats.unavailable === 0,
+      `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok, ${probeStats.clientErrors} 4xx, ${probeStats.down} refused while down, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`,
+    )
     check(checks, `${opt.kills} kills delivered`, kills.length === opt.kills, kills.map((k) => k.victim).join(', '))
 
     // The mechanism behind a double completion, made deterministic.
@@ -177,15 +237,32 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     checks.push(...hot.checks)
 
     const fetches = host.requests.filter((q) => q.url.startsWith(col.pathPrefix)).length
-    figures.push(['tokens minted', fmt(opt.tokens), `${opt.waves} waves, ${activity.stats.transfers} transfers, ${activity.stats.refreshes} MetadataUpdate after a document change; chain head ${head}`])
-    figures.push(['faulty run (kills → queue drained)', seconds(faultyMs), `${opt.workers} workers × ${opt.workerConcurrency}, lease 5 s; ${fmt(total / (faultyMs / 1000), 0)} jobs/s overall`])
+    figures.push([
+      'tokens minted',
+      fmt(opt.tokens),
+      `${opt.waves} waves, ${activity.stats.transfers} transfers, ${activity.stats.refreshes} MetadataUpdate after a document change; chain head ${head}`,
+    ])
+    figures.push([
+      'faulty run (kills → queue drained)',
+      seconds(faultyMs),
+      `${opt.workers} workers × ${opt.workerConcurrency}, lease 5 s; ${fmt(total / (faultyMs / 1000), 0)} jobs/s overall`,
+    ])
     figures.push(['clean run (second database)', seconds(cleanMs), `${fmt(total / (cleanMs / 1000), 0)} jobs/s`])
-    figures.push(['metadata fetches (faulty + clean run)', fmt(fetches), `${fmt(fetches - 2 * opt.tokens - 2 * activity.stats.refreshes)} beyond one per token per run (attempts cut short by kills, refreshes mid-fetch)`])
+    figures.push([
+      'metadata fetches (faulty + clean run)',
+      fmt(fetches),
+      `${fmt(fetches - 2 * opt.tokens - 2 * activity.stats.refreshes)} beyond one per token per run (attempts cut short by kills, refreshes mid-fetch)`,
+    ])
     figures.push(['transitions to DONE (faulty run)', fmt(audit.completions), `${fmt(total)} jobs + re-runs after MetadataUpdate`])
     figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok, ${probeStats.down} refused while the API was down`])
     figures.push(...hot.figures)
-    const dataLost = cmp.equal && available === opt.tokens && stale.length === 0 ? 'nothing from the random kills' : `differences from the clean run: ${cmp.differences.slice(0, 3).join(' / ') || 'see checks'}`
-    const refreshLost = hot.checks.slice(0, 2).some((x) => !x.ok) ? `; the hot-restart probe lost a user refresh (its jobs fell back to the mint request's version and priority; the refresh never completes: ${hot.figures[0][2].split('refresh ').pop()})` : ''
+    const dataLost =
+      cmp.equal && available === opt.tokens && stale.length === 0
+        ? 'nothing from the random kills'
+        : `differences from the clean run: ${cmp.differences.slice(0, 3).join(' / ') || 'see checks'}`
+    const refreshLost = hot.checks.slice(0, 2).some((x) => !x.ok)
+      ? `; the hot-restart probe lost a user refresh (its jobs fell back to the mint request's version and priority; the refresh never completes: ${hot.figures[0][2].split('refresh ').pop()})`
+      : ''
     const refetched = hot.checks[2] && !hot.checks[2].ok ? `; restart behind the head: fetched metadata of hot-block tokens deleted and fetched again (${hot.figures[1][2]})` : ''
     const lost = `${dataLost}${refreshLost}${refetched}`
     return {

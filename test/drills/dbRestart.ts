@@ -76,7 +76,12 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     const db = await ctx.pg.createDatabase('drill_db_restart')
     dbs.push(db)
     await installDoneAudit(db)
-    const env = deploymentEnv({ databaseUrl: db.url, evmChains: chainsEnv, allowHosts: [`127.0.0.1:${host.port}`], extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' } })
+    const env = deploymentEnv({
+      databaseUrl: db.url,
+      evmChains: chainsEnv,
+      allowHosts: [`127.0.0.1:${host.port}`],
+      extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' },
+    })
     const fleet = new Fleet(`${logDir}/faulty`, log)
     fleets.push(fleet)
     // The orchestrator's policy: restart whatever exits, after a second (more after repeated exits).
@@ -93,7 +98,13 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     const proc = fleet.get('evm-processor')
     const thresholds = opt.downtimeMs.map((_, i) => (i + 1) / (opt.downtimeMs.length + 1) + (r.next() - 0.5) * 0.1)
     for (const [i, downtimeMs] of opt.downtimeMs.entries()) {
-      await waitFor(`progress ${Math.round(thresholds[i] * 100)}%`, async () => ((await jobCounts(db)).DONE ?? 0) >= thresholds[i] * total, opt.timeoutMs, 100, () => fleet.tails())
+      await waitFor(
+        `progress ${Math.round(thresholds[i] * 100)}%`,
+        async () => ((await jobCounts(db)).DONE ?? 0) >= thresholds[i] * total,
+        opt.timeoutMs,
+        100,
+        () => fleet.tails(),
+      )
       await sleep(r.int(0, 500))
       const c = await jobCounts(db)
       const held = await db.q<{ worker: string; n: number }>(`SELECT locked_by AS worker, count(*)::int AS n FROM metadata_job WHERE status = 'RUNNING' GROUP BY 1`)
@@ -114,10 +125,19 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
       probe.dbDown = false
       const doneBefore = c.DONE ?? 0
       // Workers are back when jobs complete again (or nothing was left to do).
-      await waitFor('workers to settle jobs again', async () => {
-        const now = await jobCounts(db)
-        return (now.DONE ?? 0) > doneBefore || ((now.QUEUED ?? 0) === 0 && (now.RUNNING ?? 0) === 0)
-      }, 60_000, 100, () => fleet.tails()).then(() => (outage.workersBackMs = Date.now() - upAt), () => undefined)
+      await waitFor(
+        'workers to settle jobs again',
+        async () => {
+          const now = await jobCounts(db)
+          return (now.DONE ?? 0) > doneBefore || ((now.QUEUED ?? 0) === 0 && (now.RUNNING ?? 0) === 0)
+        },
+        60_000,
+        100,
+        () => fleet.tails(),
+      ).then(
+        () => (outage.workersBackMs = Date.now() - upAt),
+        () => undefined,
+      )
       outage.processorExits = proc.exits.length - outage.processorExits
       outages.push(outage)
       log(`restart ${i + 1}: API healthy after ${outage.apiBackMs ?? '∞'} ms, workers settling after ${outage.workersBackMs ?? '∞'} ms; processor exits: ${outage.processorExits}`)
@@ -191,37 +211,99 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     }
 
     const cmp = await compareDatabases(db, clean, EVM_CHAIN)
-    check(checks, 'final database equals the clean run (normalised dumps of 9 tables)', cmp.equal, cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '))
+    check(
+      checks,
+      'final database equals the clean run (normalised dumps of 9 tables)',
+      cmp.equal,
+      cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '),
+    )
     const audit = await readDoneAudit(db)
-    check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, audit.duplicates.length === 0 ? `${fmt(audit.completions)} transitions to DONE, all distinct` : `${audit.duplicates.length}${audit.duplicates.length === 20 ? '+' : ''} job versions, e.g. ${audit.duplicates.slice(0, 4).map((x) => `${x.job_id.split(':').pop()} v${x.claimed_version} ×${x.n}`).join(', ')} (ids minted in one block: the processor re-applied its hot blocks after a restart)`)
-    check(checks, 'no job completed more often than requested (token appeared once + its update notices)', audit.overRun.length === 0, audit.overRun.length === 0 ? 'none' : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun.slice(0, 4).map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`).join(', ')}`)
+    check(
+      checks,
+      'no job version completed twice (audit trigger)',
+      audit.duplicates.length === 0,
+      audit.duplicates.length === 0
+        ? `${fmt(audit.completions)} transitions to DONE, all distinct`
+        : `${audit.duplicates.length}${audit.duplicates.length === 20 ? '+' : ''} job versions, e.g. ${audit.duplicates
+            .slice(0, 4)
+            .map((x) => `${x.job_id.split(':').pop()} v${x.claimed_version} ×${x.n}`)
+            .join(', ')} (ids minted in one block: the processor re-applied its hot blocks after a restart)`,
+    )
+    check(
+      checks,
+      'no job completed more often than requested (token appeared once + its update notices)',
+      audit.overRun.length === 0,
+      audit.overRun.length === 0
+        ? 'none'
+        : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun
+            .slice(0, 4)
+            .map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`)
+            .join(', ')}`,
+    )
     const c = await jobCounts(db, EVM_CHAIN)
     check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
-    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [col.contractId])
+    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [
+      col.contractId,
+    ])
     check(checks, 'every token has its metadata', available === opt.tokens, `${fmt(available)}/${fmt(opt.tokens)} AVAILABLE`)
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     const survivors = roles.filter((p) => p.name !== 'evm-processor')
-    const died = survivors.flatMap((p) => p.exits.filter((e) => !e.expected).map((e) => `${p.name} exited (code ${e.code}, signal ${e.signal})${p.lastError() ? `: ${p.lastError()}` : ''}`))
-    check(checks, 'workers and the API survive every restart without a restart of their own', died.length === 0 && survivors.every((p) => p.starts === 1), died.join('; ') || survivors.map((p) => `${p.name}: 1 start, 0 exits`).join(', '))
-    check(checks, `the API serves again after each restart (within ${seconds(opt.recoveryBoundMs)})`, outages.every((o) => o.apiBackMs !== undefined && o.apiBackMs < opt.recoveryBoundMs), outages.map((o) => `${o.apiBackMs ?? '∞'} ms`).join(', '))
+    const died = survivors.flatMap((p) =>
+      p.exits.filter((e) => !e.expected).map((e) => `${p.name} exited (code ${e.code}, signal ${e.signal})${p.lastError() ? `: ${p.lastError()}` : ''}`),
+    )
+    check(
+      checks,
+      'workers and the API survive every restart without a restart of their own',
+      died.length === 0 && survivors.every((p) => p.starts === 1),
+      died.join('; ') || survivors.map((p) => `${p.name}: 1 start, 0 exits`).join(', '),
+    )
+    check(
+      checks,
+      `the API serves again after each restart (within ${seconds(opt.recoveryBoundMs)})`,
+      outages.every((o) => o.apiBackMs !== undefined && o.apiBackMs < opt.recoveryBoundMs),
+      outages.map((o) => `${o.apiBackMs ?? '∞'} ms`).join(', '),
+    )
     check(checks, `every worker completes jobs again within ${seconds(opt.recoveryBoundMs)} of each restart`, !stalled, perWorker.join('; '))
-    check(checks, 'settle transactions fail only while the database is away', settleErrors.size === 0, settleErrors.size === 0 ? 'only connection errors while Postgres was down' : [...settleErrors].map(([m, n]) => `${n}× "${m}"`).join('; '))
-    check(checks, 'the processor is up at the end (restarted by the supervisor when it exited)', aliveAtEnd && proc.unexpectedExits.every((e) => e.code !== null), `${proc.unexpectedExits.length} exit(s): ${proc.unexpectedExits.map((e) => `code ${e.code}`).join(', ') || 'none'}; ${proc.starts} starts`)
-    check(checks, 'API: no 5xx while the database is up', probeStats.serverErrors === 0, `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503, ${probe.serverErrorsWhileDbDown} × 500; while up: ${probeStats.serverErrors} 5xx ${probeStats.samples5xx.join(' / ')}`)
+    check(
+      checks,
+      'settle transactions fail only while the database is away',
+      settleErrors.size === 0,
+      settleErrors.size === 0 ? 'only connection errors while Postgres was down' : [...settleErrors].map(([m, n]) => `${n}× "${m}"`).join('; '),
+    )
+    check(
+      checks,
+      'the processor is up at the end (restarted by the supervisor when it exited)',
+      aliveAtEnd && proc.unexpectedExits.every((e) => e.code !== null),
+      `${proc.unexpectedExits.length} exit(s): ${proc.unexpectedExits.map((e) => `code ${e.code}`).join(', ') || 'none'}; ${proc.starts} starts`,
+    )
+    check(
+      checks,
+      'API: no 5xx while the database is up',
+      probeStats.serverErrors === 0,
+      `${fmt(probeStats.requests)} requests: ${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503, ${probe.serverErrorsWhileDbDown} × 500; while up: ${probeStats.serverErrors} 5xx ${probeStats.samples5xx.join(' / ')}`,
+    )
 
     // The mechanism behind a stalled worker, made deterministic.
     const probe2 = await runSettleOutageProbe(ctx, path.join(logDir, 'settle-outage'))
     checks.push(...probe2.checks)
     figures.push(['tokens minted', fmt(opt.tokens), `${opt.waves} waves, ${activity.stats.transfers} transfers, ${activity.stats.refreshes} MetadataUpdate; chain head ${head}`])
     for (const [i, o] of outages.entries()) {
-      figures.push([`restart ${i + 1}: Postgres down ${seconds(o.downtimeMs)}`, `API healthy +${o.apiBackMs ?? '∞'} ms, jobs settling +${o.workersBackMs ?? '∞'} ms`, `at ${o.before}; processor exited ${o.processorExits}× and was restarted by the supervisor`])
+      figures.push([
+        `restart ${i + 1}: Postgres down ${seconds(o.downtimeMs)}`,
+        `API healthy +${o.apiBackMs ?? '∞'} ms, jobs settling +${o.workersBackMs ?? '∞'} ms`,
+        `at ${o.before}; processor exited ${o.processorExits}× and was restarted by the supervisor`,
+      ])
     }
     figures.push(['faulty run (start → queue drained)', seconds(faultyMs), `${opt.workers} workers × ${opt.workerConcurrency}, lease 5 s`])
     figures.push(['finished attempts thrown away', fmt(dropped), 'outcomes a worker could no longer settle because its lease had expired meanwhile (the job ran again elsewhere)'])
     figures.push(['clean run (second database)', seconds(cleanMs), ''])
     figures.push(...probe2.figures)
-    figures.push(['API probe', `${fmt(probeStats.requests)} requests`, `${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503 (/health and others), ${probe.serverErrorsWhileDbDown} × 500`])
+    figures.push([
+      'API probe',
+      `${fmt(probeStats.requests)} requests`,
+      `${fmt(probeStats.ok)} ok; while the database was down: ${probeStats.unavailable} × 503 (/health and others), ${probe.serverErrorsWhileDbDown} × 500`,
+    ])
     return {
       drill: 'db-restart',
       setup: `${fmt(opt.tokens)} ERC-721 tokens minted live in ${opt.waves} waves; evm-processor, ${opt.workers} workers and the API as processes; the embedded Postgres stopped (fast shutdown) and started again on the same data directory and port ${opt.downtimeMs.length}× (down ${opt.downtimeMs.map(seconds).join(', ')}); the supervisor restarts the processor when it exits (in production the orchestrator does); workers and the API must survive on their own.`,

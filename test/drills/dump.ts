@@ -100,7 +100,10 @@ export async function compareDatabases(a: DrillDb, b: DrillDb, chain: string, ma
   for (const t of TABLES) {
     if (da[t.table].md5 === db[t.table].md5) continue
     const load = async (d: DrillDb) => {
-      const rows = await d.q<{ id: string; row: string }>(`SELECT x.id::text AS id, x::text AS row FROM (SELECT ${t.columns} FROM "${t.table}" WHERE ${t.chainFilter}) x ORDER BY x.id`, [chain])
+      const rows = await d.q<{ id: string; row: string }>(
+        `SELECT x.id::text AS id, x::text AS row FROM (SELECT ${t.columns} FROM "${t.table}" WHERE ${t.chainFilter}) x ORDER BY x.id`,
+        [chain],
+      )
       return new Map(rows.map((r) => [r.id, r.row]))
     }
     const [ra, rb] = [await load(a), await load(b)]

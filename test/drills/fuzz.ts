@@ -59,32 +59,123 @@ interface Known {
 /** The request generator: every choice from the seeded stream. */
 export function fuzzGenerator(r: Rng, k: Known) {
   const pick = <T>(xs: readonly T[]): T => r.pick(xs)
-  const junkChars = ['a', 'Z', '0', '9', '.', '-', '_', '%', '/', '?', '#', '&', '=', ' ', '"', "'", '\\', '\u0000', '\u0001', '\u007f', 'ß', 'ж', '字', '😀', '\ud83d', '<', '>', '{', '}', '[', ']', ':', ',', '+', '*', '$', '@', '\n', '\t']
+  const junkChars = [
+    'a',
+    'Z',
+    '0',
+    '9',
+    '.',
+    '-',
+    '_',
+    '%',
+    '/',
+    '?',
+    '#',
+    '&',
+    '=',
+    ' ',
+    '"',
+    "'",
+    '\\',
+    '\u0000',
+    '\u0001',
+    '\u007f',
+    'ß',
+    'ж',
+    '字',
+    '😀',
+    '\ud83d',
+    '<',
+    '>',
+    '{',
+    '}',
+    '[',
+    ']',
+    ':',
+    ',',
+    '+',
+    '*',
+    '$',
+    '@',
+    '\n',
+    '\t',
+  ]
   const junk = (max = 30) => Array.from({ length: r.int(0, max) }, () => pick(junkChars)).join('')
   // Lone surrogates cannot be percent-encoded; everything else is sent encoded or as is.
   const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, 'x'))
   const asciiHeader = (s: string) => s.replace(/[^\x20-\x7e]/g, 'x')
-  const numbers = ['0', '1', '-1', '01', '1.5', '1e3', '1e400', '0x10', '0b1', ' 7', '7 ', '+1', 'NaN', 'Infinity', '-0', '٣', '１', '9'.repeat(90), (1n << 256n).toString(), ((1n << 256n) - 1n).toString(), (1n << 128n).toString(), '%00', '', 'null', 'true']
+  const numbers = [
+    '0',
+    '1',
+    '-1',
+    '01',
+    '1.5',
+    '1e3',
+    '1e400',
+    '0x10',
+    '0b1',
+    ' 7',
+    '7 ',
+    '+1',
+    'NaN',
+    'Infinity',
+    '-0',
+    '٣',
+    '１',
+    '9'.repeat(90),
+    (1n << 256n).toString(),
+    ((1n << 256n) - 1n).toString(),
+    (1n << 128n).toString(),
+    '%00',
+    '',
+    'null',
+    'true',
+  ]
   const tokenId = () => (r.chance(0.3) ? pick(k.evmTokens.concat(k.stxTokens)) : pick(numbers))
-  const evmAddresses = [k.evmContract, k.evmContract.toUpperCase().replace('0X', '0x'), '0x', '0x1234', `${k.evmContract}00`, '0x' + 'g'.repeat(40), 'not-an-address', '', k.stxNft, '0x' + '0'.repeat(40)]
-  const principals = [k.stxNft, k.stxFt, k.stxSft, k.stxNft.toLowerCase(), `${k.stxNft}.extra`, k.stxNft.split('.')[0], `.${k.stxNft.split('.')[1]}`, 'SP000', 'x'.repeat(3000), k.evmContract, '', `${k.stxNft}%00`]
+  const evmAddresses = [
+    k.evmContract,
+    k.evmContract.toUpperCase().replace('0X', '0x'),
+    '0x',
+    '0x1234',
+    `${k.evmContract}00`,
+    '0x' + 'g'.repeat(40),
+    'not-an-address',
+    '',
+    k.stxNft,
+    '0x' + '0'.repeat(40),
+  ]
+  const principals = [
+    k.stxNft,
+    k.stxFt,
+    k.stxSft,
+    k.stxNft.toLowerCase(),
+    `${k.stxNft}.extra`,
+    k.stxNft.split('.')[0],
+    `.${k.stxNft.split('.')[1]}`,
+    'SP000',
+    'x'.repeat(3000),
+    k.evmContract,
+    '',
+    `${k.stxNft}%00`,
+  ]
   const chainNames = ['drill-local', 'imtbl-zkevm-mainnet', 'ethereum', 'unknown-chain', '', '..', '%2e%2e', 'x'.repeat(500), 'eip155:31337', 'DRILL-LOCAL']
   const chainIds = ['31337', '1', '', '-1', '0x7a69', 'eip155:31337', STACKS_CHAIN, '99999999999999999999', null, 31337, true, {}, []]
-  const keys = () => pick<Record<string, string>>([
-    {},
-    { 'x-immutable-api-key': k.key },
-    { 'x-api-key': k.key },
-    { 'x-access-key': k.key },
-    { authorization: `Bearer ${k.key}` },
-    { authorization: `bearer ${k.key}` },
-    { authorization: 'Bearer ' },
-    { authorization: 'Basic dXNlcjpwYXNz' },
-    { 'x-immutable-api-key': 'tms_' + 'A'.repeat(32) },
-    { 'x-api-key': asciiHeader(junk(60)) },
-    { 'x-access-key': `${k.key}x` },
-    { authorization: `Bearer ${k.key}`, 'x-access-key': 'tms_junk' },
-    { 'x-immutable-api-key': 'x'.repeat(8000) },
-  ])
+  const keys = () =>
+    pick<Record<string, string>>([
+      {},
+      { 'x-immutable-api-key': k.key },
+      { 'x-api-key': k.key },
+      { 'x-access-key': k.key },
+      { authorization: `Bearer ${k.key}` },
+      { authorization: `bearer ${k.key}` },
+      { authorization: 'Bearer ' },
+      { authorization: 'Basic dXNlcjpwYXNz' },
+      { 'x-immutable-api-key': 'tms_' + 'A'.repeat(32) },
+      { 'x-api-key': asciiHeader(junk(60)) },
+      { 'x-access-key': `${k.key}x` },
+      { authorization: `Bearer ${k.key}`, 'x-access-key': 'tms_junk' },
+      { 'x-immutable-api-key': 'x'.repeat(8000) },
+    ])
   const json = (depth = 0): unknown => {
     const kind = depth > 4 ? r.int(0, 3) : r.int(0, 7)
     switch (kind) {
@@ -100,13 +191,45 @@ export function fuzzGenerator(r: Rng, k: Known) {
       case 5:
         return Array.from({ length: r.int(0, 5) }, () => json(depth + 1))
       default:
-        return Object.fromEntries(Array.from({ length: r.int(0, 5) }, () => [r.chance(0.2) ? pick(['__proto__', 'constructor', 'prototype', 'toString']) : junk(8), json(depth + 1)]))
+        return Object.fromEntries(
+          Array.from({ length: r.int(0, 5) }, () => [r.chance(0.2) ? pick(['__proto__', 'constructor', 'prototype', 'toString']) : junk(8), json(depth + 1)]),
+        )
     }
   }
   const deep = (n: number) => '['.repeat(n) + ']'.repeat(n)
-  const brokenJson = () => pick(['{', '{"a":', '[1,2', '"unterminated', '{"a":1}}', 'nul', '\u0000', '{"a":1,}', '{\'a\':1}', deep(r.int(100, 5000)), junk(80), '', ' ', '{"__proto__":{"polluted":true}}', '1e99999', '-', '[' + '1,'.repeat(20000) + '1]'])
+  const brokenJson = () =>
+    pick([
+      '{',
+      '{"a":',
+      '[1,2',
+      '"unterminated',
+      '{"a":1}}',
+      'nul',
+      '\u0000',
+      '{"a":1,}',
+      "{'a':1}",
+      deep(r.int(100, 5000)),
+      junk(80),
+      '',
+      ' ',
+      '{"__proto__":{"polluted":true}}',
+      '1e99999',
+      '-',
+      '[' + '1,'.repeat(20000) + '1]',
+    ])
   const body = (shape: () => unknown) => (r.chance(0.12) ? brokenJson() : JSON.stringify(shape()))
-  const contentType = () => (r.chance(0.85) ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=utf-16', 'application/graphql', asciiHeader(junk(20)), '']))
+  const contentType = () =>
+    r.chance(0.85)
+      ? 'application/json'
+      : pick([
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/json; charset=utf-16',
+          'application/graphql',
+          asciiHeader(junk(20)),
+          '',
+        ])
 
   const graphql = (): FuzzReq => {
     const c = JSON.stringify(k.evmContract)
@@ -152,13 +275,32 @@ export function fuzzGenerator(r: Rng, k: Known) {
         break
     }
     const variables = r.chance(0.6)
-      ? { ids: pick<unknown>([json(), [{ chain: pick(chainIds), contract: pick(evmAddresses), tokenId: tokenId() }], Array.from({ length: r.int(150, 400) }, () => ({ chain: EVM_CHAIN, contract: k.evmContract, tokenId: tokenId() }))]) }
+      ? {
+          ids: pick<unknown>([
+            json(),
+            [{ chain: pick(chainIds), contract: pick(evmAddresses), tokenId: tokenId() }],
+            Array.from({ length: r.int(150, 400) }, () => ({ chain: EVM_CHAIN, contract: k.evmContract, tokenId: tokenId() })),
+          ]),
+        }
       : json()
     if (r.chance(0.15)) {
-      return { surface: 'graphql', method: 'GET', path: `/graphql?query=${enc(q)}&variables=${enc(junk(30))}${r.chance(0.3) ? `&operationName=${enc(junk(5))}` : ''}`, headers: r.chance(0.5) ? { 'apollo-require-preflight': 'true' } : {} }
+      return {
+        surface: 'graphql',
+        method: 'GET',
+        path: `/graphql?query=${enc(q)}&variables=${enc(junk(30))}${r.chance(0.3) ? `&operationName=${enc(junk(5))}` : ''}`,
+        headers: r.chance(0.5) ? { 'apollo-require-preflight': 'true' } : {},
+      }
     }
-    const payload = r.chance(0.1) ? JSON.stringify([{ query: q }, { query: pick(valid) }]) : JSON.stringify({ query: r.chance(0.08) ? json() : q, variables, operationName: r.chance(0.1) ? junk(6) : undefined, extensions: r.chance(0.05) ? json() : undefined })
-    return { surface: 'graphql', method: 'POST', path: '/graphql', headers: { 'content-type': contentType(), ...(r.chance(0.2) ? keys() : {}) }, body: r.chance(0.08) ? brokenJson() : payload }
+    const payload = r.chance(0.1)
+      ? JSON.stringify([{ query: q }, { query: pick(valid) }])
+      : JSON.stringify({ query: r.chance(0.08) ? json() : q, variables, operationName: r.chance(0.1) ? junk(6) : undefined, extensions: r.chance(0.05) ? json() : undefined })
+    return {
+      surface: 'graphql',
+      method: 'POST',
+      path: '/graphql',
+      headers: { 'content-type': contentType(), ...(r.chance(0.2) ? keys() : {}) },
+      body: r.chance(0.08) ? brokenJson() : payload,
+    }
   }
 
   const hiro = (): FuzzReq => {
@@ -186,7 +328,17 @@ export function fuzzGenerator(r: Rng, k: Known) {
         case 0:
           return { chainID: pick(chainIds), contractAddress: pick(evmAddresses), tokenIDs: r.chance(0.5) ? Array.from({ length: r.int(0, 120) }, tokenId) : json() }
         case 1:
-          return { chainID: pick(chainIds), contractTokenMap: r.chance(0.6) ? Object.fromEntries(Array.from({ length: r.int(0, 60) }, (_, i) => [i % 4 ? pick(evmAddresses) : `0x${i.toString(16).padStart(40, '0')}`, Array.from({ length: r.int(0, 60) }, tokenId)])) : json() }
+          return {
+            chainID: pick(chainIds),
+            contractTokenMap: r.chance(0.6)
+              ? Object.fromEntries(
+                  Array.from({ length: r.int(0, 60) }, (_, i) => [
+                    i % 4 ? pick(evmAddresses) : `0x${i.toString(16).padStart(40, '0')}`,
+                    Array.from({ length: r.int(0, 60) }, tokenId),
+                  ]),
+                )
+              : json(),
+          }
         case 2:
           return { chainID: pick(chainIds), contractAddress: pick(evmAddresses), tokenIDs: r.chance(0.5) ? [tokenId()] : undefined, refreshAll: pick([true, false, 'yes', null]) }
         case 3:
@@ -197,7 +349,13 @@ export function fuzzGenerator(r: Rng, k: Known) {
           return {}
       }
     }
-    return { surface: 'sequence', method: r.chance(0.9) ? 'POST' : pick(['GET', 'PUT', 'DELETE']), path: `/rpc/Metadata/${enc(method)}`, headers: { 'content-type': contentType(), ...(r.chance(0.6) ? keys() : {}) }, body: body(shape) }
+    return {
+      surface: 'sequence',
+      method: r.chance(0.9) ? 'POST' : pick(['GET', 'PUT', 'DELETE']),
+      path: `/rpc/Metadata/${enc(method)}`,
+      headers: { 'content-type': contentType(), ...(r.chance(0.6) ? keys() : {}) },
+      body: body(shape),
+    }
   }
 
   const refresh = (): FuzzReq => {
@@ -209,20 +367,56 @@ export function fuzzGenerator(r: Rng, k: Known) {
           method: 'POST',
           path: '/v1/metadata-refreshes',
           headers,
-          body: body(() => (r.chance(0.7) ? { collection_address: pick(evmAddresses), token_ids: r.chance(0.6) ? Array.from({ length: pick([0, 1, 5, 999, 1000, 1001, 3000]) }, tokenId) : json() } : json())),
+          body: body(() =>
+            r.chance(0.7)
+              ? { collection_address: pick(evmAddresses), token_ids: r.chance(0.6) ? Array.from({ length: pick([0, 1, 5, 999, 1000, 1001, 3000]) }, tokenId) : json() }
+              : json(),
+          ),
         }
       case 1: {
-        const qs = [`collection_address=${enc(pick(evmAddresses))}`, `page_size=${enc(pick(['0', '1', '200', '201', '-5', 'abc', '1e2']))}`, `cursor=${enc(junk(40))}`, `status=${enc(junk(8))}`].filter(() => r.chance(0.5)).join('&')
+        const qs = [
+          `collection_address=${enc(pick(evmAddresses))}`,
+          `page_size=${enc(pick(['0', '1', '200', '201', '-5', 'abc', '1e2']))}`,
+          `cursor=${enc(junk(40))}`,
+          `status=${enc(junk(8))}`,
+        ]
+          .filter(() => r.chance(0.5))
+          .join('&')
         return { surface: 'imx', method: 'GET', path: `/v1/metadata-refreshes${qs ? `?${qs}` : ''}`, headers }
       }
       case 2:
-        return { surface: 'imx', method: pick(['GET', 'DELETE', 'PUT']), path: `/v1/metadata-refreshes/${enc(pick([junk(40), '00000000-0000-0000-0000-000000000000', '1', '..', 'x'.repeat(3000)]))}${r.chance(0.5) ? `/errors?page_size=${enc(pick(['1', '0', '500', 'x']))}&cursor=${enc(junk(20))}` : ''}`, headers }
+        return {
+          surface: 'imx',
+          method: pick(['GET', 'DELETE', 'PUT']),
+          path: `/v1/metadata-refreshes/${enc(pick([junk(40), '00000000-0000-0000-0000-000000000000', '1', '..', 'x'.repeat(3000)]))}${r.chance(0.5) ? `/errors?page_size=${enc(pick(['1', '0', '500', 'x']))}&cursor=${enc(junk(20))}` : ''}`,
+          headers,
+        }
       case 3:
       case 4: {
-        const item = () => (r.chance(0.7) ? { token_id: tokenId(), name: r.chance(0.5) ? junk(20) : json(), description: junk(40), image: pick(['https://x/1.png', '', junk(10), null]), external_url: null, animation_url: null, youtube_url: null, attributes: r.chance(0.5) ? [{ trait_type: junk(6), value: json(), display_type: pick(['number', 'boost_percentage', 'date', junk(5), null]) }] : json() } : json())
+        const item = () =>
+          r.chance(0.7)
+            ? {
+                token_id: tokenId(),
+                name: r.chance(0.5) ? junk(20) : json(),
+                description: junk(40),
+                image: pick(['https://x/1.png', '', junk(10), null]),
+                external_url: null,
+                animation_url: null,
+                youtube_url: null,
+                attributes: r.chance(0.5) ? [{ trait_type: junk(6), value: json(), display_type: pick(['number', 'boost_percentage', 'date', junk(5), null]) }] : json(),
+              }
+            : json()
         const n = pick([0, 1, 3, 250, 251])
-        const bodyText = r.chance(0.05) ? JSON.stringify({ nft_metadata: [{ token_id: '1', name: 'x'.repeat(240 * 1024) }] }) : body(() => (r.chance(0.8) ? { nft_metadata: Array.from({ length: n }, item) } : json()))
-        return { surface: 'zkevm', method: r.chance(0.9) ? 'POST' : 'GET', path: `/v1/chains/${enc(pick(chainNames))}/collections/${enc(pick(evmAddresses))}/nfts/refresh-metadata`, headers, body: bodyText }
+        const bodyText = r.chance(0.05)
+          ? JSON.stringify({ nft_metadata: [{ token_id: '1', name: 'x'.repeat(240 * 1024) }] })
+          : body(() => (r.chance(0.8) ? { nft_metadata: Array.from({ length: n }, item) } : json()))
+        return {
+          surface: 'zkevm',
+          method: r.chance(0.9) ? 'POST' : 'GET',
+          path: `/v1/chains/${enc(pick(chainNames))}/collections/${enc(pick(evmAddresses))}/nfts/refresh-metadata`,
+          headers,
+          body: bodyText,
+        }
       }
       default:
         return {
@@ -238,7 +432,30 @@ export function fuzzGenerator(r: Rng, k: Known) {
   const misc = (): FuzzReq => ({
     surface: 'misc',
     method: pick(['GET', 'GET', 'POST', 'DELETE', 'HEAD', 'OPTIONS', 'TRACE', 'PROPFIND']),
-    path: pick(['/status', '/status?chain=' + enc(junk(10)), '/health', '/health?x=%00', '/docs', '/docs/json', '/docs/static/' + enc(junk(10)), '/openapi.json', '/metrics', '/', '/' + enc(junk()), '/../../etc/passwd', '/%2e%2e/%2e%2e/etc/passwd', '//status', '/status/', '/STATUS', '/graphql/x', '/rpc', '/rpc/Metadata', '/v1', '/v1/chains', '/mavis-market-partner']),
+    path: pick([
+      '/status',
+      '/status?chain=' + enc(junk(10)),
+      '/health',
+      '/health?x=%00',
+      '/docs',
+      '/docs/json',
+      '/docs/static/' + enc(junk(10)),
+      '/openapi.json',
+      '/metrics',
+      '/',
+      '/' + enc(junk()),
+      '/../../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '//status',
+      '/status/',
+      '/STATUS',
+      '/graphql/x',
+      '/rpc',
+      '/rpc/Metadata',
+      '/v1',
+      '/v1/chains',
+      '/mavis-market-partner',
+    ]),
     headers: { 'content-type': contentType(), ...(r.chance(0.2) ? { 'x-forwarded-for': asciiHeader(junk(30)), host: asciiHeader(junk(20)) || 'x' } : {}) },
     body: r.chance(0.4) ? junk(60) : undefined,
   })
@@ -352,9 +569,12 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
     })()
     db = exists ? ctx.pg.open(REORG_DB) : await ctx.pg.createDatabase('drill_fuzz')
     const pick1 = async (sql: string, params: unknown[] = []) => (await db!.q<{ v: string }>(sql, params)).map((x) => x.v)
-    const evmContract = (await pick1(`SELECT address AS v FROM contract WHERE chain = $1 AND standard = 'ERC721' ORDER BY id LIMIT 1`, [EVM_CHAIN]))[0] ?? '0x5fbdb2315678afecb367f032d93f642f64180aa3'
+    const evmContract =
+      (await pick1(`SELECT address AS v FROM contract WHERE chain = $1 AND standard = 'ERC721' ORDER BY id LIMIT 1`, [EVM_CHAIN]))[0] ??
+      '0x5fbdb2315678afecb367f032d93f642f64180aa3'
     const evmTokens = await pick1(`SELECT token_id::text AS v FROM token WHERE chain = $1 ORDER BY id LIMIT 50`, [EVM_CHAIN])
-    const stx = async (standard: string, fallback: string) => (await pick1(`SELECT address AS v FROM contract WHERE chain = $1 AND standard = $2 ORDER BY id LIMIT 1`, [STACKS_CHAIN, standard]))[0] ?? fallback
+    const stx = async (standard: string, fallback: string) =>
+      (await pick1(`SELECT address AS v FROM contract WHERE chain = $1 AND standard = $2 ORDER BY id LIMIT 1`, [STACKS_CHAIN, standard]))[0] ?? fallback
     const stxNft = await stx('SIP009', 'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.sample-nft')
     const stxFt = await stx('SIP010', 'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.sample-ft')
     const stxSft = await stx('SIP013', 'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.sample-sft')
@@ -385,9 +605,23 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
     const api = fleet.add({ ...apiSpec, restart: 'never' })
     api.start()
     const base = `http://127.0.0.1:${port}`
-    await waitFor('the API to listen', async () => (await fetch(`${base}/health`)).status === 200, 60_000, 200, () => api.tail())
+    await waitFor(
+      'the API to listen',
+      async () => (await fetch(`${base}/health`)).status === 200,
+      60_000,
+      200,
+      () => api.tail(),
+    )
 
-    const next = fuzzGenerator(ctx.rng('fuzz'), { evmContract, evmTokens: evmTokens.length ? evmTokens : ['0'], stxNft, stxFt, stxSft, stxTokens: stxTokens.length ? stxTokens : ['0'], key })
+    const next = fuzzGenerator(ctx.rng('fuzz'), {
+      evmContract,
+      evmTokens: evmTokens.length ? evmTokens : ['0'],
+      stxNft,
+      stxFt,
+      stxSft,
+      stxTokens: stxTokens.length ? stxTokens : ['0'],
+      key,
+    })
     const requests = Array.from({ length: opt.requests }, next)
     const statuses = new Map<string, number>()
     const bySurface = new Map<string, { n: number; s2: number; s4: number; other: number }>()
@@ -412,23 +646,48 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
           bySurface.set(q.surface, s)
           if (o.status === 'error') clientRefused++
           if (o.status === 'closed') closed++
-          const bad = (typeof o.status === 'number' && o.status >= 500) || (o.status === 'timeout' && !q.incomplete) || (o.status === 'closed' && q.raw === undefined) || STACK.test(o.text)
+          const bad =
+            (typeof o.status === 'number' && o.status >= 500) || (o.status === 'timeout' && !q.incomplete) || (o.status === 'closed' && q.raw === undefined) || STACK.test(o.text)
           if (o.status === 'timeout' && q.incomplete) waitingForBody++
-          if (bad && failures.length < 25) failures.push(`${o.status} ${q.method} ${q.path.slice(0, 160)} ${(q.body ?? q.raw ?? '').slice(0, 160).replace(/\s+/g, ' ')} -> ${o.text.slice(0, 240).replace(/\s+/g, ' ')}`)
+          if (bad && failures.length < 25)
+            failures.push(
+              `${o.status} ${q.method} ${q.path.slice(0, 160)} ${(q.body ?? q.raw ?? '').slice(0, 160).replace(/\s+/g, ' ')} -> ${o.text.slice(0, 240).replace(/\s+/g, ' ')}`,
+            )
           else if (bad) failures.push('…')
         }
       }),
     )
     const fuzzMs = Date.now() - fuzzStart
-    const health = await fetch(`${base}/health`).then((x) => x.status, () => 0)
+    const health = await fetch(`${base}/health`).then(
+      (x) => x.status,
+      () => 0,
+    )
     const rss = api.peakRssKb() / 1024
     const exits = api.exits.length
     await fleet.stopAll()
 
     const fiveXX = [...statuses].filter(([s]) => /^5\d\d$/.test(s)).reduce((n, [, c]) => n + c, 0)
-    check(checks, `${fmt(opt.requests)} malformed requests: no 5xx`, fiveXX === 0, fiveXX === 0 ? 'none' : failures.filter((f) => /^5/.test(f)).slice(0, 8).join(' / '))
+    check(
+      checks,
+      `${fmt(opt.requests)} malformed requests: no 5xx`,
+      fiveXX === 0,
+      fiveXX === 0
+        ? 'none'
+        : failures
+            .filter((f) => /^5/.test(f))
+            .slice(0, 8)
+            .join(' / '),
+    )
     const hangs = (statuses.get('timeout') ?? 0) - waitingForBody
-    check(checks, `no request left unanswered (${seconds(opt.answerWithinMs)}; 5 s on raw sockets)`, hangs === 0, `${hangs} timeouts ${failures.filter((f) => f.startsWith('timeout')).slice(0, 4).join(' / ')}; ${waitingForBody} raw requests that announce a longer body than they send were (rightly) still waiting for it after 5 s`)
+    check(
+      checks,
+      `no request left unanswered (${seconds(opt.answerWithinMs)}; 5 s on raw sockets)`,
+      hangs === 0,
+      `${hangs} timeouts ${failures
+        .filter((f) => f.startsWith('timeout'))
+        .slice(0, 4)
+        .join(' / ')}; ${waitingForBody} raw requests that announce a longer body than they send were (rightly) still waiting for it after 5 s`,
+    )
     const stack = failures.filter((f) => STACK.test(f))
     check(checks, 'no stack trace in any response', stack.length === 0, stack.slice(0, 3).join(' / ') || 'none')
     const droppedFetch = failures.filter((f) => f.startsWith('closed'))
@@ -436,9 +695,20 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
     check(checks, 'the API process is up and healthy afterwards', exits === 0 && health === 200, `exits ${exits}, /health ${health}, peak RSS ${fmt(rss)} MB`)
 
     const figures: DrillResult['figures'] = []
-    figures.push(['requests', fmt(opt.requests), `${opt.concurrency} in flight, ${seconds(fuzzMs)} (${fmt(opt.requests / (fuzzMs / 1000))} req/s); database: ${exists ? `the reorg drill's (${fmt(tokensInDb)} tokens)` : 'empty'}; an admin API key for the refresh surfaces`])
+    figures.push([
+      'requests',
+      fmt(opt.requests),
+      `${opt.concurrency} in flight, ${seconds(fuzzMs)} (${fmt(opt.requests / (fuzzMs / 1000))} req/s); database: ${exists ? `the reorg drill's (${fmt(tokensInDb)} tokens)` : 'empty'}; an admin API key for the refresh surfaces`,
+    ])
     for (const [s, v] of [...bySurface].sort()) figures.push([`surface ${s}`, fmt(v.n), `${fmt(v.s2)} 2xx/3xx, ${fmt(v.s4)} 4xx, ${fmt(v.other)} other`])
-    figures.push(['statuses', [...statuses].sort().map(([s, c]) => `${s}: ${fmt(c)}`).join(', '), `"error" = refused by the HTTP client before sending (${clientRefused}); "closed" = raw socket closed by the server without an answer (${closed})`])
+    figures.push([
+      'statuses',
+      [...statuses]
+        .sort()
+        .map(([s, c]) => `${s}: ${fmt(c)}`)
+        .join(', '),
+      `"error" = refused by the HTTP client before sending (${clientRefused}); "closed" = raw socket closed by the server without an answer (${closed})`,
+    ])
     return {
       drill: 'fuzz',
       setup: `The API process (lib/main/api.js) over ${exists ? "the reorg drill's database" : 'an empty database'}; a seeded stream of malformed requests across GraphQL, Hiro, Sequence (reads and refresh methods), status, health, docs, metrics, the Immutable X, zkEVM and Mavis refresh surfaces (no key, junk keys, a valid key) and raw malformed HTTP.`,

@@ -69,7 +69,13 @@ interface HostileKind {
 const KINDS: HostileKind[] = [
   { name: 'drip', what: 'answers 200 at once, then 20 bytes/s forever', slow: true, handler: () => slowDrip(20), status: 'FAILED', codes: ['timeout'] },
   { name: 'hang', what: 'accepts, never answers', slow: true, handler: () => hang(), status: 'FAILED', codes: ['timeout'] },
-  { name: 'huge', what: '4 MiB body, with and without Content-Length (cap 1 MiB)', handler: (_h, id) => huge(4 * 1024 * 1024, { withContentLength: id % 2 === 0 }), status: 'INVALID', codes: ['response_too_large'] },
+  {
+    name: 'huge',
+    what: '4 MiB body, with and without Content-Length (cap 1 MiB)',
+    handler: (_h, id) => huge(4 * 1024 * 1024, { withContentLength: id % 2 === 0 }),
+    status: 'INVALID',
+    codes: ['response_too_large'],
+  },
   { name: 'gzip', what: 'gzip bomb: 256 MiB of zeros in ~260 KB', handler: () => gzipBomb(256 * 1024 * 1024), status: 'INVALID', codes: ['response_too_large'] },
   {
     name: 'loop',
@@ -89,7 +95,13 @@ const KINDS: HostileKind[] = [
   { name: 'reset', what: 'TCP reset before answering', handler: () => reset(), status: 'FAILED', codes: ['unable_to_retrieve_metadata'] },
   { name: 'e429', what: '429 with Retry-After: 1', handler: () => status(429, 'slow down', { 'retry-after': '1' }), status: 'FAILED', codes: ['rate_limited'] },
   { name: 'e404', what: '404 Not Found', handler: () => status(404, 'gone'), status: 'INVALID', codes: ['token_not_found'] },
-  { name: 'garbage', what: '200 with a body that is not JSON', handler: () => body('<html>not json {', { contentType: 'application/json' }), status: 'INVALID', codes: ['unable_to_decode_response', 'metadata_invalid'] },
+  {
+    name: 'garbage',
+    what: '200 with a body that is not JSON',
+    handler: () => body('<html>not json {', { contentType: 'application/json' }),
+    status: 'INVALID',
+    codes: ['unable_to_decode_response', 'metadata_invalid'],
+  },
 ]
 
 /** Each request redirects one step further down an endless chain (`/loop/<id>?n=k`). */
@@ -211,29 +223,56 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
       const specs = roleSpecs({ env, evmProcessor: true, workers: 2 })
       for (const s of specs) fleet.add(s)
       fleet.get('evm-processor').start()
-      await waitFor(`${label}: indexed`, async () => (await indexedHeight(db, EVM_CHAIN)) >= head, opt.timeoutMs, 100, () => fleet.tails())
+      await waitFor(
+        `${label}: indexed`,
+        async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
+        opt.timeoutMs,
+        100,
+        () => fleet.tails(),
+      )
       return { label, db, fleet, workers: specs.filter((x) => x.script === 'worker').map((x) => x.name) }
     }
     const measure = async (d: Deployment, t0: number): Promise<RunResult> => {
       let last: Record<string, number> = {}
       let peak = 0
-      await waitFor(`${d.label}: queue drained`, async () => {
-        for (const w of d.workers) peak = Math.max(peak, d.fleet.get(w).peakRssKb())
-        last = await jobCounts(d.db)
-        return live(last) === 0
-      }, opt.timeoutMs, 200, () => `${JSON.stringify(last)}\n${d.fleet.tails()}`)
+      await waitFor(
+        `${d.label}: queue drained`,
+        async () => {
+          for (const w of d.workers) peak = Math.max(peak, d.fleet.get(w).peakRssKb())
+          last = await jobCounts(d.db)
+          return live(last) === 0
+        },
+        opt.timeoutMs,
+        200,
+        () => `${JSON.stringify(last)}\n${d.fleet.tails()}`,
+      )
       const totalMs = Date.now() - t0
       await d.fleet.stopAll()
       // The rate between the 10th and the 90th percentile of the healthy completions: the workers'
       // start-up and the last stragglers are left out of both runs alike.
-      const done = (await d.db.q<{ t: Date }>(`SELECT finished_at AS t FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN' AND status = 'DONE' ORDER BY finished_at`, [healthy.contractId])).map((x) => x.t.getTime())
+      const done = (
+        await d.db.q<{ t: Date }>(`SELECT finished_at AS t FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN' AND status = 'DONE' ORDER BY finished_at`, [
+          healthy.contractId,
+        ])
+      ).map((x) => x.t.getTime())
       const lo = Math.floor(done.length * 0.1)
       const hi = Math.ceil(done.length * 0.9) - 1
       const spanMs = Math.max(1, done[hi] - done[lo])
       // Deferred attempts count as "retried" in the per-minute stats, per host.
-      const [{ deferred }] = await d.db.q<{ deferred: number }>(`SELECT coalesce(sum(retried), 0)::int AS deferred FROM job_stat_minute WHERE host = $1`, [`127.0.0.1:${healthyHost.port}`])
-      const result = { label: d.label, healthyDeferrals: deferred, healthyRate: (hi - lo) / (spanMs / 1000), healthySpanMs: done[done.length - 1] - done[0], totalMs, peakRssMb: peak / 1024 }
-      log(`${d.label}: ${done.length} healthy jobs, ${fmt(result.healthyRate)} jobs/s (10th-90th percentile); all jobs settled after ${seconds(totalMs)}; worker peak RSS ${fmt(result.peakRssMb)} MB`)
+      const [{ deferred }] = await d.db.q<{ deferred: number }>(`SELECT coalesce(sum(retried), 0)::int AS deferred FROM job_stat_minute WHERE host = $1`, [
+        `127.0.0.1:${healthyHost.port}`,
+      ])
+      const result = {
+        label: d.label,
+        healthyDeferrals: deferred,
+        healthyRate: (hi - lo) / (spanMs / 1000),
+        healthySpanMs: done[done.length - 1] - done[0],
+        totalMs,
+        peakRssMb: peak / 1024,
+      }
+      log(
+        `${d.label}: ${done.length} healthy jobs, ${fmt(result.healthyRate)} jobs/s (10th-90th percentile); all jobs settled after ${seconds(totalMs)}; worker peak RSS ${fmt(result.peakRssMb)} MB`,
+      )
       return result
     }
 
@@ -245,7 +284,10 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
     let mixedDb: DrillDb | undefined
     let inFlight = new Map<string, { raw: number; slack: number }>()
     for (let round = 1; round <= opt.rounds; round++) {
-      const [alone, mixedDeployment] = await Promise.all([deploy(`alone${round}`, [healthy.address]), deploy(`mixed${round}`, [healthy.address, ...hostile.map((h) => h.col.address)])])
+      const [alone, mixedDeployment] = await Promise.all([
+        deploy(`alone${round}`, [healthy.address]),
+        deploy(`mixed${round}`, [healthy.address, ...hostile.map((h) => h.col.address)]),
+      ])
       for (const g of gauges.values()) g.intervals.length = 0
       const t0 = Date.now()
       for (const d of [alone, mixedDeployment]) for (const w of d.workers) d.fleet.get(w).start()
@@ -258,11 +300,22 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
       }
     }
     const mean = (xs: RunResult[]) => xs.reduce((s, x) => s + x.healthyRate, 0) / xs.length
-    const mixed = { ...mixedRuns[0], healthyRate: mean(mixedRuns), totalMs: Math.max(...mixedRuns.map((x) => x.totalMs)), peakRssMb: Math.max(...mixedRuns.map((x) => x.peakRssMb)) }
+    const mixed = {
+      ...mixedRuns[0],
+      healthyRate: mean(mixedRuns),
+      totalMs: Math.max(...mixedRuns.map((x) => x.totalMs)),
+      peakRssMb: Math.max(...mixedRuns.map((x) => x.peakRssMb)),
+    }
     const baseRate = mean(baselines)
     const ratio = mixed.healthyRate / baseRate
 
-    if (opt.maxSlowdown !== null) check(checks, `healthy throughput with hostile hosts within ${Math.round(opt.maxSlowdown * 100)}% of the healthy-only run`, ratio >= 1 - opt.maxSlowdown, `${mixedRuns.map((x) => fmt(x.healthyRate)).join(' / ')} jobs/s with hostile hosts vs ${baselines.map((b) => fmt(b.healthyRate)).join(' / ')} jobs/s alone (side by side): ${(ratio * 100).toFixed(1)}%`)
+    if (opt.maxSlowdown !== null)
+      check(
+        checks,
+        `healthy throughput with hostile hosts within ${Math.round(opt.maxSlowdown * 100)}% of the healthy-only run`,
+        ratio >= 1 - opt.maxSlowdown,
+        `${mixedRuns.map((x) => fmt(x.healthyRate)).join(' / ')} jobs/s with hostile hosts vs ${baselines.map((b) => fmt(b.healthyRate)).join(' / ')} jobs/s alone (side by side): ${(ratio * 100).toFixed(1)}%`,
+      )
     if (!mixedDb) throw new Error('no hostile run')
     const [{ ok }] = await mixedDb.q<{ ok: number }>(`SELECT count(*)::int AS ok FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [healthy.contractId])
     check(checks, 'every healthy token fetched', ok === opt.healthy, `${fmt(ok)}/${fmt(opt.healthy)}`)
@@ -274,7 +327,12 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
       )
       const good = rows.filter((x) => x.status === h.kind.status && x.code !== null && h.kind.codes.includes(x.code)).reduce((s, x) => s + x.n, 0)
       const summary = rows.map((x) => `${x.n} ${x.status} ${x.code ?? ''}`.trim()).join(', ')
-      check(checks, `${h.kind.name}: every token ${h.kind.status} with ${h.kind.codes.join(' or ')}`, good === h.count, `${summary} (of ${h.count}); max ${inFlight.get(h.kind.name)!.slack} requests in flight at the host`)
+      check(
+        checks,
+        `${h.kind.name}: every token ${h.kind.status} with ${h.kind.codes.join(' or ')}`,
+        good === h.count,
+        `${summary} (of ${h.count}); max ${inFlight.get(h.kind.name)!.slack} requests in flight at the host`,
+      )
       outcomeRows.push([h.kind.name, h.kind.what, h.count, summary])
     }
     // Measurable only where requests last long (the whole deadline): the slack would hide short ones.
@@ -287,12 +345,27 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
       `${long.map((k) => `${k} ${inFlight.get(k)?.slack}`).join(', ')} (socket closes seen up to ${opt.closeSlackMs} ms late forgiven); raw maxima, all hosts, first round: ${[...inFlight].map(([k, m]) => `${k} ${m.raw}`).join(', ')}`,
     )
     check(checks, 'the private address was never connected to', canary.connections === 0, `${canary.connections} connections to the canary on 127.0.0.1:${canary.port}`)
-    check(checks, 'worker memory stays bounded (peak RSS < 600 MB)', mixed.peakRssMb < 600, `peak ${fmt(mixed.peakRssMb)} MB with hostile hosts, ${fmt(Math.max(...baselines.map((b) => b.peakRssMb)))} MB without`)
+    check(
+      checks,
+      'worker memory stays bounded (peak RSS < 600 MB)',
+      mixed.peakRssMb < 600,
+      `peak ${fmt(mixed.peakRssMb)} MB with hostile hosts, ${fmt(Math.max(...baselines.map((b) => b.peakRssMb)))} MB without`,
+    )
 
-    figures.push(['settings', '2 workers', Object.entries(SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')])
+    figures.push([
+      'settings',
+      '2 workers',
+      Object.entries(SETTINGS)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', '),
+    ])
     for (const [i, b] of baselines.entries()) {
       const m = mixedRuns[i]
-      figures.push([`round ${i + 1}: healthy alone | with hostile hosts`, `${fmt(b.healthyRate)} | ${fmt(m.healthyRate)} jobs/s`, `${(m.healthyRate / b.healthyRate * 100).toFixed(1)}%; first to last healthy completion ${seconds(b.healthySpanMs)} | ${seconds(m.healthySpanMs)}; healthy-host attempts deferred for want of a slot ${fmt(b.healthyDeferrals)} | ${fmt(m.healthyDeferrals)}; every hostile job settled after ${seconds(m.totalMs)}`])
+      figures.push([
+        `round ${i + 1}: healthy alone | with hostile hosts`,
+        `${fmt(b.healthyRate)} | ${fmt(m.healthyRate)} jobs/s`,
+        `${((m.healthyRate / b.healthyRate) * 100).toFixed(1)}%; first to last healthy completion ${seconds(b.healthySpanMs)} | ${seconds(m.healthySpanMs)}; healthy-host attempts deferred for want of a slot ${fmt(b.healthyDeferrals)} | ${fmt(m.healthyDeferrals)}; every hostile job settled after ${seconds(m.totalMs)}`,
+      ])
     }
     figures.push(['healthy with hostile hosts / alone', `${(ratio * 100).toFixed(1)}%`, `mean of ${opt.rounds} round(s): ${fmt(mixed.healthyRate)} vs ${fmt(baseRate)} jobs/s`])
     for (const row of outcomeRows) figures.push([`hostile: ${row[0]} (${row[2]} tokens)`, String(row[3]), String(row[1])])
@@ -312,4 +385,3 @@ export async function runHostileDrill(ctx: DrillContext, opt: HostileOptions): P
     for (const h of hosts) await h.close()
   }
 }
-

@@ -51,11 +51,21 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     const colB = await DrillCollection.deploy(chain, host, 'HotB')
     await col.mint(chain.driver.accounts[1], 3)
     const head = await chain.head()
-    const env = deploymentEnv({ databaseUrl: db.url, evmChains: evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address, colB.address] }), allowHosts: [`127.0.0.1:${host.port}`] })
+    const env = deploymentEnv({
+      databaseUrl: db.url,
+      evmChains: evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address, colB.address] }),
+      allowHosts: [`127.0.0.1:${host.port}`],
+    })
     const [procSpec, workerSpec] = roleSpecs({ env, evmProcessor: true, workers: 1 })
     const proc = fleet.add({ ...procSpec, restartDelayMs: () => 300 })
     proc.start()
-    await waitFor('the processor at the head', async () => (await indexedHeight(db, EVM_CHAIN)) >= head, 60_000, 100, () => proc.tail())
+    await waitFor(
+      'the processor at the head',
+      async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
+      60_000,
+      100,
+      () => proc.tail(),
+    )
     await sleep(500)
 
     // A user refresh of the three tokens, in its own transaction, as the refresh APIs do it.
@@ -67,16 +77,25 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     await c.query('BEGIN')
     const { id: refreshId } = await createRefresh(exec, { surface: 'graphql', chain: EVM_CHAIN, contractId: col.contractId, tokenIds: [0n, 1n, 2n] }, new Date())
     await c.query('COMMIT')
-    const jobs = async () => (await db.q<JobRow>(`SELECT id, status, priority, request_version FROM metadata_job WHERE kind = 'TOKEN' ORDER BY id`))
+    const jobs = async () => await db.q<JobRow>(`SELECT id, status, priority, request_version FROM metadata_job WHERE kind = 'TOKEN' ORDER BY id`)
     const before = await jobs()
     log(`refresh ${refreshId} created; jobs ${JSON.stringify(before.map((j) => [j.status, j.priority, j.request_version]))}`)
 
     const forks = () => (proc.tail(300).match(/navigating a fork/g) ?? []).length
     const forksBefore = forks()
     await proc.kill('SIGKILL')
-    await waitFor('the processor restarted and at the head', async () => proc.alive && (await indexedHeight(db, EVM_CHAIN)) >= head, 60_000, 100, () => proc.tail())
+    await waitFor(
+      'the processor restarted and at the head',
+      async () => proc.alive && (await indexedHeight(db, EVM_CHAIN)) >= head,
+      60_000,
+      100,
+      () => proc.tail(),
+    )
     // If the head block is handed over again, it happens at the first head poll after the restart.
-    const reprocessed = await waitFor('the restarted processor to re-apply the head block', async () => forks() > forksBefore, 15_000, 100).then(() => true, () => false)
+    const reprocessed = await waitFor('the restarted processor to re-apply the head block', async () => forks() > forksBefore, 15_000, 100).then(
+      () => true,
+      () => false,
+    )
     await sleep(1000)
     const after = await jobs()
     log(`after restart (head block re-applied: ${reprocessed}): ${JSON.stringify(after.map((j) => [j.status, j.priority, j.request_version]))}`)
@@ -93,11 +112,16 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     const kept = after.every((j, i) => j.request_version >= before[i].request_version && j.priority >= before[i].priority)
     check(
       checks,
-      'a refresh requested while its tokens\' block is hot survives a processor restart (jobs keep its version and priority)',
+      "a refresh requested while its tokens' block is hot survives a processor restart (jobs keep its version and priority)",
       kept,
       `before the restart ${before.map((j) => `v${j.request_version}/p${j.priority}`).join(' ')}; after ${after.map((j) => `v${j.request_version}/p${j.priority}`).join(' ')}${reprocessed ? ' (log: "navigating a fork" onto the same head block)' : ''}`,
     )
-    check(checks, 'that refresh completes once a worker runs', refresh?.status === 'COMPLETED' && refresh.pending === 0, `refresh ${refresh?.status}, items: ${refresh?.succeeded ?? 0} succeeded, ${refresh?.pending ?? '?'} still PENDING after the queue drained`)
+    check(
+      checks,
+      'that refresh completes once a worker runs',
+      refresh?.status === 'COMPLETED' && refresh.pending === 0,
+      `refresh ${refresh?.status}, items: ${refresh?.succeeded ?? 0} succeeded, ${refresh?.pending ?? '?'} still PENDING after the queue drained`,
+    )
 
     // Scenario 2: tokens minted in a hot block and already fetched; the processor is killed, the
     // chain moves on past the finality depth while it is down, and it restarts behind the head.
@@ -124,7 +148,10 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     await sleep(500)
     const afterB = await snapshot()
     const fetchesAfter = fetchesB()
-    const show = (rows: typeof beforeB) => rows.map((x) => `${x.id.split(':').pop()} ${x.status ?? 'no job'} v${x.v ?? '-'} ${x.fetched ? `fetched ${x.fetched.toISOString().slice(11, 23)}` : 'no metadata'}`).join(', ')
+    const show = (rows: typeof beforeB) =>
+      rows
+        .map((x) => `${x.id.split(':').pop()} ${x.status ?? 'no job'} v${x.v ?? '-'} ${x.fetched ? `fetched ${x.fetched.toISOString().slice(11, 23)}` : 'no metadata'}`)
+        .join(', ')
     check(
       checks,
       'tokens of hot blocks keep their metadata and finished jobs when the processor restarts behind the head (hot blocks re-applied unchanged: nothing deleted, nothing fetched again)',
@@ -135,10 +162,17 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     return {
       checks,
       figures: [
-        ['hot-restart probe: refresh', `${before.length} tokens`, `refresh at v${before[0]?.request_version}; after processor SIGKILL + restart at the head: v${after[0]?.request_version}, refresh ${refresh?.status}`],
+        [
+          'hot-restart probe: refresh',
+          `${before.length} tokens`,
+          `refresh at v${before[0]?.request_version}; after processor SIGKILL + restart at the head: v${after[0]?.request_version}, refresh ${refresh?.status}`,
+        ],
         ['hot-restart probe: restart behind the head', `${beforeB.length} tokens`, `fetched documents ${fetchesBefore} → ${fetchesAfter} after the restart`],
       ],
-      faults: ['SIGKILL evm-processor with a user refresh pending on tokens of the head (hot) block', 'SIGKILL evm-processor, 8 blocks mined while it is down, restart behind the head'],
+      faults: [
+        'SIGKILL evm-processor with a user refresh pending on tokens of the head (hot) block',
+        'SIGKILL evm-processor, 8 blocks mined while it is down, restart behind the head',
+      ],
     }
   } finally {
     await client?.end().catch(() => undefined)

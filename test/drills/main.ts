@@ -43,12 +43,13 @@ function parse(argv: string[]): Args {
       const p = value()
       if (p !== 'full' && p !== 'quick' && p !== 'test') throw new Error('--profile: full, quick or test')
       out.profile = p
-    }
-    else if (a === '--no-append') out.append = false
+    } else if (a === '--no-append') out.append = false
     else if (a === '--seed') out.seed = Number(value())
     else if (a === '--logs') out.logs = value()
     else if (a === '--only') {
-      const names = value().split(',').map((s) => s.trim()) as DrillName[]
+      const names = value()
+        .split(',')
+        .map((s) => s.trim()) as DrillName[]
       for (const n of names) if (!DRILLS.some((d) => d.name === n)) throw new Error(`--only: unknown drill ${n} (known: ${DRILLS.map((d) => d.name).join(', ')})`)
       out.only = names
     } else throw new Error(`unknown argument ${a}`)
@@ -110,7 +111,21 @@ async function main(): Promise<number> {
     '',
     mdTable(
       ['nproc', 'memory', 'Node', 'load avg at start of report (1/5/15 min)', 'code', 'command', 'seed', 'total'],
-      [[m.availableParallelism(), `${(m.totalmem() / 2 ** 30).toFixed(1)} GiB`, process.version, m.loadavg().map((x) => x.toFixed(2)).join(' '), codeVersion(), `npm run drill${profile === 'quick' ? ' -- --quick' : profile === 'test' ? ' -- --profile test' : ''}`, args.seed, seconds(totalMs)]],
+      [
+        [
+          m.availableParallelism(),
+          `${(m.totalmem() / 2 ** 30).toFixed(1)} GiB`,
+          process.version,
+          m
+            .loadavg()
+            .map((x) => x.toFixed(2))
+            .join(' '),
+          codeVersion(),
+          `npm run drill${profile === 'quick' ? ' -- --quick' : profile === 'test' ? ' -- --profile test' : ''}`,
+          args.seed,
+          seconds(totalMs),
+        ],
+      ],
     ),
     '',
     summaryTable(results),

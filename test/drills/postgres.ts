@@ -68,7 +68,12 @@ export class DrillPostgres {
     const started = Date.now()
     // The server's own log (deadlock reports name both statements) next to the processes' logs.
     const serverLog = this.serverLog
-    this.server = await startEmbeddedPostgres({ dataDir: this.dataDir, port: this.port, ephemeral: true, onLog: serverLog ? (line) => fs.appendFileSync(serverLog, `${line}\n`) : undefined })
+    this.server = await startEmbeddedPostgres({
+      dataDir: this.dataDir,
+      port: this.port,
+      ephemeral: true,
+      onLog: serverLog ? (line) => fs.appendFileSync(serverLog, `${line}\n`) : undefined,
+    })
     this.log(`postgres up on 127.0.0.1:${this.port} (${Date.now() - started} ms)`)
   }
 

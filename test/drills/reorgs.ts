@@ -67,7 +67,8 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     // --- Stacks contracts: URIs on the local host
     const { deployer, wallet_1, wallet_2, wallet_3 } = sim.accounts
     const c = sim.contracts
-    for (let id = 0; id < 600; id++) host.route(`/stx/nft/${id}.json`, json({ sip: 16, name: `Stacks NFT ${id}`, image: `https://img.invalid/${id}.png`, attributes: [{ trait_type: 'n', value: id % 5 }] }))
+    for (let id = 0; id < 600; id++)
+      host.route(`/stx/nft/${id}.json`, json({ sip: 16, name: `Stacks NFT ${id}`, image: `https://img.invalid/${id}.png`, attributes: [{ trait_type: 'n', value: id % 5 }] }))
     for (let id = 0; id < 200; id++) host.route(`/stx/sft/${id}.json`, json({ sip: 16, name: `Stacks SFT ${id}`, decimals: 0 }))
     host.route('/stx/ft.json', json({ sip: 16, name: 'Sample Token', description: 'drill FT' }))
     await sim.call(c.nft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/stx/nft/{id}.json'))], deployer)
@@ -138,8 +139,20 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     const onHeads = async (x: DrillDb) =>
       (await indexedHash(x, EVM_CHAIN, Number(evmHead.number))) === evmHead.hash && (await indexedHash(x, STACKS_CHAIN, stxTip.height)) === stxTip.indexBlockHash
     const drained = async (x: DrillDb) => live(await jobCounts(x)) === 0
-    await waitFor('live processors on the canonical heads', () => onHeads(db), opt.timeoutMs, 200, () => fleet.tails())
-    await waitFor('live queue drained', () => drained(db), opt.timeoutMs, 200, () => fleet.tails())
+    await waitFor(
+      'live processors on the canonical heads',
+      () => onHeads(db),
+      opt.timeoutMs,
+      200,
+      () => fleet.tails(),
+    )
+    await waitFor(
+      'live queue drained',
+      () => drained(db),
+      opt.timeoutMs,
+      200,
+      () => fleet.tails(),
+    )
     const liveMs = Date.now() - started
     await sleep(300)
     const probeStats = await probe.stop()
@@ -153,22 +166,52 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     for (const spec of roleSpecs({ env: { ...env, DATABASE_URL: fresh.url }, evmProcessor: true, stacksProcessor: true, workers: opt.workers })) freshFleet.add(spec)
     const freshStart = Date.now()
     freshFleet.startAll()
-    await waitFor('fresh processors on the canonical heads', () => onHeads(fresh), opt.timeoutMs, 200, () => freshFleet.tails())
-    await waitFor('fresh queue drained', () => drained(fresh), opt.timeoutMs, 200, () => freshFleet.tails())
+    await waitFor(
+      'fresh processors on the canonical heads',
+      () => onHeads(fresh),
+      opt.timeoutMs,
+      200,
+      () => freshFleet.tails(),
+    )
+    await waitFor(
+      'fresh queue drained',
+      () => drained(fresh),
+      opt.timeoutMs,
+      200,
+      () => freshFleet.tails(),
+    )
     const freshMs = Date.now() - freshStart
     await freshFleet.stopAll()
 
-    for (const [name, id] of [['EVM', EVM_CHAIN], ['Stacks', STACKS_CHAIN]] as const) {
+    for (const [name, id] of [
+      ['EVM', EVM_CHAIN],
+      ['Stacks', STACKS_CHAIN],
+    ] as const) {
       const cmp = await compareDatabases(db, fresh, id)
-      check(checks, `${name}: database equals a fresh index of the canonical chain`, cmp.equal, cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '))
+      check(
+        checks,
+        `${name}: database equals a fresh index of the canonical chain`,
+        cmp.equal,
+        cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '),
+      )
     }
     const orphans = await db.q<{ n: number }>(`SELECT count(*)::int AS n FROM token WHERE contract_id = $1 AND token_id >= 100000`, [col.contractId])
     const expectedOrphans = await fresh.q<{ n: number }>(`SELECT count(*)::int AS n FROM token WHERE contract_id = $1 AND token_id >= 100000`, [col.contractId])
-    check(checks, 'tokens minted only on orphaned EVM branches are gone (and their jobs)', orphans[0].n === expectedOrphans[0].n, `${orphans[0].n} orphan-range tokens in the live database, ${expectedOrphans[0].n} re-minted canonically`)
+    check(
+      checks,
+      'tokens minted only on orphaned EVM branches are gone (and their jobs)',
+      orphans[0].n === expectedOrphans[0].n,
+      `${orphans[0].n} orphan-range tokens in the live database, ${expectedOrphans[0].n} re-minted canonically`,
+    )
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*) after the rollbacks', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     check(checks, 'no process exited', unexpected.length === 0, unexpected.join('; ') || 'none')
-    check(checks, 'API: no 5xx', probeStats.serverErrors === 0 && probeStats.unavailable === 0, `${fmt(probeStats.requests)} requests, ${fmt(probeStats.ok)} ok, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`)
+    check(
+      checks,
+      'API: no 5xx',
+      probeStats.serverErrors === 0 && probeStats.unavailable === 0,
+      `${fmt(probeStats.requests)} requests, ${fmt(probeStats.ok)} ok, ${probeStats.serverErrors + probeStats.unavailable} 5xx ${probeStats.samples5xx.join(' / ')}`,
+    )
     const audit = await readDoneAudit(db)
 
     const [{ tokens: evmTokens }] = await db.q<{ tokens: number }>(`SELECT count(*)::int AS tokens FROM token WHERE chain = $1`, [EVM_CHAIN])
@@ -178,7 +221,11 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     figures.push(['canonical state', `${fmt(evmTokens)} EVM + ${fmt(stxTokens)} Stacks tokens`, `EVM head ${evmHead.number}, Stacks tip ${stxTip.height}`])
     figures.push(['live run (start → heads indexed, queue drained)', seconds(liveMs), `${opt.workers} worker${opt.workers > 1 ? 's' : ''} and the API running throughout`])
     figures.push(['fresh index + fetch (second database)', seconds(freshMs), ''])
-    figures.push(['DONE transitions repeated by rollbacks', String(audit.duplicates.length), 'job versions completed twice: a rollback restores a job row to its image from before the orphaned block (informational)'])
+    figures.push([
+      'DONE transitions repeated by rollbacks',
+      String(audit.duplicates.length),
+      'job versions completed twice: a rollback restores a job row to its image from before the orphaned block (informational)',
+    ])
     return {
       drill: 'reorgs',
       setup: `Hardhat chain (ERC-721 + ERC-1155, processor finality ${opt.finality}) and Stacks simulator (SIP-009/010/013, STACKS_FINALITY ${opt.finality}) indexed live with ${opt.workers} worker${opt.workers > 1 ? 's' : ''} and the API; ${opt.evmReorgs} EVM reorgs and ${opt.stacksForks} Stacks forks of random depth 1-${opt.maxDepth}, each orphaning real activity, taken at a random moment of the processor's progress; then a fresh index of the canonical chains in a second database.`,
@@ -225,7 +272,12 @@ class EvmActivity {
 
   async canonical(mints: number, afterReorg = false): Promise<void> {
     if (this.col.minted === 0) {
-      await this.d.mintErc1155(this.items, this.alice, Array.from({ length: 8 }, (_, i) => BigInt(i + 1)), Array.from({ length: 8 }, () => 1000n))
+      await this.d.mintErc1155(
+        this.items,
+        this.alice,
+        Array.from({ length: 8 }, (_, i) => BigInt(i + 1)),
+        Array.from({ length: 8 }, () => 1000n),
+      )
     }
     const m = await this.col.mint(this.alice, mints)
     for (let id = m.from; id < m.to; id++) this.aliceHeld.push(id)

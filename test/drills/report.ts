@@ -65,7 +65,12 @@ export function renderResult(r: DrillResult): string {
     out.push(mdTable(['measure', 'value', 'detail'], r.figures))
     out.push('')
   }
-  out.push(mdTable(['check', 'result', 'detail'], r.checks.map((c) => [c.name, c.ok ? 'ok' : '**FAILED**', c.detail])))
+  out.push(
+    mdTable(
+      ['check', 'result', 'detail'],
+      r.checks.map((c) => [c.name, c.ok ? 'ok' : '**FAILED**', c.detail]),
+    ),
+  )
   out.push('')
   out.push(`Lost: ${r.lost}`)
   return out.join('\n')

@@ -69,11 +69,23 @@ export async function runSettleOutageProbe(ctx: DrillContext, logDir: string): P
     const [procSpec, workerSpec] = roleSpecs({ env, evmProcessor: true, workers: 1 })
     const proc = fleet.add({ ...procSpec, restart: 'never' })
     proc.start()
-    await waitFor('the processor at the head', async () => (await indexedHeight(db, EVM_CHAIN)) >= head, 60_000, 100, () => proc.tail())
+    await waitFor(
+      'the processor at the head',
+      async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
+      60_000,
+      100,
+      () => proc.tail(),
+    )
     await proc.stop()
     const worker = fleet.add({ ...workerSpec, restart: 'never' })
     worker.start()
-    await waitFor(`all ${TOKENS} fetches waiting at the host`, async () => held.length >= TOKENS, 60_000, 50, () => worker.tail())
+    await waitFor(
+      `all ${TOKENS} fetches waiting at the host`,
+      async () => held.length >= TOKENS,
+      60_000,
+      50,
+      () => worker.tail(),
+    )
 
     const started = Date.now()
     await ctx.pg.down()
@@ -83,25 +95,59 @@ export async function runSettleOutageProbe(ctx: DrillContext, logDir: string): P
     open = true
     const sixth = await waitFor(
       "the worker's 6th failed settle attempt",
-      async () => worker.tail(60).split('\n').some((l) => l.includes('settling outcomes failed') && /"attempt":([6-9]|\d\d)/.test(l)),
+      async () =>
+        worker
+          .tail(60)
+          .split('\n')
+          .some((l) => l.includes('settling outcomes failed') && /"attempt":([6-9]|\d\d)/.test(l)),
       30_000,
       50,
-    ).then(() => true, () => false)
+    ).then(
+      () => true,
+      () => false,
+    )
     await ctx.pg.up()
     log(`Postgres back after ${((Date.now() - started) / 1000).toFixed(1)} s (6th failed attempt seen: ${sixth})`)
-    const settledBy = await waitFor('every job settled', async () => live(await jobCounts(db)) === 0 && Date.now(), 120_000, 200, () => worker.tail())
+    const settledBy = await waitFor(
+      'every job settled',
+      async () => live(await jobCounts(db)) === 0 && Date.now(),
+      120_000,
+      200,
+      () => worker.tail(),
+    )
     const c = await jobCounts(db)
-    const failed = await db.q<{ id: string; error_code: string; error_message: string; attempts: number }>(`SELECT token_ref AS id, error_code, error_message, attempts FROM metadata_job WHERE kind = 'TOKEN' AND status <> 'DONE' ORDER BY id`)
+    const failed = await db.q<{ id: string; error_code: string; error_message: string; attempts: number }>(
+      `SELECT token_ref AS id, error_code, error_message, attempts FROM metadata_job WHERE kind = 'TOKEN' AND status <> 'DONE' ORDER BY id`,
+    )
     const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE status = 'AVAILABLE'`)
-    const poison = worker.tail(300).split('\n').filter((l) => l.includes('settling outcomes failed') && !/ECONN|terminat|shutting down|starting up|connect|Connection/i.test(l))
-    const poisonMsg = poison.length ? /"message":"([^"]*)"/.exec(poison[0])?.[1] ?? '?' : ''
+    const poison = worker
+      .tail(300)
+      .split('\n')
+      .filter((l) => l.includes('settling outcomes failed') && !/ECONN|terminat|shutting down|starting up|connect|Connection/i.test(l))
+    const poisonMsg = poison.length ? (/"message":"([^"]*)"/.exec(poison[0])?.[1] ?? '?') : ''
     await fleet.stopAll()
 
-    check(checks, 'an outage longer than the lease: every finished attempt is settled once Postgres is back (no healthy token lost)', failed.length === 0 && available === TOKENS, `${JSON.stringify(c)}; metadata ${available}/${TOKENS}${failed.length ? `; not DONE: ${failed.map((f) => `${f.id.split(':').pop()} ${f.error_code} "${f.error_message}" after ${f.attempts} attempts`).join(', ')}` : ''}`)
-    check(checks, 'an outage longer than the lease: no settle batch fails for any reason but the database being away', poison.length === 0, poison.length === 0 ? 'none' : `${poison.length}× "${poisonMsg}"`)
+    check(
+      checks,
+      'an outage longer than the lease: every finished attempt is settled once Postgres is back (no healthy token lost)',
+      failed.length === 0 && available === TOKENS,
+      `${JSON.stringify(c)}; metadata ${available}/${TOKENS}${failed.length ? `; not DONE: ${failed.map((f) => `${f.id.split(':').pop()} ${f.error_code} "${f.error_message}" after ${f.attempts} attempts`).join(', ')}` : ''}`,
+    )
+    check(
+      checks,
+      'an outage longer than the lease: no settle batch fails for any reason but the database being away',
+      poison.length === 0,
+      poison.length === 0 ? 'none' : `${poison.length}× "${poisonMsg}"`,
+    )
     return {
       checks,
-      figures: [['settle-outage probe', `${TOKENS} tokens, 1 worker`, `Postgres down ${((Date.now() - started) / 1000).toFixed(0)} s incl. recovery; queue settled ${((settledBy - started) / 1000).toFixed(1)} s after the stop; ${fmt(failed.length)} healthy tokens ended ${failed[0]?.error_code ? `FAILED (${failed[0].error_code})` : 'not DONE'}`]],
+      figures: [
+        [
+          'settle-outage probe',
+          `${TOKENS} tokens, 1 worker`,
+          `Postgres down ${((Date.now() - started) / 1000).toFixed(0)} s incl. recovery; queue settled ${((settledBy - started) / 1000).toFixed(1)} s after the stop; ${fmt(failed.length)} healthy tokens ended ${failed[0]?.error_code ? `FAILED (${failed[0].error_code})` : 'not DONE'}`,
+        ],
+      ],
       faults: ['Postgres stopped with 10 fetches in flight on one worker, started again after its 6th failed settle attempt'],
       lost: failed.length ? `${failed.length} of ${TOKENS} healthy tokens without metadata (jobs FAILED: ${failed[0].error_message})` : 'nothing',
     }

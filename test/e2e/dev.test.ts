@@ -74,36 +74,57 @@ describe('npm run dev', () => {
 
     // The banner's last line marks the whole banner as received: stdout may deliver it in several
     // chunks, so the "Try:" lines are read only once that line has arrived.
-    await waitFor('the whole banner', async () => output.includes('Ctrl-C stops everything.') || undefined, 180_000, 200, () => output.slice(-3000))
+    await waitFor(
+      'the whole banner',
+      async () => output.includes('Ctrl-C stops everything.') || undefined,
+      180_000,
+      200,
+      () => output.slice(-3000),
+    )
     stage('URLs printed', started)
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const squids = /"contractAddress":"(0x[0-9a-f]{40})"/.exec(output)![1]
 
     // Within seconds of the banner, /status shows the head and the lag of both chains (recorded by their processors).
-    const chains = await waitFor('a chain height and lag for both chains on /status', async () => {
-      const body = (await (await fetch(`${api}/status`)).json()) as { chains: { chain: string; chainHeight: number | null; lag: number | null }[] }
-      const known = body.chains.filter((c) => c.chainHeight !== null && c.lag !== null)
-      return known.length === 2 ? known : undefined
-    }, 15_000, 200)
+    const chains = await waitFor(
+      'a chain height and lag for both chains on /status',
+      async () => {
+        const body = (await (await fetch(`${api}/status`)).json()) as { chains: { chain: string; chainHeight: number | null; lag: number | null }[] }
+        const known = body.chains.filter((c) => c.chainHeight !== null && c.lag !== null)
+        return known.length === 2 ? known : undefined
+      },
+      15_000,
+      200,
+    )
     expect(chains.map((c) => c.chain)).toEqual(['eip155:31337', 'stacks:2147483648'])
     stage('chain heads on /status', started)
     const stacksNft = /\/metadata\/v1\/nft\/([A-Z0-9]+\.[a-z-]+)\/1/.exec(output)![1]
 
     // EVM tokens with AVAILABLE metadata, through the Sequence surface
-    const squid = await waitFor('an EVM token with metadata', async () => {
-      const r = await post(`${api}/rpc/Metadata/GetTokenMetadata`, { chainID: '31337', contractAddress: squids, tokenIDs: ['1'] })
-      return r.tokenMetadata?.[0]?.status === 'AVAILABLE' ? r.tokenMetadata[0] : undefined
-    }, 120_000, 500)
+    const squid = await waitFor(
+      'an EVM token with metadata',
+      async () => {
+        const r = await post(`${api}/rpc/Metadata/GetTokenMetadata`, { chainID: '31337', contractAddress: squids, tokenIDs: ['1'] })
+        return r.tokenMetadata?.[0]?.status === 'AVAILABLE' ? r.tokenMetadata[0] : undefined
+      },
+      120_000,
+      500,
+    )
     const firstMetadataSeconds = (Date.now() - started) / 1000
     stage('EVM metadata', started)
     expect(squid.name).toBe('Squid #1')
     expect(squid.image).toMatch(/^ipfs:\/\/bafy/)
 
     // Stacks tokens with AVAILABLE metadata, through the Hiro surface
-    const hiro = await waitFor('a Stacks token with metadata', async () => {
-      const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
-      return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
-    }, 120_000, 500)
+    const hiro = await waitFor(
+      'a Stacks token with metadata',
+      async () => {
+        const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
+        return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
+      },
+      120_000,
+      500,
+    )
     expect(hiro.metadata.name).toBe('Stacks Punk #1')
     stage('Stacks metadata', started)
 
@@ -111,11 +132,16 @@ describe('npm run dev', () => {
     const contracts = await post(`${api}/graphql`, { query: '{ contracts(chain: "eip155:31337") { nodes { address name } } }' })
     const brokenAddress = contracts.data.contracts.nodes.find((c: { name: string }) => c.name === 'Broken').address
     const brokenQuery = `{ tokens(chain: "eip155:31337", contract: "${brokenAddress}") { nodes { tokenId status error { code } } } }`
-    const broken = await waitFor('the broken tokens to fail', async () => {
-      const r = await post(`${api}/graphql`, { query: brokenQuery })
-      const nodes: { tokenId: string; status: string; error: { code: string } | null }[] = r.data?.tokens?.nodes ?? []
-      return nodes.length === 3 && nodes.every((n) => n.status === 'INVALID' || n.status === 'FAILED') ? nodes : undefined
-    }, 120_000, 1000)
+    const broken = await waitFor(
+      'the broken tokens to fail',
+      async () => {
+        const r = await post(`${api}/graphql`, { query: brokenQuery })
+        const nodes: { tokenId: string; status: string; error: { code: string } | null }[] = r.data?.tokens?.nodes ?? []
+        return nodes.length === 3 && nodes.every((n) => n.status === 'INVALID' || n.status === 'FAILED') ? nodes : undefined
+      },
+      120_000,
+      1000,
+    )
     stage('broken tokens', started)
     const codes = Object.fromEntries(broken.map((n) => [n.tokenId, n.error?.code]))
     expect(codes).toEqual({ '0': 'token_not_found', '1': 'unable_to_decode_response', '2': 'timeout' })

@@ -34,15 +34,27 @@ describe('npm run dev -- --stacks-node', () => {
     dev.stdout!.on('data', (d: Buffer) => (output += d.toString()))
     dev.stderr!.on('data', (d: Buffer) => (output += d.toString()))
     const exited = new Promise<number | null>((resolve) => dev!.on('exit', (code) => resolve(code)))
-    await waitFor('the whole banner', async () => output.includes('Ctrl-C stops everything.') || undefined, 180_000, 200, () => output.slice(-3000))
+    await waitFor(
+      'the whole banner',
+      async () => output.includes('Ctrl-C stops everything.') || undefined,
+      180_000,
+      200,
+      () => output.slice(-3000),
+    )
     expect(output).toMatch(/Stacks observer\s+http:\/\/127\.0\.0\.1:\d+ \(the simulator posts its blocks here/)
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const stacksNft = /\/metadata\/v1\/nft\/([A-Z0-9]+\.[a-z-]+)\/1/.exec(output)![1]
 
-    const hiro = await waitFor('a Stacks token with metadata', async () => {
-      const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
-      return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
-    }, 120_000, 500, () => output.slice(-3000))
+    const hiro = await waitFor(
+      'a Stacks token with metadata',
+      async () => {
+        const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
+        return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
+      },
+      120_000,
+      500,
+      () => output.slice(-3000),
+    )
     expect(hiro.metadata.name).toBe('Stacks Punk #1')
 
     process.kill(dev.pid!, 'SIGINT')

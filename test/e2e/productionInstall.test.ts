@@ -78,11 +78,19 @@ describe('production install', () => {
 
     const query = `{ token(chain: "${CHAIN}", contract: "${nft.address}", tokenId: "1") { status metadata { name image attributes { traitType value } } } }`
     type Answer = { data?: { token: { status: string; metadata: { name: string; image: string; attributes: unknown[] } | null } | null } }
-    const answer = await waitFor('the token with its metadata from the API', async () => {
-      const r = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).catch(() => undefined)
-      const body = r?.ok ? ((await r.json()) as Answer) : undefined
-      return body?.data?.token?.status === 'AVAILABLE' ? body.data.token : undefined
-    }, 120_000, 200, logs)
+    const answer = await waitFor(
+      'the token with its metadata from the API',
+      async () => {
+        const r = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).catch(
+          () => undefined,
+        )
+        const body = r?.ok ? ((await r.json()) as Answer) : undefined
+        return body?.data?.token?.status === 'AVAILABLE' ? body.data.token : undefined
+      },
+      120_000,
+      200,
+      logs,
+    )
     expect(answer).toEqual({ status: 'AVAILABLE', metadata: { name: 'Production #1', image: 'ipfs://QmProd/1.png', attributes: [{ traitType: 'Build', value: 'omit-dev' }] } })
 
     const status = await (await fetch(`http://127.0.0.1:${port}/status`)).json()

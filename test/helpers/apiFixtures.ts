@@ -44,25 +44,55 @@ export async function insertRows(db: DataSource, table: string, rows: Row[]): Pr
   if (rows.length === 0) return
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   const params: unknown[] = []
-  const tuples = rows.map((r) => `(${columns.map((c) => {
-    const v = r[c] ?? null
-    params.push(v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v)
-    return `$${params.length}`
-  }).join(', ')})`)
+  const tuples = rows.map(
+    (r) =>
+      `(${columns
+        .map((c) => {
+          const v = r[c] ?? null
+          params.push(v !== null && typeof v === 'object' && !(v instanceof Date) ? JSON.stringify(v) : v)
+          return `$${params.length}`
+        })
+        .join(', ')})`,
+  )
   await db.query(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES ${tuples.join(', ')}`, params)
 }
 
 export function contract(chain: string, address: string, standard: string, extra: Row = {}): Row {
   return {
-    id: `${chain}:${address}`, chain, address, standard, total_supply: null, deployer: null, deploy_tx: `0xdeploy${address.slice(-4)}`,
-    deploy_block: 1, first_seen_block: 1, update_mode: 'STANDARD', update_ttl: null, created_at: T0, ...extra,
+    id: `${chain}:${address}`,
+    chain,
+    address,
+    standard,
+    total_supply: null,
+    deployer: null,
+    deploy_tx: `0xdeploy${address.slice(-4)}`,
+    deploy_block: 1,
+    first_seen_block: 1,
+    update_mode: 'STANDARD',
+    update_ttl: null,
+    created_at: T0,
+    ...extra,
   }
 }
 
 export function token(contractId: string, chain: string, standard: string, tokenId: string, extra: Row = {}): Row {
   return {
-    id: `${contractId}:${tokenId}`, chain, contract_id: contractId, token_id: tokenId, standard, owner: null, supply: '1',
-    burned: false, chain_uri: null, mint_block: 1, mint_tx: '0xmint', minted_at: T0, burn_block: null, update_mode: 'STANDARD', update_ttl: null, ...extra,
+    id: `${contractId}:${tokenId}`,
+    chain,
+    contract_id: contractId,
+    token_id: tokenId,
+    standard,
+    owner: null,
+    supply: '1',
+    burned: false,
+    chain_uri: null,
+    mint_block: 1,
+    mint_tx: '0xmint',
+    minted_at: T0,
+    burn_block: null,
+    update_mode: 'STANDARD',
+    update_ttl: null,
+    ...extra,
   }
 }
 
@@ -81,29 +111,77 @@ export interface DocInput {
 /** A worker-written metadata row; status is the outcome of the last fetch. */
 export function metadata(ref: string, contractId: string, status: 'AVAILABLE' | 'INVALID' | 'FAILED', doc: DocInput | null, extra: Row = {}): Row {
   return {
-    id: ref, token_id: ref, contract_id: contractId, status, uri: `ipfs://meta/${ref.split(':').at(-1)}.json`, resolved_url: 'https://ipfs.io/ipfs/meta',
-    content_hash: doc ? `hash-${ref}` : null, error_code: null, error_message: null, error_http_status: null, queued_at: null,
-    last_fetched_at: FETCHED, updated_at: FETCHED, name: doc?.name ?? null, description: doc?.description ?? null, image: doc?.image ?? null,
-    image_data: doc?.image_data ?? null, external_url: doc?.external_url ?? null, animation_url: null, background_color: null, youtube_url: null,
-    decimals: doc?.decimals ?? null, properties: doc?.properties ?? null, localization: doc?.localization ?? null, normalized: doc, raw: doc ? { ...doc, raw: true } : null,
+    id: ref,
+    token_id: ref,
+    contract_id: contractId,
+    status,
+    uri: `ipfs://meta/${ref.split(':').at(-1)}.json`,
+    resolved_url: 'https://ipfs.io/ipfs/meta',
+    content_hash: doc ? `hash-${ref}` : null,
+    error_code: null,
+    error_message: null,
+    error_http_status: null,
+    queued_at: null,
+    last_fetched_at: FETCHED,
+    updated_at: FETCHED,
+    name: doc?.name ?? null,
+    description: doc?.description ?? null,
+    image: doc?.image ?? null,
+    image_data: doc?.image_data ?? null,
+    external_url: doc?.external_url ?? null,
+    animation_url: null,
+    background_color: null,
+    youtube_url: null,
+    decimals: doc?.decimals ?? null,
+    properties: doc?.properties ?? null,
+    localization: doc?.localization ?? null,
+    normalized: doc,
+    raw: doc ? { ...doc, raw: true } : null,
     ...extra,
   }
 }
 
 export function attributeRows(ref: string, contractId: string, attrs: NonNullable<DocInput['attributes']>): Row[] {
   return attrs.map((a, position) => ({
-    id: `${ref}:${position}`, token_id: ref, contract_id: contractId, position, trait_type: a.trait_type ?? null,
-    value: String(a.value), value_number: typeof a.value === 'number' ? a.value : null, value_json: JSON.stringify(a.value), display_type: a.display_type ?? null, max_value: null,
+    id: `${ref}:${position}`,
+    token_id: ref,
+    contract_id: contractId,
+    position,
+    trait_type: a.trait_type ?? null,
+    value: String(a.value),
+    value_number: typeof a.value === 'number' ? a.value : null,
+    value_json: JSON.stringify(a.value),
+    display_type: a.display_type ?? null,
+    max_value: null,
   }))
 }
 
 export function job(kind: 'TOKEN' | 'CONTRACT', chain: string, contractId: string, ref: string | null, status: string, extra: Row = {}): Row {
   return {
-    id: kind === 'TOKEN' ? `token:${ref}` : `contract:${contractId}`, kind, chain, contract_id: contractId, token_ref: ref, status, priority: 20,
-    run_at: T0, attempts: status === 'QUEUED' ? 0 : 1, request_version: 1, claimed_version: status === 'QUEUED' ? null : 1,
-    queued_at: new Date(T0.getTime() + 1000), locked_by: status === 'RUNNING' ? 'worker-1' : null,
-    locked_until: status === 'RUNNING' ? new Date(Date.now() + 60_000) : null, host: null, error_code: null, error_message: null,
-    error_http_status: null, error_body: null, error_url: null, created_at: T0, updated_at: T0, finished_at: null, ...extra,
+    id: kind === 'TOKEN' ? `token:${ref}` : `contract:${contractId}`,
+    kind,
+    chain,
+    contract_id: contractId,
+    token_ref: ref,
+    status,
+    priority: 20,
+    run_at: T0,
+    attempts: status === 'QUEUED' ? 0 : 1,
+    request_version: 1,
+    claimed_version: status === 'QUEUED' ? null : 1,
+    queued_at: new Date(T0.getTime() + 1000),
+    locked_by: status === 'RUNNING' ? 'worker-1' : null,
+    locked_until: status === 'RUNNING' ? new Date(Date.now() + 60_000) : null,
+    host: null,
+    error_code: null,
+    error_message: null,
+    error_http_status: null,
+    error_body: null,
+    error_url: null,
+    created_at: T0,
+    updated_at: T0,
+    finished_at: null,
+    ...extra,
   }
 }
 
@@ -152,16 +230,65 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
     contract(stx, STX.sft, 'SIP013'),
   ])
   await insertRows(db, 'contract_metadata', [
-    { id: usdcId, contract_id: usdcId, status: 'AVAILABLE', name: 'USD Coin', symbol: 'USDC', decimals: 6, total_supply: '999', uri: null, updated_at: FETCHED, last_fetched_at: FETCHED },
-    { id: axesId, contract_id: axesId, status: 'AVAILABLE', name: 'Axes', symbol: 'AXE', decimals: null, total_supply: null, uri: 'https://axes.example/contract.json', normalized: { name: 'Axes', description: 'A collection of axes' }, updated_at: FETCHED, last_fetched_at: FETCHED },
-    { id: ftId, contract_id: ftId, status: 'AVAILABLE', name: 'Wrapped USD', symbol: 'xUSD', decimals: 8, total_supply: '9999980000000', uri: 'ipfs://ipfs/Qmf9/wusd.json', updated_at: FETCHED, last_fetched_at: FETCHED },
-    { id: ft2Id, contract_id: ft2Id, status: 'AVAILABLE', name: 'MiamiCoin', symbol: 'MIA', decimals: 6, total_supply: '500', uri: 'https://mia.example/token.json', updated_at: FETCHED, last_fetched_at: FETCHED },
+    {
+      id: usdcId,
+      contract_id: usdcId,
+      status: 'AVAILABLE',
+      name: 'USD Coin',
+      symbol: 'USDC',
+      decimals: 6,
+      total_supply: '999',
+      uri: null,
+      updated_at: FETCHED,
+      last_fetched_at: FETCHED,
+    },
+    {
+      id: axesId,
+      contract_id: axesId,
+      status: 'AVAILABLE',
+      name: 'Axes',
+      symbol: 'AXE',
+      decimals: null,
+      total_supply: null,
+      uri: 'https://axes.example/contract.json',
+      normalized: { name: 'Axes', description: 'A collection of axes' },
+      updated_at: FETCHED,
+      last_fetched_at: FETCHED,
+    },
+    {
+      id: ftId,
+      contract_id: ftId,
+      status: 'AVAILABLE',
+      name: 'Wrapped USD',
+      symbol: 'xUSD',
+      decimals: 8,
+      total_supply: '9999980000000',
+      uri: 'ipfs://ipfs/Qmf9/wusd.json',
+      updated_at: FETCHED,
+      last_fetched_at: FETCHED,
+    },
+    {
+      id: ft2Id,
+      contract_id: ft2Id,
+      status: 'AVAILABLE',
+      name: 'MiamiCoin',
+      symbol: 'MIA',
+      decimals: 6,
+      total_supply: '500',
+      uri: 'https://mia.example/token.json',
+      updated_at: FETCHED,
+      last_fetched_at: FETCHED,
+    },
   ])
 
   // ERC-721 "Axes": ids 0..29 and 2^256-1. 0..19 and MAX fetched; 20..29 in the other states.
   const axeIds = [...Array.from({ length: 30 }, (_, i) => String(i)), UINT256_MAX]
   const owners = (i: number) => (i < 10 ? OWNER.a : i < 20 ? OWNER.b : OWNER.c)
-  await insertRows(db, 'token', axeIds.map((id, i) => token(axesId, eth, 'ERC721', id, { owner: owners(i) })))
+  await insertRows(
+    db,
+    'token',
+    axeIds.map((id, i) => token(axesId, eth, 'ERC721', id, { owner: owners(i) })),
+  )
   const metas: Row[] = []
   const attrs: Row[] = []
   const jobs: Row[] = []
@@ -194,7 +321,11 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
   for (let i = 25; i < 30; i++) axesStatus.set(String(i), 'PENDING') // seen on chain, no job yet
 
   // ERC-1155 "Items": ids 1..3 with holders; id 1 has a French variant.
-  await insertRows(db, 'token', ['1', '2', '3'].map((id) => token(itemsId, eth, 'ERC1155', id, { supply: id === '1' ? '7' : '7' })))
+  await insertRows(
+    db,
+    'token',
+    ['1', '2', '3'].map((id) => token(itemsId, eth, 'ERC1155', id, { supply: id === '1' ? '7' : '7' })),
+  )
   for (const id of ['1', '2', '3']) {
     const doc: DocInput = {
       name: `Item ${id}`,
@@ -219,12 +350,20 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
   jobs.push(job('TOKEN', eth, usdcId, `${usdcId}:0`, 'DONE'))
 
   // A second EVM chain.
-  await insertRows(db, 'token', ['0', '1'].map((id) => token(amoyId, CHAIN.amoy, 'ERC721', id, { owner: OWNER.a })))
+  await insertRows(
+    db,
+    'token',
+    ['0', '1'].map((id) => token(amoyId, CHAIN.amoy, 'ERC721', id, { owner: OWNER.a })),
+  )
   metas.push(metadata(`${amoyId}:0`, amoyId, 'AVAILABLE', { name: 'Amoy NFT 0' }))
   jobs.push(job('TOKEN', CHAIN.amoy, amoyId, `${amoyId}:0`, 'DONE'), job('TOKEN', CHAIN.amoy, amoyId, `${amoyId}:1`, 'QUEUED'))
 
   // Stacks SIP-009: 1 fetched (with an "es" variant), 2 queued, 3 invalid, 4 stale, 5 failed.
-  await insertRows(db, 'token', ['1', '2', '3', '4', '5'].map((id) => token(nftId, stx, 'SIP009', id, { owner: STX.holder, chain_uri: `ipfs://boombox/${id}.json` })))
+  await insertRows(
+    db,
+    'token',
+    ['1', '2', '3', '4', '5'].map((id) => token(nftId, stx, 'SIP009', id, { owner: STX.holder, chain_uri: `ipfs://boombox/${id}.json` })),
+  )
   const boombox = (id: string): DocInput => ({
     name: `Boombox #${id}`,
     description: 'Heavy hitters',
@@ -245,7 +384,15 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
 
   // Stacks SIP-010: wrapped-usd fetched; miamicoin still queued.
   await insertRows(db, 'token', [token(ftId, stx, 'SIP010', '0', { supply: '0' }), token(ft2Id, stx, 'SIP010', '0', { supply: '0' })])
-  metas.push(metadata(`${ftId}:0`, ftId, 'AVAILABLE', { name: 'Wrapped USD', description: 'Heavy hitters, all-stars', image: 'ipfs://ipfs/QmZMqhh/12199.png' }, { uri: 'ipfs://ipfs/Qmf9/wusd.json' }))
+  metas.push(
+    metadata(
+      `${ftId}:0`,
+      ftId,
+      'AVAILABLE',
+      { name: 'Wrapped USD', description: 'Heavy hitters, all-stars', image: 'ipfs://ipfs/QmZMqhh/12199.png' },
+      { uri: 'ipfs://ipfs/Qmf9/wusd.json' },
+    ),
+  )
   jobs.push(job('TOKEN', stx, ftId, `${ftId}:0`, 'DONE'), job('TOKEN', stx, ft2Id, `${ft2Id}:0`, 'QUEUED'))
 
   // Stacks SIP-013: token 7.
@@ -261,12 +408,29 @@ export async function seedApiFixtures(db: DataSource): Promise<ApiFixture> {
   await insertRows(db, 'metadata_job', jobs)
   await insertRows(db, 'token_locale', [
     { id: `${axesId}:2:fr`, token_id: `${axesId}:2`, locale: 'fr', status: 'AVAILABLE', normalized: { ...axeDoc(2), name: 'Hache #2', locale: 'fr' }, raw: null },
-    { id: `${itemsId}:1:fr`, token_id: `${itemsId}:1`, locale: 'fr', status: 'AVAILABLE', normalized: { name: 'Objet 1', attributes: [{ trait_type: 'Genre', value: 'Épée' }], locale: 'fr' }, raw: null },
-    { id: `${nftId}:1:es`, token_id: `${nftId}:1`, locale: 'es', status: 'AVAILABLE', normalized: { ...boombox('1'), name: 'Caja #1', localization: undefined, locale: 'es' }, raw: null },
+    {
+      id: `${itemsId}:1:fr`,
+      token_id: `${itemsId}:1`,
+      locale: 'fr',
+      status: 'AVAILABLE',
+      normalized: { name: 'Objet 1', attributes: [{ trait_type: 'Genre', value: 'Épée' }], locale: 'fr' },
+      raw: null,
+    },
+    {
+      id: `${nftId}:1:es`,
+      token_id: `${nftId}:1`,
+      locale: 'es',
+      status: 'AVAILABLE',
+      normalized: { ...boombox('1'), name: 'Caja #1', localization: undefined, locale: 'es' },
+      raw: null,
+    },
   ])
 
   // Processor checkpoints and recent queue activity.
-  for (const [schema, height] of [['stacks_1_processor', 163541], ['eip155_1_processor', 100]] as const) {
+  for (const [schema, height] of [
+    ['stacks_1_processor', 163541],
+    ['eip155_1_processor', 100],
+  ] as const) {
     await db.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`)
     await db.query(`CREATE TABLE IF NOT EXISTS "${schema}".status (id int PRIMARY KEY, height int NOT NULL, hash text NOT NULL)`)
     await db.query(`INSERT INTO "${schema}".status VALUES (0, $1, '0xabc') ON CONFLICT (id) DO UPDATE SET height = excluded.height`, [height])

@@ -127,14 +127,11 @@ export async function startApiProxy(opts: ApiProxyOptions): Promise<ApiProxy> {
 
   const forward = (req: IncomingMessage, body: Buffer, res: ServerResponse, record: ProxiedRequest) => {
     const headers = { ...req.headers, host: target.host }
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent },
-      (up) => {
-        record.status = up.statusCode ?? 502
-        res.writeHead(record.status, up.headers)
-        up.pipe(res)
-      },
-    )
+    const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (up) => {
+      record.status = up.statusCode ?? 502
+      res.writeHead(record.status, up.headers)
+      up.pipe(res)
+    })
     upstream.on('error', (e) => {
       record.status = 502
       if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' })

@@ -18,10 +18,7 @@ export interface RunningApi {
 }
 
 /** The API server over a test database, listening on 127.0.0.1 with an OS-assigned port. */
-export async function startApiServer(
-  db: TestDatabase,
-  opts: { env?: Record<string, string>; statusCacheMs?: number; ds?: DataSource } = {},
-): Promise<RunningApi> {
+export async function startApiServer(db: TestDatabase, opts: { env?: Record<string, string>; statusCacheMs?: number; ds?: DataSource } = {}): Promise<RunningApi> {
   const config = loadConfig({
     EVM_CHAINS: JSON.stringify([
       { chain: CHAIN.eth, rpcUrl: 'http://127.0.0.1:9' },

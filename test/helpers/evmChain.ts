@@ -1,15 +1,7 @@
 // vitest wrapper around the local EVM chain in src/devnet/evm: one hardhat node per call, started
 // in beforeAll (in parallel with the contract compile, which is cached on disk) and stopped in afterAll.
 import { afterAll, beforeAll } from 'vitest'
-import {
-  compileContracts,
-  createChainDriver,
-  startHardhatNode,
-  type ChainDriver,
-  type CompiledContracts,
-  type HardhatNode,
-  type HardhatNodeOptions,
-} from '../../src/devnet/evm'
+import { compileContracts, createChainDriver, startHardhatNode, type ChainDriver, type CompiledContracts, type HardhatNode, type HardhatNodeOptions } from '../../src/devnet/evm'
 
 export interface HardhatChain {
   /** Available inside tests and hooks that run after this helper's beforeAll. */

@@ -34,7 +34,11 @@ export async function seedCollection(
   em: EntityManager,
   opts: { chain?: string; address?: string; standard?: TokenStandard; count?: number; ids?: bigint[] } = {},
 ): Promise<{ contract: Contract; tokens: Token[] }> {
-  const contract = contractRow({ chain: opts.chain ?? 'eip155:31337', address: opts.address ?? '0x00000000000000000000000000000000000000aa', standard: opts.standard ?? TokenStandard.ERC721 })
+  const contract = contractRow({
+    chain: opts.chain ?? 'eip155:31337',
+    address: opts.address ?? '0x00000000000000000000000000000000000000aa',
+    standard: opts.standard ?? TokenStandard.ERC721,
+  })
   await em.save(contract)
   const ids = opts.ids ?? Array.from({ length: opts.count ?? 10 }, (_, i) => BigInt(i))
   const tokens = ids.map((id) => tokenRow(contract, id))

@@ -7,9 +7,7 @@ import { waitFor } from './processes'
 export async function indexedHeight(ds: DataSource, chain: string): Promise<number> {
   const schema = stateSchemaFor(chain)
   try {
-    const [row] = await ds.query(
-      `SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`,
-    )
+    const [row] = await ds.query(`SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`)
     return row?.h ?? -1
   } catch {
     return -1 // the schema does not exist until the processor has connected
@@ -18,5 +16,11 @@ export async function indexedHeight(ds: DataSource, chain: string): Promise<numb
 
 /** Waits until the processor has indexed `height` and the block at that height is the chain's. */
 export async function waitForIndexed(ds: DataSource, chain: string, height: number, proc?: RunningProcess, timeoutMs = 90_000): Promise<void> {
-  await waitFor(`${chain} indexed to ${height}`, async () => (await indexedHeight(ds, chain)) >= height, timeoutMs, 100, () => proc?.output() ?? '')
+  await waitFor(
+    `${chain} indexed to ${height}`,
+    async () => (await indexedHeight(ds, chain)) >= height,
+    timeoutMs,
+    100,
+    () => proc?.output() ?? '',
+  )
 }

@@ -5,14 +5,18 @@
 import sharp from 'sharp'
 
 export function png(width: number, height: number, background = '#3366cc'): Promise<Buffer> {
-  return sharp({ create: { width, height, channels: 3, background } }).png().toBuffer()
+  return sharp({ create: { width, height, channels: 3, background } })
+    .png()
+    .toBuffer()
 }
 
 /** An animated GIF of `frames` alternating colours. */
 export async function animatedGif(width: number, height: number, frames = 3): Promise<Buffer> {
   const colours = ['#ff0000', '#00ff00', '#0000ff']
   const parts = await Promise.all(Array.from({ length: frames }, (_, i) => png(width, height, colours[i % colours.length])))
-  return sharp(parts, { join: { animated: true } }).gif({ delay: Array(frames).fill(100), loop: 0 }).toBuffer()
+  return sharp(parts, { join: { animated: true } })
+    .gif({ delay: Array(frames).fill(100), loop: 0 })
+    .toBuffer()
 }
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
@@ -43,14 +47,21 @@ export function pngClaiming(width: number, height: number): Buffer {
   ihdr.writeUInt32BE(height, 4)
   ihdr[8] = 8 // bit depth
   ihdr[9] = 2 // RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', Buffer.from([0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01])),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 /** The first half of a real JPEG (no end of image, scan data cut). */
 export async function truncatedJpeg(): Promise<Buffer> {
   const noise = Buffer.alloc(256 * 256 * 3)
   for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919) % 251
-  const jpeg = await sharp(noise, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toBuffer()
+  const jpeg = await sharp(noise, { raw: { width: 256, height: 256, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer()
   return jpeg.subarray(0, Math.floor(jpeg.length / 2))
 }
 

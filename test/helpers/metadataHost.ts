@@ -162,10 +162,7 @@ export function json(value: unknown, options: ResponseOptions = {}): RouteHandle
 }
 
 /** A real 1x1 transparent PNG. */
-export const PNG_1X1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=',
-  'base64',
-)
+export const PNG_1X1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAAC0lEQVR4nGNgAAIAAAUAAXpeqz8AAAAASUVORK5CYII=', 'base64')
 
 /** An image: a 1x1 PNG unless told otherwise; `contentType: null` sends no Content-Type at all. */
 export function image(options: ResponseOptions & { contentType?: string | null; content?: Buffer } = {}): RouteHandler {

@@ -15,7 +15,12 @@ export async function newKey(ds: DataSource, name: string, contracts: string[] =
 }
 
 /** A request whose body is JSON (or a raw string sent as is) and whose answer is parsed when it is JSON. */
-export async function call<T = any>(base: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: unknown; contentType?: string } = {}): Promise<Reply<T>> {
+export async function call<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: unknown; contentType?: string } = {},
+): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers }
   let body: string | undefined
   if (opts.body !== undefined) {
@@ -33,7 +38,12 @@ export async function call<T = any>(base: string, method: string, path: string, 
   return { status: r.status, headers: r.headers, body: parsed as T }
 }
 
-export async function gql<T = any>(base: string, query: string, variables: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Reply<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>> {
+export async function gql<T = any>(
+  base: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+): Promise<Reply<{ data?: T; errors?: { message: string; extensions?: Record<string, unknown> }[] }>> {
   return call(base, 'POST', '/graphql', { headers, body: { query, variables } })
 }
 

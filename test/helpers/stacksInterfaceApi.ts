@@ -51,7 +51,12 @@ export function sip010Interface(ft: string): ContractInterface {
   }
 }
 
-const nameType: ClarityAbiType = { tuple: [{ name: 'name', type: { buffer: { length: 48 } } }, { name: 'namespace', type: { buffer: { length: 20 } } }] }
+const nameType: ClarityAbiType = {
+  tuple: [
+    { name: 'name', type: { buffer: { length: 48 } } },
+    { name: 'namespace', type: { buffer: { length: 20 } } },
+  ],
+}
 
 export const BNS_INTERFACE: ContractInterface = {
   ...base,

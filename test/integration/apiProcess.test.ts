@@ -19,7 +19,13 @@ describe('API process', () => {
     const port = await freePort()
     const api = startProcess('api', [], { DATABASE_URL: db.url, API_HOST: '127.0.0.1', API_PORT: String(port), EVM_CHAINS: '[]' })
     try {
-      await waitFor('the API to answer', async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200, 30_000, 100, () => api.output())
+      await waitFor(
+        'the API to answer',
+        async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.status === 200,
+        30_000,
+        100,
+        () => api.output(),
+      )
       expect(await api.stop('SIGTERM', 15_000)).toBe(0)
       expect(api.output().match(/shutting down/g), api.output()).toHaveLength(1)
     } finally {

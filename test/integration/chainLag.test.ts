@@ -75,10 +75,16 @@ async function ready(url = apiUrl): Promise<{ code: number; body: { status: stri
 }
 
 async function waitForStatus(what: string, chainId: string, ok: (c: ChainStatus) => boolean, url = apiUrl): Promise<ChainStatus> {
-  return waitFor(what, async () => {
-    const c = await status(chainId, url).catch(() => undefined)
-    return c && ok(c) ? c : undefined
-  }, 90_000, 100, logs)
+  return waitFor(
+    what,
+    async () => {
+      const c = await status(chainId, url).catch(() => undefined)
+      return c && ok(c) ? c : undefined
+    },
+    90_000,
+    100,
+    logs,
+  )
 }
 
 async function waitForReady(url = apiUrl): Promise<void> {
@@ -147,10 +153,16 @@ describe('chain head and lag', { timeout: 150_000 }, () => {
 
   it('a processor silent longer than READY_MAX_SILENCE_SECONDS fails the processors check', async () => {
     expect(processors.get('evm')!.child.exitCode).not.toBeNull()
-    const r = await waitFor('the strict API to see the EVM processor silent', async () => {
-      const x = await ready(strictUrl)
-      return x.code === 503 ? x : undefined
-    }, 30_000, 100, logs)
+    const r = await waitFor(
+      'the strict API to see the EVM processor silent',
+      async () => {
+        const x = await ready(strictUrl)
+        return x.code === 503 ? x : undefined
+      },
+      30_000,
+      100,
+      logs,
+    )
     expect(r.body.failed).toEqual(['processors'])
     expect(r.body.checks.processors.detail).toMatch(new RegExp(`^${EVM} processor silent for \\d+ s$`))
   })

@@ -42,14 +42,17 @@ function collect(c: Client, query: string, variables: Record<string, unknown>) {
   const messages: { at: number; data: Message | null; errors?: unknown }[] = []
   let failure: unknown
   const done = new Promise<void>((resolve) => {
-    c.subscribe<{ tokenChanged?: Message; contractChanged?: Message }>({ query, variables }, {
-      next: (r) => messages.push({ at: Date.now(), data: r.data?.tokenChanged ?? r.data?.contractChanged ?? null, errors: r.errors }),
-      error: (e) => {
-        failure = e
-        resolve()
+    c.subscribe<{ tokenChanged?: Message; contractChanged?: Message }>(
+      { query, variables },
+      {
+        next: (r) => messages.push({ at: Date.now(), data: r.data?.tokenChanged ?? r.data?.contractChanged ?? null, errors: r.errors }),
+        error: (e) => {
+          failure = e
+          resolve()
+        },
+        complete: () => resolve(),
       },
-      complete: () => resolve(),
-    })
+    )
   })
   return { messages, done, failure: () => failure }
 }
@@ -82,7 +85,13 @@ beforeAll(async () => {
     FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port},127.0.0.1:${receiver.port}`,
     JOB_BACKOFF_BASE_MS: '100',
   })
-  await waitFor('the worker to start', async () => worker.output().includes('worker started'), 30_000, 50, () => worker.output())
+  await waitFor(
+    'the worker to start',
+    async () => worker.output().includes('worker started'),
+    30_000,
+    50,
+    () => worker.output(),
+  )
 })
 
 afterAll(async () => {
@@ -155,19 +164,34 @@ describe('change notifications over GraphQL', () => {
     })
     expect(log.map((n) => n.type).sort()).toEqual(['metadata.updated', 'metadata.updated', 'metadata.updated', 'refresh.completed'])
     expect(log.every((n) => n.attempts === 1 && n.lastStatus === 200)).toBe(true)
-    expect(receiver.events().map((e) => e.id).sort()).toEqual(log.map((n) => n.eventId).sort())
+    expect(
+      receiver
+        .events()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(log.map((n) => n.eventId).sort())
     const completed = receiver.events().find((e) => e.type === 'refresh.completed')!
     expect(completed.data).toMatchObject({ chain: CHAIN, contract: address, tokenCount: 3, succeeded: 3, failed: 0 })
   })
 
-  it('resumeWebhook and deleteWebhook act on the key\'s own webhooks only', async () => {
+  it("resumeWebhook and deleteWebhook act on the key's own webhooks only", async () => {
     const other = await newKey(db.ds, 'someone else', [contractId])
     const foreign = await gql(api.url, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id: hookId }, bearer(other))
     expect(foreign.status).toBe(404)
     expect(foreign.body.errors![0]!.extensions).toMatchObject({ code: 'NOT_FOUND' })
-    const resumed = await gql<{ resumeWebhook: { status: string; consecutiveFailures: number } }>(api.url, `mutation($id: ID!) { resumeWebhook(id: $id) { status consecutiveFailures } }`, { id: hookId }, bearer(key))
+    const resumed = await gql<{ resumeWebhook: { status: string; consecutiveFailures: number } }>(
+      api.url,
+      `mutation($id: ID!) { resumeWebhook(id: $id) { status consecutiveFailures } }`,
+      { id: hookId },
+      bearer(key),
+    )
     expect(resumed.body.data!.resumeWebhook).toEqual({ status: 'ACTIVE', consecutiveFailures: 0 })
-    const created = await gql<{ createWebhook: { webhook: { id: string } } }>(api.url, `mutation { createWebhook(url: "https://example.com/h") { webhook { id } } }`, {}, bearer(other))
+    const created = await gql<{ createWebhook: { webhook: { id: string } } }>(
+      api.url,
+      `mutation { createWebhook(url: "https://example.com/h") { webhook { id } } }`,
+      {},
+      bearer(other),
+    )
     const id = created.body.data!.createWebhook.webhook.id
     expect((await gql(api.url, `mutation($id: ID!) { deleteWebhook(id: $id) }`, { id }, bearer(other))).body.data).toEqual({ deleteWebhook: true })
     expect((await gql<{ webhooks: unknown[] }>(api.url, `{ webhooks { id } }`, {}, bearer(other))).body.data!.webhooks).toEqual([])

@@ -18,10 +18,11 @@ const DAY = 24 * HOUR
 const NOW = new Date('2026-06-01T12:00:00Z')
 
 async function addStatMinute(minute: Date, host = 'ipfs.io'): Promise<void> {
-  await db.ds.query(
-    `INSERT INTO job_stat_minute (id, minute, chain, host, completed, failed, invalid, retried) VALUES ($1, $2, 'eip155:1', $3, 1, 0, 0, 0)`,
-    [`${minute.toISOString()}|eip155:1|${host}`, minute, host],
-  )
+  await db.ds.query(`INSERT INTO job_stat_minute (id, minute, chain, host, completed, failed, invalid, retried) VALUES ($1, $2, 'eip155:1', $3, 1, 0, 0, 0)`, [
+    `${minute.toISOString()}|eip155:1|${host}`,
+    minute,
+    host,
+  ])
 }
 
 async function statMinutes(): Promise<string[]> {
@@ -81,14 +82,23 @@ describe('cleanup', () => {
   it('drops webhook deliveries made before the retention (7 days by default), then their events; pending ones stay', async () => {
     await clearTables()
     const { record } = await createApiKey(db.ds, { name: 'hooks', contracts: [] }, NOW)
-    await db.ds.query(`INSERT INTO webhook_subscription (id, api_key_id, url, secret, chains, contracts, event_types, created_at)
-                       VALUES ('sub', $1, 'https://example.com/h', 'whsec_x', '{}', '{}', '{}', $2)`, [record.id, NOW])
+    await db.ds.query(
+      `INSERT INTO webhook_subscription (id, api_key_id, url, secret, chains, contracts, event_types, created_at)
+                       VALUES ('sub', $1, 'https://example.com/h', 'whsec_x', '{}', '{}', '{}', $2)`,
+      [record.id, NOW],
+    )
     const event = async (id: number, status: string, ago: number) => {
       const at = new Date(NOW.getTime() - ago)
-      await db.ds.query(`INSERT INTO notification_event (id, type, chain, contract_id, token_ref, block_number, payload, created_at)
-                         VALUES ($1, 'token.minted', 'eip155:1', 'eip155:1:0xaa', 'eip155:1:0xaa:1', 5, '{}', $2)`, [id, at])
-      await db.ds.query(`INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, delivered_at, created_at)
-                         VALUES ('sub', $1, 'eip155:1', 'eip155:1:0xaa:1', $2, $3, $4)`, [id, status, status === 'DELIVERED' ? at : null, at])
+      await db.ds.query(
+        `INSERT INTO notification_event (id, type, chain, contract_id, token_ref, block_number, payload, created_at)
+                         VALUES ($1, 'token.minted', 'eip155:1', 'eip155:1:0xaa', 'eip155:1:0xaa:1', 5, '{}', $2)`,
+        [id, at],
+      )
+      await db.ds.query(
+        `INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, delivered_at, created_at)
+                         VALUES ('sub', $1, 'eip155:1', 'eip155:1:0xaa:1', $2, $3, $4)`,
+        [id, status, status === 'DELIVERED' ? at : null, at],
+      )
     }
     await event(1, 'DELIVERED', 8 * DAY)
     await event(2, 'PENDING', 8 * DAY)
@@ -96,7 +106,10 @@ describe('cleanup', () => {
     expect(retention.webhookLogMs).toBe(7 * DAY)
     const r = await runCleanup(db.ds, retention, NOW)
     expect(r).toMatchObject({ ran: true, deleted: { webhook_delivery: 1, notification_event: 1 } })
-    expect(await db.ds.query(`SELECT event_id::int AS id, status FROM webhook_delivery ORDER BY event_id`)).toEqual([{ id: 2, status: 'PENDING' }, { id: 3, status: 'DELIVERED' }])
+    expect(await db.ds.query(`SELECT event_id::int AS id, status FROM webhook_delivery ORDER BY event_id`)).toEqual([
+      { id: 2, status: 'PENDING' },
+      { id: 3, status: 'DELIVERED' },
+    ])
     // pruning is no reorg: nothing compensates the delivered event that went
     expect(await db.ds.query(`SELECT id::int FROM notification_event ORDER BY id`)).toEqual([{ id: 2 }, { id: 3 }])
     await db.ds.query(`DELETE FROM webhook_subscription`)
@@ -147,13 +160,31 @@ describe('the worker process', () => {
     await addStatMinute(old(30))
     await addStatMinute(recent)
     worker = startProcess('worker', [], { DATABASE_URL: db.url, EVM_CHAINS: '[]', CLEANUP_INTERVAL_SECONDS: '1' })
-    await waitFor('the 30-day-old statistics row to be pruned', async () => (await statMinutes()).length === 1, 30_000, 100, () => worker!.output())
+    await waitFor(
+      'the 30-day-old statistics row to be pruned',
+      async () => (await statMinutes()).length === 1,
+      30_000,
+      100,
+      () => worker!.output(),
+    )
     expect(await statMinutes()).toEqual([recent.toISOString()])
     // A row that turns up after the first run goes at a later one.
     await addStatMinute(old(20))
-    await waitFor('the 20-day-old statistics row to be pruned', async () => (await statMinutes()).length === 1, 30_000, 100, () => worker!.output())
+    await waitFor(
+      'the 20-day-old statistics row to be pruned',
+      async () => (await statMinutes()).length === 1,
+      30_000,
+      100,
+      () => worker!.output(),
+    )
     expect(await statMinutes()).toEqual([recent.toISOString()])
     // The log line follows the commit; wait for it rather than race it.
-    await waitFor('both prunings to be logged', async () => worker!.output().match(/housekeeping tables pruned/g)?.length === 2, 10_000, 50, () => worker!.output())
+    await waitFor(
+      'both prunings to be logged',
+      async () => worker!.output().match(/housekeeping tables pruned/g)?.length === 2,
+      10_000,
+      50,
+      () => worker!.output(),
+    )
   })
 })

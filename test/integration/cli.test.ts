@@ -55,12 +55,18 @@ beforeAll(async () => {
   host = await startMetadataHost()
   allow = ['--allow', `127.0.0.1:${host.port}`]
   host
-    .route('/good.json', json({ name: ' Good One ', description: 'A test token', image: 'ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/1.png', attributes: { Eyes: 'Big', Level: 3 } }))
+    .route(
+      '/good.json',
+      json({ name: ' Good One ', description: 'A test token', image: 'ipfs://QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG/1.png', attributes: { Eyes: 'Big', Level: 3 } }),
+    )
     .route(`/1155/${HEX_1}.json`, json({ name: 'Sword {id}', image: 'https://img.test/sword.png' }))
     .route('/bad.json', body('{"name": "cut off', { contentType: 'application/json' }))
     .route('/bare.json', json({ description: 'no name, no image' }))
     .route('/art.png', image())
-    .route('/localized.json', json({ name: 'Hello', image: 'https://img.test/a.png', localization: { uri: host.urlFor('/loc/{locale}.json'), default: 'en', locales: ['en', 'fr', 'de'] } }))
+    .route(
+      '/localized.json',
+      json({ name: 'Hello', image: 'https://img.test/a.png', localization: { uri: host.urlFor('/loc/{locale}.json'), default: 'en', locales: ['en', 'fr', 'de'] } }),
+    )
     .route('/loc/fr.json', json({ name: 'Bonjour' }))
 })
 
@@ -172,7 +178,11 @@ describe('token-metadata inspect', () => {
   })
 
   it('exits 2 naming an unknown standard, a bad --allow, a bad --timeout', async () => {
-    for (const [flag, value] of [['--standard', 'erc999'], ['--allow', 'localhost:99999'], ['--timeout', 'soon']] as const) {
+    for (const [flag, value] of [
+      ['--standard', 'erc999'],
+      ['--allow', 'localhost:99999'],
+      ['--timeout', 'soon'],
+    ] as const) {
       const run = await cli(['inspect', host.urlFor('/good.json'), flag, value])
       expect(run.code).toBe(2)
       expect(run.stderr).toContain(`"${value}"`)
@@ -369,10 +379,15 @@ describe('token-metadata keys', () => {
 /** Runs `node bin/token-metadata.js` with only the given environment (plus PATH). */
 function bin(argv: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, 'bin/token-metadata.js'), ...argv], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
-      resolve({ code, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [path.join(ROOT, 'bin/token-metadata.js'), ...argv],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 20_000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0
+        resolve({ code, stdout, stderr })
+      },
+    )
   })
 }
 

@@ -124,13 +124,9 @@ describe('local EVM chain', () => {
 
     // the generated view-function codecs round-trip through eth_call
     const call = async (data: string): Promise<Hex> => d.rpc<Hex>('eth_call', [{ to: nft.address, data }, 'latest'])
-    expect(erc721.functions.tokenURI.decodeResult(await call(erc721.functions.tokenURI.encode({ tokenId: 1699n })))).toBe(
-      'ipfs://bafyprefix/1699',
-    )
+    expect(erc721.functions.tokenURI.decodeResult(await call(erc721.functions.tokenURI.encode({ tokenId: 1699n })))).toBe('ipfs://bafyprefix/1699')
     expect(erc721.functions.name.decodeResult(await call(erc721.functions.name.encode({})))).toBe('Test NFT')
-    expect(erc7572.functions.contractURI.decodeResult(await call(erc7572.functions.contractURI.encode({})))).toBe(
-      'http://127.0.0.1:9/contract-v2.json',
-    )
+    expect(erc7572.functions.contractURI.decodeResult(await call(erc7572.functions.contractURI.encode({})))).toBe('http://127.0.0.1:9/contract-v2.json')
     expect(owner).toBe(nft.deployer)
   })
 
@@ -141,7 +137,12 @@ describe('local EVM chain', () => {
     const sft = await d.deploy('TestERC1155', ['Test SFT', 'TSFT', template, ''])
 
     const ids = Array.from({ length: 300 }, (_, i) => BigInt(i + 1))
-    const minted = await d.mintErc1155(sft, alice, ids, ids.map(() => 10n))
+    const minted = await d.mintErc1155(
+      sft,
+      alice,
+      ids,
+      ids.map(() => 10n),
+    )
     const single = await d.mintErc1155(sft, bob, [2n ** 256n - 1n], [1n])
     await d.transferErc1155(sft, alice, bob, 1n, 3n)
     await d.transferErc1155Batch(sft, alice, bob, [2n, 3n], [1n, 2n])

@@ -103,7 +103,9 @@ describe('EVM processor', () => {
     const f = fungible.address.toLowerCase()
     const [{ count }] = await q<{ count: number }>(db, `SELECT count(*)::int AS count FROM token WHERE contract_id = $1`, [`${CHAIN}:${n}`])
     expect(count).toBe(2000)
-    const owners = await q(db, `SELECT token_id::text AS id, owner, burned, supply::text FROM token WHERE contract_id = $1 AND token_id IN (0, 5, 6, 7, 8) ORDER BY token_id`, [`${CHAIN}:${n}`])
+    const owners = await q(db, `SELECT token_id::text AS id, owner, burned, supply::text FROM token WHERE contract_id = $1 AND token_id IN (0, 5, 6, 7, 8) ORDER BY token_id`, [
+      `${CHAIN}:${n}`,
+    ])
     expect(owners).toEqual([
       { id: '0', owner: alice.toLowerCase(), burned: false, supply: '1' },
       { id: '5', owner: carol.toLowerCase(), burned: false, supply: '1' },
@@ -116,7 +118,11 @@ describe('EVM processor', () => {
       { id: '2', supply: '20' },
       { id: '3', supply: '5' },
     ])
-    expect(await q(db, `SELECT b.account, t.token_id::text AS id, b.amount::text FROM balance b JOIN token t ON t.id = b.token_id WHERE t.contract_id = $1 ORDER BY 2, 1`, [`${CHAIN}:${m}`])).toEqual(
+    expect(
+      await q(db, `SELECT b.account, t.token_id::text AS id, b.amount::text FROM balance b JOIN token t ON t.id = b.token_id WHERE t.contract_id = $1 ORDER BY 2, 1`, [
+        `${CHAIN}:${m}`,
+      ]),
+    ).toEqual(
       [
         { account: alice.toLowerCase(), id: '1', amount: '6' },
         { account: bob.toLowerCase(), id: '1', amount: '4' },
@@ -133,7 +139,9 @@ describe('EVM processor', () => {
       { kind: 'CONTRACT', n: 3 },
       { kind: 'TOKEN', n: 2004 },
     ])
-    const [{ junkTokens }] = await q<{ junkTokens: number }>(db, `SELECT count(*)::int AS "junkTokens" FROM token WHERE contract_id = $1`, [`${CHAIN}:${junk.address.toLowerCase()}`])
+    const [{ junkTokens }] = await q<{ junkTokens: number }>(db, `SELECT count(*)::int AS "junkTokens" FROM token WHERE contract_id = $1`, [
+      `${CHAIN}:${junk.address.toLowerCase()}`,
+    ])
     expect(junkTokens).toBe(0)
     expect(proc.output()).toContain('log skipped')
   })
@@ -157,7 +165,10 @@ describe('EVM processor', () => {
 
     await d.emitBatchMetadataUpdate(nft, 0n, MAX)
     await waitForIndexed(db.ds, CHAIN, await head())
-    const [{ all }] = await q<{ all: number }>(db, `SELECT count(*)::int AS all FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN' AND priority = $2`, [n, PRIORITY.UPDATE_NOTICE])
+    const [{ all }] = await q<{ all: number }>(db, `SELECT count(*)::int AS all FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN' AND priority = $2`, [
+      n,
+      PRIORITY.UPDATE_NOTICE,
+    ])
     expect(all).toBe(2000)
     const notices = await q(db, `SELECT kind, token_count, to_token_id::text AS "to" FROM update_notice WHERE contract_id = $1 ORDER BY block_number, log_index`, [n])
     expect(notices).toEqual([
@@ -241,12 +252,20 @@ describe('EVM processor', () => {
     const contractId = `${CHAIN}:${nft.address.toLowerCase()}`
     // What a worker leaves behind: a finished job and a stored document per token.
     const finish = (ids: number[]) =>
-      q(fresh, `WITH t AS (SELECT id FROM token WHERE contract_id = $1 AND token_id = ANY($2::numeric[]))
+      q(
+        fresh,
+        `WITH t AS (SELECT id FROM token WHERE contract_id = $1 AND token_id = ANY($2::numeric[]))
         , j AS (UPDATE metadata_job SET status = 'DONE', finished_at = now() WHERE token_ref IN (SELECT id FROM t))
-        INSERT INTO token_metadata (id, status, token_id, contract_id, name) SELECT id, 'AVAILABLE', id, $1, 'fetched' FROM t`, [contractId, ids])
+        INSERT INTO token_metadata (id, status, token_id, contract_id, name) SELECT id, 'AVAILABLE', id, $1, 'fetched' FROM t`,
+        [contractId, ids],
+      )
     const survivors = async (ids: number[]) =>
-      q<{ n: number }>(fresh, `SELECT count(*)::int AS n FROM token t JOIN token_metadata m ON m.token_id = t.id JOIN metadata_job j ON j.token_ref = t.id AND j.status = 'DONE'
-        WHERE t.contract_id = $1 AND t.token_id = ANY($2::numeric[])`, [contractId, ids])
+      q<{ n: number }>(
+        fresh,
+        `SELECT count(*)::int AS n FROM token t JOIN token_metadata m ON m.token_id = t.id JOIN metadata_job j ON j.token_ref = t.id AND j.status = 'DONE'
+        WHERE t.contract_id = $1 AND t.token_id = ANY($2::numeric[])`,
+        [contractId, ids],
+      )
 
     // At the head: the top block is handed over again after the restart.
     await d.mintErc721Batch(nft, alice, 7000n, 3, 'https://meta.test/hot/')

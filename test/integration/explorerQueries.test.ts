@@ -66,13 +66,19 @@ afterAll(() => stopPipeline({ running, api, db, host }))
 async function settled(): Promise<void> {
   const height = Number(await chain.driver.blockNumber())
   for (const c of [CHAIN, MIRROR]) await waitForIndexed(db.ds, c, height, running[0])
-  await waitFor('jobs done, counters folded, rarity scored', async () => {
-    const [r] = await db.ds.query(`SELECT
+  await waitFor(
+    'jobs done, counters folded, rarity scored',
+    async () => {
+      const [r] = await db.ds.query(`SELECT
         (SELECT count(*) FROM metadata_job WHERE status IN ('QUEUED', 'RUNNING'))::int AS live,
         (SELECT count(*) FROM counter_delta)::int AS deltas,
         (SELECT count(*) FROM rarity_dirty)::int AS dirty`)
-    return r.live === 0 && r.deltas === 0 && r.dirty === 0
-  }, 120_000, 200, () => running[2]!.output())
+      return r.live === 0 && r.deltas === 0 && r.dirty === 0
+    },
+    120_000,
+    200,
+    () => running[2]!.output(),
+  )
 }
 
 async function graphql<T = any>(query: string): Promise<T> {
@@ -128,7 +134,9 @@ describe('search', () => {
     expect(tokens.search.nodes.map((n: { matchedText: string }) => n.matchedText)).toEqual(['Squid #2', 'Squid #20', 'Squid #21', 'Squid #22', 'Squid #23'])
     const substring = await graphql(`{ search(query: "uid #1", kinds: [TOKEN], chains: ["${CHAIN}"], first: 3) { nodes { matchedText } pageInfo { hasNextPage endCursor } } }`)
     expect(substring.search.nodes).toHaveLength(3)
-    const next = await graphql(`{ search(query: "uid #1", kinds: [TOKEN], chains: ["${CHAIN}"], first: 50, after: "${substring.search.pageInfo.endCursor}") { nodes { matchedText } } }`)
+    const next = await graphql(
+      `{ search(query: "uid #1", kinds: [TOKEN], chains: ["${CHAIN}"], first: 50, after: "${substring.search.pageInfo.endCursor}") { nodes { matchedText } } }`,
+    )
     const all = [...substring.search.nodes, ...next.search.nodes].map((n: { matchedText: string }) => n.matchedText).sort()
     expect(all).toEqual(['Squid #1', ...Array.from({ length: 10 }, (_, i) => `Squid #1${i}`)].sort())
   })
@@ -163,13 +171,27 @@ describe('trait facets and rarity', () => {
       return [...m.entries()].map(([value, c]) => ({ value, count: c })).sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1))
     }
     expect(filtered.contract.traits).toEqual([
-      { traitType: 'Eyes', values: count(docs.filter((d) => has(d, 'Hat', ['None', 'Cap'])), 'Eyes') },
-      { traitType: 'Hat', values: count(docs.filter((d) => has(d, 'Eyes', ['Small'])), 'Hat') },
+      {
+        traitType: 'Eyes',
+        values: count(
+          docs.filter((d) => has(d, 'Hat', ['None', 'Cap'])),
+          'Eyes',
+        ),
+      },
+      {
+        traitType: 'Hat',
+        values: count(
+          docs.filter((d) => has(d, 'Eyes', ['Small'])),
+          'Hat',
+        ),
+      },
     ])
 
     const rarest = await graphql(`{ tokens(chain: "${CHAIN}", contract: "${squids.address}", orderBy: RARITY, attributes: [{ traitType: "Eyes", value: "Small" }], first: 2) {
       nodes { tokenId rarity { rank } } pageInfo { hasNextPage } } }`)
-    const small = fromScratch(2).ranked.filter((r) => traits(Number(r.tokenId), 2)[0]!.value === 'Small').sort((a, b) => a.rank - b.rank || (a.tokenId < b.tokenId ? -1 : 1))
+    const small = fromScratch(2)
+      .ranked.filter((r) => traits(Number(r.tokenId), 2)[0]!.value === 'Small')
+      .sort((a, b) => a.rank - b.rank || (a.tokenId < b.tokenId ? -1 : 1))
     expect(rarest.tokens.nodes.map((n: { rarity: { rank: number } }) => n.rarity.rank)).toEqual(small.slice(0, 2).map((s) => s.rank))
     expect(rarest.tokens.pageInfo.hasNextPage).toBe(true)
   })
@@ -201,7 +223,12 @@ describe('collection statistics', () => {
 
 describe('holdings across chains', () => {
   it("returns an address's tokens on every indexed EVM chain in stable pages, filterable by chain and contract, with metadata", async () => {
-    const page = async (args: string) => (await graphql(`{ account(address: "${bob}") { chains holdings(${args}) { nodes { amount token { chain tokenId metadata { name } } } pageInfo { hasNextPage endCursor } } } }`)).account
+    const page = async (args: string) =>
+      (
+        await graphql(
+          `{ account(address: "${bob}") { chains holdings(${args}) { nodes { amount token { chain tokenId metadata { name } } } pageInfo { hasNextPage endCursor } } } }`,
+        )
+      ).account
     const all: { amount: string; token: { chain: string; tokenId: string; metadata: { name: string } | null } }[] = []
     let after = ''
     for (;;) {

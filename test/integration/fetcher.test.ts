@@ -11,31 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { waitFor } from '../helpers/processes'
 import { MetadataError, PermanentError, RetryableError, type ErrorCode } from '../../src/core/errors'
 import { parseRetryAfter } from '../../src/lib/http'
-import {
-  decodeDocument,
-  JSON5_WARNING,
-  SafeAgent,
-  safeFetch,
-  type DialTarget,
-  type FetchResult,
-  type LookupFunction,
-  type SafeFetchOptions,
-} from '../../src/metadata/fetcher'
-import {
-  body,
-  gzipBomb,
-  hang,
-  huge,
-  image,
-  json,
-  PNG_1X1,
-  redirect,
-  reset,
-  slowDrip,
-  startMetadataHost,
-  status,
-  type MetadataHost,
-} from '../helpers/metadataHost'
+import { decodeDocument, JSON5_WARNING, SafeAgent, safeFetch, type DialTarget, type FetchResult, type LookupFunction, type SafeFetchOptions } from '../../src/metadata/fetcher'
+import { body, gzipBomb, hang, huge, image, json, PNG_1X1, redirect, reset, slowDrip, startMetadataHost, status, type MetadataHost } from '../helpers/metadataHost'
 
 const MIB = 1024 * 1024
 
@@ -137,7 +114,10 @@ afterEach(() => {
 
 describe('safeFetch: healthy responses', () => {
   it('follows a redirect chain inside the allow-list and returns the final document', async () => {
-    host.route('/start', redirect('/hop', 301)).route('/hop', redirect(`${host.url}/doc?x=1`, 307)).route('/doc', json({ name: 'Token #1' }))
+    host
+      .route('/start', redirect('/hop', 301))
+      .route('/hop', redirect(`${host.url}/doc?x=1`, 307))
+      .route('/doc', json({ name: 'Token #1' }))
     const result = await fetchPath('/start')
     expect(result).toMatchObject({ url: host.urlFor('/doc?x=1'), status: 200, redirects: [host.urlFor('/start'), host.urlFor('/hop')] })
     expect(result.contentType).toMatch(/^application\/json/)
@@ -448,7 +428,10 @@ describe('decodeDocument on fetched bodies', () => {
     host.route('/latin1', body(Buffer.from([0x7b, 0x22, 0x6e, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]), { contentType: 'application/json' }))
     const result = await fetchPath('/latin1')
     expect(() => decodeDocument(result)).toThrow(PermanentError)
-    await expectError(Promise.resolve().then(() => decodeDocument(result)), { retryable: false, code: 'unable_to_decode_response' })
+    await expectError(
+      Promise.resolve().then(() => decodeDocument(result)),
+      { retryable: false, code: 'unable_to_decode_response' },
+    )
   })
 
   it('strips a UTF-8 BOM', async () => {
@@ -459,10 +442,16 @@ describe('decodeDocument on fetched bodies', () => {
   it('refuses 100,000-deep JSON without crashing', async () => {
     host.route('/deep', body('['.repeat(100_000) + ']'.repeat(100_000), { contentType: 'application/json' }))
     const result = await fetchPath('/deep')
-    await expectError(Promise.resolve().then(() => decodeDocument(result)), { retryable: false, code: 'unable_to_decode_response' })
+    await expectError(
+      Promise.resolve().then(() => decodeDocument(result)),
+      { retryable: false, code: 'unable_to_decode_response' },
+    )
     host.route('/deep-obj', body('{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000), { contentType: 'application/json' }))
     const objects = await fetchPath('/deep-obj')
-    await expectError(Promise.resolve().then(() => decodeDocument(objects)), { retryable: false, code: 'unable_to_decode_response' })
+    await expectError(
+      Promise.resolve().then(() => decodeDocument(objects)),
+      { retryable: false, code: 'unable_to_decode_response' },
+    )
   })
 
   it('returns a JSON array and a JSON string as they are (the normaliser judges them)', async () => {
@@ -472,7 +461,12 @@ describe('decodeDocument on fetched bodies', () => {
   })
 
   it('parses a document with trailing commas, comments and single quotes as JSON5, with a warning', async () => {
-    host.route('/json5', body("{\n  // the team's CMS writes this\n  'name': 'Lenient #1',\n  \"attributes\": [{ \"trait_type\": \"Eyes\", \"value\": 'Big', },],\n}", { contentType: 'application/json' }))
+    host.route(
+      '/json5',
+      body('{\n  // the team\'s CMS writes this\n  \'name\': \'Lenient #1\',\n  "attributes": [{ "trait_type": "Eyes", "value": \'Big\', },],\n}', {
+        contentType: 'application/json',
+      }),
+    )
     expect(decodeDocument(await fetchPath('/json5'))).toEqual({
       kind: 'json',
       document: { name: 'Lenient #1', attributes: [{ trait_type: 'Eyes', value: 'Big' }] },
@@ -483,7 +477,10 @@ describe('decodeDocument on fetched bodies', () => {
   it('refuses an HTML page answered with 200', async () => {
     host.route('/html', body('<!DOCTYPE html><html><body>Gateway error</body></html>', { contentType: 'text/html' }))
     const result = await fetchPath('/html')
-    const e = await expectError(Promise.resolve().then(() => decodeDocument(result)), { retryable: false, code: 'unable_to_decode_response' })
+    const e = await expectError(
+      Promise.resolve().then(() => decodeDocument(result)),
+      { retryable: false, code: 'unable_to_decode_response' },
+    )
     expect(e.body).toContain('Gateway error')
     expect(e.status).toBe(200)
   })

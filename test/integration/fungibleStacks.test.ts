@@ -51,10 +51,16 @@ beforeAll(async () => {
   running.push(proc, worker)
   await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
   const ft = `${CHAIN}:${sim.contracts.ft}`
-  await waitFor('the FT contract and token jobs', async () => {
-    const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status = 'DONE'`, [ft])
-    return rows[0].n === 2
-  }, 60_000, 100, () => worker.output())
+  await waitFor(
+    'the FT contract and token jobs',
+    async () => {
+      const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status = 'DONE'`, [ft])
+      return rows[0].n === 2
+    },
+    60_000,
+    100,
+    () => worker.output(),
+  )
 }, 180_000)
 
 afterAll(() => stopPipeline({ running, api, db, host }))
@@ -95,9 +101,17 @@ describe('SIP-010 supply and SIP-013 decimals', () => {
       const rows: { supply: string }[] = await late.ds.query(`SELECT total_supply::text AS supply FROM contract WHERE id = $1`, [`${CHAIN}:${ft}`])
       expect(rows).toEqual([{ supply: '0' }]) // a burn seen without its mint: never negative
       const chainSupply = (await new StacksReader({ baseUrl: sim.url }).totalSupply(ft))!.toString()
-      const line = await waitFor('the cross-check warning', async () =>
-        p.output().split('\n').find((l) => l.includes('differs from get-total-supply') && l.includes(ft)),
-      30_000, 100, () => p.output())
+      const line = await waitFor(
+        'the cross-check warning',
+        async () =>
+          p
+            .output()
+            .split('\n')
+            .find((l) => l.includes('differs from get-total-supply') && l.includes(ft)),
+        30_000,
+        100,
+        () => p.output(),
+      )
       expect(JSON.parse(line)).toMatchObject({ contract: ft, tracked: '0', chain: chainSupply })
       await p.stop()
     } finally {
@@ -123,10 +137,15 @@ describe('SIP-010 supply and SIP-013 decimals', () => {
     for (const id of [3, 8]) await sim.call(sim.contracts.sft, 'mint', [Cl.uint(id), Cl.uint(10), Cl.principal(wallet_1)], deployer)
     await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
     const sft = `${CHAIN}:${sim.contracts.sft}`
-    await waitFor('both SFT jobs', async () => {
-      const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE token_ref = ANY($1) AND status = 'DONE'`, [[`${sft}:3`, `${sft}:8`]])
-      return rows[0].n === 2
-    }, 60_000, 100)
+    await waitFor(
+      'both SFT jobs',
+      async () => {
+        const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE token_ref = ANY($1) AND status = 'DONE'`, [[`${sft}:3`, `${sft}:8`]])
+        return rows[0].n === 2
+      },
+      60_000,
+      100,
+    )
     const decimals = async (id: number) => ((await (await fetch(`${api.url}/metadata/v1/sft/${sim.contracts.sft}/${id}`)).json()) as { decimals?: number }).decimals
     // the chain's get-decimals wins over the document's "decimals": 9
     expect([await decimals(3), await decimals(8)]).toEqual([4, 0])

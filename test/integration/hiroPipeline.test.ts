@@ -45,7 +45,13 @@ describe('Hiro: the last good document after a failed refresh', () => {
     running.push(proc, worker)
     await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
     const ref = (id: number) => `${CHAIN}:${nft}:${id}`
-    await waitFor('the first fetches', async () => (await jobStatus(ref(0))) === 'DONE' && (await jobStatus(ref(1))) === 'INVALID', 60_000, 100, () => worker.output())
+    await waitFor(
+      'the first fetches',
+      async () => (await jobStatus(ref(0))) === 'DONE' && (await jobStatus(ref(1))) === 'INVALID',
+      60_000,
+      100,
+      () => worker.output(),
+    )
     const get = async (id: number) => {
       const res = await fetch(`${api.url}/metadata/v1/nft/${nft}/${id}`)
       return [res.status, await res.json()] as const
@@ -55,7 +61,13 @@ describe('Hiro: the last good document after a failed refresh', () => {
     gone = true
     await sim.call(nft, 'notify-tokens', [Cl.list([Cl.uint(0)])], deployer)
     await waitForIndexed(db.ds, CHAIN, sim.tip().height, proc)
-    await waitFor('the refresh to end INVALID', async () => (await jobStatus(ref(0))) === 'INVALID', 60_000, 100, () => worker.output())
+    await waitFor(
+      'the refresh to end INVALID',
+      async () => (await jobStatus(ref(0))) === 'INVALID',
+      60_000,
+      100,
+      () => worker.output(),
+    )
 
     const [code, body] = await get(0)
     expect(code).toBe(200)
@@ -75,7 +87,13 @@ describe('Hiro: the last good document after a failed refresh', () => {
       [nft, 0, 'nft'],
       [nft, 1, 'nft'],
     ])
-    expect(body[0]).toMatchObject({ name: 'Stays #0', image_uri: 'https://img.test/0.png', image_canonical_uri: 'https://img.test/0.png', token_uri: host.urlFor('/stale/{id}.json'), sender_address: sim.accounts.deployer })
+    expect(body[0]).toMatchObject({
+      name: 'Stays #0',
+      image_uri: 'https://img.test/0.png',
+      image_canonical_uri: 'https://img.test/0.png',
+      token_uri: host.urlFor('/stale/{id}.json'),
+      sender_address: sim.accounts.deployer,
+    })
     expect(typeof body[0]!.tx_id).toBe('string')
     const etag = res.headers.get('etag')!
     expect((await fetch(url([`${nft}:0`, nft, `${nft}:99`]), { headers: { 'if-none-match': etag } })).status).toBe(304)

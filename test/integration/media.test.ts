@@ -67,17 +67,25 @@ async function graphql<T = any>(query: string): Promise<T> {
 const IMAGE = `image { original cached width height mimeType placeholder thumbnails { width url } status error { code } }`
 
 async function tokens(): Promise<Record<string, any>> {
-  const data = await graphql<{ tokens: { nodes: any[] } }>(`{ tokens(chain: "${CHAIN}", contract: "${contract.address}", first: 50) { nodes { tokenId status metadata { name } ${IMAGE} } } }`)
+  const data = await graphql<{ tokens: { nodes: any[] } }>(
+    `{ tokens(chain: "${CHAIN}", contract: "${contract.address}", first: 50) { nodes { tokenId status metadata { name } ${IMAGE} } } }`,
+  )
   return Object.fromEntries(data.tokens.nodes.map((n) => [n.tokenId, n]))
 }
 
 const final = (status: string | undefined) => status === 'AVAILABLE' || status === 'INVALID' || status === 'FAILED'
 
 async function mediaSettled(ids: readonly string[]): Promise<Record<string, any>> {
-  return waitFor(`media of tokens ${ids.join(', ')} to settle`, async () => {
-    const byId = await tokens()
-    return ids.every((id) => final(byId[id]?.image?.status)) ? byId : undefined
-  }, 120_000, 200, () => running[1]!.output())
+  return waitFor(
+    `media of tokens ${ids.join(', ')} to settle`,
+    async () => {
+      const byId = await tokens()
+      return ids.every((id) => final(byId[id]?.image?.status)) ? byId : undefined
+    },
+    120_000,
+    200,
+    () => running[1]!.output(),
+  )
 }
 
 async function mint(start: bigint, count: number, doc: (id: bigint) => unknown): Promise<void> {
@@ -91,7 +99,9 @@ async function mint(start: bigint, count: number, doc: (id: bigint) => unknown):
 
 /** Peak resident memory of a process (Linux VmHWM), in bytes. */
 function peakRss(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'))!
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmHWM:'))!
   return Number(/(\d+)/.exec(line)![1]) * 1024
 }
 
@@ -105,14 +115,20 @@ const BAD = {
 } as const
 
 describe('media cache', () => {
-  it('each bad input ends as a coded media error with the token AVAILABLE, bounded worker memory, while another host\'s media is cached meanwhile', async () => {
+  it("each bad input ends as a coded media error with the token AVAILABLE, bounded worker memory, while another host's media is cached meanwhile", async () => {
     const redPng = path.join(mediaDir, 'red.png')
     writeFileSync(redPng, await png(50, 50, '#ff0000'))
     hostile
       .route('/bomb.png', image({ content: pngClaiming(50_000, 50_000) }))
       .route('/truncated.jpg', image({ content: await truncatedJpeg(), contentType: 'image/jpeg' }))
       .route('/html.png', body('<!doctype html><html><body>not an image</body></html>', { contentType: 'image/png' }))
-      .route('/hostile.svg', image({ content: hostileSvg(hostile.urlFor('/script-ran'), [hostile.urlFor('/ssrf.png'), 'http://169.254.169.254/latest/meta-data/', `file://${redPng}`]), contentType: 'image/svg+xml' }))
+      .route(
+        '/hostile.svg',
+        image({
+          content: hostileSvg(hostile.urlFor('/script-ran'), [hostile.urlFor('/ssrf.png'), 'http://169.254.169.254/latest/meta-data/', `file://${redPng}`]),
+          contentType: 'image/svg+xml',
+        }),
+      )
       .route('/huge.png', huge(1024 * MIB, { withContentLength: false, contentType: 'image/png' }))
       .route('/drip.png', slowDrip(1, { contentType: 'image/png' }))
       .route('/redirect.png', redirect('http://169.254.169.254/latest/meta-data/iam/security-credentials/'))
@@ -123,13 +139,25 @@ describe('media cache', () => {
 
     contract = await chain.driver.deploy('TestERC721', ['Media', 'MDA', hostile.urlFor('/contract.json')])
     contractId = `${CHAIN}:${contract.address.toLowerCase()}`
-    await mint(1n, 8, (id) => ({ name: `Media #${id}`, image: id === 4n ? hostile.urlFor('/hostile.svg') : id === 8n ? good.urlFor('/anim.gif') : hostile.urlFor(BAD[String(id) as keyof typeof BAD].route) }))
+    await mint(1n, 8, (id) => ({
+      name: `Media #${id}`,
+      image: id === 4n ? hostile.urlFor('/hostile.svg') : id === 8n ? good.urlFor('/anim.gif') : hostile.urlFor(BAD[String(id) as keyof typeof BAD].route),
+    }))
 
     // With the slow host's fetch in flight, tokens naming images on the other host are minted:
     // their media is cached before that fetch reaches its deadline.
-    await waitFor('the slow host to be fetched from', async () => hostile.hits('/drip.png') > 0, 120_000, 100, () => running[1]!.output())
+    await waitFor(
+      'the slow host to be fetched from',
+      async () => hostile.hits('/drip.png') > 0,
+      120_000,
+      100,
+      () => running[1]!.output(),
+    )
     const shared = await png(640, 480, '#22aa66')
-    good.route('/shared.png', image({ content: shared })).route('/copy-a.png', image({ content: shared })).route('/copy-b.png', image({ content: shared }))
+    good
+      .route('/shared.png', image({ content: shared }))
+      .route('/copy-a.png', image({ content: shared }))
+      .route('/copy-b.png', image({ content: shared }))
     await mint(10n, 7, (id) => ({ name: `Media #${id}`, image: good.urlFor(id < 15n ? '/shared.png' : id === 15n ? '/copy-a.png' : '/copy-b.png') }))
     const flowing = await mediaSettled(['10', '11', '12', '13', '14', '15', '16'])
     for (const id of ['10', '15', '16']) expect(flowing[id].image.status).toBe('AVAILABLE')
@@ -138,7 +166,11 @@ describe('media cache', () => {
 
     const byId = await mediaSettled(['1', '2', '3', '4', '5', '6', '7', '8'])
     for (const [id, bad] of Object.entries(BAD)) {
-      expect(byId[id], `token ${id} (${bad.route})`).toMatchObject({ status: 'AVAILABLE', metadata: { name: `Media #${id}` }, image: { original: hostile.urlFor(bad.route), cached: null, status: bad.status, error: { code: bad.code } } })
+      expect(byId[id], `token ${id} (${bad.route})`).toMatchObject({
+        status: 'AVAILABLE',
+        metadata: { name: `Media #${id}` },
+        image: { original: hostile.urlFor(bad.route), cached: null, status: bad.status, error: { code: bad.code } },
+      })
     }
     for (const id of Object.keys(byId)) expect(byId[id].status).toBe('AVAILABLE')
     // The 1 GiB body was never held: the worker's peak memory stayed far below it.
@@ -153,9 +185,17 @@ describe('media cache', () => {
     const svg = (await tokens())['4'].image
     expect(svg).toMatchObject({ status: 'AVAILABLE', mimeType: 'image/svg+xml', width: 100, height: 100, error: null })
     const thumb = svg.thumbnails.find((t: { width: number }) => t.width === 100)
-    const rendered = await sharp(Buffer.from(await (await fetch(thumb.url)).arrayBuffer())).removeAlpha().raw().toBuffer({ resolveWithObject: true })
+    const rendered = await sharp(Buffer.from(await (await fetch(thumb.url)).arrayBuffer()))
+      .removeAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true })
     // The references would paint red squares in three quadrants: every quadrant stays white.
-    for (const [x, y] of [[25, 25], [75, 25], [25, 75], [75, 75]]) {
+    for (const [x, y] of [
+      [25, 25],
+      [75, 25],
+      [25, 75],
+      [75, 75],
+    ]) {
       const at = (y! * rendered.info.width + x!) * 3
       expect([...rendered.data.subarray(at, at + 3)], `pixel ${x},${y}`).toEqual([255, 255, 255])
     }
@@ -187,10 +227,9 @@ describe('media cache', () => {
     const byId = await tokens()
     expect(byId['15'].image.cached).toBe(byId['10'].image.cached)
     expect(byId['16'].image.cached).toBe(byId['10'].image.cached)
-    const [{ n }] = await db.ds.query(
-      `SELECT count(DISTINCT s.content_hash)::int AS n FROM media_source s WHERE s.url = ANY($1::text[])`,
-      [['/shared.png', '/copy-a.png', '/copy-b.png'].map((p) => good.urlFor(p))],
-    )
+    const [{ n }] = await db.ds.query(`SELECT count(DISTINCT s.content_hash)::int AS n FROM media_source s WHERE s.url = ANY($1::text[])`, [
+      ['/shared.png', '/copy-a.png', '/copy-b.png'].map((p) => good.urlFor(p)),
+    ])
     expect(n).toBe(1)
     expect(byId['10'].image).toMatchObject({ width: 640, height: 480, mimeType: 'image/png', error: null })
     expect(byId['10'].image.thumbnails.map((t: { width: number }) => t.width)).toEqual([64, 300, 600])
@@ -211,12 +250,12 @@ describe('media cache', () => {
     expect((await fetch(`${api.url}/media/../../etc/passwd`)).status).toBe(404)
   })
 
-  it('the contract document\'s image is cached and shown on the contract', async () => {
+  it("the contract document's image is cached and shown on the contract", async () => {
     const data = await graphql<{ contract: any }>(`{ contract(chain: "${CHAIN}", address: "${contract.address}") { ${IMAGE} } }`)
     expect(data.contract.image).toMatchObject({ original: good.urlFor('/collection.png'), status: 'AVAILABLE', width: 400, height: 200, mimeType: 'image/png' })
   })
 
-  it('Sequence keeps image as the document\'s and lists the cached file in assets, in the seed\'s Asset shape', async () => {
+  it("Sequence keeps image as the document's and lists the cached file in assets, in the seed's Asset shape", async () => {
     const res = await fetch(`${api.url}/rpc/Metadata/GetTokenMetadata`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -251,7 +290,7 @@ describe('media cache', () => {
     expect(res.chains.map((c) => c.chain)).not.toContain('media')
   })
 
-  it('a media failure never changes a token\'s metadata status: every metadata job is DONE', async () => {
+  it("a media failure never changes a token's metadata status: every metadata job is DONE", async () => {
     const rows = await db.ds.query(`SELECT status, count(*)::int AS n FROM metadata_job WHERE contract_id = $1 GROUP BY status`, [contractId])
     expect(rows).toEqual([{ status: 'DONE', n: 16 }])
   })

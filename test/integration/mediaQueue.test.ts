@@ -15,7 +15,17 @@ const gateways = { ipfsGateway: 'https://gw.example', arweaveGateway: 'https://a
 
 async function queue(docs: { id: string; image?: string; image_data?: string; animation_url?: string }[]): Promise<void> {
   await db.ds.transaction((m) =>
-    queueDocumentMedia(m, { gateways }, docs.map((d) => ({ subjectId: `${C}:${d.id}`, contractId: C, tokenId: `${C}:${d.id}`, fields: { image: d.image, image_data: d.image_data, animation_url: d.animation_url } })), new Date()),
+    queueDocumentMedia(
+      m,
+      { gateways },
+      docs.map((d) => ({
+        subjectId: `${C}:${d.id}`,
+        contractId: C,
+        tokenId: `${C}:${d.id}`,
+        fields: { image: d.image, image_data: d.image_data, animation_url: d.animation_url },
+      })),
+      new Date(),
+    ),
   )
 }
 
@@ -25,8 +35,16 @@ const uses = () => db.ds.query(`SELECT subject_id, field, value, error_code FROM
 describe('media jobs from stored documents', () => {
   it('tokens naming one image in different spellings make one job for the resolved URL', async () => {
     await insertRows(db.ds, 'contract', [contract(CHAIN, ADDRESS, 'ERC721')])
-    await insertRows(db.ds, 'token', ['1', '2', '3', '4'].map((id) => token(C, CHAIN, 'ERC721', id)))
-    await queue([{ id: '1', image: 'ipfs://QmShared/a.png' }, { id: '2', image: 'https://ipfs.io/ipfs/QmShared/a.png' }, { id: '3', image: '  ipfs://QmShared/a.png ' }])
+    await insertRows(
+      db.ds,
+      'token',
+      ['1', '2', '3', '4'].map((id) => token(C, CHAIN, 'ERC721', id)),
+    )
+    await queue([
+      { id: '1', image: 'ipfs://QmShared/a.png' },
+      { id: '2', image: 'https://ipfs.io/ipfs/QmShared/a.png' },
+      { id: '3', image: '  ipfs://QmShared/a.png ' },
+    ])
     expect(await mediaJobs()).toEqual([{ status: 'QUEUED', attempts: 0, url: 'https://gw.example/ipfs/QmShared/a.png' }])
   })
 
@@ -48,7 +66,7 @@ describe('media jobs from stored documents', () => {
     expect(await mediaJobs()).toEqual([{ status: 'DONE', attempts: 0, url: 'https://gw.example/ipfs/QmShared/a.png' }])
   })
 
-  it('a new document replaces the token\'s uses: a field it no longer has is dropped', async () => {
+  it("a new document replaces the token's uses: a field it no longer has is dropped", async () => {
     await queue([{ id: '3', image_data: '<svg xmlns="http://www.w3.org/2000/svg"/>' }])
     expect((await uses()).filter((u: { subject_id: string }) => u.subject_id === `${C}:3`)).toEqual([
       { subject_id: `${C}:3`, field: 'image_data', value: '<svg xmlns="http://www.w3.org/2000/svg"/>', error_code: null },
@@ -56,7 +74,10 @@ describe('media jobs from stored documents', () => {
   })
 
   it('an animation_url is cached only when it names an image: a web page or a video is left alone', async () => {
-    await queue([{ id: '2', image: 'ipfs://QmShared/a.png', animation_url: 'https://game.example/play.html' }, { id: '4', animation_url: 'https://cdn.example/loop.gif?v=2' }])
+    await queue([
+      { id: '2', image: 'ipfs://QmShared/a.png', animation_url: 'https://game.example/play.html' },
+      { id: '4', animation_url: 'https://cdn.example/loop.gif?v=2' },
+    ])
     expect((await uses()).filter((u: { field: string }) => u.field === 'animation_url').map((u: { value: string }) => u.value)).toEqual(['https://cdn.example/loop.gif?v=2'])
   })
 

@@ -55,7 +55,10 @@ describe('media storage on an S3-compatible bucket', () => {
     expect(original.headers.get('content-type')).toBe('image/gif')
     expect(original.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
     expect(Buffer.from(await original.arrayBuffer()).equals(gif)).toBe(true)
-    expect(cached.file.thumbnails.map((t) => [t.requestedWidth, t.width])).toEqual([[64, 64], [300, 80]])
+    expect(cached.file.thumbnails.map((t) => [t.requestedWidth, t.width])).toEqual([
+      [64, 64],
+      [300, 80],
+    ])
     for (const t of cached.file.thumbnails) {
       const res = await fetch(`${base}/${t.key}`)
       expect(res.headers.get('content-type')).toBe('image/webp')

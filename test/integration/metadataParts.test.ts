@@ -70,10 +70,15 @@ describe('every part of a token is stored, or the job is retried', () => {
     const hostKey = `127.0.0.1:${host.port}`
     // The localized base documents are held until the host's cooldown is recorded, so their
     // variants are requested while every worker must leave the host alone.
-    const cooling = waitFor('the host cooldown to be recorded', async () => {
-      const rows = await db.ds.query(`SELECT 1 FROM host_state WHERE id = $1 AND cooldown_until > now()`, [hostKey])
-      return rows.length > 0
-    }, 60_000, 20)
+    const cooling = waitFor(
+      'the host cooldown to be recorded',
+      async () => {
+        const rows = await db.ds.query(`SELECT 1 FROM host_state WHERE id = $1 AND cooldown_until > now()`, [hostKey])
+        return rows.length > 0
+      },
+      60_000,
+      20,
+    )
     const locales = ['fr', 'de']
     for (const i of [1, 2, 3]) {
       const doc = { name: `Part #${i}`, localization: { uri: host.urlFor(`/parts/${i}-{locale}.json`), default: 'en', locales: ['en', ...locales] } }
@@ -87,7 +92,13 @@ describe('every part of a token is stored, or the job is retried', () => {
     await d.mintErc721Batch(parts, alice, 0n, 4, (id) => host.urlFor(`/parts/${id === 0n ? 'limited' : id}.json`))
     await indexed()
     const contractId = `${CHAIN}:${parts.address.toLowerCase()}`
-    await waitFor('every job of the collection to settle', () => jobsSettled(contractId), 90_000, 200, () => running[1]!.output())
+    await waitFor(
+      'every job of the collection to settle',
+      () => jobsSettled(contractId),
+      90_000,
+      200,
+      () => running[1]!.output(),
+    )
 
     const data = await graphql<{ tokens: { nodes: any[] }; contract: any }>(`{
       tokens(chain: "${CHAIN}", contract: "${parts.address}") { nodes { ${TOKEN_QUERY} fr: metadata(locale: "fr") { name } } }
@@ -149,7 +160,7 @@ describe('a localized variant that keeps failing', () => {
 describe('lenient documents', () => {
   it('a document with comments and trailing commas is stored AVAILABLE, with the JSON5 warning on the token', async () => {
     const d = chain.driver
-    host.route('/lenient/1.json', body("{\n  // written by hand\n  'name': 'Lenient',\n  \"image\": \"ipfs://QmLenient\",\n}", { contentType: 'application/json' }))
+    host.route('/lenient/1.json', body('{\n  // written by hand\n  \'name\': \'Lenient\',\n  "image": "ipfs://QmLenient",\n}', { contentType: 'application/json' }))
     const lenient = await d.deploy('TestERC721', ['Lenient', 'LNT', ''])
     await d.mintErc721Batch(lenient, alice, 1n, 1, () => host.urlFor('/lenient/1.json'))
     await indexed()
@@ -159,7 +170,7 @@ describe('lenient documents', () => {
   })
 })
 
-describe('the token URI is the chain\'s; the failing URL belongs to the error', () => {
+describe("the token URI is the chain's; the failing URL belongs to the error", () => {
   it('a redirect to a private address and a JSON array document keep the chain URI as uri, with the failing URL in error.url', async () => {
     const d = chain.driver
     host.route('/bad/redirect.json', redirect('http://10.0.0.1/x'))
@@ -192,10 +203,15 @@ describe('the last good document is never hidden', () => {
     gone = true
     await d.emitMetadataUpdate(kept, 1n)
     await indexed()
-    await waitFor('the refresh to end INVALID', async () => {
-      const rows = await db.ds.query(`SELECT status FROM metadata_job WHERE token_ref = $1`, [`${contractId}:1`])
-      return rows[0]?.status === 'INVALID'
-    }, 60_000, 200)
+    await waitFor(
+      'the refresh to end INVALID',
+      async () => {
+        const rows = await db.ds.query(`SELECT status FROM metadata_job WHERE token_ref = $1`, [`${contractId}:1`])
+        return rows[0]?.status === 'INVALID'
+      },
+      60_000,
+      200,
+    )
 
     const { token } = await graphql(`{ token(chain: "${CHAIN}", contract: "${kept.address}", tokenId: "1") { ${TOKEN_QUERY} } }`)
     expect(token).toMatchObject({ status: 'STALE', metadata: { name: 'Kept' }, lastError: { code: 'token_not_found' }, uri: host.urlFor('/kept/1.json') })

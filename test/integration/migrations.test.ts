@@ -15,9 +15,7 @@ describe('migrations', () => {
     const ds = await openDataSource(withDatabase(inject('pgAdminUrl'), name), 2)
     try {
       const tables = async () =>
-        (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1`)).map(
-          (r: { tablename: string }) => r.tablename,
-        )
+        (await ds.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'migrations' ORDER BY 1`)).map((r: { tablename: string }) => r.tablename)
       const applied = await migrate(ds)
       expect(applied.length).toBeGreaterThanOrEqual(2)
       expect(await tables()).toEqual(expect.arrayContaining(['contract', 'token', 'token_metadata', 'metadata_job', 'counter', 'counter_delta']))

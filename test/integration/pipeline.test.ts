@@ -82,10 +82,16 @@ describe('metadata pipeline', () => {
     const proc = start('evm-processor', db, {}, [CHAIN])
     const worker = start('worker', db, { WORKER_CONCURRENCY: '8' })
     await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()), proc)
-    await waitFor('every job to settle', async () => {
-      const c = await jobCounts(db)
-      return (c.QUEUED ?? 0) + (c.RUNNING ?? 0) === 0 && (c.DONE ?? 0) > 0 ? c : undefined
-    }, 60_000, 200, () => worker.output())
+    await waitFor(
+      'every job to settle',
+      async () => {
+        const c = await jobCounts(db)
+        return (c.QUEUED ?? 0) + (c.RUNNING ?? 0) === 0 && (c.DONE ?? 0) > 0 ? c : undefined
+      },
+      60_000,
+      200,
+      () => worker.output(),
+    )
 
     const n = `${CHAIN}:${nft.address.toLowerCase()}`
     const [squid] = await db.ds.query(`SELECT status, name, image, uri FROM token_metadata WHERE id = $1`, [`${n}:3`])
@@ -95,7 +101,11 @@ describe('metadata pipeline', () => {
       { trait_type: 'Eyes', value: 'Big', value_json: 'Big' },
       { trait_type: 'Level', value: '3', value_json: 3 },
     ])
-    const errors = await db.ds.query(`SELECT token_ref, status, error_code, error_http_status FROM metadata_job WHERE token_ref IN ($1, $2, $3) ORDER BY token_ref`, [`${n}:20`, `${n}:21`, `${n}:22`])
+    const errors = await db.ds.query(`SELECT token_ref, status, error_code, error_http_status FROM metadata_job WHERE token_ref IN ($1, $2, $3) ORDER BY token_ref`, [
+      `${n}:20`,
+      `${n}:21`,
+      `${n}:22`,
+    ])
     expect(errors).toEqual([
       { token_ref: `${n}:20`, status: 'INVALID', error_code: 'token_not_found', error_http_status: 404 },
       { token_ref: `${n}:21`, status: 'INVALID', error_code: 'unable_to_decode_response', error_http_status: 200 },
@@ -130,15 +140,27 @@ describe('metadata pipeline', () => {
     const workerEnv = { WORKER_CONCURRENCY: '10', JOB_LEASE_SECONDS: '5' }
     const victim = start('worker', db, workerEnv)
     start('worker', db, workerEnv) // the survivor
-    await waitFor('some jobs done', async () => ((await jobCounts(db, bigId)).DONE ?? 0) >= 250, 60_000, 50, () => victim.output())
+    await waitFor(
+      'some jobs done',
+      async () => ((await jobCounts(db, bigId)).DONE ?? 0) >= 250,
+      60_000,
+      50,
+      () => victim.output(),
+    )
     await victim.kill()
     const [{ held }] = await db.ds.query(`SELECT count(*)::int AS held FROM metadata_job WHERE status = 'RUNNING'`)
     start('worker', db, workerEnv) // the replacement
     let last: Record<string, number> = {}
-    await waitFor('all 1,001 jobs done', async () => {
-      last = await jobCounts(db, bigId)
-      return last.DONE === 1001 ? last : undefined
-    }, 90_000, 200, () => JSON.stringify(last))
+    await waitFor(
+      'all 1,001 jobs done',
+      async () => {
+        last = await jobCounts(db, bigId)
+        return last.DONE === 1001 ? last : undefined
+      },
+      90_000,
+      200,
+      () => JSON.stringify(last),
+    )
 
     const [{ available }] = await db.ds.query(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [bigId])
     expect(available).toBe(1000)

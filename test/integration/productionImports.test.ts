@@ -8,7 +8,15 @@ import { describe, expect, it } from 'vitest'
 
 const ROOT = path.resolve(__dirname, '../..')
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> }
-const PRODUCTION_ENTRIES = ['lib/main/api.js', 'lib/main/worker.js', 'lib/main/evm-processor.js', 'lib/main/stacks-processor.js', 'lib/main/stacks-observer.js', 'lib/main/migrate.js', 'bin/token-metadata.js']
+const PRODUCTION_ENTRIES = [
+  'lib/main/api.js',
+  'lib/main/worker.js',
+  'lib/main/evm-processor.js',
+  'lib/main/stacks-processor.js',
+  'lib/main/stacks-observer.js',
+  'lib/main/migrate.js',
+  'bin/token-metadata.js',
+]
 const BUILTIN = new Set(builtinModules)
 
 interface ImportGraph {

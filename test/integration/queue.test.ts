@@ -92,18 +92,26 @@ describe('job queue', () => {
     const c = await fresh(60, '0x0000000000000000000000000000000000000002')
     const reqs = Array.from({ length: 60 }, (_, i) => tokenJob(c, i, i < 5 ? PRIORITY.USER_REFRESH : PRIORITY.BACKFILL))
     await enqueueJobs(db.ds.manager, reqs, new Date())
-    const [a, b, d] = await Promise.all([
-      claimJobs(db.ds.manager, 'w-a', 25, 30_000),
-      claimJobs(db.ds.manager, 'w-b', 25, 30_000),
-      claimJobs(db.ds.manager, 'w-c', 25, 30_000),
-    ])
+    const [a, b, d] = await Promise.all([claimJobs(db.ds.manager, 'w-a', 25, 30_000), claimJobs(db.ds.manager, 'w-b', 25, 30_000), claimJobs(db.ds.manager, 'w-c', 25, 30_000)])
     const all = [...a, ...b, ...d].filter((j) => j.contractId === c)
     expect(new Set(all.map((j) => j.id)).size).toBe(all.length)
     const first = [a, b, d].flat().filter((j) => j.priority === PRIORITY.USER_REFRESH && j.contractId === c)
     expect(first).toHaveLength(5)
-    await releaseJobs(db.ds.manager, 'w-a', a.map((j) => j.id))
-    await releaseJobs(db.ds.manager, 'w-b', b.map((j) => j.id))
-    await releaseJobs(db.ds.manager, 'w-c', d.map((j) => j.id))
+    await releaseJobs(
+      db.ds.manager,
+      'w-a',
+      a.map((j) => j.id),
+    )
+    await releaseJobs(
+      db.ds.manager,
+      'w-b',
+      b.map((j) => j.id),
+    )
+    await releaseJobs(
+      db.ds.manager,
+      'w-c',
+      d.map((j) => j.id),
+    )
     await db.ds.query(`DELETE FROM metadata_job WHERE contract_id = $1`, [c])
   })
 
@@ -134,10 +142,15 @@ describe('job queue', () => {
     const j0 = jobs.find((j) => j.tokenRef === `${c}:0`)!
     const j1 = jobs.find((j) => j.tokenRef === `${c}:1`)!
     const now = new Date()
-    await settleJobs(db.ds.manager, settings('w1'), [
-      { job: j0, ok: false, host: 'meta.test', error: new RetryableError('rate_limited', '429', { status: 429, retryAfterMs: 45_000 }) },
-      { job: j1, ok: false, error: new PermanentError('token_not_found', '404', { status: 404, url: 'https://meta.test/1', body: 'nope' }) },
-    ], now)
+    await settleJobs(
+      db.ds.manager,
+      settings('w1'),
+      [
+        { job: j0, ok: false, host: 'meta.test', error: new RetryableError('rate_limited', '429', { status: 429, retryAfterMs: 45_000 }) },
+        { job: j1, ok: false, error: new PermanentError('token_not_found', '404', { status: 404, url: 'https://meta.test/1', body: 'nope' }) },
+      ],
+      now,
+    )
     const r0 = await job(j0.id)
     expect(r0.status).toBe('QUEUED')
     expect(r0.run_at.getTime() - now.getTime()).toBeGreaterThanOrEqual(44_000)
@@ -157,7 +170,7 @@ describe('job queue', () => {
     expect((await db.ds.query(`SELECT status FROM token_metadata WHERE id = $1`, [`${c}:0`]))[0].status).toBe('FAILED')
   })
 
-  it('a dead worker\'s jobs return to the queue when the lease expires, and its late result is dropped', async () => {
+  it("a dead worker's jobs return to the queue when the lease expires, and its late result is dropped", async () => {
     const c = await fresh(1, '0x0000000000000000000000000000000000000005')
     await db.ds.query(`DELETE FROM metadata_job`)
     await enqueueJobs(db.ds.manager, [tokenJob(c, 0)], new Date())
@@ -177,7 +190,12 @@ describe('job queue', () => {
     const { c, claimed } = await twoClaimedJobs('0x0000000000000000000000000000000000000015')
     // What the processor's rollback of the minting block does: delete the token (its job goes by trigger), uncommitted.
     const summary = await whileHeld(`DELETE FROM token WHERE id = $1`, [`${c}:0`], (em) =>
-      settleJobs(em, settings('w'), claimed.map((j) => ({ job: j, ok: true as const, kind: 'TOKEN' as const, token: fetched(`n${j.tokenRef}`) })), new Date()),
+      settleJobs(
+        em,
+        settings('w'),
+        claimed.map((j) => ({ job: j, ok: true as const, kind: 'TOKEN' as const, token: fetched(`n${j.tokenRef}`) })),
+        new Date(),
+      ),
     )
     expect(summary).toMatchObject({ done: 1, lost: 1 })
     expect(await db.ds.query(`SELECT token_ref, status FROM metadata_job WHERE contract_id = $1`, [c])).toEqual([{ token_ref: `${c}:1`, status: 'DONE' }])
@@ -188,11 +206,19 @@ describe('job queue', () => {
     const { c, claimed } = await twoClaimedJobs('0x0000000000000000000000000000000000000016')
     // What a settle of the same worker holds while it writes an outcome.
     const extended = await whileHeld(`SELECT id FROM metadata_job WHERE id = $1 FOR UPDATE`, [`token:${c}:0`], (em) =>
-      extendLeases(em, 'w', claimed.map((j) => j.id), 120_000),
+      extendLeases(
+        em,
+        'w',
+        claimed.map((j) => j.id),
+        120_000,
+      ),
     )
     expect(extended).toBe(1)
     const leases = await db.ds.query(`SELECT id, locked_until > now() + interval '60 seconds' AS extended FROM metadata_job WHERE contract_id = $1 ORDER BY id`, [c])
-    expect(leases).toEqual([{ id: `token:${c}:0`, extended: false }, { id: `token:${c}:1`, extended: true }])
+    expect(leases).toEqual([
+      { id: `token:${c}:0`, extended: false },
+      { id: `token:${c}:1`, extended: true },
+    ])
   })
 
   it('counts jobs by status from counters, matching a COUNT over the table', async () => {
@@ -247,7 +273,11 @@ describe('job runner', () => {
     // A poll interval longer than the test: only a notification can start the jobs.
     const runner = new JobRunner(db.ds, db.url, handler, { ...settings('runner'), concurrency: 20, hostCap: 10, pollMs: 600_000 }, silentLogger())
     await runner.start()
-    await enqueueJobs(db.ds.manager, Array.from({ length: 300 }, (_, i) => tokenJob(c, i)), new Date())
+    await enqueueJobs(
+      db.ds.manager,
+      Array.from({ length: 300 }, (_, i) => tokenJob(c, i)),
+      new Date(),
+    )
     const deadline = Date.now() + 20_000
     while (Date.now() < deadline) {
       const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status = 'DONE'`, [c])

@@ -38,7 +38,18 @@ function chainArchive(n: number): string {
   const hash = (i: number) => '0x' + i.toString(16).padStart(64, '0')
   const lines: string[] = []
   for (let h = 1; h <= n; h++) {
-    const body = { block_hash: hash(h + 10_000_000), block_height: h, index_block_hash: hash(h), parent_index_block_hash: hash(h - 1), parent_block_hash: hash(h + 9_999_999), burn_block_height: h, burn_block_time: 1700000000 + h, transactions: [], events: [], padding: 'x'.repeat(2000) }
+    const body = {
+      block_hash: hash(h + 10_000_000),
+      block_height: h,
+      index_block_hash: hash(h),
+      parent_index_block_hash: hash(h - 1),
+      parent_block_hash: hash(h + 9_999_999),
+      burn_block_height: h,
+      burn_block_time: 1700000000 + h,
+      transactions: [],
+      events: [],
+      padding: 'x'.repeat(2000),
+    }
     lines.push(`${2 * h}\t2024-01-01 00:00:00+00\t/new_burn_block\t{"burn_block_height":${h}}`)
     lines.push(`${2 * h + 1}\t2024-01-01 00:00:00+00\t/new_block\t${JSON.stringify(body)}`)
   }
@@ -57,10 +68,15 @@ describe('stacks import-events', () => {
     const file = chainArchive(blocks)
     const first = spawn(process.execPath, [BIN, 'stacks', 'import-events', file], { env: env(), cwd: ROOT, stdio: 'ignore' })
     const exited = new Promise((r) => first.on('exit', r))
-    const before = await waitFor('some blocks stored', async () => {
-      const n = await storedCount()
-      return n > 0 ? n : undefined
-    }, 60_000, 20)
+    const before = await waitFor(
+      'some blocks stored',
+      async () => {
+        const n = await storedCount()
+        return n > 0 ? n : undefined
+      },
+      60_000,
+      20,
+    )
     first.kill('SIGKILL')
     await exited
     const atKill = await storedCount()

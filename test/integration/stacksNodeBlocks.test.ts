@@ -8,7 +8,13 @@ const db = useTestDatabase()
 
 const hash = (name: string) => '0x' + Buffer.from(name.padEnd(32, '.')).toString('hex')
 function block(name: string, height: number, parent: string): NodeBlockToStore {
-  return { indexBlockHash: hash(name), blockHash: hash(`b-${name}`), height, parentIndexBlockHash: parent === '' ? hash('genesis-parent') : hash(parent), payload: `{"name":"${name}"}` }
+  return {
+    indexBlockHash: hash(name),
+    blockHash: hash(`b-${name}`),
+    height,
+    parentIndexBlockHash: parent === '' ? hash('genesis-parent') : hash(parent),
+    payload: `{"name":"${name}"}`,
+  }
 }
 
 // A1 A2 | B2 (same height: A2 stays) | B3 on B2 (B outgrows A) | A3, A4 on A2 (A outgrows B again)

@@ -138,19 +138,28 @@ describe('Stacks node event stream', () => {
     const file = 'mainnet-reorg-scenario2.tsv'
     const db = await newDatabase()
     // blocks 1 and 2a (the first block seen at height 2), indexed before the other branch arrives
-    await importEvents(db, linesOf(file, (n) => n <= 3))
+    await importEvents(
+      db,
+      linesOf(file, (n) => n <= 3),
+    )
     const proc = processor(db)
     await waitForIndexed(db.ds, MAINNET, 2, proc)
     const first = (await hotBlocks(db)).find((b) => b.height === 2)!
     expect(first.hash.startsWith('0xd4e86b87')).toBe(true)
     // block 2b, then 3 on top of it (2b's branch outgrows 2a) and 4
-    await importEvents(db, linesOf(file, (n) => n > 3))
+    await importEvents(
+      db,
+      linesOf(file, (n) => n > 3),
+    )
     await waitForIndexed(db.ds, MAINNET, 4, proc)
     const hot = await hotBlocks(db)
     expect(hot.find((b) => b.height === 2)!.hash.startsWith('0x9f79f0a8')).toBe(true)
 
     const canonicalOnly = await newDatabase()
-    await importEvents(canonicalOnly, linesOf(file, (_n, text) => !text.startsWith('58775\t')))
+    await importEvents(
+      canonicalOnly,
+      linesOf(file, (_n, text) => !text.startsWith('58775\t')),
+    )
     await waitForIndexed(canonicalOnly.ds, MAINNET, 4, processor(canonicalOnly))
     const replayed = await snapshot(canonicalOnly)
     expect(replayed.contracts).toEqual([{ id: `${MAINNET}:${WRAPPED_NOTHING}`, standard: 'SIP010', total_supply: '0', asset_name: 'wrapped-nthng' }])
@@ -180,13 +189,15 @@ describe('Stacks node event stream', () => {
     await blind.stop()
     expect(await q(db, `SELECT count(*)::int AS n FROM token`)).toEqual([{ n: 0 }])
     const kept = await q<{ contract_id: string; n: number }>(db, `SELECT contract_id, count(*)::int AS n FROM stacks_pending_event GROUP BY 1`)
-    expect(kept.sort(byContract)).toEqual([
-      { contract_id: BNS, n: 1 },
-      { contract_id: MIAMI, n: 4 },
-      { contract_id: FREE_PUNKS, n: 1 },
-      { contract_id: PHASES, n: 1 },
-      { contract_id: PUNKS, n: 3 },
-    ].sort(byContract))
+    expect(kept.sort(byContract)).toEqual(
+      [
+        { contract_id: BNS, n: 1 },
+        { contract_id: MIAMI, n: 4 },
+        { contract_id: FREE_PUNKS, n: 1 },
+        { contract_id: PHASES, n: 1 },
+        { contract_id: PUNKS, n: 3 },
+      ].sort(byContract),
+    )
 
     // restarted with an API; the kept events are applied with the next block
     const informed = processor(db)
@@ -222,4 +233,3 @@ function nextEmptyBlock(): string {
   fs.writeFileSync(out, `1\t2021-09-16 23:50:00+00\t/new_block\t${JSON.stringify(block)}\n`)
   return out
 }
-

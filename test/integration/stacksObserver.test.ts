@@ -88,7 +88,14 @@ describe('Stacks event observer', () => {
     for (const b of blocks) expect(b.payload).toBe(firstSeen.get(b.indexBlockHash))
     expect(blocks.filter((b) => b.canonical).map((b) => b.height)).toEqual(Array.from({ length: 51 }, (_, i) => i))
 
-    const proc = startProcess('stacks-processor', [], { DATABASE_URL: db.url, STACKS_SOURCE: 'node', STACKS_CHAIN: CHAIN, STACKS_START_HEIGHT: '0', STACKS_POLL_MS: '50', STACKS_SUPPLY_CHECK_SECONDS: '0' })
+    const proc = startProcess('stacks-processor', [], {
+      DATABASE_URL: db.url,
+      STACKS_SOURCE: 'node',
+      STACKS_CHAIN: CHAIN,
+      STACKS_START_HEIGHT: '0',
+      STACKS_POLL_MS: '50',
+      STACKS_SUPPLY_CHECK_SECONDS: '0',
+    })
     running.push(proc)
     await waitForIndexed(db.ds, CHAIN, 50, proc)
   })

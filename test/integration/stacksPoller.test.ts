@@ -117,7 +117,7 @@ describe('Stacks poller behind a rate-limited API', () => {
     expect(limited.early).toBe(0)
   })
 
-  it('keeps the blocks it fetched across retries: each block\'s transactions are read once', async () => {
+  it("keeps the blocks it fetched across retries: each block's transactions are read once", async () => {
     const pages = served(limited.requests, /^\/extended\/v2\/blocks\/0x[0-9a-f]{64}\/transactions/)
     expect(pages.length).toBeGreaterThan(BLOCKS)
     expect([...countBy(pages)].filter(([, n]) => n !== 1)).toEqual([])
@@ -149,17 +149,21 @@ describe('Stacks poller behind a rate-limited API', () => {
     expect(workerApi.requests.filter((r) => r.method === 'POST' && r.path.startsWith('/v2/contracts/call-read/')).length).toBeGreaterThan(0)
   }, 120_000)
 
-  it('asks for a contract\'s interface once for the processor and the worker together', async () => {
+  it("asks for a contract's interface once for the processor and the worker together", async () => {
     const all = [...limited.requests, ...workerApi.requests]
     const interfaces = served(all, /^\/v2\/contracts\/interface\//)
     expect([...countBy(interfaces)].filter(([, n]) => n !== 1)).toEqual([])
     expect(served(workerApi.requests, /^\/v2\/contracts\/interface\//)).toEqual([])
     const [{ n }] = await q<{ n: number }>(limitedDb, `SELECT count(*)::int AS n FROM stacks_contract_interface WHERE chain = $1`, [CHAIN])
     expect(n).toBe(interfaces.length)
-    expect(interfaces.map((r) => r.path)).toEqual(expect.arrayContaining(tokenContracts().map((id) => {
-      const [address, name] = id.slice(CHAIN.length + 1).split('.')
-      return `/v2/contracts/interface/${address}/${name}`
-    })))
+    expect(interfaces.map((r) => r.path)).toEqual(
+      expect.arrayContaining(
+        tokenContracts().map((id) => {
+          const [address, name] = id.slice(CHAIN.length + 1).split('.')
+          return `/v2/contracts/interface/${address}/${name}`
+        }),
+      ),
+    )
   })
 
   it('a header page asked for with a stale tip is asked again at the tip the API reports; the headers equal single-block reads', async () => {

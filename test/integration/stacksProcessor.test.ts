@@ -98,7 +98,9 @@ describe('Stacks processor', () => {
       { id: '2', owner: null, burned: true },
     ])
     // the SFT is one SIP-013 token (id 5), never a SIP-009 collection because of its internal NFT
-    expect(await q(db, `SELECT token_id::text AS id, standard, supply::text FROM token WHERE contract_id = $1`, [`${CHAIN}:${c.sft}`])).toEqual([{ id: '5', standard: 'SIP013', supply: '8' }])
+    expect(await q(db, `SELECT token_id::text AS id, standard, supply::text FROM token WHERE contract_id = $1`, [`${CHAIN}:${c.sft}`])).toEqual([
+      { id: '5', standard: 'SIP013', supply: '8' },
+    ])
     expect(await q(db, `SELECT account, amount::text FROM balance WHERE contract_id = $1 ORDER BY account`, [`${CHAIN}:${c.sft}`])).toEqual(
       [
         { account: wallet_1, amount: '5' },
@@ -113,7 +115,8 @@ describe('Stacks processor', () => {
     const { sim } = stacks
     const { deployer, wallet_1 } = sim.accounts
     const c = sim.contracts
-    const version = async (tokenId: string) => (await q<{ v: number }>(db, `SELECT request_version AS v FROM metadata_job WHERE id = $1`, [`token:${CHAIN}:${c.nft}:${tokenId}`]))[0].v
+    const version = async (tokenId: string) =>
+      (await q<{ v: number }>(db, `SELECT request_version AS v FROM metadata_job WHERE id = $1`, [`token:${CHAIN}:${c.nft}:${tokenId}`]))[0].v
     const before = { t0: await version('0'), t1: await version('1') }
     const fromHeight = (await tip()) + 1
 
@@ -170,10 +173,18 @@ describe('Stacks processor', () => {
     pipe.host.route('/ft.json', json({ sip: 16, name: 'Sample Token', description: 'A sample', image: 'https://img.test/ft.png' }))
     pipe.host.route('/sft/5.json', json({ sip: 16, name: 'Stack of fives' }))
     const worker = start('worker', db)
-    await waitFor('stacks metadata', async () => {
-      const rows = await q<{ n: number }>(db, `SELECT count(*)::int AS n FROM token_metadata WHERE status = 'AVAILABLE' AND contract_id = ANY($1)`, [[`${CHAIN}:${c.nft}`, `${CHAIN}:${c.ft}`, `${CHAIN}:${c.sft}`]])
-      return rows[0].n >= 4
-    }, 60_000, 200, () => worker.output())
+    await waitFor(
+      'stacks metadata',
+      async () => {
+        const rows = await q<{ n: number }>(db, `SELECT count(*)::int AS n FROM token_metadata WHERE status = 'AVAILABLE' AND contract_id = ANY($1)`, [
+          [`${CHAIN}:${c.nft}`, `${CHAIN}:${c.ft}`, `${CHAIN}:${c.sft}`],
+        ])
+        return rows[0].n >= 4
+      },
+      60_000,
+      200,
+      () => worker.output(),
+    )
 
     const [nft0] = await q(db, `SELECT name, image FROM token_metadata WHERE id = $1`, [`${CHAIN}:${c.nft}:0`])
     expect(nft0).toEqual({ name: 'Sample #0', image: 'https://img.test/0.png' })
@@ -185,11 +196,20 @@ describe('Stacks processor', () => {
       properties: { collection: 'Samples', rarity: 'común' },
     })
     // its token URI points at a public gateway this machine cannot reach: the reads are kept anyway
-    await waitFor('contract reads', async () => (await q(db, `SELECT 1 FROM contract_metadata WHERE id = $1 AND last_fetched_at IS NOT NULL`, [`${CHAIN}:${c.zeroDecimalsFt}`])).length > 0)
+    await waitFor(
+      'contract reads',
+      async () => (await q(db, `SELECT 1 FROM contract_metadata WHERE id = $1 AND last_fetched_at IS NOT NULL`, [`${CHAIN}:${c.zeroDecimalsFt}`])).length > 0,
+    )
     // the supply served is the processor's, tracked from ft_mint / ft_burn (not a read frozen here)
-    expect(await q(db, `SELECT m.decimals, m.symbol, c.total_supply::text AS supply FROM contract_metadata m JOIN contract c ON c.id = m.id WHERE m.id = $1`, [`${CHAIN}:${c.zeroDecimalsFt}`])).toEqual([{ decimals: 0, symbol: 'PTS', supply: '7' }])
+    expect(
+      await q(db, `SELECT m.decimals, m.symbol, c.total_supply::text AS supply FROM contract_metadata m JOIN contract c ON c.id = m.id WHERE m.id = $1`, [
+        `${CHAIN}:${c.zeroDecimalsFt}`,
+      ]),
+    ).toEqual([{ decimals: 0, symbol: 'PTS', supply: '7' }])
     await waitFor('ft contract reads', async () => (await q(db, `SELECT 1 FROM contract_metadata WHERE id = $1 AND status = 'AVAILABLE'`, [`${CHAIN}:${c.ft}`])).length > 0)
-    expect(await q(db, `SELECT m.decimals, c.total_supply::text AS supply, m.name FROM contract_metadata m JOIN contract c ON c.id = m.id WHERE m.id = $1`, [`${CHAIN}:${c.ft}`])).toEqual([{ decimals: 6, supply: '900', name: 'Sample Token' }])
+    expect(
+      await q(db, `SELECT m.decimals, c.total_supply::text AS supply, m.name FROM contract_metadata m JOIN contract c ON c.id = m.id WHERE m.id = $1`, [`${CHAIN}:${c.ft}`]),
+    ).toEqual([{ decimals: 6, supply: '900', name: 'Sample Token' }])
     await worker.stop()
   }, 120_000)
 
@@ -206,10 +226,16 @@ describe('Stacks processor', () => {
       await s.call(c.nft, 'mint-id', [Cl.uint(600), Cl.principal(wallet_2)], deployer)
     })
     const forkTip = sim.tip()
-    await waitFor('the fork to be indexed', async () => {
-      const rows = await q<{ hash: string }>(db, `SELECT hash FROM stacks_2147483648_processor.hot_block WHERE height = $1`, [forkTip.height])
-      return rows[0]?.hash === forkTip.indexBlockHash
-    }, 60_000, 100, () => proc.output())
+    await waitFor(
+      'the fork to be indexed',
+      async () => {
+        const rows = await q<{ hash: string }>(db, `SELECT hash FROM stacks_2147483648_processor.hot_block WHERE height = $1`, [forkTip.height])
+        return rows[0]?.hash === forkTip.indexBlockHash
+      },
+      60_000,
+      100,
+      () => proc.output(),
+    )
     expect(await q(db, `SELECT count(*)::int AS n FROM token WHERE id IN ($1, $2)`, [`${CHAIN}:${c.nft}:500`, `${CHAIN}:${c.sft}:9`])).toEqual([{ n: 0 }])
     expect(await q(db, `SELECT owner FROM token WHERE id = $1`, [`${CHAIN}:${c.nft}:600`])).toEqual([{ owner: wallet_2 }])
     expect(await q(db, `SELECT count(*)::int AS n FROM metadata_job WHERE id = $1`, [`token:${CHAIN}:${c.nft}:500`])).toEqual([{ n: 0 }])

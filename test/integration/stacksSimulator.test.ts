@@ -2,12 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
 import { simTx } from '../../src/devnet/stacks/simulator'
-import {
-  createStacksBlockSource,
-  type StacksBlock,
-  type StacksEvent,
-  type StacksLog,
-} from '../../src/chains/stacks/blockSource'
+import { createStacksBlockSource, type StacksBlock, type StacksEvent, type StacksLog } from '../../src/chains/stacks/blockSource'
 import {
   callReadOnly,
   ClarityCallFailedError,
@@ -21,14 +16,7 @@ import {
 import { decodeClarityHex } from '../../src/chains/stacks/clarity'
 import { StacksApiUnavailableError, StacksBlockNotFoundError } from '../../src/chains/stacks/errors'
 import { PermanentError } from '../../src/core/errors'
-import type {
-  ApiBlockList,
-  ApiContract,
-  ApiStatus,
-  ApiTransaction,
-  ApiTxMultiple,
-  NodeInfo,
-} from '../../src/chains/stacks/apiTypes'
+import type { ApiBlockList, ApiContract, ApiStatus, ApiTransaction, ApiTxMultiple, NodeInfo } from '../../src/chains/stacks/apiTypes'
 
 const stacks = useStacksSimulator()
 
@@ -109,9 +97,7 @@ describe('Stacks simulator and block source', () => {
     const moved = eventsOf(await src.getBlockWithEvents(transfer.blockHeight), 'nft_transfer')
     expect(moved).toMatchObject([{ tokenId: '0', sender: wallet_1, recipient: wallet_2 }])
     expect(eventsOf(await src.getBlockWithEvents(mintBig.blockHeight), 'nft_mint')[0]?.tokenId).toBe(big.toString())
-    expect(eventsOf(await src.getBlockWithEvents(burn.blockHeight), 'nft_burn')).toMatchObject([
-      { tokenId: big.toString(), sender: wallet_2, tokenValue: { repr: `u${big}` } },
-    ])
+    expect(eventsOf(await src.getBlockWithEvents(burn.blockHeight), 'nft_burn')).toMatchObject([{ tokenId: big.toString(), sender: wallet_2, tokenValue: { repr: `u${big}` } }])
   })
 
   it('FT and SFT activity: ft events with string amounts, sft_mint print events', async () => {
@@ -204,10 +190,7 @@ describe('Stacks simulator and block source', () => {
 
     const tip = sim.tip()
     await expect(
-      sim.mineBlock([
-        simTx.call(sim.contracts.nft, 'mint-id', [Cl.uint(777), Cl.principal(deployer)], deployer),
-        simTx.call('panics', 'boom', [], deployer),
-      ]),
+      sim.mineBlock([simTx.call(sim.contracts.nft, 'mint-id', [Cl.uint(777), Cl.principal(deployer)], deployer), simTx.call('panics', 'boom', [], deployer)]),
     ).rejects.toThrow(/nothing was mined/)
     expect(sim.tip()).toEqual(tip)
     expect(await sim.readOnly(sim.contracts.nft, 'get-owner', [Cl.uint(777)])).toEqual(Cl.ok(Cl.none()))
@@ -260,9 +243,7 @@ describe('Stacks simulator and block source', () => {
     expect(found.result.events.map((e) => e.event_type)).toEqual(['fungible_token_asset', 'non_fungible_token_asset'])
     expect(found.result).toMatchObject({ event_count: 3, canonical: true, block_height: r.blockHeight })
     expect(multi.body[missing]).toEqual({ found: false, result: { tx_id: missing } })
-    const page = await getJson<{ events: { event_index: number; event_type: string }[] }>(
-      `/extended/v1/tx/events?tx_id=${r.txId}&limit=2&offset=2`,
-    )
+    const page = await getJson<{ events: { event_index: number; event_type: string }[] }>(`/extended/v1/tx/events?tx_id=${r.txId}&limit=2&offset=2`)
     expect(page.body.events).toMatchObject([{ event_index: 2, event_type: 'smart_contract_log' }])
   })
 
@@ -305,7 +286,9 @@ describe('Stacks simulator and block source', () => {
     expect(sim.faults.pending).toBe(0)
 
     sim.faults.add({ status: 503, times: 10 })
-    const failure = await source({ retries: 2 }).getTip().catch((e: unknown) => e)
+    const failure = await source({ retries: 2 })
+      .getTip()
+      .catch((e: unknown) => e)
     sim.faults.clear()
     expect(failure).toBeInstanceOf(StacksApiUnavailableError)
     expect(failure).toMatchObject({ retryable: true, status: 503, attempts: 3 })

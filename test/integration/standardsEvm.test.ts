@@ -63,7 +63,13 @@ describe('EVM standards through the processor and worker', () => {
     const cons = await d.deploy('TestConsecutive', ['Consecutive', 'CNS', host.urlFor('/cons/'), [alice, bob], sizes])
     const contractId = `${CHAIN}:${cons.address.toLowerCase()}`
     await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()), proc)
-    await waitFor('every range token fetched', () => jobsSettled(contractId, total + 1), 90_000, 200, () => worker.output())
+    await waitFor(
+      'every range token fetched',
+      () => jobsSettled(contractId, total + 1),
+      90_000,
+      200,
+      () => worker.output(),
+    )
 
     const owners = await q<{ owner: string; n: number; lo: string; hi: string }>(
       `SELECT owner, count(*)::int AS n, min(token_id)::text AS lo, max(token_id)::text AS hi FROM token WHERE contract_id = $1 GROUP BY owner ORDER BY min(token_id)`,
@@ -92,12 +98,27 @@ describe('EVM standards through the processor and worker', () => {
     await d.mintErc721Batch(nft, d.accounts[1], 0n, count, host.urlFor('/batch/'))
     const contractId = `${CHAIN}:${nft.address.toLowerCase()}`
     const names = async () =>
-      (await q<{ name: string; n: number }>(`SELECT split_part(name, ' ', 1) AS name, count(*)::int AS n FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE' GROUP BY 1`, [contractId]))
-    await waitFor('the collection fetched', async () => (await names()).find((r) => r.name === 'Before' && r.n === count), 90_000, 200, () => worker.output())
+      await q<{ name: string; n: number }>(
+        `SELECT split_part(name, ' ', 1) AS name, count(*)::int AS n FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE' GROUP BY 1`,
+        [contractId],
+      )
+    await waitFor(
+      'the collection fetched',
+      async () => (await names()).find((r) => r.name === 'Before' && r.n === count),
+      90_000,
+      200,
+      () => worker.output(),
+    )
 
     publish('After')
     await d.write(nft, 'emitBatchMetadataUpdate', [0n, 2n ** 256n - 1n])
-    await waitFor('every token refetched', async () => (await names()).find((r) => r.name === 'After' && r.n === count), 90_000, 200, () => worker.output())
+    await waitFor(
+      'every token refetched',
+      async () => (await names()).find((r) => r.name === 'After' && r.n === count),
+      90_000,
+      200,
+      () => worker.output(),
+    )
     const notices = await q(`SELECT kind, token_count FROM update_notice WHERE contract_id = $1`, [contractId])
     expect(notices).toEqual([{ kind: 'BATCH_METADATA_UPDATE', token_count: count }])
   }, 150_000)
@@ -111,13 +132,27 @@ describe('EVM standards through the processor and worker', () => {
     await d.mintErc721Batch(nft, d.accounts[1], 0n, 1, host.urlFor('/col/'))
     const address = nft.address.toLowerCase()
     const document = async () =>
-      (await graphql<{ contract: { metadata: { document: { name?: string; description?: string } | null; uri: string | null } | null } | null }>(
-        `{ contract(chain: "${CHAIN}", address: "${address}") { metadata { uri document } } }`,
-      )).contract?.metadata
-    await waitFor('the first contract document', async () => (await document())?.document?.name === 'Collection v1', 60_000, 200, () => worker.output())
+      (
+        await graphql<{ contract: { metadata: { document: { name?: string; description?: string } | null; uri: string | null } | null } | null }>(
+          `{ contract(chain: "${CHAIN}", address: "${address}") { metadata { uri document } } }`,
+        )
+      ).contract?.metadata
+    await waitFor(
+      'the first contract document',
+      async () => (await document())?.document?.name === 'Collection v1',
+      60_000,
+      200,
+      () => worker.output(),
+    )
 
     await d.write(nft, 'setContractURI', [host.urlFor('/collection/v2.json')])
-    await waitFor('the updated contract document', async () => (await document())?.document?.name === 'Collection v2', 60_000, 200, () => worker.output())
+    await waitFor(
+      'the updated contract document',
+      async () => (await document())?.document?.name === 'Collection v2',
+      60_000,
+      200,
+      () => worker.output(),
+    )
     expect(await document()).toMatchObject({ uri: host.urlFor('/collection/v2.json'), document: { name: 'Collection v2', description: 'second' } })
     const notices = await q(`SELECT kind, token_count FROM update_notice WHERE contract_id = $1`, [`${CHAIN}:${address}`])
     expect(notices).toEqual([{ kind: 'CONTRACT_URI_UPDATED', token_count: 1 }])

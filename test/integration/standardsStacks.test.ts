@@ -33,15 +33,16 @@ async function servedName(id: number): Promise<string | undefined> {
 }
 
 async function versions(): Promise<Record<number, number>> {
-  const rows: { id: string; v: number }[] = await db.ds.query(
-    `SELECT token_ref AS id, request_version AS v FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN'`,
-    [`${CHAIN}:${stacks.sim.contracts.nft}`],
-  )
+  const rows: { id: string; v: number }[] = await db.ds.query(`SELECT token_ref AS id, request_version AS v FROM metadata_job WHERE contract_id = $1 AND kind = 'TOKEN'`, [
+    `${CHAIN}:${stacks.sim.contracts.nft}`,
+  ])
   return Object.fromEntries(rows.map((r) => [Number(r.id.slice(r.id.lastIndexOf(':') + 1)), r.v]))
 }
 
 async function nftJobsSettled(): Promise<boolean> {
-  const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status IN ('QUEUED', 'RUNNING')`, [`${CHAIN}:${stacks.sim.contracts.nft}`])
+  const rows: { n: number }[] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status IN ('QUEUED', 'RUNNING')`, [
+    `${CHAIN}:${stacks.sim.contracts.nft}`,
+  ])
   return rows[0].n === 0
 }
 
@@ -116,7 +117,13 @@ describe('SIP-019 through the processor and worker', () => {
 
     // no notice from here on: only the ttl can make the worker fetch the token again
     publish('Live')
-    await waitFor('the dynamic token refetched after its ttl', async () => (await servedName(0)) === 'Live #0', 60_000, 100, () => worker.output())
+    await waitFor(
+      'the dynamic token refetched after its ttl',
+      async () => (await servedName(0)) === 'Live #0',
+      60_000,
+      100,
+      () => worker.output(),
+    )
     await settle()
     expect(await servedName(1)).toBe('Third #1') // a standard token is not refetched by the ttl schedule
   })

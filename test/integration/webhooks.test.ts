@@ -86,7 +86,12 @@ beforeAll(async () => {
   receivers.pausing = await startWebhookReceiver(() => ({ status: 500 }))
   receivers.inflight = await startWebhookReceiver(() => 'hold')
   // receivers.trap is deliberately not allowed: it stands for a private address behind a redirect
-  const allowed = [host.port, ...Object.entries(receivers).filter(([k]) => k !== 'trap').map(([, r]) => r.port)]
+  const allowed = [
+    host.port,
+    ...Object.entries(receivers)
+      .filter(([k]) => k !== 'trap')
+      .map(([, r]) => r.port),
+  ]
   ;[, alice, bob] = chain.driver.accounts
   adminKey = await newKey(db.ds, 'webhooks test')
   const env = {
@@ -123,10 +128,14 @@ describe('webhooks', () => {
     await d.transferErc721(nft, alice, bob, 3n)
     await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()))
     // 5 mints, 2 transfers, 5 documents stored: 12 events, all delivered
-    const done = await waitFor('12 events delivered', async () => {
-      const rows = await deliveries(hook.id)
-      return rows.length === 12 && rows.every((r) => r.status === 'DELIVERED') && rows
-    }, 90_000)
+    const done = await waitFor(
+      '12 events delivered',
+      async () => {
+        const rows = await deliveries(hook.id)
+        return rows.length === 12 && rows.every((r) => r.status === 'DELIVERED') && rows
+      },
+      90_000,
+    )
     const received = receivers.flaky!.events()
     expect(receivers.flaky!.requests.slice(0, 3).map((r) => r.answered)).toEqual([500, 500, 500])
     expect(received.map((e) => e.id).sort()).toEqual(done.map((r) => `evt_${r.event_id}`).sort())
@@ -134,7 +143,11 @@ describe('webhooks', () => {
     const perToken = new Map<string, number[]>()
     for (const e of received) perToken.set(String(e.data.tokenId), [...(perToken.get(String(e.data.tokenId)) ?? []), Number(e.id.slice(4))])
     for (const ids of perToken.values()) expect(ids).toEqual([...ids].sort((a, b) => a - b))
-    const byType = (t: string) => received.filter((e) => e.type === t).map((e) => String(e.data.tokenId)).sort()
+    const byType = (t: string) =>
+      received
+        .filter((e) => e.type === t)
+        .map((e) => String(e.data.tokenId))
+        .sort()
     expect(byType('token.minted')).toEqual(['0', '1', '2', '3', '4'])
     expect(byType('token.transferred')).toEqual(['1', '3'])
     expect(byType('metadata.updated')).toEqual(['0', '1', '2', '3', '4'])
@@ -189,7 +202,9 @@ describe('webhooks', () => {
     const hook = await createWebhook(receivers.pausing!, nft, ['token.minted'])
     await chain.driver.mintErc721Batch(nft, alice, 0n, 2, host.urlFor('/pauses/'))
     const [paused] = await waitFor('the pause', async () => {
-      const r = await q<{ paused: boolean; failures: number }>(`SELECT paused_at IS NOT NULL AS paused, consecutive_failures AS failures FROM webhook_subscription WHERE id = $1`, [hook.id])
+      const r = await q<{ paused: boolean; failures: number }>(`SELECT paused_at IS NOT NULL AS paused, consecutive_failures AS failures FROM webhook_subscription WHERE id = $1`, [
+        hook.id,
+      ])
       return r[0]?.paused ? r : undefined
     })
     expect(paused!.failures).toBe(PAUSE_AFTER)
@@ -200,7 +215,12 @@ describe('webhooks', () => {
     receivers.pausing!.respond(() => ({ status: 200 }))
     expect(await cli(['webhooks', 'resume', hook.id])).toContain('is active')
     await waitFor('the backlog delivered', async () => (await deliveries(hook.id)).every((r) => r.status === 'DELIVERED'))
-    expect(receivers.pausing!.events().map((e) => e.data.tokenId).sort()).toEqual(['0', '1'])
+    expect(
+      receivers
+        .pausing!.events()
+        .map((e) => e.data.tokenId)
+        .sort(),
+    ).toEqual(['0', '1'])
   })
 
   it('Retry-After is honoured: the next attempt is not due before the receiver asked', async () => {
@@ -209,7 +229,10 @@ describe('webhooks', () => {
     const hook = await createWebhook(receivers.reorgDown!, nft, ['token.minted'])
     await chain.driver.mintErc721Batch(nft, alice, 0n, 1, host.urlFor('/later/'))
     const [job] = await waitFor('the failed attempt', async () => {
-      const r = await q<{ wait_ms: number; attempts: number }>(`SELECT extract(epoch FROM run_at - updated_at) * 1000 AS wait_ms, attempts FROM metadata_job WHERE id = $1 AND status = 'QUEUED' AND attempts > 0`, [`webhook:${hook.id}:${CHAIN}`])
+      const r = await q<{ wait_ms: number; attempts: number }>(
+        `SELECT extract(epoch FROM run_at - updated_at) * 1000 AS wait_ms, attempts FROM metadata_job WHERE id = $1 AND status = 'QUEUED' AND attempts > 0`,
+        [`webhook:${hook.id}:${CHAIN}`],
+      )
       return r.length > 0 ? r : undefined
     })
     expect(job!.attempts).toBe(1)

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatKeyTable } from '../../src/cli/formatKeys'
-import {
-  generateApiKey,
-  hashApiKey,
-  InvalidContractIdError,
-  keyCanRefresh,
-  looksLikeApiKey,
-  normalizeContractId,
-  type ApiKeyRecord,
-} from '../../src/store/apiKeys'
+import { generateApiKey, hashApiKey, InvalidContractIdError, keyCanRefresh, looksLikeApiKey, normalizeContractId, type ApiKeyRecord } from '../../src/store/apiKeys'
 
 const EVM = '0xBC4CA0EdA7647A8aB7C2061c2E118A18a936f13D'
 const STACKS = 'SP2X0TZ59D5SZ8ACQ6YMCHHNR2ZN51Z32E2CJ173.the-explorer-guild'

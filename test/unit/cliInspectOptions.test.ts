@@ -48,11 +48,7 @@ describe('inspect options', () => {
   })
 
   it('splits comma-separated --allow values and rejects typos', () => {
-    expect(parseInspectOptions('https://x.test/1', { allow: ['127.0.0.1:8080,localhost:3000', '10.0.0.0/8'] }).allow).toEqual([
-      '127.0.0.1:8080',
-      'localhost:3000',
-      '10.0.0.0/8',
-    ])
+    expect(parseInspectOptions('https://x.test/1', { allow: ['127.0.0.1:8080,localhost:3000', '10.0.0.0/8'] }).allow).toEqual(['127.0.0.1:8080', 'localhost:3000', '10.0.0.0/8'])
     expect(usageMessage(() => parseInspectOptions('https://x.test/1', { allow: ['127.0.0.1:99999'] }))).toContain('"127.0.0.1:99999"')
   })
 

@@ -48,7 +48,7 @@ describe('database settings', () => {
     expect(decodeURIComponent(new URL((target(ADDON) as { url: string }).url).password)).toBe('p@ss w/rd')
   })
 
-  it('unset DB_* parts take Subsquid\'s defaults', () => {
+  it("unset DB_* parts take Subsquid's defaults", () => {
     expect(target({ DB_HOST: 'pg' })).toMatchObject({ url: 'postgres://postgres:postgres@pg:5432/postgres' })
   })
 
@@ -66,17 +66,11 @@ describe('database settings', () => {
 
   it('a bad DB_PORT, DB_SSL or DB_URL is reported by name with the value given', () => {
     const problems = problemsOf(() => loadConfig({ DB_PORT: 'five', DB_SSL: 'maybe', DB_URL: 'mysql://x/y' }))
-    expect(problems).toEqual([
-      'DB_URL ("mysql://x/y"): expected a postgres:// URL',
-      'DB_PORT ("five"): expected an integer',
-      'DB_SSL ("maybe"): expected true or false',
-    ])
+    expect(problems).toEqual(['DB_URL ("mysql://x/y"): expected a postgres:// URL', 'DB_PORT ("five"): expected an integer', 'DB_SSL ("maybe"): expected true or false'])
   })
 
   it('DB_SSL alone, with nothing naming a server, is a configuration error rather than a silent embedded Postgres', () => {
-    expect(problemsOf(() => target({ DB_SSL: 'true' }))).toEqual([
-      'DB_SSL (set): no DB_URL or DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASS says which Postgres to connect to',
-    ])
+    expect(problemsOf(() => target({ DB_SSL: 'true' }))).toEqual(['DB_SSL (set): no DB_URL or DB_HOST / DB_PORT / DB_NAME / DB_USER / DB_PASS says which Postgres to connect to'])
   })
 })
 

@@ -3,10 +3,18 @@ import type { ChainEvent, NftRangeTransfer } from '../../src/core/events'
 import { rangePasses } from '../../src/ingest/rangePasses'
 
 const pos = { blockNumber: 1, blockHash: '0xb', timestamp: new Date(0), txHash: '0xt', logIndex: 0 }
-const range = (from: bigint, to: bigint): NftRangeTransfer => ({ kind: 'nft_range_transfer', standard: 'ERC721', contract: '0xc', fromTokenId: from, toTokenId: to, from: null, to: '0xa', pos })
+const range = (from: bigint, to: bigint): NftRangeTransfer => ({
+  kind: 'nft_range_transfer',
+  standard: 'ERC721',
+  contract: '0xc',
+  fromTokenId: from,
+  toTokenId: to,
+  from: null,
+  to: '0xa',
+  pos,
+})
 const transfer: ChainEvent = { kind: 'nft_transfer', standard: 'ERC721', contract: '0xc', tokenId: 5n, from: '0xa', to: '0xb', pos }
-const spans = (passes: ChainEvent[][]) =>
-  passes.map((p) => p.map((e) => (e.kind === 'nft_range_transfer' ? `${e.fromTokenId}-${e.toTokenId}` : e.kind)))
+const spans = (passes: ChainEvent[][]) => passes.map((p) => p.map((e) => (e.kind === 'nft_range_transfer' ? `${e.fromTokenId}-${e.toTokenId}` : e.kind)))
 
 describe('rangePasses', () => {
   it('keeps a batch without ranges over the chunk as one pass', () => {

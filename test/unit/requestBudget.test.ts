@@ -15,7 +15,7 @@ function virtualClock() {
 }
 
 describe('RequestBudget', () => {
-  it('lets a burst of one second\'s worth through at once, then one request per 60/perMinute seconds', async () => {
+  it("lets a burst of one second's worth through at once, then one request per 60/perMinute seconds", async () => {
     const v = virtualClock()
     const budget = new RequestBudget({ perMinute: 120, now: v.now, sleep: v.sleep })
     const start = v.clock.now

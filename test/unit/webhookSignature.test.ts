@@ -33,7 +33,11 @@ describe('webhook signatures', () => {
 
 describe('changedFields', () => {
   it('lists the top-level fields that were added, removed or changed, sorted', () => {
-    expect(changedFields({ name: 'Hidden', image: 'a', description: 'x' }, { name: 'Revealed', image: 'a', attributes: [{ trait_type: 'Power', value: 1 }] })).toEqual(['attributes', 'description', 'name'])
+    expect(changedFields({ name: 'Hidden', image: 'a', description: 'x' }, { name: 'Revealed', image: 'a', attributes: [{ trait_type: 'Power', value: 1 }] })).toEqual([
+      'attributes',
+      'description',
+      'name',
+    ])
   })
 
   it('lists every field of a first document', () => {

@@ -4,15 +4,7 @@ import { collectionStats, type CollectionStats } from '../../store/read/collecti
 import { contractsByIds, type ContractView } from '../../store/read/contracts'
 import { rarityOfTokens, type Rarity } from '../../store/read/rarity'
 import type { ReadDb } from '../../store/read/readDb'
-import {
-  attributesOfTokens,
-  balancesOfTokens,
-  localesOfTokens,
-  rawMetadataOfTokens,
-  type AttributeRow,
-  type BalanceRow,
-  type LocaleRow,
-} from '../../store/read/tokenDetails'
+import { attributesOfTokens, balancesOfTokens, localesOfTokens, rawMetadataOfTokens, type AttributeRow, type BalanceRow, type LocaleRow } from '../../store/read/tokenDetails'
 import { tokensOfContracts, type TokenPage } from '../../store/read/tokenLists'
 import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
 

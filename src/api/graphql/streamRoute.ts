@@ -41,7 +41,8 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
         return refusal(400, e instanceof GraphQLError ? e.message : 'the document could not be parsed', 'GRAPHQL_PARSE_FAILED')
       }
       const errors = validate(schema, document, rules)
-      if (errors.length > 0) return [JSON.stringify({ errors: errors.map((e) => e.toJSON()) }), { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json' } }]
+      if (errors.length > 0)
+        return [JSON.stringify({ errors: errors.map((e) => e.toJSON()) }), { status: 400, statusText: 'Bad Request', headers: { 'content-type': 'application/json' } }]
       const token = streamToken(req)
       if (token) {
         const n = perStream.get(token) ?? 0
@@ -76,7 +77,10 @@ export function graphqlStreamRoute(ctx: ApiContext, schema: GraphQLSchema, limit
       handler: async (request, reply) => {
         if (String(request.headers.accept ?? '').includes('text/event-stream')) {
           if (streams >= maxStreams) {
-            return reply.code(429).header('retry-after', '5').send({ errors: [{ message: `this server holds ${streams} event streams (SUBSCRIPTION_MAX_CONNECTIONS)`, extensions: { code: 'RATE_LIMITED' } }] })
+            return reply
+              .code(429)
+              .header('retry-after', '5')
+              .send({ errors: [{ message: `this server holds ${streams} event streams (SUBSCRIPTION_MAX_CONNECTIONS)`, extensions: { code: 'RATE_LIMITED' } }] })
           }
           streams++
           open.add(reply.raw)
@@ -105,5 +109,8 @@ function streamToken(req: { headers: { get(key: string): string | null | undefin
 }
 
 function refusal(status: 400 | 429, message: string, code: string): [string, { status: number; statusText: string; headers: Record<string, string> }] {
-  return [JSON.stringify({ errors: [{ message, extensions: { code } }] }), { status, statusText: status === 400 ? 'Bad Request' : 'Too Many Requests', headers: { 'content-type': 'application/json' } }]
+  return [
+    JSON.stringify({ errors: [{ message, extensions: { code } }] }),
+    { status, statusText: status === 400 ? 'Bad Request' : 'Too Many Requests', headers: { 'content-type': 'application/json' } },
+  ]
 }

@@ -42,7 +42,11 @@ export function hiroMetadata(doc: Doc | null | undefined, cached: CachedImage | 
   }
   const loc = doc.localization as { uri?: unknown; default?: unknown; locales?: unknown } | undefined
   if (loc && typeof loc.uri === 'string' && Array.isArray(loc.locales)) {
-    out.localization = { uri: loc.uri, ...(typeof loc.default === 'string' ? { default: loc.default } : {}), locales: loc.locales.filter((l): l is string => typeof l === 'string') }
+    out.localization = {
+      uri: loc.uri,
+      ...(typeof loc.default === 'string' ? { default: loc.default } : {}),
+      locales: loc.locales.filter((l): l is string => typeof l === 'string'),
+    }
   }
   return out
 }

@@ -53,9 +53,7 @@ export function hiroRoutes(ctx: ApiContext, opts: { hideFromDocs: boolean }) {
     for (const kind of ['ft', 'nft', 'sft'] as const) {
       const path = kind === 'ft' ? '/ft/:principal' : `/${kind}/:principal/:token_id`
       const schema = kind === 'ft' ? ftSchema : kind === 'nft' ? nftSchema : sftSchema
-      app.get<{ Params: TokenParams; Querystring: { locale?: string } }>(path, { schema: { ...schema, ...hide } }, (request, reply) =>
-        tokenRoute(ctx, chain, kind, request, reply),
-      )
+      app.get<{ Params: TokenParams; Querystring: { locale?: string } }>(path, { schema: { ...schema, ...hide } }, (request, reply) => tokenRoute(ctx, chain, kind, request, reply))
     }
   }
 }

@@ -117,7 +117,11 @@ export const ftSchema = {
   operationId: 'getFtMetadata',
   summary: 'Fungible Token Metadata',
   description: 'Retrieves metadata for a SIP-010 Fungible Token',
-  params: { type: 'object', required: ['principal'], properties: { principal: principal('Fungible Token Contract Principal', 'SP32XCD69XPS3GKDEXAQ29PJRDSD5AR643GNEEBXZ.fari-token') } },
+  params: {
+    type: 'object',
+    required: ['principal'],
+    properties: { principal: principal('Fungible Token Contract Principal', 'SP32XCD69XPS3GKDEXAQ29PJRDSD5AR643GNEEBXZ.fari-token') },
+  },
   querystring: localeQuery,
   response: {
     200: {

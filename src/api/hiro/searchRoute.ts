@@ -61,7 +61,10 @@ async function searchRoute(ctx: ApiContext, chain: string, request: FastifyReque
     const ft = views[at++]!
     return ft.contract?.standard === 'SIP010' ? ft : view
   })
-  const media = await mediaOfSubjects(ctx.db, chosen.map((v) => v.ref))
+  const media = await mediaOfSubjects(
+    ctx.db,
+    chosen.map((v) => v.ref),
+  )
   const body = JSON.stringify(chosen.flatMap((v) => searchEntry(v, displayedImage(media.get(v.ref), ctx.media))))
   const etag = etagOf(body)
   reply.header('cache-control', 'public, no-cache, must-revalidate').header('etag', etag)

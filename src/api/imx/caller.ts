@@ -48,7 +48,10 @@ export async function grantFor(ctx: ApiContext, caller: ImxCaller, chain: string
   if (bound) return { key: bound, owner: caller.address }
   const owner = await chainOwner(ctx, chain, address)
   if (owner !== caller.address) {
-    throw new RefreshFailure('forbidden', `${caller.address} is not the project owner of collection ${address} (its owner() is ${owner ?? 'not available'}, and no API key binds the address to it)`)
+    throw new RefreshFailure(
+      'forbidden',
+      `${caller.address} is not the project owner of collection ${address} (its owner() is ${owner ?? 'not available'}, and no API key binds the address to it)`,
+    )
   }
   return { key: null, owner: caller.address }
 }

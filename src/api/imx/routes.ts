@@ -6,15 +6,7 @@ import { asFailure, RefreshFailure, sendFailure } from '../refresh/failures'
 import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './caller'
 import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from '../refresh/input'
 import { imxSchemas } from './schemas'
-import {
-  addressOf,
-  decodeCursor,
-  encodeCursor,
-  immutableErrorCode,
-  isRefreshId,
-  requestRefresh,
-  truncateBody,
-} from '../refresh/refreshService'
+import { addressOf, decodeCursor, encodeCursor, immutableErrorCode, isRefreshId, requestRefresh, truncateBody } from '../refresh/refreshService'
 
 /**
  * Immutable X style metadata refreshes (seeds/003), registered under /v1/metadata-refreshes:
@@ -41,7 +33,9 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       if (!f) return reply.code(500).send({ code: 'internal_server_error', message: 'Internal server error' })
       return sendFailure(reply, f, imxErrorBody(f))
     })
-    app.setNotFoundHandler((request, reply) => reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }),
+    )
 
     app.post('/', { schema: imxSchemas.create }, async (request, reply) => {
       const caller = await imxCaller(ctx, request.headers)
@@ -162,4 +156,3 @@ function refreshListItem(r: RefreshListRow) {
 export function refreshStatus(r: RefreshSummary) {
   return { ...refreshListItem(r), summary: { succeeded: r.succeeded, failed: r.failed, pending: r.pending } }
 }
-

@@ -138,7 +138,13 @@ export const imxSchemas = {
 const zkevmError = {
   type: 'object',
   required: ['message', 'link', 'trace_id', 'code', 'details'],
-  properties: { message: { type: 'string' }, link: { type: 'string' }, trace_id: { type: 'string' }, code: { type: 'string' }, details: { type: 'object', nullable: true, additionalProperties: true } },
+  properties: {
+    message: { type: 'string' },
+    link: { type: 'string' },
+    trace_id: { type: 'string' },
+    code: { type: 'string' },
+    details: { type: 'object', nullable: true, additionalProperties: true },
+  },
 }
 
 const zkevmLimit = {

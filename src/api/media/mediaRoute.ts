@@ -6,8 +6,21 @@ import { IMMUTABLE_CACHE_CONTROL, MEDIA_KEY } from '../../media/storage'
 import { ifNoneMatchMatches } from '../http/etag'
 
 const TYPES: Record<string, string> = {
-  png: 'image/png', jpg: 'image/jpeg', gif: 'image/gif', webp: 'image/webp', svg: 'image/svg+xml', avif: 'image/avif', heic: 'image/heic',
-  mp4: 'video/mp4', mov: 'video/quicktime', webm: 'video/webm', mp3: 'audio/mpeg', m4a: 'audio/mp4', ogg: 'audio/ogg', wav: 'audio/wav', flac: 'audio/flac',
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  svg: 'image/svg+xml',
+  avif: 'image/avif',
+  heic: 'image/heic',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+  webm: 'video/webm',
+  mp3: 'audio/mpeg',
+  m4a: 'audio/mp4',
+  ogg: 'audio/ogg',
+  wav: 'audio/wav',
+  flac: 'audio/flac',
 }
 
 /**
@@ -24,7 +37,10 @@ export function mediaRoutes(dir: string) {
       const notFound = () => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: `no media file ${key}` })
       if (!MEDIA_KEY.test(key)) return notFound()
       const file = storage.pathOf(key)
-      const size = await stat(file).then((s) => s.size, () => null)
+      const size = await stat(file).then(
+        (s) => s.size,
+        () => null,
+      )
       if (size === null) return notFound()
       const etag = `"${key.slice(3).replace(/\.[a-z0-9]+$/, '')}"`
       reply
@@ -34,7 +50,10 @@ export function mediaRoutes(dir: string) {
         .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; sandbox")
       if (ifNoneMatchMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
       const ext = key.slice(key.lastIndexOf('.') + 1)
-      return reply.type(TYPES[ext] ?? 'application/octet-stream').header('content-length', size).send(createReadStream(file))
+      return reply
+        .type(TYPES[ext] ?? 'application/octet-stream')
+        .header('content-length', size)
+        .send(createReadStream(file))
     })
   }
 }

@@ -41,7 +41,10 @@ export function asFailure(err: unknown, request: FastifyRequest): RefreshFailure
 
 /** Sends a failure with its headers; `render` gives the surface's body (and may change the status). */
 export function sendFailure(reply: FastifyReply, f: RefreshFailure, body: unknown, status = FAILURE_STATUS[f.kind]): FastifyReply {
-  return reply.code(status).headers(f.options.headers ?? {}).send(body)
+  return reply
+    .code(status)
+    .headers(f.options.headers ?? {})
+    .send(body)
 }
 
 const AUTH_MESSAGES = {

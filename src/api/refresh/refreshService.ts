@@ -41,7 +41,16 @@ export async function requestRefresh(ds: DataSource, config: Config, req: Refres
     if (!limits.allowed) return { kind: 'limited', limits }
     const { id, taskId } = await createRefresh(
       em,
-      { surface: req.surface, chain: req.chain, contractId: req.contractId, tokenIds: req.tokenIds, contract: req.contract, apiKeyId: req.key?.id ?? null, requestedBy: req.owner ?? null, profile: refreshProfile(config, req.surface) },
+      {
+        surface: req.surface,
+        chain: req.chain,
+        contractId: req.contractId,
+        tokenIds: req.tokenIds,
+        contract: req.contract,
+        apiKeyId: req.key?.id ?? null,
+        requestedBy: req.owner ?? null,
+        profile: refreshProfile(config, req.surface),
+      },
       now,
     )
     return { kind: 'created', refreshId: id, taskId, limits }

@@ -77,7 +77,10 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
         const found = await indexedTokenIds(ctx.db, contractId, maxTokens + 1, onlyNew)
         tokenIds = refreshAll ? found : unionIds(given, found)
         if (tokenIds.length > maxTokens) {
-          throw new InputProblem(`contract ${clip(address)} has more than ${maxTokens} ${onlyNew ? 'new ' : ''}tokens to refresh; pass tokenIDs, at most ${maxTokens} per request`, 'tokenIDs')
+          throw new InputProblem(
+            `contract ${clip(address)} has more than ${maxTokens} ${onlyNew ? 'new ' : ''}tokens to refresh; pass tokenIDs, at most ${maxTokens} per request`,
+            'tokenIDs',
+          )
         }
       }
       const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
@@ -109,7 +112,8 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       const b = bodyObject(body)
       const raw = b.taskId ?? b.taskID
       if (raw === undefined || raw === null) throw new InputProblem('taskId is required', 'taskId', true)
-      if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0) throw new InputProblem(`taskId must be a non-negative integer, got ${typeOf(raw)} ${clip(String(raw), 40)}`, 'taskId')
+      if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0)
+        throw new InputProblem(`taskId must be a non-negative integer, got ${typeOf(raw)} ${clip(String(raw), 40)}`, 'taskId')
       const id = await refreshIdForTask(ctx.ds, raw)
       const refresh = id ? await getRefresh(ctx.ds, id) : undefined
       if (!refresh || !mayRefresh(key, refresh.contractId)) throw new WebrpcFailure('NotFound', `task ${raw} not found`)

@@ -32,7 +32,13 @@ export const sequenceRefreshSchemas = {
     body: {
       type: 'object',
       required: ['chainID', 'contractAddress'],
-      properties: { chainID: { type: 'string' }, contractAddress: { type: 'string' }, tokenIDs: { type: 'array', items: { type: 'string' } }, refreshAll: { type: 'boolean' }, newMints: { type: 'boolean' } },
+      properties: {
+        chainID: { type: 'string' },
+        contractAddress: { type: 'string' },
+        tokenIDs: { type: 'array', items: { type: 'string' } },
+        refreshAll: { type: 'boolean' },
+        newMints: { type: 'boolean' },
+      },
     },
     response: { 200: { type: 'object', properties: { taskID: { type: 'number' }, taskId: { type: 'number' } } }, ...errors },
   },

@@ -42,7 +42,9 @@ export function parseGetTokenMetadataBatch(body: unknown, knownChains: ReadonlyS
   if (entries.length > MAX_CONTRACTS) {
     throw new WebrpcFailure('InvalidArgument', `contractTokenMap has ${entries.length} contracts; at most ${MAX_CONTRACTS} are allowed per request`)
   }
-  const contracts = entries.map(([address, ids]) => contractRequest(chain, address, stringArray(ids, `contractTokenMap["${clip(address, 50)}"]`, false), `contractTokenMap["${clip(address, 50)}"]`))
+  const contracts = entries.map(([address, ids]) =>
+    contractRequest(chain, address, stringArray(ids, `contractTokenMap["${clip(address, 50)}"]`, false), `contractTokenMap["${clip(address, 50)}"]`),
+  )
   return { chain, chainNumber, contracts }
 }
 

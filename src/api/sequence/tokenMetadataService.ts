@@ -27,7 +27,10 @@ export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, no
   const keys = req.contracts.flatMap((c) => c.tokenIds.map((tokenId) => ({ contractId: c.contractId, tokenId })))
   const views = await loadTokenViews(ctx.db, keys)
   const queued = await queueNeverFetched(ctx, req.chain, views, now)
-  const media = await mediaOfSubjects(ctx.db, views.map((v) => v.ref))
+  const media = await mediaOfSubjects(
+    ctx.db,
+    views.map((v) => v.ref),
+  )
   const out = new Map<string, SequenceTokenMetadata[]>()
   let i = 0
   for (const c of req.contracts) {

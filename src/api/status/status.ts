@@ -15,7 +15,6 @@ export function statusRoutes(ctx: ApiContext) {
   }
 }
 
-
 export function statusBody(s: StatusSnapshot, version: string): Record<string, unknown> {
   return {
     version,
@@ -59,7 +58,8 @@ const nullableTime = { type: 'string', format: 'date-time', nullable: true }
 const statusSchema = {
   tags: ['Status'],
   summary: 'Indexer status, per chain',
-  description: 'Heights and lag, newest block age, processor heartbeat, backfill speed and ETA, token and contract counts per standard, job queue counts, oldest queued job, recent throughput. Computed from counters, never from COUNT(*) scans.',
+  description:
+    'Heights and lag, newest block age, processor heartbeat, backfill speed and ETA, token and contract counts per standard, job queue counts, oldest queued job, recent throughput. Computed from counters, never from COUNT(*) scans.',
   response: {
     200: {
       type: 'object',

@@ -72,42 +72,47 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
       }
       return sendFailure(reply, f, errorBody(CODES[f.kind], f.message, f.options.field ? { field: f.options.field } : null))
     })
-    app.setNotFoundHandler((request, reply) =>
-      reply.code(404).send(errorBody('RESOURCE_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)),
+    app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('RESOURCE_NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}`)))
+
+    app.post(
+      '/:chain_name/collections/:contract_address/nfts/refresh-metadata',
+      { schema: zkevmSchema, bodyLimit: MAX_BODY_BYTES },
+      async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
+        const now = new Date()
+        const key = await requireKey(ctx, request.headers, 'immutable')
+        const { chain_name: chainName, contract_address: address } = request.params
+        const chain = Object.hasOwn(ctx.config.CHAIN_NAMES, chainName) ? ctx.config.CHAIN_NAMES[chainName] : undefined
+        if (chain === undefined || !ctx.knownChains.has(chain)) {
+          throw new RefreshFailure('not_found', `chain ${clip(chainName)} not found`, { field: 'chain_name' })
+        }
+        const contractId = contractOf(chain, address, 'contract_address')
+        const items = parseItems(chain, request.body)
+        requireRights(key, contractId, address)
+        const standard = await indexedContractStandard(ctx.db, contractId)
+        if (!standard) throw new RefreshFailure('not_found', `collection ${address} is not indexed on ${chainName}`, { field: 'contract_address' })
+        let prepared
+        try {
+          prepared = preparePush(contractId, standard, items)
+        } catch (e) {
+          if (isMetadataError(e)) throw new InputProblem(`nft_metadata: ${e.message}`, 'nft_metadata')
+          throw e
+        }
+
+        const out = await ctx.ds.transaction('READ COMMITTED', async (em) => {
+          const limits = await consumeRefreshLimits(em, ctx.config, key.id, items.length, now)
+          if (!limits.allowed) return { limits, pushed: undefined }
+          return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now, mediaQueueSettingsOf(ctx.config)) }
+        })
+        if (!out.pushed) {
+          const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })
+          return sendFailure(reply, f, errorBody(CODES.limited, f.message, { ...zkevmLimitResult(out.limits) }))
+        }
+        return reply
+          .code(202)
+          .headers(zkevmLimitHeaders(out.limits))
+          .send({ ...zkevmLimitResult(out.limits), unknown_token_ids: out.pushed.unknown })
+      },
     )
-
-    app.post('/:chain_name/collections/:contract_address/nfts/refresh-metadata', { schema: zkevmSchema, bodyLimit: MAX_BODY_BYTES }, async (request: FastifyRequest<{ Params: Params }>, reply: FastifyReply) => {
-      const now = new Date()
-      const key = await requireKey(ctx, request.headers, 'immutable')
-      const { chain_name: chainName, contract_address: address } = request.params
-      const chain = Object.hasOwn(ctx.config.CHAIN_NAMES, chainName) ? ctx.config.CHAIN_NAMES[chainName] : undefined
-      if (chain === undefined || !ctx.knownChains.has(chain)) {
-        throw new RefreshFailure('not_found', `chain ${clip(chainName)} not found`, { field: 'chain_name' })
-      }
-      const contractId = contractOf(chain, address, 'contract_address')
-      const items = parseItems(chain, request.body)
-      requireRights(key, contractId, address)
-      const standard = await indexedContractStandard(ctx.db, contractId)
-      if (!standard) throw new RefreshFailure('not_found', `collection ${address} is not indexed on ${chainName}`, { field: 'contract_address' })
-      let prepared
-      try {
-        prepared = preparePush(contractId, standard, items)
-      } catch (e) {
-        if (isMetadataError(e)) throw new InputProblem(`nft_metadata: ${e.message}`, 'nft_metadata')
-        throw e
-      }
-
-      const out = await ctx.ds.transaction('READ COMMITTED', async (em) => {
-        const limits = await consumeRefreshLimits(em, ctx.config, key.id, items.length, now)
-        if (!limits.allowed) return { limits, pushed: undefined }
-        return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now, mediaQueueSettingsOf(ctx.config)) }
-      })
-      if (!out.pushed) {
-        const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })
-        return sendFailure(reply, f, errorBody(CODES.limited, f.message, { ...zkevmLimitResult(out.limits) }))
-      }
-      return reply.code(202).headers(zkevmLimitHeaders(out.limits)).send({ ...zkevmLimitResult(out.limits), unknown_token_ids: out.pushed.unknown })
-    })
   }
 }
 
@@ -127,7 +132,8 @@ export function parseItems(chain: string, body: unknown): PushedItem[] {
     if (size > MAX_ITEM_BYTES) throw new InputProblem(`${field} is ${size} bytes; each item may be at most ${MAX_ITEM_BYTES} bytes (16 KiB)`, field)
     if (item.token_id === undefined || item.token_id === null) throw new InputProblem(`${field}.token_id is required`, `${field}.token_id`, true)
     const checked = checkTokenId(chain, item.token_id)
-    if (!checked.ok) throw new InputProblem(`${field}.token_id: ${typeof item.token_id === 'string' ? checked.problem : `must be a string, got ${typeOf(item.token_id)}`}`, `${field}.token_id`)
+    if (!checked.ok)
+      throw new InputProblem(`${field}.token_id: ${typeof item.token_id === 'string' ? checked.problem : `must be a string, got ${typeOf(item.token_id)}`}`, `${field}.token_id`)
     if (seen.has(checked.tokenId)) throw new InputProblem(`${field}.token_id ${checked.tokenId} appears more than once`, `${field}.token_id`)
     seen.add(checked.tokenId)
     const doc: Json = {}
@@ -151,7 +157,8 @@ function parseAttributes(v: unknown, field: string): Json[] | null {
     const f = `${field}[${i}]`
     if (a === null || typeof a !== 'object' || Array.isArray(a)) throw new InputProblem(`${f} must be an object, got ${typeOf(a)}`, f)
     const attr = a as Json
-    if (typeof attr.trait_type !== 'string') throw new InputProblem(`${f}.trait_type must be a string, got ${typeOf(attr.trait_type)}`, `${f}.trait_type`, attr.trait_type === undefined)
+    if (typeof attr.trait_type !== 'string')
+      throw new InputProblem(`${f}.trait_type must be a string, got ${typeOf(attr.trait_type)}`, `${f}.trait_type`, attr.trait_type === undefined)
     const value = attr.value
     if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
       throw new InputProblem(`${f}.value must be a string, number or boolean, got ${typeOf(value)}`, `${f}.value`, value === undefined)

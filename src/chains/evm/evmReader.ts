@@ -110,7 +110,11 @@ export class EvmReader implements ChainReader {
     }
   }
 
-  private async call(address: string, functionName: 'tokenURI' | 'uri' | 'name' | 'symbol' | 'decimals' | 'totalSupply' | 'contractURI' | 'supportsInterface' | 'owner', args: unknown[] = []): Promise<unknown> {
+  private async call(
+    address: string,
+    functionName: 'tokenURI' | 'uri' | 'name' | 'symbol' | 'decimals' | 'totalSupply' | 'contractURI' | 'supportsInterface' | 'owner',
+    args: unknown[] = [],
+  ): Promise<unknown> {
     try {
       return await this.client.readContract({ address: address as `0x${string}`, abi, functionName, args } as never)
     } catch (e) {

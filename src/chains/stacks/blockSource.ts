@@ -18,32 +18,13 @@
  * without limit (BLOCK_SOURCE_RETRY), other failures are retried a few times and then thrown.
  */
 import { createClient } from '@stacks/blockchain-api-client'
-import type {
-  ApiBlock,
-  ApiTransaction,
-  ApiTxEvent,
-  ApiBlockList,
-  ApiTxMultiple,
-  ClarityHexRepr,
-  ContractInterface,
-} from './apiTypes'
+import type { ApiBlock, ApiTransaction, ApiTxEvent, ApiBlockList, ApiTxMultiple, ClarityHexRepr, ContractInterface } from './apiTypes'
 import { API_LIMITS } from './apiTypes'
 import { uintFromHex } from './clarity'
-import {
-  StacksApiResponseError,
-  StacksBlockInconsistentError,
-  StacksBlockNotFoundError,
-} from './errors'
+import { StacksApiResponseError, StacksBlockInconsistentError, StacksBlockNotFoundError } from './errors'
 import type { RequestBudget } from '../../lib/requestBudget'
 import { TxLookupBatcher } from './txLookupBatcher'
-import {
-  DEFAULT_RETRY_POLICY,
-  rateLimitHints,
-  withRetry,
-  type AttemptOutcome,
-  type RetryPolicy,
-  type StacksLog,
-} from './http'
+import { DEFAULT_RETRY_POLICY, rateLimitHints, withRetry, type AttemptOutcome, type RetryPolicy, type StacksLog } from './http'
 
 export type { StacksLog, StacksLogLevel, RetryPolicy } from './http'
 
@@ -291,12 +272,9 @@ class ApiBlockSource implements StacksBlockSource {
     const limit = top - bottom + 1
     const offset = Math.max(0, tip - top)
     const path = `/extended/v2/blocks/?limit=${limit}&offset=${offset}`
-    const outcome = await this.request(
-      'getBlocks',
-      path,
-      (signal) => this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }),
-      { priority: bottom },
-    )
+    const outcome = await this.request('getBlocks', path, (signal) => this.client.GET('/extended/v2/blocks/', { params: { query: { limit, offset } }, signal }), {
+      priority: bottom,
+    })
     if (!outcome.ok) throw this.responseError('getBlocks', path, outcome)
     return outcome.value
   }
@@ -391,7 +369,10 @@ class ApiBlockSource implements StacksBlockSource {
   private async fetchEvents(header: StacksBlockHeader, txs: ApiTransaction[]): Promise<Map<string, ApiTxEvent[]>> {
     const out = new Map<string, ApiTxEvent[]>()
     if (txs.length === 0) return out
-    const entries = await this.lookups.lookup(txs.map((t) => t.tx_id), header.height + LOOKUP_DEFER_BLOCKS)
+    const entries = await this.lookups.lookup(
+      txs.map((t) => t.tx_id),
+      header.height + LOOKUP_DEFER_BLOCKS,
+    )
     for (const tx of txs) {
       const entry = entries.get(tx.tx_id)
       const mined = entry && entry.found ? entry.result : undefined

@@ -60,9 +60,7 @@ export function detectStandard(iface: ContractInterface): TokenStandardName | un
 
 function implementsAll(iface: ContractInterface, specs: FnSpec[]): boolean {
   return specs.every((spec) =>
-    iface.functions.some(
-      (f) => f.name === spec.name && f.access === spec.access && f.args.length === spec.args.length && f.args.every((a, i) => sameType(a.type, spec.args[i])),
-    ),
+    iface.functions.some((f) => f.name === spec.name && f.access === spec.access && f.args.length === spec.args.length && f.args.every((a, i) => sameType(a.type, spec.args[i]))),
   )
 }
 

@@ -47,9 +47,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 }
 
 /** What one attempt produced: a value, or an HTTP status the caller or the retry loop handles. */
-export type AttemptOutcome<T> =
-  | { ok: true; value: T; hints?: RateLimitHints }
-  | { ok: false; status: number; hints?: RateLimitHints; body?: unknown }
+export type AttemptOutcome<T> = { ok: true; value: T; hints?: RateLimitHints } | { ok: false; status: number; hints?: RateLimitHints; body?: unknown }
 
 export interface RequestContext {
   op: string

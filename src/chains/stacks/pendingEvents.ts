@@ -75,7 +75,18 @@ export function blocksOfPending(events: readonly PendingEvent[]): StacksBlock[] 
   for (const p of sorted) {
     let block = blocks[blocks.length - 1]
     if (!block || block.indexBlockHash !== p.indexBlockHash) {
-      block = { height: p.height, hash: '', indexBlockHash: p.indexBlockHash, parentIndexBlockHash: '', parentBlockHash: '', timestamp: p.blockTime, burnBlockHeight: 0, txCount: 0, txs: [], failedTxIds: [] }
+      block = {
+        height: p.height,
+        hash: '',
+        indexBlockHash: p.indexBlockHash,
+        parentIndexBlockHash: '',
+        parentBlockHash: '',
+        timestamp: p.blockTime,
+        burnBlockHeight: 0,
+        txCount: 0,
+        txs: [],
+        failedTxIds: [],
+      }
       blocks.push(block)
     }
     let tx = block.txs[block.txs.length - 1]

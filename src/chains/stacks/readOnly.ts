@@ -103,16 +103,10 @@ export async function callReadOnly(
 }
 
 /** The contract's interface (functions, maps, tokens…), or undefined when there is no such contract. */
-export async function getContractInterface(
-  baseUrl: string,
-  contractId: string,
-  opts: ReadOnlyOptions = {},
-): Promise<ContractInterface | undefined> {
+export async function getContractInterface(baseUrl: string, contractId: string, opts: ReadOnlyOptions = {}): Promise<ContractInterface | undefined> {
   const { address, name } = splitContractId(contractId)
   const url = `${baseUrl.replace(/\/+$/, '')}/v2/contracts/interface/${address}/${encodeURIComponent(name)}`
-  const outcome = await request<ContractInterface>(url, `${contractId} interface`, opts, (signal) =>
-    fetch(url, { headers: { ...opts.headers }, signal }),
-  )
+  const outcome = await request<ContractInterface>(url, `${contractId} interface`, opts, (signal) => fetch(url, { headers: { ...opts.headers }, signal }))
   if (outcome.ok) return outcome.value
   if (outcome.status === 404) return undefined
   throw new PermanentError('contract_call_reverted', `${contractId} interface: HTTP ${outcome.status}`, {
@@ -121,12 +115,7 @@ export async function getContractInterface(
   })
 }
 
-async function request<T>(
-  url: string,
-  context: string,
-  opts: ReadOnlyOptions,
-  send: (signal: AbortSignal) => Promise<Response>,
-): Promise<AttemptOutcome<T>> {
+async function request<T>(url: string, context: string, opts: ReadOnlyOptions, send: (signal: AbortSignal) => Promise<Response>): Promise<AttemptOutcome<T>> {
   const policy = { ...READ_ONLY_RETRY, ...opts.retry }
   try {
     return await withRetry<T>({ op: 'callReadOnly', url, budget: opts.budget }, policy, opts.log, async (signal) => {
@@ -159,10 +148,7 @@ async function request<T>(
 // explicitly and fail with a PermanentError when the contract answers something else.
 
 function wrongType(expected: string, cv: ClarityValue, context?: string): PermanentError {
-  return new PermanentError(
-    'contract_call_reverted',
-    `${context ? context + ': ' : ''}expected ${expected}, got ${clarityRepr(cv).slice(0, 120)}`,
-  )
+  return new PermanentError('contract_call_reverted', `${context ? context + ': ' : ''}expected ${expected}, got ${clarityRepr(cv).slice(0, 120)}`)
 }
 
 /** `(ok x)` -> x; `(err e)` -> ClarityErrResultError; a non-response value is returned unchanged. */

@@ -124,9 +124,7 @@ export class StacksProcessor<S> {
     const finalizedHead = next.find((r) => r.height === finalHeight)!
     const atTip = last(refs).height >= tip.height
     try {
-      await db.transactHot2({ finalizedHead, baseHead: base, newBlocks: refs }, (store, beg, end) =>
-        handler(store, blocks.slice(beg, end), atTip && end === blocks.length),
-      )
+      await db.transactHot2({ finalizedHead, baseHead: base, newBlocks: refs }, (store, beg, end) => handler(store, blocks.slice(beg, end), atTip && end === blocks.length))
     } catch (err) {
       window.putBack(blocks) // not applied: kept for the retry, not fetched again
       throw err

@@ -112,7 +112,7 @@ function isGasError(err: unknown): boolean {
 function errorText(err: unknown): string {
   if (!(err instanceof Error)) return String(err)
   const details = (err as { details?: unknown }).details
-  return typeof details === 'string' && details.length > 0 ? details : err.message.split('\n')[0] ?? err.message
+  return typeof details === 'string' && details.length > 0 ? details : (err.message.split('\n')[0] ?? err.message)
 }
 
 /** Names a custom revert error ("OwnableUnauthorizedAccount(0x…)") from the node's message, if the ABI knows it. */
@@ -212,12 +212,14 @@ export class ChainDriver {
       pollingInterval: 50,
     }) as PublicClient
     const raw = client.request as unknown as RawRequest
-    const [accounts, compiled] = await Promise.all([
-      raw({ method: 'eth_accounts' }) as Promise<string[]>,
-      contracts ? Promise.resolve(contracts) : compileContracts(),
-    ])
+    const [accounts, compiled] = await Promise.all([raw({ method: 'eth_accounts' }) as Promise<string[]>, contracts ? Promise.resolve(contracts) : compileContracts()])
     if (accounts.length === 0) throw new Error(`${endpoint.rpcUrl} has no unlocked accounts`)
-    return new ChainDriver(endpoint, compiled, client, accounts.map((a) => getAddress(a)))
+    return new ChainDriver(
+      endpoint,
+      compiled,
+      client,
+      accounts.map((a) => getAddress(a)),
+    )
   }
 
   /** The owner of everything this driver deploys unless told otherwise. */
@@ -321,14 +323,7 @@ export class ChainDriver {
    * - `uri` a function: a stored URI per token (ERC721URIStorage; each emits MetadataUpdate too).
    * - omitted: no URI.
    */
-  async mintErc721Batch(
-    contract: ContractHandle,
-    to: Address,
-    startId: bigint,
-    count: number,
-    uri?: Erc721Uri,
-    opts: TxOptions = {},
-  ): Promise<BatchResult> {
+  async mintErc721Batch(contract: ContractHandle, to: Address, startId: bigint, count: number, uri?: Erc721Uri, opts: TxOptions = {}): Promise<BatchResult> {
     const ids: bigint[] = []
     for (let i = 0; i < count; i++) ids.push(startId + BigInt(i))
     const txs: TxResult[] = []
@@ -336,21 +331,13 @@ export class ChainDriver {
       const items = ids.map((id) => ({ id, uri: uri(id) }))
       const chunks = chunkByGas(items, (it) => ERC721_MINT_GAS + ERC721_URI_MINT_EXTRA_GAS + stringStoreGas(utf8Length(it.uri)))
       for (const chunk of chunks) {
-        txs.push(
-          ...(await this.sendSplittingOnGas(chunk, (part) =>
-            this.write(contract, 'mintBatchWithURIs', [to, part[0]!.id, part.map((p) => p.uri)], opts),
-          )),
-        )
+        txs.push(...(await this.sendSplittingOnGas(chunk, (part) => this.write(contract, 'mintBatchWithURIs', [to, part[0]!.id, part.map((p) => p.uri)], opts))))
       }
     } else {
       const prefix = uri ?? ''
       const chunks = chunkByGas(ids, () => ERC721_MINT_GAS)
       for (const chunk of chunks) {
-        txs.push(
-          ...(await this.sendSplittingOnGas(chunk, (part) =>
-            this.write(contract, 'mintBatch', [to, part[0]!, BigInt(part.length), prefix], opts),
-          )),
-        )
+        txs.push(...(await this.sendSplittingOnGas(chunk, (part) => this.write(contract, 'mintBatch', [to, part[0]!, BigInt(part.length), prefix], opts))))
       }
     }
     return { txs, tokenIds: ids }
@@ -363,10 +350,7 @@ export class ChainDriver {
     } catch (err) {
       if (items.length < 2 || !isGasError(err)) throw err
       const mid = Math.ceil(items.length / 2)
-      return [
-        ...(await this.sendSplittingOnGas(items.slice(0, mid), send)),
-        ...(await this.sendSplittingOnGas(items.slice(mid), send)),
-      ]
+      return [...(await this.sendSplittingOnGas(items.slice(0, mid), send)), ...(await this.sendSplittingOnGas(items.slice(mid), send))]
     }
   }
 
@@ -406,13 +390,7 @@ export class ChainDriver {
    * Mints `amounts[i]` of `ids[i]` to `to`: one id -> `mint` (TransferSingle), several -> `mintBatch`
    * (TransferBatch), split into several transactions under the gas cap.
    */
-  async mintErc1155(
-    contract: ContractHandle,
-    to: Address,
-    ids: readonly bigint[],
-    amounts: readonly bigint[],
-    opts: TxOptions = {},
-  ): Promise<BatchResult> {
+  async mintErc1155(contract: ContractHandle, to: Address, ids: readonly bigint[], amounts: readonly bigint[], opts: TxOptions = {}): Promise<BatchResult> {
     if (ids.length !== amounts.length) throw new Error('ids and amounts differ in length')
     const items = ids.map((id, i) => ({ id, amount: amounts[i] as bigint }))
     const txs: TxResult[] = []
@@ -434,13 +412,7 @@ export class ChainDriver {
   }
 
   /** safeBatchTransferFrom (TransferBatch), sent by `from`. */
-  transferErc1155Batch(
-    contract: ContractHandle,
-    from: Address,
-    to: Address,
-    ids: readonly bigint[],
-    amounts: readonly bigint[],
-  ): Promise<TxResult> {
+  transferErc1155Batch(contract: ContractHandle, from: Address, to: Address, ids: readonly bigint[], amounts: readonly bigint[]): Promise<TxResult> {
     return this.write(contract, 'safeBatchTransferFrom', [from, to, ids, amounts, '0x'], { from })
   }
 

@@ -10,14 +10,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Abi, Hex } from 'viem'
 
-export const CONTRACT_NAMES = [
-  'TestERC721',
-  'TestERC1155',
-  'TestERC20',
-  'TestConsecutive',
-  'NonStandardLogs',
-  'LegacyERC20',
-] as const
+export const CONTRACT_NAMES = ['TestERC721', 'TestERC1155', 'TestERC20', 'TestConsecutive', 'NonStandardLogs', 'LegacyERC20'] as const
 
 export type ContractName = (typeof CONTRACT_NAMES)[number]
 
@@ -30,8 +23,7 @@ export interface CompiledContract {
   bytecode: Hex
 }
 
-export type CompiledContracts = Record<ContractName, CompiledContract> &
-  Record<string, CompiledContract | undefined>
+export type CompiledContracts = Record<ContractName, CompiledContract> & Record<string, CompiledContract | undefined>
 
 export interface CompileOptions {
   /** Directory holding the `.sol` files. Default: `<project root>/contracts`. */
@@ -230,16 +222,9 @@ export function compileContracts(opts: CompileOptions = {}): Promise<CompiledCon
   return p
 }
 
-async function compileUncached(
-  root: string,
-  contractsDir: string,
-  cacheDir: string,
-  force: boolean,
-): Promise<CompiledContracts> {
+async function compileUncached(root: string, contractsDir: string, cacheDir: string, force: boolean): Promise<CompiledContracts> {
   const sources = readSources(root, contractsDir)
-  const solcPackageVersion = (
-    JSON.parse(readFileSync(require.resolve('solc/package.json', { paths: [root] }), 'utf8')) as { version: string }
-  ).version
+  const solcPackageVersion = (JSON.parse(readFileSync(require.resolve('solc/package.json', { paths: [root] }), 'utf8')) as { version: string }).version
   const key = cacheKey(sources, solcPackageVersion)
   const file = join(cacheDir, `${key.slice(0, 32)}.json`)
   if (!force) {

@@ -148,25 +148,21 @@ export async function startHardhatNode(opts: HardhatNodeOptions = {}): Promise<H
   writeFileSync(configFile, configSource(chainId, opts.blockGasLimit ?? 60_000_000, opts.accounts ?? 20, opts.logRequests ?? false, dir))
   writeFileSync(launcher, launcherSource(cli))
 
-  const child = spawn(
-    process.execPath,
-    [launcher, 'node', '--hostname', hostname, '--port', String(port), '--config', configFile],
-    {
-      cwd: installRoot,
-      detached: true, // own process group, so stop() reaches anything the node spawns
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        CI: 'true',
-        HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
-        HARDHAT_EXPERIMENTAL_ALLOW_NON_LOCAL_INSTALLATION: 'true',
-        HARDHAT_HIDE_SOLIDITY_SURVEY_MESSAGE: 'true',
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-        TMS_HARDHAT_PARENT_PID: String(process.pid),
-      },
+  const child = spawn(process.execPath, [launcher, 'node', '--hostname', hostname, '--port', String(port), '--config', configFile], {
+    cwd: installRoot,
+    detached: true, // own process group, so stop() reaches anything the node spawns
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      CI: 'true',
+      HARDHAT_DISABLE_TELEMETRY_PROMPT: 'true',
+      HARDHAT_EXPERIMENTAL_ALLOW_NON_LOCAL_INSTALLATION: 'true',
+      HARDHAT_HIDE_SOLIDITY_SURVEY_MESSAGE: 'true',
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      TMS_HARDHAT_PARENT_PID: String(process.pid),
     },
-  )
+  })
   installExitHook()
   live.set(child, dir)
 

@@ -13,7 +13,15 @@ type Step = () => Promise<void>
  * and metadata updates (ERC-4906 and SIP-019, each after its document changed, so the refreshed
  * metadata is visible), so the status numbers move.
  */
-export function startActivity(d: ChainDriver, sim: StacksSimulator, host: DevMetadataServer, evm: EvmSeed, stx: StacksSeed, everyMs: number, onError: (e: unknown) => void): () => Promise<void> {
+export function startActivity(
+  d: ChainDriver,
+  sim: StacksSimulator,
+  host: DevMetadataServer,
+  evm: EvmSeed,
+  stx: StacksSeed,
+  everyMs: number,
+  onError: (e: unknown) => void,
+): () => Promise<void> {
   const steps: Step[] = [
     async () => {
       const id = evm.nextSquid++

@@ -15,17 +15,28 @@ async function pixelPng(id: number, shift = 0): Promise<Buffer> {
       raw[at + 2] = parseInt(c.slice(5, 7), 16)
     }
   }
-  return sharp(raw, { raw: { width: size, height: size, channels: 3 } }).resize(512, 512, { kernel: 'nearest' }).png().toBuffer()
+  return sharp(raw, { raw: { width: size, height: size, channels: 3 } })
+    .resize(512, 512, { kernel: 'nearest' })
+    .png()
+    .toBuffer()
 }
 
 /** Even ids: a PNG; odd ids: an animated GIF of 6 frames (its thumbnails stay animated). */
 export async function pixelImage(id: number): Promise<{ body: Buffer; contentType: string; ext: string }> {
   if (id % 2 === 0) return { body: await pixelPng(id), contentType: 'image/png', ext: 'png' }
   const frames = await Promise.all(Array.from({ length: 6 }, (_, i) => pixelPng(id, i)))
-  const body = await sharp(frames, { join: { animated: true } }).resize(256, 256, { kernel: 'nearest' }).gif({ delay: Array(6).fill(150), loop: 0 }).toBuffer()
+  const body = await sharp(frames, { join: { animated: true } })
+    .resize(256, 256, { kernel: 'nearest' })
+    .gif({ delay: Array(6).fill(150), loop: 0 })
+    .toBuffer()
   return { body, contentType: 'image/gif', ext: 'gif' }
 }
 
 export function pixelDoc(id: number, image: string): unknown {
-  return { name: `Pixel #${id}`, description: id % 2 === 0 ? 'A PNG image.' : 'An animated GIF image.', image, attributes: [{ trait_type: 'Format', value: id % 2 === 0 ? 'PNG' : 'GIF' }] }
+  return {
+    name: `Pixel #${id}`,
+    description: id % 2 === 0 ? 'A PNG image.' : 'An animated GIF image.',
+    image,
+    attributes: [{ trait_type: 'Format', value: id % 2 === 0 ? 'PNG' : 'GIF' }],
+  }
 }

@@ -16,7 +16,13 @@ export async function seedStacks(sim: StacksSimulator, host: DevMetadataServer):
   const c = sim.contracts
   const levels = new Map<number, number>()
   for (let id = 0; id < NFTS; id++) publishStacksNft(host, id, 1, levels)
-  host.json('/stacks/ft.json', { sip: 16, name: 'Sample Token', description: 'A SIP-010 token', image: `${host.url}/stacks/images/ft.svg`, properties: { website: 'https://example.test' } })
+  host.json('/stacks/ft.json', {
+    sip: 16,
+    name: 'Sample Token',
+    description: 'A SIP-010 token',
+    image: `${host.url}/stacks/images/ft.svg`,
+    properties: { website: 'https://example.test' },
+  })
   host.svg('/stacks/images/ft.svg', squidSvg(99, 0))
   for (const id of [1, 2]) host.json(`/stacks/sft/${id}.json`, { sip: 16, name: `Semi ${id}`, description: 'A SIP-013 token', image: `${host.url}/stacks/images/${id}.svg` })
 

@@ -6,14 +6,7 @@
 import type { ClarityValue } from '@stacks/transactions'
 import type { ClarityEvent } from '@stacks/clarinet-sdk'
 import { clarityRepr, decodeClarityHex, toHexRepr } from '../../chains/stacks/clarity'
-import type {
-  ApiBlock,
-  ApiTransaction,
-  ApiTxEvent,
-  ClarityHexRepr,
-  NodeInfo,
-  ApiStatus,
-} from '../../chains/stacks/apiTypes'
+import type { ApiBlock, ApiTransaction, ApiTxEvent, ClarityHexRepr, NodeInfo, ApiStatus } from '../../chains/stacks/apiTypes'
 import type { SimBlockRecord, SimTxRecord } from './simChain'
 
 /** The simulator speaks for a testnet-like network (simnet accounts are `ST…` addresses). */
@@ -149,8 +142,7 @@ export function apiTx(tx: SimTxRecord, b: SimBlockRecord, events: ApiTxEvent[] =
 export function apiEventFromSimnet(e: ClarityEvent, txId: string, eventIndex: number): ApiTxEvent | undefined {
   const d = e.data
   const str = (key: string): string => (typeof d[key] === 'string' ? (d[key] as string) : '')
-  const assetEventType = (kind: string): 'mint' | 'transfer' | 'burn' | undefined =>
-    kind === 'mint' || kind === 'transfer' || kind === 'burn' ? kind : undefined
+  const assetEventType = (kind: string): 'mint' | 'transfer' | 'burn' | undefined => (kind === 'mint' || kind === 'transfer' || kind === 'burn' ? kind : undefined)
   const match = /^(nft|ft|stx)_(mint|transfer|burn)_event$/.exec(e.event)
   if (e.event === 'print_event' || e.event === 'smart_contract_event') {
     return {

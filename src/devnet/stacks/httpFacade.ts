@@ -77,9 +77,7 @@ class Faults implements FaultController {
   }
 
   take(path: string): FaultRule | undefined {
-    const rule = this.rules.find((r) =>
-      r.path === undefined ? true : typeof r.path === 'string' ? path.includes(r.path) : r.path.test(path),
-    )
+    const rule = this.rules.find((r) => (r.path === undefined ? true : typeof r.path === 'string' ? path.includes(r.path) : r.path.test(path)))
     if (!rule) return undefined
     rule.times -= 1
     if (rule.times === 0) this.rules = this.rules.filter((r) => r !== rule)
@@ -92,7 +90,7 @@ class HttpError extends Error {
     readonly status: number,
     readonly body: ApiErrorBody | string,
   ) {
-    super(typeof body === 'string' ? body : body.message ?? body.error)
+    super(typeof body === 'string' ? body : (body.message ?? body.error))
   }
 }
 
@@ -274,12 +272,7 @@ function findBlock(chain: SimChain, param: string): SimBlockRecord {
   return block
 }
 
-function paging(
-  q: URLSearchParams,
-  limitKey: string,
-  caps: { default: number; max: number },
-  offsetKey = 'offset',
-): { limit: number; offset: number } {
+function paging(q: URLSearchParams, limitKey: string, caps: { default: number; max: number }, offsetKey = 'offset'): { limit: number; offset: number } {
   const int = (key: string, fallback: number): number => {
     const raw = q.get(key)
     if (raw === null || raw === '') return fallback
@@ -337,9 +330,7 @@ function txMultiple(chain: SimChain, q: URLSearchParams): ApiTxMultiple {
   for (const raw of ids) {
     const id = normalizeHash(raw)
     const found = chain.findTx(id)
-    out[id] = found
-      ? { found: true, result: apiTx(found.tx, found.block, found.tx.events.slice(offset, offset + limit)) }
-      : { found: false, result: { tx_id: id } }
+    out[id] = found ? { found: true, result: apiTx(found.tx, found.block, found.tx.events.slice(offset, offset + limit)) } : { found: false, result: { tx_id: id } }
   }
   return out
 }

@@ -134,7 +134,11 @@ function nodeEvent(e: ApiTxEvent, eventIndex: number): NodeEvent | undefined {
   const base = { txid: e.tx_id, event_index: eventIndex, committed: true }
   switch (e.event_type) {
     case 'smart_contract_log':
-      return { ...base, type: 'contract_event', contract_event: { contract_identifier: e.contract_log.contract_id, topic: e.contract_log.topic, raw_value: e.contract_log.value.hex } }
+      return {
+        ...base,
+        type: 'contract_event',
+        contract_event: { contract_identifier: e.contract_log.contract_id, topic: e.contract_log.topic, raw_value: e.contract_log.value.hex },
+      }
     case 'non_fungible_token_asset': {
       const type = `nft_${e.asset.asset_event_type}_event`
       return { ...base, type, [type]: { asset_identifier: e.asset.asset_id, sender: e.asset.sender, recipient: e.asset.recipient, raw_value: e.asset.value.hex } }

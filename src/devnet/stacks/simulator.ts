@@ -24,15 +24,7 @@ import { toHexRepr } from '../../chains/stacks/clarity'
 import { apiEventFromSimnet, hexRepr, SIM_NETWORK_ID } from './apiShapes'
 import { ObserverFeed } from './observerFeed'
 import { startHttpFacade, type CallReadOutcome, type FaultController, type HttpFacade, type RequestRecord } from './httpFacade'
-import {
-  SimChain,
-  ZERO_HASH,
-  type SimBlockOp,
-  type SimBlockRecord,
-  type SimContractCall,
-  type SimTxRecord,
-  type SimTxSpec,
-} from './simChain'
+import { SimChain, ZERO_HASH, type SimBlockOp, type SimBlockRecord, type SimContractCall, type SimTxRecord, type SimTxSpec } from './simChain'
 
 export type { FaultController, FaultRule, RequestRecord } from './httpFacade'
 export type { SimTxSpec } from './simChain'
@@ -210,15 +202,14 @@ interface TxOutcome {
   vmError: string | null
 }
 
-const sha256 = (...parts: (string | number)[]): string =>
-  '0x' + createHash('sha256').update(parts.join('|')).digest('hex')
+const sha256 = (...parts: (string | number)[]): string => '0x' + createHash('sha256').update(parts.join('|')).digest('hex')
 
 class Simulator implements StacksSimulator {
   readonly chainId = SIMULATOR_CHAIN_ID
   readonly accounts = DEVNET_ACCOUNTS
-  readonly contracts = Object.fromEntries(
-    Object.entries(SAMPLE_CONTRACTS).map(([k, name]) => [k, `${DEVNET_ACCOUNTS.deployer}.${name}`]),
-  ) as { readonly [K in SampleContractName]: string }
+  readonly contracts = Object.fromEntries(Object.entries(SAMPLE_CONTRACTS).map(([k, name]) => [k, `${DEVNET_ACCOUNTS.deployer}.${name}`])) as {
+    readonly [K in SampleContractName]: string
+  }
 
   private simnet!: Simnet
   private http?: HttpFacade
@@ -248,9 +239,7 @@ class Simulator implements StacksSimulator {
     this.simnet = await openSession()
     this.appendBlocks({ kind: 'genesis' }, [])
     if (deploySamples) {
-      const specs = Object.values(SAMPLE_CONTRACTS).map((name) =>
-        simTx.deploy(name, readFileSync(join(contractsDir, `${name}.clar`), 'utf8'), DEVNET_ACCOUNTS.deployer),
-      )
+      const specs = Object.values(SAMPLE_CONTRACTS).map((name) => simTx.deploy(name, readFileSync(join(contractsDir, `${name}.clar`), 'utf8'), DEVNET_ACCOUNTS.deployer))
       await this.mineBlock(specs)
     }
   }
@@ -515,9 +504,7 @@ class Simulator implements StacksSimulator {
     const def = this.interfaces.get(contractId)?.functions.find((f) => f.name === fn)
     const argTypes = def?.args ?? []
     const signature = def
-      ? `(define-${def.access === 'read_only' ? 'read-only' : def.access} (${fn}${def.args
-          .map((a) => ` (${a.name} ${clarityTypeSignature(a.type)})`)
-          .join('')}))`
+      ? `(define-${def.access === 'read_only' ? 'read-only' : def.access} (${fn}${def.args.map((a) => ` (${a.name} ${clarityTypeSignature(a.type)})`).join('')}))`
       : ''
     return {
       contractId,
@@ -532,9 +519,7 @@ class Simulator implements StacksSimulator {
   }
 
   private refreshInterfaces(): void {
-    this.interfaces = new Map(
-      [...this.simnet.getContractsInterfaces().entries()].map(([id, abi]) => [id, abi as unknown as ContractInterface]),
-    )
+    this.interfaces = new Map([...this.simnet.getContractsInterfaces().entries()].map(([id, abi]) => [id, abi as unknown as ContractInterface]))
   }
 
   /**
@@ -551,7 +536,7 @@ class Simulator implements StacksSimulator {
       if (burnHeight > base.burnHeight) this.burnBlocks.delete(burnHeight)
     }
     const blocks = this.chain.range(2, height)
-    for (let i = 0; i < blocks.length; ) {
+    for (let i = 0; i < blocks.length;) {
       const block = blocks[i] as SimBlockRecord
       if (block.op.kind === 'empty') {
         const burn = block.op.burn

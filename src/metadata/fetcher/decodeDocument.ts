@@ -79,7 +79,12 @@ function sniffIsoBmff(body: Buffer): MediaField | undefined {
 
 /** SVG is text: an optional BOM, XML declaration, comments or doctype, then an `<svg` root. */
 function looksLikeSvg(body: Buffer): boolean {
-  const head = body.subarray(0, 1024).toString('utf8').replace(/^\uFEFF/, '').trimStart().toLowerCase()
+  const head = body
+    .subarray(0, 1024)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()
+    .toLowerCase()
   if (head.startsWith('<svg')) return true
   if (!head.startsWith('<?xml') && !head.startsWith('<!--') && !head.startsWith('<!doctype svg')) return false
   return head.includes('<svg') && !head.includes('<html')

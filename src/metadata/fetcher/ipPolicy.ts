@@ -147,10 +147,7 @@ export function isIpLiteral(text: string): boolean {
  * One parsed allow-list entry. Host-name entries trust whatever the name resolves to (the dev
  * mode uses `localhost:3000`), so they belong in development configs, not production ones.
  */
-export type AllowRule =
-  | { kind: 'address'; address: Address; port?: number }
-  | { kind: 'cidr'; range: [Address, number] }
-  | { kind: 'hostname'; hostname: string; port?: number }
+export type AllowRule = { kind: 'address'; address: Address; port?: number } | { kind: 'cidr'; range: [Address, number] } | { kind: 'hostname'; hostname: string; port?: number }
 
 /** Where the fetcher is about to connect: the URL's host name, the address it dials, the port. */
 export interface DialTarget {

@@ -161,7 +161,15 @@ type ConnectOptions = buildConnector.Options
 type ConnectCallback = buildConnector.Callback
 
 /** Tries the judged addresses in order, connecting to the IP itself and keeping the name for TLS. */
-function dialInOrder(base: Connector, options: ConnectOptions, targets: DialTarget[], onDial: SafeAgentOptions['onDial'], callback: ConnectCallback, index = 0, lastError?: Error): void {
+function dialInOrder(
+  base: Connector,
+  options: ConnectOptions,
+  targets: DialTarget[],
+  onDial: SafeAgentOptions['onDial'],
+  callback: ConnectCallback,
+  index = 0,
+  lastError?: Error,
+): void {
   const target = targets[index]
   if (!target) {
     callback(lastError ?? new Error('no address to dial'), null)

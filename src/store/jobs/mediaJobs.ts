@@ -30,7 +30,12 @@ export async function queueDocumentMedia(db: SqlExecutor, settings: MediaQueueSe
       uses.push(useOf(d, field, value, settings.gateways))
     }
   }
-  const keys = await recordMediaUses(db, docs.map((d) => d.subjectId), uses, now)
+  const keys = await recordMediaUses(
+    db,
+    docs.map((d) => d.subjectId),
+    uses,
+    now,
+  )
   return enqueueMediaJobs(db, keys, now)
 }
 
@@ -80,7 +85,12 @@ export function documentMediaOf(outcomes: readonly JobOutcome[]): DocumentMedia[
     } else if (o.kind === 'CONTRACT' && o.contract.normalized && typeof o.contract.normalized === 'object') {
       const n = o.contract.normalized as Record<string, unknown>
       const text = (k: string) => (typeof n[k] === 'string' ? (n[k] as string) : undefined)
-      out.push({ subjectId: o.job.contractId, contractId: o.job.contractId, tokenId: null, fields: { image: text('image'), image_data: text('image_data'), animation_url: text('animation_url') } })
+      out.push({
+        subjectId: o.job.contractId,
+        contractId: o.job.contractId,
+        tokenId: null,
+        fields: { image: text('image'), image_data: text('image_data'), animation_url: text('animation_url') },
+      })
     }
   }
   return out

@@ -47,10 +47,19 @@ export async function storePushedMetadata(
   await db.query(`SELECT id FROM metadata_job WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [jobIds])
   // The token URI stays what the chain says; only the document comes from the push.
   const results: TokenResultRow[] = stored.map((p) => ({ tokenRef: p.tokenRef, contractId, result: { ...p.result, uri: uriOf.get(p.tokenRef) ?? null } }))
-  const prior = await readPriorDocuments(db, results.map((r) => r.tokenRef))
+  const prior = await readPriorDocuments(
+    db,
+    results.map((r) => r.tokenRef),
+  )
   await writeTokenResults(db, results, now)
   // pushed images are cached like fetched ones (after token_metadata, as in the workers' settle)
-  if (media) await queueDocumentMedia(db, media, results.map((r) => tokenDocumentMedia(r.tokenRef, contractId, r.result.metadata)), now)
+  if (media)
+    await queueDocumentMedia(
+      db,
+      media,
+      results.map((r) => tokenDocumentMedia(r.tokenRef, contractId, r.result.metadata)),
+      now,
+    )
   const jobs = await rows<{ token_ref: string; request_version: number }>(
     db,
     `WITH u AS (
@@ -62,7 +71,11 @@ export async function storePushedMetadata(
      SELECT token_ref, request_version FROM u ORDER BY token_ref`,
     [jobIds, now],
   )
-  const completed = await settleRefreshItems(db, jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })), now)
+  const completed = await settleRefreshItems(
+    db,
+    jobs.map((j) => ({ tokenRef: j.token_ref, claimedVersion: j.request_version })),
+    now,
+  )
   const chain = parseContractId(contractId).chain
   await publishMetadataChanges(db, { prior, stored: results.map((r) => ({ ...r, chain })), failed: [], completed }, now)
   return { stored: stored.map((p) => p.tokenId.toString()), unknown }

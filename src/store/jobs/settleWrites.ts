@@ -1,5 +1,14 @@
 import type { JobOutcome } from '../../core/jobOutcome'
-import { writeContractErrors, writeContractResults, writeTokenErrors, writeTokenResults, type ContractErrorRow, type ContractResultRow, type TokenErrorRow, type TokenResultRow } from '../metadataWriter'
+import {
+  writeContractErrors,
+  writeContractResults,
+  writeTokenErrors,
+  writeTokenResults,
+  type ContractErrorRow,
+  type ContractResultRow,
+  type TokenErrorRow,
+  type TokenResultRow,
+} from '../metadataWriter'
 import { publishMetadataChanges, readPriorDocuments } from '../metadataChanges'
 import { settleRefreshItems } from '../refreshItems'
 import { settleDeliveries } from './deliverySettle'
@@ -132,20 +141,29 @@ export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date)
       else if (o.job.kind === 'CONTRACT') contractErrors.push({ contractId, status: t.status, error: o.error })
     }
   }
-  const prior = await readPriorDocuments(db, tokenRows.map((r) => r.tokenRef))
+  const prior = await readPriorDocuments(
+    db,
+    tokenRows.map((r) => r.tokenRef),
+  )
   await writeTokenResults(db, tokenRows, now)
   await writeTokenErrors(db, tokenErrors, now)
   await writeContractResults(db, contractRows, now)
   await writeContractErrors(db, contractErrors, now)
   const completed = await settleRefreshItems(
     db,
-    ts.filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems).map((t) => ({
-      tokenRef: t.outcome.job.tokenRef!,
-      claimedVersion: t.outcome.job.claimedVersion,
-      error: t.outcome.ok ? undefined : t.outcome.error,
-    })),
+    ts
+      .filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems)
+      .map((t) => ({
+        tokenRef: t.outcome.job.tokenRef!,
+        claimedVersion: t.outcome.job.claimedVersion,
+        error: t.outcome.ok ? undefined : t.outcome.error,
+      })),
     now,
   )
   await publishMetadataChanges(db, { prior, stored: tokenRows, failed: tokenErrors, completed }, now)
-  await settleDeliveries(db, ts.filter((t) => t.outcome.job.kind === 'DELIVERY'), now)
+  await settleDeliveries(
+    db,
+    ts.filter((t) => t.outcome.job.kind === 'DELIVERY'),
+    now,
+  )
 }

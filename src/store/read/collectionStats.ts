@@ -62,10 +62,12 @@ SELECT name, sum(total)::text AS total
 /** Counts per trait value of a whole collection, trait types and values sorted by name, then count. */
 export async function traitCounts(db: ReadDb, contractId: string): Promise<TraitFacet[]> {
   const rows = await db.query<{ name: string; total: string }>(TRAITS_SQL, [contractId])
-  return facets(rows.map((r) => {
-    const at = r.name.indexOf(SEP)
-    return { traitType: r.name.slice(0, at), value: r.name.slice(at + 1), count: Number(r.total) }
-  }))
+  return facets(
+    rows.map((r) => {
+      const at = r.name.indexOf(SEP)
+      return { traitType: r.name.slice(0, at), value: r.name.slice(at + 1), count: Number(r.total) }
+    }),
+  )
 }
 
 /** One active filter of a marketplace sidebar: the token has this trait with one of the values. */
@@ -84,10 +86,12 @@ export async function filteredTraitCounts(db: ReadDb, contractId: string, filter
   if (filters.length === 0) return traitCounts(db, contractId)
   const params: unknown[] = [contractId]
   const matching = (except?: string) => {
-    const sets = filters.filter((f) => f.traitType !== except).map((f) => {
-      params.push(f.traitType, f.values)
-      return `SELECT token_id FROM token_attribute WHERE contract_id = $1 AND trait_type = $${params.length - 1} AND value = ANY($${params.length}::text[])`
-    })
+    const sets = filters
+      .filter((f) => f.traitType !== except)
+      .map((f) => {
+        params.push(f.traitType, f.values)
+        return `SELECT token_id FROM token_attribute WHERE contract_id = $1 AND trait_type = $${params.length - 1} AND value = ANY($${params.length}::text[])`
+      })
     return sets.length === 0 ? `SELECT id FROM token WHERE contract_id = $1` : sets.join(' INTERSECT ')
   }
   const filteredTypes = [...new Set(filters.map((f) => f.traitType))]

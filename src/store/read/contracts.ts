@@ -176,7 +176,13 @@ const ORDER_KEY: Record<ContractOrder, string> = {
 }
 
 /** Contracts by holder count or token count (largest first) or by name, then id. */
-export async function listContractsOrdered(db: ReadDb, filter: ContractFilter, order: ContractOrder, after: ContractOrderCursor | null, limit: number): Promise<OrderedContractPage> {
+export async function listContractsOrdered(
+  db: ReadDb,
+  filter: ContractFilter,
+  order: ContractOrder,
+  after: ContractOrderCursor | null,
+  limit: number,
+): Promise<OrderedContractPage> {
   const numeric = order !== 'NAME'
   const params: unknown[] = [limit + 1]
   const where: string[] = []

@@ -36,9 +36,7 @@ export async function indexedHeights(db: ReadDb, knownChains: readonly string[] 
   const schemas = found.map((r) => r.schema)
   const heightOf = (s: string, hot: boolean) =>
     hot ? `greatest((SELECT max(height) FROM ${quoteIdent(s)}.status), (SELECT max(height) FROM ${quoteIdent(s)}.hot_block))` : `(SELECT max(height) FROM ${quoteIdent(s)}.status)`
-  const text = found
-    .map((r, i) => `SELECT $${i + 1}::text AS schema, ${heightOf(r.schema, r.hot)}::bigint AS height`)
-    .join('\nUNION ALL\n')
+  const text = found.map((r, i) => `SELECT $${i + 1}::text AS schema, ${heightOf(r.schema, r.hot)}::bigint AS height`).join('\nUNION ALL\n')
   const rows = await db.query<{ schema: string; height: string | null }>(text, schemas)
   const bySchema = new Map(knownChains.map((c) => [stateSchemaFor(c), c]))
   return rows.map((r) => ({

@@ -25,7 +25,13 @@ export interface RarityCursor {
 }
 
 /** Tokens of a contract from rarest to most common (then by id), optionally matching attribute conditions. */
-export async function tokensByRarity(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: RarityCursor | null, limit: number): Promise<TokenPage & { ranks: number[] }> {
+export async function tokensByRarity(
+  db: ReadDb,
+  contractId: string,
+  conditions: readonly AttributeCondition[],
+  after: RarityCursor | null,
+  limit: number,
+): Promise<TokenPage & { ranks: number[] }> {
   const params: unknown[] = [contractId, after?.rank ?? 0, after?.ref ?? '', limit + 1]
   const match = conditions.length > 0 ? `AND r.token_id IN (${attributeMatchSql(conditions, params)})` : ''
   const rows = await db.query<{ ref: string; contract_id: string; token_id: string; rank: number }>(

@@ -81,7 +81,12 @@ export async function statusSnapshot(db: ReadDb, opts: StatusSnapshotOptions): P
   ])
   const counters = indexCounters(counterRows)
   // media jobs are counted under their pseudo-chain (src/store/media.ts), reported apart
-  const chains = chainList(opts.knownChains, counterRows.map((r) => r.chain), heights, [...progress.keys()]).filter((c) => c !== MEDIA_CHAIN)
+  const chains = chainList(
+    opts.knownChains,
+    counterRows.map((r) => r.chain),
+    heights,
+    [...progress.keys()],
+  ).filter((c) => c !== MEDIA_CHAIN)
   const waiting = chains.filter((c) => counterValue(counters, 'job', c, 'QUEUED') > 0)
   const oldest = await oldestQueued(db, waiting)
   const heightOf = new Map(heights.filter((h) => h.chain !== null).map((h) => [h.chain!, h.height]))

@@ -154,7 +154,14 @@ SELECT ref, contract_id, token_id::text AS token_id, amount::text AS amount FROM
  ORDER BY h.contract_id, h.token_id
  LIMIT $5`
 
-export async function tokensOfOwnerOnChains(db: ReadDb, chains: readonly string[], owner: string, contractId: string | null, after: TokenCursor | null, limit: number): Promise<TokenPage> {
+export async function tokensOfOwnerOnChains(
+  db: ReadDb,
+  chains: readonly string[],
+  owner: string,
+  contractId: string | null,
+  after: TokenCursor | null,
+  limit: number,
+): Promise<TokenPage> {
   const rows = await db.query<ListRow>(ACROSS_CHAINS_SQL, [owner, chains, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1, contractId])
   return page(rows, limit)
 }

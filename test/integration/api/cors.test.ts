@@ -49,7 +49,7 @@ describe('CORS with the default CORS_ORIGINS (*)', () => {
     expect(r.headers.get('access-control-allow-headers')?.split(', ')).not.toContain('authorization')
   })
 
-  it('a preflight for the Sequence reads, with the headers Sequence\'s client sends, is allowed', async () => {
+  it("a preflight for the Sequence reads, with the headers Sequence's client sends, is allowed", async () => {
     for (const path of ['/rpc/Metadata/GetTokenMetadata', '/rpc/Metadata/GetTokenMetadataBatch']) {
       const r = await preflight(api, path, 'POST', 'content-type, webrpc, x-access-key')
       expect({ path, status: r.status, origin: allowOrigin(r) }).toEqual({ path, status: 204, origin: '*' })

@@ -35,9 +35,17 @@ afterAll(async () => {
 
 const hiro = () => fetch(`${api.url}/metadata/v1/nft/${STX.nft}/1`)
 const graphql = () =>
-  fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ token(chain: "eip155:1", contract: "${EVM.axes}", tokenId: "1") { status metadata { name } } }` }) })
+  fetch(`${api.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: `{ token(chain: "eip155:1", contract: "${EVM.axes}", tokenId: "1") { status metadata { name } } }` }),
+  })
 const sequence = () =>
-  fetch(`${api.url}/rpc/Metadata/GetTokenMetadata`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ chainID: '1', contractAddress: EVM.axes, tokenIDs: ['1'] }) })
+  fetch(`${api.url}/rpc/Metadata/GetTokenMetadata`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ chainID: '1', contractAddress: EVM.axes, tokenIDs: ['1'] }),
+  })
 
 describe('API during a database outage', () => {
   it('serves before, answers 503 with Retry-After on every surface during, and recovers by itself after', async () => {
@@ -60,8 +68,16 @@ describe('API during a database outage', () => {
     // The refresh surfaces: checking the (well-formed) API key is the first thing that needs the database.
     const key = generateApiKey()
     const imx = await fetch(`${api.url}/v1/metadata-refreshes`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-immutable-api-key': key }, body: '{}' })
-    expect([imx.status, imx.headers.get('retry-after'), await imx.json()]).toEqual([503, '2', { code: 'service_unavailable', message: 'the database is unavailable; retry shortly' }])
-    const refresh = await fetch(`${api.url}/rpc/Metadata/RefreshTokenMetadata`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-access-key': key }, body: '{}' })
+    expect([imx.status, imx.headers.get('retry-after'), await imx.json()]).toEqual([
+      503,
+      '2',
+      { code: 'service_unavailable', message: 'the database is unavailable; retry shortly' },
+    ])
+    const refresh = await fetch(`${api.url}/rpc/Metadata/RefreshTokenMetadata`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-access-key': key },
+      body: '{}',
+    })
     expect([refresh.status, refresh.headers.get('retry-after')]).toEqual([500, '2'])
 
     await proxy.start()

@@ -18,13 +18,99 @@ function build(rand: () => number) {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
   const int = (n: number) => Math.floor(rand() * n)
   const junk = (max = 40) => {
-    const chars = ['a', 'Z', '0', '9', '.', '-', '_', '%', '/', '?', '#', '&', '=', ' ', '"', "'", '\\', '\u0000', '\u0007', 'é', '中', '🙂', '\ud800', '{', '}', '[', ']', ':', ',', '+', '*']
+    const chars = [
+      'a',
+      'Z',
+      '0',
+      '9',
+      '.',
+      '-',
+      '_',
+      '%',
+      '/',
+      '?',
+      '#',
+      '&',
+      '=',
+      ' ',
+      '"',
+      "'",
+      '\\',
+      '\u0000',
+      '\u0007',
+      'é',
+      '中',
+      '🙂',
+      '\ud800',
+      '{',
+      '}',
+      '[',
+      ']',
+      ':',
+      ',',
+      '+',
+      '*',
+    ]
     return Array.from({ length: int(max) }, () => pick(chars)).join('')
   }
   const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?'))
-  const tokenIds = ['-1', 'abc', '1e5', '0x1f', '١٢٣', '9'.repeat(200), '', ' 1', '1.0', '01', '+1', (1n << 256n).toString(), (1n << 128n).toString(), 'NaN', 'Infinity', '1', '0', '%00', '%ff', '..', '1;DROP TABLE token']
-  const principals = [STX.nft, STX.ft, STX.sft, 'SP123', 'x'.repeat(5000), `${STX.deployer}.`, `.${STX.nft}`, `${STX.deployer}.a%00b`, 'sp2x0tz59d5sz8acq6ymchhnr2zn51z32e2cj173.boombox', EVM.axes, '%2e%2e', '']
-  const chainIds = ['', '0', '-1', '1e3', '18446744073709551616', '99999999999999999999999', 'eip155:1', 'eip155:abc', 'stacks:1', '1 ', ' 1', '80002', '1\u0000', null, 7, true, [], {}]
+  const tokenIds = [
+    '-1',
+    'abc',
+    '1e5',
+    '0x1f',
+    '١٢٣',
+    '9'.repeat(200),
+    '',
+    ' 1',
+    '1.0',
+    '01',
+    '+1',
+    (1n << 256n).toString(),
+    (1n << 128n).toString(),
+    'NaN',
+    'Infinity',
+    '1',
+    '0',
+    '%00',
+    '%ff',
+    '..',
+    '1;DROP TABLE token',
+  ]
+  const principals = [
+    STX.nft,
+    STX.ft,
+    STX.sft,
+    'SP123',
+    'x'.repeat(5000),
+    `${STX.deployer}.`,
+    `.${STX.nft}`,
+    `${STX.deployer}.a%00b`,
+    'sp2x0tz59d5sz8acq6ymchhnr2zn51z32e2cj173.boombox',
+    EVM.axes,
+    '%2e%2e',
+    '',
+  ]
+  const chainIds = [
+    '',
+    '0',
+    '-1',
+    '1e3',
+    '18446744073709551616',
+    '99999999999999999999999',
+    'eip155:1',
+    'eip155:abc',
+    'stacks:1',
+    '1 ',
+    ' 1',
+    '80002',
+    '1\u0000',
+    null,
+    7,
+    true,
+    [],
+    {},
+  ]
   const addresses = [EVM.axes, EVM.axes.toUpperCase(), '0x123', '', 'not an address', `${EVM.axes}00`, '0x' + 'g'.repeat(40), 5, null, {}, STX.nft]
   const jsonValue = (depth = 0): unknown => {
     const kind = depth > 3 ? int(4) : int(7)
@@ -53,13 +139,33 @@ function build(rand: () => number) {
     let body: unknown
     const shape = int(6)
     if (shape === 0) body = jsonValue()
-    else if (shape === 1) body = { chainID: pick(chainIds), contractAddress: pick(addresses), tokenIDs: rand() < 0.5 ? Array.from({ length: int(80) }, () => pick(tokenIds)) : jsonValue() }
-    else if (shape === 2) body = { chainID: pick(chainIds), contractTokenMap: rand() < 0.5 ? Object.fromEntries(Array.from({ length: int(70) }, (_, i) => [i % 3 ? pick(addresses as unknown[]) : `0x${i.toString(16).padStart(40, '0')}`, Array.from({ length: int(60) }, () => pick(tokenIds))])) : jsonValue() }
+    else if (shape === 1)
+      body = { chainID: pick(chainIds), contractAddress: pick(addresses), tokenIDs: rand() < 0.5 ? Array.from({ length: int(80) }, () => pick(tokenIds)) : jsonValue() }
+    else if (shape === 2)
+      body = {
+        chainID: pick(chainIds),
+        contractTokenMap:
+          rand() < 0.5
+            ? Object.fromEntries(
+                Array.from({ length: int(70) }, (_, i) => [
+                  i % 3 ? pick(addresses as unknown[]) : `0x${i.toString(16).padStart(40, '0')}`,
+                  Array.from({ length: int(60) }, () => pick(tokenIds)),
+                ]),
+              )
+            : jsonValue(),
+      }
     else if (shape === 3) body = { chainID: '1', contractTokenMap: { [EVM.axes]: [pick(tokenIds)] }, [junk(5)]: jsonValue() }
     else body = undefined
-    const raw = body === undefined ? pick(['{', '{"chainID":', 'null', '[]', '"x"', '', junk(50), '{"__proto__": {"a": 1}}', '{"constructor": {"prototype": {}}}']) : JSON.stringify(body)
-    const contentType = rand() < 0.85 ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', junk(10).replace(/[^\x20-\x7e]/g, 'x')])
-    return { method: rand() < 0.9 ? 'POST' : pick(['GET', 'PUT', 'DELETE']), path: `/rpc/Metadata/${enc(method)}`, headers: { 'content-type': contentType, 'x-access-key': junk(10).replace(/[^\x20-\x7e]/g, 'x') }, body: raw }
+    const raw =
+      body === undefined ? pick(['{', '{"chainID":', 'null', '[]', '"x"', '', junk(50), '{"__proto__": {"a": 1}}', '{"constructor": {"prototype": {}}}']) : JSON.stringify(body)
+    const contentType =
+      rand() < 0.85 ? 'application/json' : pick(['text/plain', 'application/x-www-form-urlencoded', 'application/json; charset=latin1', junk(10).replace(/[^\x20-\x7e]/g, 'x')])
+    return {
+      method: rand() < 0.9 ? 'POST' : pick(['GET', 'PUT', 'DELETE']),
+      path: `/rpc/Metadata/${enc(method)}`,
+      headers: { 'content-type': contentType, 'x-access-key': junk(10).replace(/[^\x20-\x7e]/g, 'x') },
+      body: raw,
+    }
   }
 
   const graphqlReq = (): Req => {
@@ -78,9 +184,24 @@ function build(rand: () => number) {
     else if (shape === 2) query = `{ ${'token(chain: "eip155:1", contract: "x", tokenId: "1") { contract { tokens { nodes { '.repeat(1 + int(6))} id ${'} } } }'.repeat(1)} }`
     else if (shape === 3) query = `{ ${Array.from({ length: 100 + int(2000) }, (_, i) => `a${i}: status { version }`).join(' ')} }`
     else if (shape === 4) query = junk(200)
-    const variables = rand() < 0.6 ? { ids: pick([jsonValue(), [{ chain: pick(chainIds), contract: pick(addresses), tokenId: pick([...tokenIds, 5, null, {}]) }], Array.from({ length: 300 }, () => ({ chain: 'eip155:1', contract: EVM.axes, tokenId: '1' }))]) } : jsonValue()
-    if (rand() < 0.15) return { method: 'GET', path: `/graphql?query=${enc(query)}&variables=${enc(junk(20))}`, headers: rand() < 0.5 ? { 'apollo-require-preflight': 'true' } : {} }
-    const body = rand() < 0.1 ? junk(60) : rand() < 0.1 ? JSON.stringify([{ query }, { query }]) : JSON.stringify({ query: rand() < 0.1 ? jsonValue() : query, variables, operationName: rand() < 0.1 ? junk(5) : undefined })
+    const variables =
+      rand() < 0.6
+        ? {
+            ids: pick([
+              jsonValue(),
+              [{ chain: pick(chainIds), contract: pick(addresses), tokenId: pick([...tokenIds, 5, null, {}]) }],
+              Array.from({ length: 300 }, () => ({ chain: 'eip155:1', contract: EVM.axes, tokenId: '1' })),
+            ]),
+          }
+        : jsonValue()
+    if (rand() < 0.15)
+      return { method: 'GET', path: `/graphql?query=${enc(query)}&variables=${enc(junk(20))}`, headers: rand() < 0.5 ? { 'apollo-require-preflight': 'true' } : {} }
+    const body =
+      rand() < 0.1
+        ? junk(60)
+        : rand() < 0.1
+          ? JSON.stringify([{ query }, { query }])
+          : JSON.stringify({ query: rand() < 0.1 ? jsonValue() : query, variables, operationName: rand() < 0.1 ? junk(5) : undefined })
     return { method: 'POST', path: '/graphql', headers: { 'content-type': rand() < 0.9 ? 'application/json' : 'text/plain' }, body }
   }
 
@@ -128,7 +249,8 @@ it('answers 1,300 malformed requests across the surfaces without a 5xx or a stac
           continue
         }
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-        if (res.status >= 500 || /\n\s+at\s|"stack"/.test(res.text)) failures.push(`${res.status} ${req.method} ${req.path.slice(0, 120)} ${String(req.body ?? '').slice(0, 160)} -> ${res.text.slice(0, 300)}`)
+        if (res.status >= 500 || /\n\s+at\s|"stack"/.test(res.text))
+          failures.push(`${res.status} ${req.method} ${req.path.slice(0, 120)} ${String(req.body ?? '').slice(0, 160)} -> ${res.text.slice(0, 300)}`)
       }
     }),
   )

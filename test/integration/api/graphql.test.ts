@@ -111,7 +111,10 @@ describe('GraphQL: tokens', () => {
     const seen: string[] = []
     let after: string | null = null
     for (let pages = 0; pages < 20; pages++) {
-      const r: GqlResult = await gql(`query($after: String) { tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 7, after: $after) { nodes { tokenId } pageInfo { hasNextPage endCursor } } }`, { after })
+      const r: GqlResult = await gql(
+        `query($after: String) { tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 7, after: $after) { nodes { tokenId } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      )
       seen.push(...r.data!.tokens.nodes.map((n: { tokenId: string }) => n.tokenId))
       if (!r.data!.tokens.pageInfo.hasNextPage) break
       after = r.data!.tokens.pageInfo.endCursor
@@ -131,7 +134,10 @@ describe('GraphQL: tokens', () => {
     const seen: string[] = []
     let after: string | null = null
     do {
-      const r: GqlResult = await gql(`query($after: String) { tokens(chain: "eip155:1", owner: "${OWNER.a.toUpperCase().replace('0X', '0x')}", first: 4, after: $after) { nodes { contractId tokenId } pageInfo { hasNextPage endCursor } } }`, { after })
+      const r: GqlResult = await gql(
+        `query($after: String) { tokens(chain: "eip155:1", owner: "${OWNER.a.toUpperCase().replace('0X', '0x')}", first: 4, after: $after) { nodes { contractId tokenId } pageInfo { hasNextPage endCursor } } }`,
+        { after },
+      )
       seen.push(...r.data!.tokens.nodes.map((n: { contractId: string; tokenId: string }) => `${n.contractId}|${n.tokenId}`))
       after = r.data!.tokens.pageInfo.hasNextPage ? r.data!.tokens.pageInfo.endCursor : null
     } while (after)
@@ -141,11 +147,14 @@ describe('GraphQL: tokens', () => {
 
   it('filters a contract by attributes (AND across traits, OR within values, numeric ranges)', async () => {
     const sql = async (where: string, params: unknown[]) =>
-      (await db.ds.query(`SELECT t.token_id::text AS id FROM token t WHERE t.contract_id = $1 AND ${where} ORDER BY t.token_id`, [axesId, ...params])).map((r: { id: string }) => r.id)
+      (await db.ds.query(`SELECT t.token_id::text AS id FROM token t WHERE t.contract_id = $1 AND ${where} ORDER BY t.token_id`, [axesId, ...params])).map(
+        (r: { id: string }) => r.id,
+      )
     const has = (n: number) => `EXISTS (SELECT 1 FROM token_attribute a WHERE a.token_id = t.id AND a.trait_type = $${n} AND `
     const red = await sql(`${has(2)} a.value = 'Red')`, ['Color'])
     const redOrBlueHighLevel = await sql(`${has(2)} a.value IN ('Red', 'Blue')) AND ${has(3)} a.value_number >= 3)`, ['Color', 'Level'])
-    const q = (filters: string, first = 50) => gql(`{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: ${first}, attributes: ${filters}) { nodes { tokenId } pageInfo { hasNextPage endCursor } } }`)
+    const q = (filters: string, first = 50) =>
+      gql(`{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: ${first}, attributes: ${filters}) { nodes { tokenId } pageInfo { hasNextPage endCursor } } }`)
     const r1 = await q(`[{ traitType: "Color", value: "Red" }]`)
     expect(r1.data!.tokens.nodes.map((n: { tokenId: string }) => n.tokenId)).toEqual(red)
     expect(red.length).toBeGreaterThan(5)
@@ -153,11 +162,16 @@ describe('GraphQL: tokens', () => {
     expect(r2.data!.tokens.nodes.map((n: { tokenId: string }) => n.tokenId)).toEqual(redOrBlueHighLevel)
     const firstPage = await q(`[{ traitType: "Color", value: "Red" }]`, 3)
     expect(firstPage.data!.tokens.pageInfo.hasNextPage).toBe(true)
-    const next = await gql(`query($after: String) { tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 50, after: $after, attributes: [{ traitType: "Color", value: "Red" }]) { nodes { tokenId } } }`, {
-      after: firstPage.data!.tokens.pageInfo.endCursor,
-    })
+    const next = await gql(
+      `query($after: String) { tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 50, after: $after, attributes: [{ traitType: "Color", value: "Red" }]) { nodes { tokenId } } }`,
+      {
+        after: firstPage.data!.tokens.pageInfo.endCursor,
+      },
+    )
     expect(next.data!.tokens.nodes.map((n: { tokenId: string }) => n.tokenId)).toEqual(red.slice(3))
-    const viaContract = await gql(`{ contract(chain: "eip155:1", address: "${EVM.axes}") { tokens(first: 50, attributes: [{ traitType: "Color", value: "Red" }]) { nodes { tokenId } } } }`)
+    const viaContract = await gql(
+      `{ contract(chain: "eip155:1", address: "${EVM.axes}") { tokens(first: 50, attributes: [{ traitType: "Color", value: "Red" }]) { nodes { tokenId } } } }`,
+    )
     expect(viaContract.data!.contract.tokens.nodes.map((n: { tokenId: string }) => n.tokenId)).toEqual(red)
   })
 
@@ -168,9 +182,12 @@ describe('GraphQL: tokens', () => {
     } }`)
     expect(r.data!.token.balances.nodes).toEqual([{ account: OWNER.a, amount: '5' }])
     expect(r.data!.token.fr).toEqual({ name: 'Objet 1', attributes: [{ traitType: 'Genre', value: 'Épée' }] })
-    const next = await gql(`query($after: String) { token(chain: "eip155:1", contract: "${EVM.items}", tokenId: "1") { balances(first: 5, after: $after) { nodes { account amount } pageInfo { hasNextPage } } } }`, {
-      after: r.data!.token.balances.pageInfo.endCursor,
-    })
+    const next = await gql(
+      `query($after: String) { token(chain: "eip155:1", contract: "${EVM.items}", tokenId: "1") { balances(first: 5, after: $after) { nodes { account amount } pageInfo { hasNextPage } } } }`,
+      {
+        after: r.data!.token.balances.pageInfo.endCursor,
+      },
+    )
     expect(next.data!.token.balances).toEqual({ nodes: [{ account: OWNER.b, amount: '2' }], pageInfo: { hasNextPage: false } })
   })
 })
@@ -190,7 +207,9 @@ describe('GraphQL: contracts and accounts', () => {
     expect(r.data!.none).toBeNull()
     expect(r.data!.erc.nodes).toEqual([{ address: EVM.items }])
     const all = (await db.ds.query(`SELECT address FROM contract WHERE chain = 'stacks:1' ORDER BY id`)).map((c: { address: string }) => c.address)
-    const next = await gql(`query($after: String) { contracts(chain: "stacks:1", first: 10, after: $after) { nodes { address } } }`, { after: r.data!.contracts.pageInfo.endCursor })
+    const next = await gql(`query($after: String) { contracts(chain: "stacks:1", first: 10, after: $after) { nodes { address } } }`, {
+      after: r.data!.contracts.pageInfo.endCursor,
+    })
     expect([...r.data!.contracts.nodes.map((n: { address: string }) => n.address), ...next.data!.contracts.nodes.map((n: { address: string }) => n.address)]).toEqual(all)
   })
 
@@ -211,7 +230,9 @@ describe('GraphQL: limits and errors', () => {
   const codeOf = (r: GqlResult) => r.errors?.[0]?.extensions?.code
 
   it('rejects queries that are too deep, too wide or ask for too many lists, before running them', async () => {
-    const deep = await gql(`{ token(chain: "eip155:1", contract: "${EVM.axes}", tokenId: "1") { contract { tokens { nodes { contract { tokens { nodes { contract { id } } } } } } } } }`)
+    const deep = await gql(
+      `{ token(chain: "eip155:1", contract: "${EVM.axes}", tokenId: "1") { contract { tokens { nodes { contract { tokens { nodes { contract { id } } } } } } } } }`,
+    )
     expect(deep.status).toBe(400)
     expect(codeOf(deep)).toBe('QUERY_TOO_DEEP')
     expect(deep.errors![0].message).toBe('Query depth limit of 8 exceeded, found 9.')
@@ -268,7 +289,18 @@ describe('GraphQL: batching', () => {
       let statements = 0
       const real = readDbFromDataSource(db.ds)
       const counting: ReadDb = { query: (text, values) => ((statements += 1), real.query(text, values)) }
-      const api: ApiContext = { config: { GRAPHQL_MAX_PAGE: 200 } as ApiContext['config'], db: counting, ds: db.ds, log: undefined as never, knownChains: new Set([CHAIN.eth]), status: undefined as never, onDemand: undefined as never, owners: undefined as never, version: 'test', media: undefined as never }
+      const api: ApiContext = {
+        config: { GRAPHQL_MAX_PAGE: 200 } as ApiContext['config'],
+        db: counting,
+        ds: db.ds,
+        log: undefined as never,
+        knownChains: new Set([CHAIN.eth]),
+        status: undefined as never,
+        onDemand: undefined as never,
+        owners: undefined as never,
+        version: 'test',
+        media: undefined as never,
+      }
       const result = await graphql({
         schema,
         source: `{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: ${first}) { nodes {

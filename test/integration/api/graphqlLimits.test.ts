@@ -77,7 +77,8 @@ describe('GraphQL limits', () => {
   })
 
   it('keeps GRAPHQL_MAX_DEPTH for data fields: depth 8 passes and depth 9 is refused', async () => {
-    const token = (inner: string) => `{ token(chain: "eip155:1", contract: "0x0000000000000000000000000000000000000001", tokenId: "1") { contract { tokens(first: 1) { nodes { contract { tokens(first: 1) { nodes { ${inner} } } } } } } } }`
+    const token = (inner: string) =>
+      `{ token(chain: "eip155:1", contract: "0x0000000000000000000000000000000000000001", tokenId: "1") { contract { tokens(first: 1) { nodes { contract { tokens(first: 1) { nodes { ${inner} } } } } } } } }`
     const eight = await gql(api, token('id'))
     expect(eight.errors).toBeUndefined()
     const nine = await gql(api, token('contract { id }'))
@@ -122,9 +123,12 @@ describe('GraphQL limits', () => {
   })
 
   it('accepts a full explorer page of 200 tokens with metadata and attributes', async () => {
-    const r = await gql(api, `{ tokens(chain: "eip155:1", contract: "0x0000000000000000000000000000000000000001", first: 200) {
+    const r = await gql(
+      api,
+      `{ tokens(chain: "eip155:1", contract: "0x0000000000000000000000000000000000000001", first: 200) {
       nodes { id tokenId owner status uri metadata { name description image animationUrl attributes { traitType value displayType } } contract { name symbol } }
-      pageInfo { endCursor hasNextPage } } }`)
+      pageInfo { endCursor hasNextPage } } }`,
+    )
     expect(r.errors).toBeUndefined()
     expect(r.status).toBe(200)
   })
@@ -136,7 +140,11 @@ describe('GraphQL limits', () => {
   })
 
   it('refuses a batch of operations in one request', async () => {
-    const r = await fetch(`${api.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify([{ query: '{ status { version } }' }, { query: '{ status { version } }' }]) })
+    const r = await fetch(`${api.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: '{ status { version } }' }, { query: '{ status { version } }' }]),
+    })
     expect(r.status).toBe(400)
   })
 })

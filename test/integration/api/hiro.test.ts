@@ -32,15 +32,15 @@ function nft(principal: string, tokenId: number, locale?: string) {
 
 /** What the Hiro API says of the Wrapped USD fixture both in its own response and as a list entry. */
 const WUSD_FIELDS = {
-      name: 'Wrapped USD',
-      symbol: 'xUSD',
-      decimals: 8,
-      total_supply: '9999980000000',
-      token_uri: 'ipfs://ipfs/Qmf9/wusd.json',
-      description: 'Heavy hitters, all-stars',
-      image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
-      tx_id: '0xdeploy-usd',
-      sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
+  name: 'Wrapped USD',
+  symbol: 'xUSD',
+  decimals: 8,
+  total_supply: '9999980000000',
+  token_uri: 'ipfs://ipfs/Qmf9/wusd.json',
+  description: 'Heavy hitters, all-stars',
+  image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
+  tx_id: '0xdeploy-usd',
+  sender_address: 'SP3K8BC0PPEVCV7NZ6QSRWPQ2JE9E5B6N3PA0KBR9',
 }
 
 describe('Hiro: tokens', () => {
@@ -153,7 +153,8 @@ describe('Hiro: fungible token directory', () => {
   })
 
   it('filters by name (substring), symbol (exact), address (prefix) and valid metadata', async () => {
-    const q = async (query: Record<string, unknown>) => (await fetch(`${api.url}/metadata/v1/ft?${new URLSearchParams(query as Record<string, string>)}`).then((r) => r.json())) as { total: number; results: { symbol: string }[] }
+    const q = async (query: Record<string, unknown>) =>
+      (await fetch(`${api.url}/metadata/v1/ft?${new URLSearchParams(query as Record<string, string>)}`).then((r) => r.json())) as { total: number; results: { symbol: string }[] }
     expect((await q({ name: 'WRAPPED' })).results.map((r) => r.symbol)).toEqual(['xUSD'])
     expect((await q({ symbol: 'mia' })).results.map((r) => r.symbol)).toEqual(['MIA'])
     expect((await q({ name: '%' })).total).toBe(0)

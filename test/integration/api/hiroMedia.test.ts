@@ -47,7 +47,11 @@ beforeAll(async () => {
   file = cached.file
   // token 1 and the fungible token are cached; token 4's job is still queued
   const keys = ['ipfs://ipfs/QmZ/1.png', 'ipfs://ipfs/QmZMqhh/12199.png'].map((v) => mediaSourceOf('image', v, gateways).key)
-  await writeMediaResults(db.ds.manager, keys.map((sourceKey) => ({ sourceKey, file })), now)
+  await writeMediaResults(
+    db.ds.manager,
+    keys.map((sourceKey) => ({ sourceKey, file })),
+    now,
+  )
   api = await startApiServer(db, { env: { MEDIA_DIR: dir } })
   cdn = await startApiServer(db, { env: { MEDIA_DIR: dir, MEDIA_PUBLIC_BASE_URL: 'https://cdn.example/media/' } })
 })
@@ -68,7 +72,11 @@ const thumb300 = () => file.thumbnails.find((t) => t.requestedWidth === 300)!.ke
 describe('Hiro cached images', () => {
   it('an NFT whose image is cached carries cached_image (the original) and cached_thumbnail_image (300 px)', async () => {
     const body = await get(api, `/metadata/v1/nft/${STX.nft}/1`)
-    expect(body.metadata).toMatchObject({ image: 'ipfs://ipfs/QmZ/1.png', cached_image: `${api.url}/media/${file.originalKey}`, cached_thumbnail_image: `${api.url}/media/${thumb300()}` })
+    expect(body.metadata).toMatchObject({
+      image: 'ipfs://ipfs/QmZ/1.png',
+      cached_image: `${api.url}/media/${file.originalKey}`,
+      cached_thumbnail_image: `${api.url}/media/${thumb300()}`,
+    })
     const served = await fetch(body.metadata.cached_thumbnail_image)
     expect([served.status, served.headers.get('content-type')]).toEqual([200, 'image/webp'])
   })
@@ -82,12 +90,20 @@ describe('Hiro cached images', () => {
 
   it('a fungible token carries image_uri and image_thumbnail_uri beside image_canonical_uri', async () => {
     const body = await get(api, `/metadata/v1/ft/${STX.ft}`)
-    expect(body).toMatchObject({ image_uri: `${api.url}/media/${file.originalKey}`, image_thumbnail_uri: `${api.url}/media/${thumb300()}`, image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png' })
+    expect(body).toMatchObject({
+      image_uri: `${api.url}/media/${file.originalKey}`,
+      image_thumbnail_uri: `${api.url}/media/${thumb300()}`,
+      image_canonical_uri: 'ipfs://ipfs/QmZMqhh/12199.png',
+    })
   })
 
   it('the bulk search answers the cached image as image_uri, with image_thumbnail_uri', async () => {
     const body = await get(api, `/metadata/v1/search?contract=${STX.nft}:1`)
-    expect(body[0]).toMatchObject({ image_uri: `${api.url}/media/${file.originalKey}`, image_thumbnail_uri: `${api.url}/media/${thumb300()}`, image_canonical_uri: 'ipfs://ipfs/QmZ/1.png' })
+    expect(body[0]).toMatchObject({
+      image_uri: `${api.url}/media/${file.originalKey}`,
+      image_thumbnail_uri: `${api.url}/media/${thumb300()}`,
+      image_canonical_uri: 'ipfs://ipfs/QmZ/1.png',
+    })
   })
 
   it('MEDIA_PUBLIC_BASE_URL puts a CDN in front of the cached files', async () => {
@@ -99,11 +115,22 @@ describe('Hiro cached images', () => {
     const res = await fetch(`${api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: `{ a: token(chain: "${CHAIN.stacks}", contract: "${STX.nft}", tokenId: "1") { image { cached width height mimeType placeholder thumbnails { width } status error { code } } }
-        b: token(chain: "${CHAIN.stacks}", contract: "${STX.nft}", tokenId: "4") { image { original cached status } } }` }),
+      body: JSON.stringify({
+        query: `{ a: token(chain: "${CHAIN.stacks}", contract: "${STX.nft}", tokenId: "1") { image { cached width height mimeType placeholder thumbnails { width } status error { code } } }
+        b: token(chain: "${CHAIN.stacks}", contract: "${STX.nft}", tokenId: "4") { image { original cached status } } }`,
+      }),
     })
     const { data } = (await res.json()) as { data: any }
-    expect(data.a.image).toEqual({ cached: `${api.url}/media/${file.originalKey}`, width: 800, height: 800, mimeType: 'image/png', placeholder: file.placeholder, thumbnails: [{ width: 64 }, { width: 300 }, { width: 600 }], status: 'AVAILABLE', error: null })
+    expect(data.a.image).toEqual({
+      cached: `${api.url}/media/${file.originalKey}`,
+      width: 800,
+      height: 800,
+      mimeType: 'image/png',
+      placeholder: file.placeholder,
+      thumbnails: [{ width: 64 }, { width: 300 }, { width: 600 }],
+      status: 'AVAILABLE',
+      error: null,
+    })
     expect(data.b.image).toEqual({ original: 'ipfs://ipfs/QmZ/4.png', cached: null, status: 'PENDING' })
   })
 })

@@ -59,7 +59,9 @@ describe('on-demand fetches of never-seen tokens', () => {
     const first = await sequenceRead(a, ids(100_000, 50))
     const second = await sequenceRead(b, ids(200_000, 50))
     const queued = [...first, ...second].filter((t) => t.queuedAt).length
-    const [{ jobs }] = (await db.ds.query(`SELECT count(*)::int AS jobs FROM metadata_job WHERE contract_id = $1 AND token_ref LIKE $2`, [axesId, `${axesId}:_00___`])) as { jobs: number }[]
+    const [{ jobs }] = (await db.ds.query(`SELECT count(*)::int AS jobs FROM metadata_job WHERE contract_id = $1 AND token_ref LIKE $2`, [axesId, `${axesId}:_00___`])) as {
+      jobs: number
+    }[]
     const windows = (await db.ds.query(`SELECT count FROM rate_limit_window WHERE kind = 'on_demand_fetch'`)) as { count: number }[]
     // Each minute's budget row is never passed, and every queued job was paid from one.
     for (const w of windows) expect(w.count).toBeLessThanOrEqual(BUDGET)
@@ -74,16 +76,28 @@ describe('on-demand fetches of never-seen tokens', () => {
     const ref = `${axesId}:900000`
     const before = await countedTokens()
     // the worker's write of a fetched token the processor has not seen creates the placeholder
-    await writeTokenResults(db.ds.manager, [{
-      tokenRef: ref,
-      contractId: axesId,
-      result: {
-        uri: 'https://axes.example/900000', resolvedUrl: 'https://axes.example/900000', contentHash: 'h',
-        metadata: { name: 'Ghost axe' }, normalized: { name: 'Ghost axe', attributes: [{ trait_type: 'Color', value: 'Ghost' }] }, raw: { name: 'Ghost axe' },
-        attributes: [{ traitType: 'Color', value: 'Ghost', valueNumber: null, valueJson: 'Ghost', displayType: null, maxValue: null }],
-        locales: [], failedLocales: [], warnings: [],
-      },
-    }], new Date())
+    await writeTokenResults(
+      db.ds.manager,
+      [
+        {
+          tokenRef: ref,
+          contractId: axesId,
+          result: {
+            uri: 'https://axes.example/900000',
+            resolvedUrl: 'https://axes.example/900000',
+            contentHash: 'h',
+            metadata: { name: 'Ghost axe' },
+            normalized: { name: 'Ghost axe', attributes: [{ trait_type: 'Color', value: 'Ghost' }] },
+            raw: { name: 'Ghost axe' },
+            attributes: [{ traitType: 'Color', value: 'Ghost', valueNumber: null, valueJson: 'Ghost', displayType: null, maxValue: null }],
+            locales: [],
+            failedLocales: [],
+            warnings: [],
+          },
+        },
+      ],
+      new Date(),
+    )
     const listQuery = `{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 200) { nodes { tokenId } } }`
     const ghostQuery = `{ tokens(chain: "eip155:1", contract: "${EVM.axes}", first: 10, attributes: [{ traitType: "Color", value: "Ghost" }]) { nodes { tokenId } } }`
     const listed = async () => ((await gql(listQuery)).data.tokens.nodes as { tokenId: string }[]).map((n) => n.tokenId)
@@ -98,8 +112,19 @@ describe('on-demand fetches of never-seen tokens', () => {
     // the processor sees the token on chain (its batch writes it as a new token)
     const [c] = (await db.ds.getRepository(Contract).findBy({ id: axesId })) as Contract[]
     const seen = new Token({
-      id: ref, chain: CHAIN.eth, contract: c, tokenId: 900000n, standard: c.standard as TokenStandard, owner: '0x0000000000000000000000000000000000000009',
-      supply: 1n, burned: false, mintBlock: 50, mintTx: '0xtx', mintedAt: new Date(), updateMode: UpdateMode.STANDARD, seenOnChain: true,
+      id: ref,
+      chain: CHAIN.eth,
+      contract: c,
+      tokenId: 900000n,
+      standard: c.standard as TokenStandard,
+      owner: '0x0000000000000000000000000000000000000009',
+      supply: 1n,
+      burned: false,
+      mintBlock: 50,
+      mintTx: '0xtx',
+      mintedAt: new Date(),
+      updateMode: UpdateMode.STANDARD,
+      seenOnChain: true,
     })
     await db.ds.transaction('READ COMMITTED', (em) => upsertTokens(new Store(() => em), [seen], []))
 

@@ -80,7 +80,7 @@ describe('Sequence: GetTokenMetadata', () => {
     })
   })
 
-  it("carries video and audio from the document (its own fields, or an animation_url that is a video or audio file) and an empty assets list", async () => {
+  it('carries video and audio from the document (its own fields, or an animation_url that is a video or audio file) and an empty assets list', async () => {
     const docs: [string, Record<string, unknown>][] = [
       ['1', { name: 'Clip', animation_url: 'ipfs://media/clip.MP4?x=1' }],
       ['2', { name: 'Song', animation_url: 'data:audio/mpeg;base64,AAAA' }],
@@ -88,7 +88,10 @@ describe('Sequence: GetTokenMetadata', () => {
       ['4', { name: 'Both', video: 'https://media.example/trailer', audio: 'https://media.example/theme', animation_url: 'https://media.example/a.webm' }],
     ]
     // Other tests read these tokens as seeded: their rows are put back afterwards.
-    const saved: { id: string; normalized: unknown; animation_url: string | null }[] = await db.ds.query(`SELECT id, normalized, animation_url FROM token_metadata WHERE id = ANY($1::text[])`, [docs.map(([id]) => axesRef(id))])
+    const saved: { id: string; normalized: unknown; animation_url: string | null }[] = await db.ds.query(
+      `SELECT id, normalized, animation_url FROM token_metadata WHERE id = ANY($1::text[])`,
+      [docs.map(([id]) => axesRef(id))],
+    )
     let tokenMetadata: Awaited<ReturnType<SequenceMetadata['getTokenMetadata']>>['tokenMetadata']
     try {
       for (const [id, doc] of docs) {
@@ -112,7 +115,9 @@ describe('Sequence: GetTokenMetadata', () => {
     const { tokenMetadata } = await client.getTokenMetadata({ chainID: '1', contractAddress: EVM.axes.toUpperCase().replace('0X', '0x'), tokenIDs: ['1000', '1001'] })
     expect(tokenMetadata.map((t) => t.status)).toEqual(['NOT_AVAILABLE', 'NOT_AVAILABLE'])
     expect(Date.parse(tokenMetadata[0].queuedAt!)).toBeGreaterThanOrEqual(before - 1000)
-    const jobs = await db.ds.query(`SELECT id, status, priority, kind, chain, contract_id, request_version FROM metadata_job WHERE id = ANY($1) ORDER BY id`, [[`token:${axesRef('1000')}`, `token:${axesRef('1001')}`]])
+    const jobs = await db.ds.query(`SELECT id, status, priority, kind, chain, contract_id, request_version FROM metadata_job WHERE id = ANY($1) ORDER BY id`, [
+      [`token:${axesRef('1000')}`, `token:${axesRef('1001')}`],
+    ])
     expect(jobs).toEqual([
       { id: `token:${axesRef('1000')}`, status: 'QUEUED', priority: 20, kind: 'TOKEN', chain: CHAIN.eth, contract_id: `${CHAIN.eth}:${EVM.axes}`, request_version: 1 },
       { id: `token:${axesRef('1001')}`, status: 'QUEUED', priority: 20, kind: 'TOKEN', chain: CHAIN.eth, contract_id: `${CHAIN.eth}:${EVM.axes}`, request_version: 1 },
@@ -120,7 +125,10 @@ describe('Sequence: GetTokenMetadata', () => {
     // Asking again neither re-queues nor bumps the request: reads cannot restart fetches.
     await client.getTokenMetadata({ chainID: '1', contractAddress: EVM.axes, tokenIDs: ['1000', '24'] })
     const again = await db.ds.query(`SELECT id, request_version, status FROM metadata_job WHERE id = ANY($1) ORDER BY id`, [[`token:${axesRef('1000')}`, `token:${axesRef('24')}`]])
-    expect(again.map((j: { request_version: number; status: string }) => [j.request_version, j.status])).toEqual([[1, 'QUEUED'], [1, 'INVALID']])
+    expect(again.map((j: { request_version: number; status: string }) => [j.request_version, j.status])).toEqual([
+      [1, 'QUEUED'],
+      [1, 'INVALID'],
+    ])
   })
 
   it('queues at most 50 never-seen tokens per request; the others are answered NOT_AVAILABLE without a job', async () => {
@@ -143,7 +151,10 @@ describe('Sequence: GetTokenMetadata', () => {
       ['5', 'NOT_AVAILABLE', '', undefined],
     ])
     const jobs = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id IN ($1, $2) AND token_ref IN ($3, $4)`, [
-      `${CHAIN.eth}:${EVM.unknown}`, `${CHAIN.eth}:${EVM.usdc}`, `${CHAIN.eth}:${EVM.unknown}:1`, `${CHAIN.eth}:${EVM.usdc}:5`,
+      `${CHAIN.eth}:${EVM.unknown}`,
+      `${CHAIN.eth}:${EVM.usdc}`,
+      `${CHAIN.eth}:${EVM.unknown}:1`,
+      `${CHAIN.eth}:${EVM.usdc}:5`,
     ])
     expect(jobs[0].n).toBe(0)
   })

@@ -63,7 +63,11 @@ describe('status', () => {
 
   it('follows inserts, transitions and deletes (counters, not a snapshot), also before compaction', async () => {
     const ref = (i: number) => `${CHAIN.eth}:${EVM.axes}:${5000 + i}`
-    await insertRows(db.ds, 'metadata_job', Array.from({ length: 7 }, (_, i) => job('TOKEN', CHAIN.eth, `${CHAIN.eth}:${EVM.axes}`, ref(i), 'QUEUED', { queued_at: new Date('2025-06-01T00:00:00Z') })))
+    await insertRows(
+      db.ds,
+      'metadata_job',
+      Array.from({ length: 7 }, (_, i) => job('TOKEN', CHAIN.eth, `${CHAIN.eth}:${EVM.axes}`, ref(i), 'QUEUED', { queued_at: new Date('2025-06-01T00:00:00Z') })),
+    )
     await expectStatusMatchesDatabase()
     await db.ds.query(`UPDATE metadata_job SET status = 'DONE' WHERE id = ANY($1)`, [[0, 1, 2].map((i) => `token:${ref(i)}`)])
     await db.ds.query(`DELETE FROM metadata_job WHERE id = $1`, [`token:${ref(6)}`])
@@ -94,19 +98,52 @@ describe('status', () => {
     const r = await fetch(`${served.api.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ status { chains { chain indexedHeight chainHeight lag tokens { name count } jobs { name count } contracts { name count } oldestQueuedAt throughput { completed } } } }' }),
+      body: JSON.stringify({
+        query:
+          '{ status { chains { chain indexedHeight chainHeight lag tokens { name count } jobs { name count } contracts { name count } oldestQueuedAt throughput { completed } } } }',
+      }),
     })
-    const gql = ((await r.json()) as { data: { status: { chains: { chain: string; indexedHeight: number | null; lag: number | null; tokens: { name: string; count: number }[]; jobs: { name: string; count: number }[]; contracts: { name: string; count: number }[]; oldestQueuedAt: string | null; throughput: { completed: number } }[] } } }).data.status
-    expect(gql.chains.map((c) => ({
-      chain: c.chain,
-      indexedHeight: c.indexedHeight,
-      lag: c.lag,
-      tokens: Object.fromEntries(c.tokens.map((t) => [t.name, t.count])),
-      jobs: Object.fromEntries(c.jobs.map((t) => [t.name, t.count])),
-      contracts: Object.fromEntries(c.contracts.map((t) => [t.name, t.count])),
-      oldestQueuedAt: c.oldestQueuedAt,
-      completed: c.throughput.completed,
-    }))).toEqual(rest.chains.map((c) => ({ chain: c.chain, indexedHeight: c.indexedHeight, lag: c.lag, tokens: c.tokens, jobs: c.jobs, contracts: c.contracts, oldestQueuedAt: c.oldestQueuedAt, completed: c.throughput.completed })))
+    const gql = (
+      (await r.json()) as {
+        data: {
+          status: {
+            chains: {
+              chain: string
+              indexedHeight: number | null
+              lag: number | null
+              tokens: { name: string; count: number }[]
+              jobs: { name: string; count: number }[]
+              contracts: { name: string; count: number }[]
+              oldestQueuedAt: string | null
+              throughput: { completed: number }
+            }[]
+          }
+        }
+      }
+    ).data.status
+    expect(
+      gql.chains.map((c) => ({
+        chain: c.chain,
+        indexedHeight: c.indexedHeight,
+        lag: c.lag,
+        tokens: Object.fromEntries(c.tokens.map((t) => [t.name, t.count])),
+        jobs: Object.fromEntries(c.jobs.map((t) => [t.name, t.count])),
+        contracts: Object.fromEntries(c.contracts.map((t) => [t.name, t.count])),
+        oldestQueuedAt: c.oldestQueuedAt,
+        completed: c.throughput.completed,
+      })),
+    ).toEqual(
+      rest.chains.map((c) => ({
+        chain: c.chain,
+        indexedHeight: c.indexedHeight,
+        lag: c.lag,
+        tokens: c.tokens,
+        jobs: c.jobs,
+        contracts: c.contracts,
+        oldestQueuedAt: c.oldestQueuedAt,
+        completed: c.throughput.completed,
+      })),
+    )
   })
 })
 

@@ -52,7 +52,10 @@ afterAll(async () => {
 const nowSeconds = () => Math.floor(Date.now() / 1000)
 
 /** The three headers as Immutable's SDKs make them: recovery id 00 / 01 (`form: 'imx'`) or as signed (1b / 1c). */
-async function signedHeaders(account: PrivateKeyAccount, opts: { timestamp?: number; form?: 'imx' | 'eth'; prefix?: boolean; address?: string } = {}): Promise<Record<string, string>> {
+async function signedHeaders(
+  account: PrivateKeyAccount,
+  opts: { timestamp?: number; form?: 'imx' | 'eth'; prefix?: boolean; address?: string } = {},
+): Promise<Record<string, string>> {
   const timestamp = String(opts.timestamp ?? nowSeconds())
   const sig = await account.signMessage({ message: timestamp })
   const body = sig.slice(2, 130)
@@ -84,7 +87,12 @@ describe('Immutable X project-owner authentication', () => {
 
     const status = await call(api.url, 'GET', `/v1/metadata-refreshes/${r.body.refresh_id}`, { headers: await signedHeaders(owner) })
     expect(status.status).toBe(200)
-    expect(status.body).toMatchObject({ refresh_id: r.body.refresh_id, status: 'queued', collection_address: owned.address.toLowerCase(), summary: { succeeded: 0, failed: 0, pending: 2 } })
+    expect(status.body).toMatchObject({
+      refresh_id: r.body.refresh_id,
+      status: 'queued',
+      collection_address: owned.address.toLowerCase(),
+      summary: { succeeded: 0, failed: 0, pending: 2 },
+    })
     const list = await call(api.url, 'GET', '/v1/metadata-refreshes', { headers: await signedHeaders(owner) })
     expect(list.status).toBe(200)
     expect(list.body.result.map((x: { refresh_id: string }) => x.refresh_id)).toContain(r.body.refresh_id)
@@ -169,9 +177,12 @@ describe('Immutable X project-owner authentication', () => {
     const c = await d.deploy('TestERC721', ['Budget', 'BDG', ''])
     await d.write(c, 'transferOwnership', [fresh.address])
     await seedCollection(db.ds.manager, { chain: CHAIN, address: c.address.toLowerCase(), count: 5 })
-    const tight = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]), REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_TOKENS_PER_HOUR: '3' } })
+    const tight = await startApiServer(db, {
+      env: { EVM_CHAINS: JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }]), REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_TOKENS_PER_HOUR: '3' },
+    })
     try {
-      const post = async (ids: string[]) => call(tight.url, 'POST', '/v1/metadata-refreshes', { headers: await signedHeaders(fresh), body: { collection_address: c.address, token_ids: ids } })
+      const post = async (ids: string[]) =>
+        call(tight.url, 'POST', '/v1/metadata-refreshes', { headers: await signedHeaders(fresh), body: { collection_address: c.address, token_ids: ids } })
       const first = await post(['1', '2'])
       expect([first.status, first.headers.get('x-imx-refreshes-limit'), first.headers.get('x-imx-remaining-refreshes')]).toEqual([202, '3', '1'])
       const second = await post(['3', '4'])

@@ -17,7 +17,15 @@ beforeAll(async () => {
   await seedCollection(db.ds.manager, { chain: ETH, address: SAME, count: 3 })
   await seedCollection(db.ds.manager, { chain: RONIN, address: SAME, count: 3 })
   // MAVIS_CHAIN is left at its default.
-  api = await startApiServer(db, { env: { EVM_CHAINS: JSON.stringify([{ chain: ETH, rpcUrl: 'http://127.0.0.1:9' }, { chain: RONIN, rpcUrl: 'http://127.0.0.1:9' }]), REFRESH_DEFAULT_CHAIN: ETH } })
+  api = await startApiServer(db, {
+    env: {
+      EVM_CHAINS: JSON.stringify([
+        { chain: ETH, rpcUrl: 'http://127.0.0.1:9' },
+        { chain: RONIN, rpcUrl: 'http://127.0.0.1:9' },
+      ]),
+      REFRESH_DEFAULT_CHAIN: ETH,
+    },
+  })
 })
 afterAll(async () => api?.close())
 
@@ -42,7 +50,10 @@ describe('MAVIS_CHAIN', () => {
   it('refuses Mavis token ids that exist only on the Immutable X chain with Token not found', async () => {
     const key = await newKey(db.ds, 'admin 2')
     await seedCollection(db.ds.manager, { chain: ETH, address: '0x00000000000000000000000000000000000000e5', count: 1 })
-    const r = await call(api.url, 'POST', '/mavis-market-partner/collections/0x00000000000000000000000000000000000000e5/refresh_metadata', { headers: { 'X-API-Key': key }, body: { token_ids: ['0'] } })
+    const r = await call(api.url, 'POST', '/mavis-market-partner/collections/0x00000000000000000000000000000000000000e5/refresh_metadata', {
+      headers: { 'X-API-Key': key },
+      body: { token_ids: ['0'] },
+    })
     expect([r.status, r.body]).toEqual([400, { message: 'Token not found' }])
   })
 })

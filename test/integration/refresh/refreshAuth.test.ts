@@ -53,13 +53,21 @@ async function refreshOn(base: string, surface: Surface, key: string | undefined
     case 'imx':
       return call(base, 'POST', '/v1/metadata-refreshes', { headers: header('x-immutable-api-key'), body: { collection_address: address, token_ids: ids } })
     case 'zkevm':
-      return call(base, 'POST', `/v1/chains/ethereum/collections/${address}/nfts/refresh-metadata`, { headers: header('x-immutable-api-key'), body: { nft_metadata: ids.map((id) => pushItem(id)) } })
+      return call(base, 'POST', `/v1/chains/ethereum/collections/${address}/nfts/refresh-metadata`, {
+        headers: header('x-immutable-api-key'),
+        body: { nft_metadata: ids.map((id) => pushItem(id)) },
+      })
     case 'mavis':
       return call(base, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, { headers: header('X-API-Key'), body: { token_ids: ids } })
     case 'sequence':
       return call(base, 'POST', '/rpc/Metadata/RefreshTokenMetadata', { headers: header('X-Access-Key'), body: { chainID: '1', contractAddress: address, tokenIDs: ids } })
     case 'graphql': {
-      const r = await gql(base, `mutation($c: String!, $ids: [BigInt!]!) { refreshTokens(chain: "eip155:1", contract: $c, tokenIds: $ids) { id status tokenCount } }`, { c: address, ids }, key === undefined ? {} : bearer(key))
+      const r = await gql(
+        base,
+        `mutation($c: String!, $ids: [BigInt!]!) { refreshTokens(chain: "eip155:1", contract: $c, tokenIds: $ids) { id status tokenCount } }`,
+        { c: address, ids },
+        key === undefined ? {} : bearer(key),
+      )
       return r
     }
   }
@@ -89,9 +97,27 @@ function errorOf(surface: Surface, r: Reply): string {
 }
 
 const ACCEPTED: Record<Surface, number> = { imx: 202, zkevm: 202, mavis: 200, sequence: 200, graphql: 200 }
-const UNAUTHORIZED: Record<Surface, string> = { imx: 'unauthorised_request', zkevm: 'UNAUTHORISED_REQUEST', mavis: 'Invalid authentication credentials', sequence: 'Unauthorized', graphql: 'UNAUTHENTICATED' }
-const FORBIDDEN: Record<Surface, string> = { imx: 'forbidden_request', zkevm: 'AUTHENTICATION_ERROR', mavis: 'You cannot consume this service', sequence: 'PermissionDenied', graphql: 'FORBIDDEN' }
-const LIMITED: Record<Surface, string> = { imx: 'refresh_limit_exceeded', zkevm: 'TOO_MANY_REQUESTS_ERROR', mavis: 'API rate limit exceeded', sequence: 'RateLimited', graphql: 'RATE_LIMITED' }
+const UNAUTHORIZED: Record<Surface, string> = {
+  imx: 'unauthorised_request',
+  zkevm: 'UNAUTHORISED_REQUEST',
+  mavis: 'Invalid authentication credentials',
+  sequence: 'Unauthorized',
+  graphql: 'UNAUTHENTICATED',
+}
+const FORBIDDEN: Record<Surface, string> = {
+  imx: 'forbidden_request',
+  zkevm: 'AUTHENTICATION_ERROR',
+  mavis: 'You cannot consume this service',
+  sequence: 'PermissionDenied',
+  graphql: 'FORBIDDEN',
+}
+const LIMITED: Record<Surface, string> = {
+  imx: 'refresh_limit_exceeded',
+  zkevm: 'TOO_MANY_REQUESTS_ERROR',
+  mavis: 'API rate limit exceeded',
+  sequence: 'RateLimited',
+  graphql: 'RATE_LIMITED',
+}
 
 describe('API keys on every refresh surface', () => {
   it.each(SURFACES)('%s: 401 without a key or with an unknown / revoked one, 403 for another collection, accepted with its header or a Bearer token', async (surface) => {
@@ -137,7 +163,7 @@ describe('API keys on every refresh surface', () => {
 })
 
 describe('per-key limits, shared by every API process through Postgres', () => {
-  it.each(SURFACES)('%s: tokens per hour: the second request of 6 tokens is refused with 429 and the surface\'s headers', async (surface) => {
+  it.each(SURFACES)("%s: tokens per hour: the second request of 6 tokens is refused with 429 and the surface's headers", async (surface) => {
     const key = await newKey(db.ds, `tokens ${surface}`)
     const first = await refreshOn(tight1.url, surface, key, A, ['1', '2', '3', '4', '5', '6'])
     expect(first.status).toBe(ACCEPTED[surface])
@@ -158,7 +184,13 @@ describe('per-key limits, shared by every API process through Postgres', () => {
       expect(second.body).toEqual({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
     }
     if (surface === 'zkevm') {
-      expect(first.body).toEqual({ imx_refreshes_limit: '10', imx_refresh_limit_reset: new Date(windowEnd).toISOString(), imx_remaining_refreshes: '4', retry_after: '0', unknown_token_ids: [] })
+      expect(first.body).toEqual({
+        imx_refreshes_limit: '10',
+        imx_refresh_limit_reset: new Date(windowEnd).toISOString(),
+        imx_remaining_refreshes: '4',
+        retry_after: '0',
+        unknown_token_ids: [],
+      })
       for (const r of [first, second]) {
         expect(r.headers.get('imx-refreshes-limit')).toBe('10')
         expect(r.headers.get('imx-remaining-refreshes')).toBe('4')
@@ -188,7 +220,7 @@ describe('per-key limits, shared by every API process through Postgres', () => {
   })
 })
 
-describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
+describe("bad input: 4xx in the surface's own shape, never 5xx", () => {
   const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i))
   const badIds: unknown[] = ['-1', 'abc', '1e3', '01', ' 1', '0x1', UINT256_OVER, 5, null, {}, '']
 
@@ -228,13 +260,26 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
   it('Immutable X GETs: ids, cursors, page sizes, filters', async () => {
     const h = bearer(admin)
     expect(await expectClientError('imx', await call(api.url, 'GET', '/v1/metadata-refreshes/not-a-uuid', { headers: h }), 404)).toBe('resource_not_found')
-    expect(await expectClientError('imx', await call(api.url, 'GET', '/v1/metadata-refreshes/00000000-0000-4000-8000-000000000000', { headers: h }), 404)).toBe('resource_not_found')
-    for (const q of ['page_size=0', 'page_size=201', 'page_size=abc', 'page_size=1&page_size=2', 'cursor=abc', `cursor=${Buffer.from('{"l":"imx-refreshes","t":"x","i":"y"}').toString('base64url')}`, 'collection_address=0x1', 'collection_address=%00']) {
+    expect(await expectClientError('imx', await call(api.url, 'GET', '/v1/metadata-refreshes/00000000-0000-4000-8000-000000000000', { headers: h }), 404)).toBe(
+      'resource_not_found',
+    )
+    for (const q of [
+      'page_size=0',
+      'page_size=201',
+      'page_size=abc',
+      'page_size=1&page_size=2',
+      'cursor=abc',
+      `cursor=${Buffer.from('{"l":"imx-refreshes","t":"x","i":"y"}').toString('base64url')}`,
+      'collection_address=0x1',
+      'collection_address=%00',
+    ]) {
       expect(await expectClientError('imx', await call(api.url, 'GET', `/v1/metadata-refreshes?${q}`, { headers: h })), q).toBe('validation_error')
     }
     const created = await call(api.url, 'POST', '/v1/metadata-refreshes', { headers: h, body: { collection_address: A, token_ids: ['1'] } })
     for (const q of ['cursor=zzz', 'page_size=-1', `cursor=${Buffer.from('{"l":"imx-refresh-errors","p":"other:1"}').toString('base64url')}`]) {
-      expect(await expectClientError('imx', await call(api.url, 'GET', `/v1/metadata-refreshes/${created.body.refresh_id}/errors?${q}`, { headers: h })), q).toBe('validation_error')
+      expect(await expectClientError('imx', await call(api.url, 'GET', `/v1/metadata-refreshes/${created.body.refresh_id}/errors?${q}`, { headers: h })), q).toBe(
+        'validation_error',
+      )
     }
     expect(await expectClientError('imx', await call(api.url, 'GET', '/v1/metadata-refreshes/a/b/c', { headers: h }), 404)).toBe('resource_not_found')
   })
@@ -282,14 +327,26 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     expect(await expectClientError('zkevm', await push({ nft_metadata: [item] }, 'ethereum', '0xnope'))).toBe('VALIDATION_ERROR')
     expect(await expectClientError('zkevm', await push({ nft_metadata: [item] }, 'ethereum', NOT_INDEXED), 404)).toBe('RESOURCE_NOT_FOUND')
     expect(await expectClientError('zkevm', await push('{}', 'ethereum', A, 'text/plain'))).toBe('VALIDATION_ERROR')
-    const ok = await push({ nft_metadata: [{ ...item, attributes: [{ trait_type: 'Level', value: 3, display_type: 'number' }, { trait_type: 'Shiny', value: true, display_type: null }] }, pushItem('4000')] })
+    const ok = await push({
+      nft_metadata: [
+        {
+          ...item,
+          attributes: [
+            { trait_type: 'Level', value: 3, display_type: 'number' },
+            { trait_type: 'Shiny', value: true, display_type: null },
+          ],
+        },
+        pushItem('4000'),
+      ],
+    })
     expect(ok.status).toBe(202)
     expect(ok.body.unknown_token_ids).toEqual(['4000'])
   })
 
   it('Mavis', async () => {
     const h = { 'X-API-Key': admin }
-    const post = (body: unknown, address = A, contentType?: string) => call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, { headers: h, body, contentType })
+    const post = (body: unknown, address = A, contentType?: string) =>
+      call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, { headers: h, body, contentType })
     const tooMany = await post({ token_ids: ids(101) })
     expect(await expectClientError('mavis', tooMany)).toBe('Too many token ids, max number of token ids allowed is 100')
     expect(await expectClientError('mavis', await post({ token_ids: ['1', '39', '40'] }))).toBe('Token not found')
@@ -306,7 +363,8 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
 
   it('Sequence RefreshTokenMetadata, GetTask, GetTaskStatus', async () => {
     const h = { 'X-Access-Key': admin }
-    const rpc = (method: string, body: unknown, httpMethod = 'POST') => call(api.url, httpMethod, `/rpc/Metadata/${method}`, { headers: h, body: httpMethod === 'POST' ? body : undefined })
+    const rpc = (method: string, body: unknown, httpMethod = 'POST') =>
+      call(api.url, httpMethod, `/rpc/Metadata/${method}`, { headers: h, body: httpMethod === 'POST' ? body : undefined })
     const cases: [unknown, string][] = [
       ['{', 'WebrpcBadRequest'],
       [[], 'WebrpcBadRequest'],
@@ -340,9 +398,19 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     expect(all.status).toBe(200)
     expect(Number.isSafeInteger(all.body.taskID)).toBe(true)
     const task = await rpc('GetTask', { taskId: all.body.taskID })
-    expect(task.body.task).toMatchObject({ id: all.body.taskID, queue: 'metadata-refresh', status: 'QUEUED', try: 0, payload: [JSON.stringify({ chainID: '1', contractAddress: B, tokenCount: 5 })], summary: { succeeded: 0, failed: 0, pending: 5 } })
+    expect(task.body.task).toMatchObject({
+      id: all.body.taskID,
+      queue: 'metadata-refresh',
+      status: 'QUEUED',
+      try: 0,
+      payload: [JSON.stringify({ chainID: '1', contractAddress: B, tokenCount: 5 })],
+      summary: { succeeded: 0, failed: 0, pending: 5 },
+    })
     expect((await rpc('GetTaskStatus', { taskId: all.body.taskID })).body).toEqual({ status: 'QUEUED' })
-    await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id < 3`, [`${CHAIN}:${B}`])
+    await db.ds.query(
+      `INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id < 3`,
+      [`${CHAIN}:${B}`],
+    )
     const newMints = await rpc('RefreshTokenMetadata', { chainID: 'eip155:1', contractAddress: B, newMints: true })
     expect((await rpc('GetTask', { taskId: newMints.body.taskID })).body.task.summary).toEqual({ succeeded: 0, failed: 0, pending: 2 })
     // Through Sequence's published client: tokenIDs and newMints together = those ids plus the new mints.
@@ -356,7 +424,10 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     const [contractJob] = await db.ds.query(`SELECT status, priority FROM metadata_job WHERE id = $1`, [`contract:${CHAIN}:${B}`])
     expect(contractJob).toEqual({ status: 'QUEUED', priority: 100 })
     expect(errorOf('sequence', await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, refreshAll: 'yes' }))).toBe('InvalidArgument')
-    await db.ds.query(`INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id >= 3`, [`${CHAIN}:${B}`])
+    await db.ds.query(
+      `INSERT INTO token_metadata (id, token_id, contract_id, status, updated_at) SELECT id, id, contract_id, 'AVAILABLE', now() FROM token WHERE contract_id = $1 AND token_id >= 3`,
+      [`${CHAIN}:${B}`],
+    )
     const nothing = await rpc('RefreshTokenMetadata', { chainID: '1', contractAddress: B, newMints: true })
     expect((await rpc('GetTaskStatus', { taskId: nothing.body.taskID })).body).toEqual({ status: 'COMPLETED' })
     // The contract has 40 tokens; with REFRESH_MAX_TOKENS_PER_REQUEST=30 a whole-contract refresh is refused.
@@ -389,9 +460,24 @@ describe('bad input: 4xx in the surface\'s own shape, never 5xx', () => {
     expect(bad.body).toEqual({ data: { refresh: null } })
     const created = await gql(api.url, m, { chain: 'eip155:1', c: A, ids: ['7', '7', '8'] }, bearer(admin))
     const id = created.body.data!.refreshTokens.id
-    const read = await gql(api.url, `query($id: ID!) { refresh(id: $id) { id surface chain contractAddress status tokenCount succeeded failed pending startedAt completedAt errors { nodes { tokenId } pageInfo { hasNextPage endCursor } remaining } } }`, { id }, bearer(admin))
+    const read = await gql(
+      api.url,
+      `query($id: ID!) { refresh(id: $id) { id surface chain contractAddress status tokenCount succeeded failed pending startedAt completedAt errors { nodes { tokenId } pageInfo { hasNextPage endCursor } remaining } } }`,
+      { id },
+      bearer(admin),
+    )
     expect(read.body.data.refresh).toEqual({
-      id, surface: 'graphql', chain: 'eip155:1', contractAddress: A, status: 'QUEUED', tokenCount: 2, succeeded: 0, failed: 0, pending: 2, startedAt: null, completedAt: null,
+      id,
+      surface: 'graphql',
+      chain: 'eip155:1',
+      contractAddress: A,
+      status: 'QUEUED',
+      tokenCount: 2,
+      succeeded: 0,
+      failed: 0,
+      pending: 2,
+      startedAt: null,
+      completedAt: null,
       errors: { nodes: [], pageInfo: { hasNextPage: false, endCursor: null }, remaining: 0 },
     })
     for (const q of [`errors(first: 0) { remaining }`, `errors(after: "zzz") { remaining }`]) {
@@ -431,7 +517,14 @@ describe('lists', () => {
     expect(seen.length).toBe(n)
 
     const status = await call(api.url, 'GET', `/v1/metadata-refreshes/${made[0]}`, { headers: bearer(key) })
-    expect(status.body).toEqual({ refresh_id: made[0], status: 'queued', collection_address: B, started_at: null, completed_at: null, summary: { succeeded: 0, failed: 0, pending: 1 } })
+    expect(status.body).toEqual({
+      refresh_id: made[0],
+      status: 'queued',
+      collection_address: B,
+      started_at: null,
+      completed_at: null,
+      summary: { succeeded: 0, failed: 0, pending: 1 },
+    })
     const errors = await call(api.url, 'GET', `/v1/metadata-refreshes/${made[0]}/errors`, { headers: bearer(key) })
     expect(errors.body).toEqual({ result: [], cursor: '', remaining: 0 })
   })
@@ -439,7 +532,15 @@ describe('lists', () => {
   it('the OpenAPI document describes the refresh routes', async () => {
     const r = await call(api.url, 'GET', '/openapi.json')
     expect(r.status).toBe(200)
-    for (const path of ['/v1/metadata-refreshes', '/v1/metadata-refreshes/{refresh_id}', '/v1/metadata-refreshes/{refresh_id}/errors', '/v1/chains/{chain_name}/collections/{contract_address}/nfts/refresh-metadata', '/mavis-market-partner/collections/{token_address}/refresh_metadata', '/rpc/Metadata/RefreshTokenMetadata', '/rpc/Metadata/GetTask']) {
+    for (const path of [
+      '/v1/metadata-refreshes',
+      '/v1/metadata-refreshes/{refresh_id}',
+      '/v1/metadata-refreshes/{refresh_id}/errors',
+      '/v1/chains/{chain_name}/collections/{contract_address}/nfts/refresh-metadata',
+      '/mavis-market-partner/collections/{token_address}/refresh_metadata',
+      '/rpc/Metadata/RefreshTokenMetadata',
+      '/rpc/Metadata/GetTask',
+    ]) {
       expect(Object.keys(r.body.paths)).toContain(path)
     }
   })
@@ -451,44 +552,76 @@ describe('fuzz', () => {
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]
     const junk = () => Array.from({ length: Math.floor(rand() * 20) }, () => pick(['a', '0', '-', '%', '"', '\\', '\u0000', 'é', '🙂', '{', ']', ' ', '/', '.'])).join('')
     const ids = ['1', '0', '-1', 'abc', '1e3', '01', UINT256_OVER, '9'.repeat(100), '', 7, null, true, {}, []]
-    const value = (): unknown => pick([junk(), pick(ids), Math.floor(rand() * 1e9), null, true, [pick(ids), pick(ids)], { [junk()]: pick(ids) }, Array.from({ length: 300 }, () => pick(ids))])
+    const value = (): unknown =>
+      pick([junk(), pick(ids), Math.floor(rand() * 1e9), null, true, [pick(ids), pick(ids)], { [junk()]: pick(ids) }, Array.from({ length: 300 }, () => pick(ids))])
     const addresses = [A, B, NOT_INDEXED, A.toUpperCase(), '0x1', '', 'SP2X0TZ59D5SZ8ACQ6YMCHHNR2ZN51Z32E2CJ173.boombox', '%00', '..', 'x'.repeat(300)]
-    const headers = (): Record<string, string> => pick<Record<string, string>>([{}, bearer(admin), bearer(onlyA), { 'x-immutable-api-key': admin }, { 'X-API-Key': admin }, { 'X-Access-Key': admin }, { authorization: 'Bearer' }, { authorization: `Basic ${admin}` }, { 'x-api-key': junk().replace(/[^\x20-\x7e]/g, '') }])
-    const body = (): unknown => pick([
-      junk(),
-      value(),
-      { collection_address: pick(addresses), token_ids: value() },
-      { token_ids: value() },
-      { nft_metadata: [{ ...pushItem(String(pick(ids))), [pick(['name', 'attributes', 'image', 'token_id'])]: value() }] },
-      { nft_metadata: value() },
-      { chainID: pick(['1', '0', 'eip155:1', junk(), 1]), contractAddress: pick(addresses), tokenIDs: value(), newMints: value() },
-      { taskId: value() },
-      { query: `mutation { refreshTokens(chain: "${pick(['eip155:1', junk().replace(/"/g, '')])}", contract: "${pick(addresses).replace(/"/g, '')}", tokenIds: ["1"]) { id } }` },
-      { query: `{ refresh(id: "${junk().replace(/["\\]/g, '')}") { id errors(first: ${Math.floor(rand() * 400) - 50}) { remaining } } }` },
-    ])
+    const headers = (): Record<string, string> =>
+      pick<Record<string, string>>([
+        {},
+        bearer(admin),
+        bearer(onlyA),
+        { 'x-immutable-api-key': admin },
+        { 'X-API-Key': admin },
+        { 'X-Access-Key': admin },
+        { authorization: 'Bearer' },
+        { authorization: `Basic ${admin}` },
+        { 'x-api-key': junk().replace(/[^\x20-\x7e]/g, '') },
+      ])
+    const body = (): unknown =>
+      pick([
+        junk(),
+        value(),
+        { collection_address: pick(addresses), token_ids: value() },
+        { token_ids: value() },
+        { nft_metadata: [{ ...pushItem(String(pick(ids))), [pick(['name', 'attributes', 'image', 'token_id'])]: value() }] },
+        { nft_metadata: value() },
+        { chainID: pick(['1', '0', 'eip155:1', junk(), 1]), contractAddress: pick(addresses), tokenIDs: value(), newMints: value() },
+        { taskId: value() },
+        { query: `mutation { refreshTokens(chain: "${pick(['eip155:1', junk().replace(/"/g, '')])}", contract: "${pick(addresses).replace(/"/g, '')}", tokenIds: ["1"]) { id } }` },
+        { query: `{ refresh(id: "${junk().replace(/["\\]/g, '')}") { id errors(first: ${Math.floor(rand() * 400) - 50}) { remaining } } }` },
+      ])
     const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udfff]/g, '?'))
     const request = () => {
       const route = Math.floor(rand() * 9)
       switch (route) {
-        case 0: return { method: 'POST', path: '/v1/metadata-refreshes' }
-        case 1: return { method: 'GET', path: `/v1/metadata-refreshes?${pick(['collection_address', 'cursor', 'page_size'])}=${enc(junk())}` }
-        case 2: return { method: 'GET', path: `/v1/metadata-refreshes/${enc(junk())}${pick(['', '/errors', `/errors?cursor=${enc(junk())}`])}` }
-        case 3: return { method: 'POST', path: `/v1/chains/${enc(pick(['ethereum', 'polygon', junk()]))}/collections/${enc(pick(addresses))}/nfts/refresh-metadata` }
-        case 4: return { method: 'POST', path: `/mavis-market-partner/collections/${enc(pick(addresses))}/refresh_metadata` }
-        case 5: return { method: pick(['POST', 'GET', 'PUT']), path: `/rpc/Metadata/${pick(['RefreshTokenMetadata', 'GetTask', 'GetTaskStatus'])}` }
-        case 6: return { method: 'POST', path: '/graphql' }
-        case 7: return { method: pick(['PUT', 'DELETE', 'PATCH']), path: pick(['/v1/metadata-refreshes', '/v1/chains/ethereum/collections/x/nfts/refresh-metadata', '/mavis-market-partner/x']) }
-        default: return { method: 'POST', path: '/v1/metadata-refreshes' }
+        case 0:
+          return { method: 'POST', path: '/v1/metadata-refreshes' }
+        case 1:
+          return { method: 'GET', path: `/v1/metadata-refreshes?${pick(['collection_address', 'cursor', 'page_size'])}=${enc(junk())}` }
+        case 2:
+          return { method: 'GET', path: `/v1/metadata-refreshes/${enc(junk())}${pick(['', '/errors', `/errors?cursor=${enc(junk())}`])}` }
+        case 3:
+          return { method: 'POST', path: `/v1/chains/${enc(pick(['ethereum', 'polygon', junk()]))}/collections/${enc(pick(addresses))}/nfts/refresh-metadata` }
+        case 4:
+          return { method: 'POST', path: `/mavis-market-partner/collections/${enc(pick(addresses))}/refresh_metadata` }
+        case 5:
+          return { method: pick(['POST', 'GET', 'PUT']), path: `/rpc/Metadata/${pick(['RefreshTokenMetadata', 'GetTask', 'GetTaskStatus'])}` }
+        case 6:
+          return { method: 'POST', path: '/graphql' }
+        case 7:
+          return {
+            method: pick(['PUT', 'DELETE', 'PATCH']),
+            path: pick(['/v1/metadata-refreshes', '/v1/chains/ethereum/collections/x/nfts/refresh-metadata', '/mavis-market-partner/x']),
+          }
+        default:
+          return { method: 'POST', path: '/v1/metadata-refreshes' }
       }
     }
-    const cases = Array.from({ length: 600 }, () => ({ ...request(), headers: headers(), body: body(), contentType: pick(['application/json', 'application/json', 'text/plain', undefined]) }))
+    const cases = Array.from({ length: 600 }, () => ({
+      ...request(),
+      headers: headers(),
+      body: body(),
+      contentType: pick(['application/json', 'application/json', 'text/plain', undefined]),
+    }))
     for (let i = 0; i < cases.length; i += 30) {
-      await Promise.all(cases.slice(i, i + 30).map(async (c) => {
-        const r = await call(api.url, c.method, c.path, { headers: c.headers, body: c.method === 'GET' ? undefined : c.body, contentType: c.contentType })
-        const text = JSON.stringify(r.body) ?? ''
-        expect(r.status, `${c.method} ${c.path} ${JSON.stringify(c.body)?.slice(0, 200)} -> ${text.slice(0, 300)}`).toBeLessThan(500)
-        expect(text).not.toMatch(/\bat [\w.]+ \(|node_modules|\.ts:\d+/)
-      }))
+      await Promise.all(
+        cases.slice(i, i + 30).map(async (c) => {
+          const r = await call(api.url, c.method, c.path, { headers: c.headers, body: c.method === 'GET' ? undefined : c.body, contentType: c.contentType })
+          const text = JSON.stringify(r.body) ?? ''
+          expect(r.status, `${c.method} ${c.path} ${JSON.stringify(c.body)?.slice(0, 200)} -> ${text.slice(0, 300)}`).toBeLessThan(500)
+          expect(text).not.toMatch(/\bat [\w.]+ \(|node_modules|\.ts:\d+/)
+        }),
+      )
     }
   })
 })

@@ -29,7 +29,8 @@ const workers: RunningProcess[] = []
 
 beforeAll(async () => {
   host = await startMetadataHost()
-  for (let i = 0; i < N - 3; i++) host.route(`/r/${i}`, json({ name: `Revealed #${i}`, image: `ipfs://QmRevealed/${i}.png`, attributes: [{ trait_type: 'Power', value: i % 10 }] }, { delayMs: 5 }))
+  for (let i = 0; i < N - 3; i++)
+    host.route(`/r/${i}`, json({ name: `Revealed #${i}`, image: `ipfs://QmRevealed/${i}.png`, attributes: [{ trait_type: 'Power', value: i % 10 }] }, { delayMs: 5 }))
   host.route(`/r/${N - 3}`, status(404, 'no such token\n', { 'content-type': 'text/plain' }))
   host.route(`/r/${N - 2}`, status(500, LONG_500, { 'content-type': 'text/plain' }))
   host.route(`/r/${N - 1}`, body(BROKEN_JSON, { contentType: 'application/json' }))
@@ -61,7 +62,14 @@ beforeAll(async () => {
     HOST_MAX_CONCURRENCY: '64',
   }
   workers.push(startProcess('worker', [], env), startProcess('worker', [], env))
-  for (const w of workers) await waitFor('a worker to start', async () => w.output().includes('worker started'), 30_000, 50, () => w.output())
+  for (const w of workers)
+    await waitFor(
+      'a worker to start',
+      async () => w.output().includes('worker started'),
+      30_000,
+      50,
+      () => w.output(),
+    )
 })
 
 afterAll(async () => {
@@ -86,10 +94,16 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
     expect(imx.headers.get('x-imx-remaining-refreshes')).toBe(String(30_000 - N))
     imxId = imx.body.refresh_id
 
-    const mavis = await call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, { headers: { 'X-API-Key': key }, body: { token_ids: ['3', String(N - 3)] } })
+    const mavis = await call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, {
+      headers: { 'X-API-Key': key },
+      body: { token_ids: ['3', String(N - 3)] },
+    })
     expect(mavis.status).toBe(200)
     mavisId = mavis.headers.get('x-refresh-id')!
-    const seq = await call(api.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', { headers: { 'X-Access-Key': key }, body: { chainID: '31337', contractAddress: address, tokenIDs: ['1', '2'] } })
+    const seq = await call(api.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', {
+      headers: { 'X-Access-Key': key },
+      body: { chainID: '31337', contractAddress: address, tokenIDs: ['1', '2'] },
+    })
     expect(seq.status).toBe(200)
     taskId = seq.body.taskID
     // Token 1000 was never minted: tokenURI reverts.
@@ -148,7 +162,15 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
     expect(byId[String(N - 2)]).toMatchObject({ client_response_status_code: 500, error_code: 'invalid_response_status_code', client_response_body: LONG_500.slice(0, 1024) })
     expect(byId[String(N - 1)]).toMatchObject({ client_response_status_code: 200, error_code: 'unable_to_decode_response', client_response_body: BROKEN_JSON.slice(0, 1024) })
     for (const e of seen) {
-      expect(Object.keys(e).sort()).toEqual(['client_response_body', 'client_response_status_code', 'client_token_metadata_url', 'collection_address', 'created_at', 'error_code', 'token_id'])
+      expect(Object.keys(e).sort()).toEqual([
+        'client_response_body',
+        'client_response_status_code',
+        'client_token_metadata_url',
+        'collection_address',
+        'created_at',
+        'error_code',
+        'token_id',
+      ])
       expect(Number.isNaN(Date.parse(e.created_at))).toBe(false)
     }
     const all = await call(api.url, 'GET', `/v1/metadata-refreshes/${imxId}/errors`, { headers: bearer(key) })
@@ -157,25 +179,45 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
   })
 
   it('the Mavis, Sequence and GraphQL refreshes complete too, each with its own view of progress', async () => {
-    const mavis = await waitFor('the Mavis refresh', async () => {
-      const r = await call(api.url, 'GET', `/v1/metadata-refreshes/${mavisId}`, { headers: bearer(key) })
-      return r.body.status === 'completed' ? r.body : undefined
-    }, 30_000)
+    const mavis = await waitFor(
+      'the Mavis refresh',
+      async () => {
+        const r = await call(api.url, 'GET', `/v1/metadata-refreshes/${mavisId}`, { headers: bearer(key) })
+        return r.body.status === 'completed' ? r.body : undefined
+      },
+      30_000,
+    )
     expect(mavis.summary).toEqual({ succeeded: 1, failed: 1, pending: 0 })
 
-    const task = await waitFor('the Sequence task', async () => {
-      const r = await call(api.url, 'POST', '/rpc/Metadata/GetTask', { headers: bearer(key), body: { taskId } })
-      return r.body.task?.status === 'COMPLETED' ? r.body.task : undefined
-    }, 30_000)
+    const task = await waitFor(
+      'the Sequence task',
+      async () => {
+        const r = await call(api.url, 'POST', '/rpc/Metadata/GetTask', { headers: bearer(key), body: { taskId } })
+        return r.body.task?.status === 'COMPLETED' ? r.body.task : undefined
+      },
+      30_000,
+    )
     expect(task).toMatchObject({ id: taskId, try: 1, summary: { succeeded: 2, failed: 0, pending: 0 } })
     expect(Date.parse(task.lastRanAt)).toBeGreaterThanOrEqual(Date.parse(task.createdAt))
 
-    const refresh = await waitFor('the GraphQL refresh', async () => {
-      const r = await gql(api.url, `query($id: ID!) { refresh(id: $id) { status succeeded failed pending errors(first: 10) { nodes { tokenId code immutableCode url httpStatus body } remaining } } }`, { id: graphqlId }, bearer(key))
-      return r.body.data?.refresh?.status === 'COMPLETED' ? r.body.data.refresh : undefined
-    }, 30_000)
+    const refresh = await waitFor(
+      'the GraphQL refresh',
+      async () => {
+        const r = await gql(
+          api.url,
+          `query($id: ID!) { refresh(id: $id) { status succeeded failed pending errors(first: 10) { nodes { tokenId code immutableCode url httpStatus body } remaining } } }`,
+          { id: graphqlId },
+          bearer(key),
+        )
+        return r.body.data?.refresh?.status === 'COMPLETED' ? r.body.data.refresh : undefined
+      },
+      30_000,
+    )
     expect(refresh).toEqual({
-      status: 'COMPLETED', succeeded: 1, failed: 1, pending: 0,
+      status: 'COMPLETED',
+      succeeded: 1,
+      failed: 1,
+      pending: 0,
       errors: { nodes: [{ tokenId: String(N), code: 'contract_call_reverted', immutableCode: 'token_not_found', url: null, httpStatus: null, body: null }], remaining: 0 },
     })
 

@@ -6,7 +6,7 @@ import { IMMUTABLE_ERROR_CODES, immutableErrorCode, isRefreshId } from '../../..
 import { ERROR_CODES } from '../../../src/core/errors'
 
 describe('Immutable error codes', () => {
-  it('maps every code of ours onto one of Immutable\'s four', () => {
+  it("maps every code of ours onto one of Immutable's four", () => {
     const mapped = Object.fromEntries(ERROR_CODES.map((c) => [c, immutableErrorCode(c)]))
     for (const v of Object.values(mapped)) expect(IMMUTABLE_ERROR_CODES).toContain(v)
     expect(mapped).toMatchObject({
@@ -28,7 +28,7 @@ describe('Immutable error codes', () => {
 })
 
 describe('API key headers', () => {
-  it('reads the surface\'s own header and a Bearer token, nothing else', () => {
+  it("reads the surface's own header and a Bearer token, nothing else", () => {
     const h = { 'x-immutable-api-key': ' a ', 'x-api-key': 'b', 'x-access-key': 'c', authorization: 'BEARER d' }
     expect(candidateKeys(h, 'immutable')).toEqual(['a', 'd'])
     expect(candidateKeys(h, 'mavis')).toEqual(['b', 'd'])

@@ -59,7 +59,9 @@ describe('retry profile of a user refresh', () => {
       return n === TOKENS || undefined
     })
 
-    api = await startApiServer(db, { env: { EVM_CHAINS: env().EVM_CHAINS, REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_MAX_TOKENS_PER_REQUEST: String(TOKENS), REFRESH_TOKENS_PER_HOUR: '100000' } })
+    api = await startApiServer(db, {
+      env: { EVM_CHAINS: env().EVM_CHAINS, REFRESH_DEFAULT_CHAIN: CHAIN, REFRESH_MAX_TOKENS_PER_REQUEST: String(TOKENS), REFRESH_TOKENS_PER_HOUR: '100000' },
+    })
     const key = await newKey(db.ds, 'admin')
     const created = await call(api.url, 'POST', '/v1/metadata-refreshes', {
       headers: { 'x-immutable-api-key': key },
@@ -111,7 +113,10 @@ describe('retry profile of a user refresh', () => {
     await d.mintErc721Batch(busy, d.accounts[1], 0n, 3, host.urlFor('/busy/'))
     await waitForIndexed(db.ds, CHAIN, Number(await d.blockNumber()), running[0])
     const key = await newKey(db.ds, 'admin 2')
-    const created = await call(api.url, 'POST', '/v1/metadata-refreshes', { headers: { 'x-immutable-api-key': key }, body: { collection_address: busy.address, token_ids: ['0', '1', '2'] } })
+    const created = await call(api.url, 'POST', '/v1/metadata-refreshes', {
+      headers: { 'x-immutable-api-key': key },
+      body: { collection_address: busy.address, token_ids: ['0', '1', '2'] },
+    })
     expect(created.status).toBe(202)
     running.push(startProcess('worker', [], env()))
     const done = await waitFor('the refresh to complete', async () => {

@@ -12,12 +12,19 @@ describe('classifyError', () => {
   })
 
   it('classifies a schema validation failure as FST_ERR_VALIDATION with the validator message', () => {
-    const e = Object.assign(new errorCodes.FST_ERR_VALIDATION('body/limit must be <= 50'), { validation: [{ instancePath: '/limit', message: 'must be <= 50' }], validationContext: 'body' })
+    const e = Object.assign(new errorCodes.FST_ERR_VALIDATION('body/limit must be <= 50'), {
+      validation: [{ instancePath: '/limit', message: 'must be <= 50' }],
+      validationContext: 'body',
+    })
     expect(classifyError(e)).toEqual({ statusCode: 400, code: 'FST_ERR_VALIDATION', message: 'body/limit must be <= 50' })
   })
 
   it('classifies a body that is not JSON (Fastify code) as FST_ERR_CTP_INVALID_JSON_BODY', () => {
-    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY())).toEqual({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY', message: 'request body is not valid JSON' })
+    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY())).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_JSON_BODY',
+      message: 'request body is not valid JSON',
+    })
   })
 
   it('classifies a JSON SyntaxError from the body parser, with the parser message hidden', () => {
@@ -30,15 +37,27 @@ describe('classifyError', () => {
   })
 
   it('classifies an unsupported content type as 415 asking for JSON', () => {
-    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE())).toEqual({ statusCode: 415, code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE', message: 'unsupported content type (send application/json)' })
+    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE())).toEqual({
+      statusCode: 415,
+      code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+      message: 'unsupported content type (send application/json)',
+    })
   })
 
   it('classifies an empty JSON body as 400 with our message', () => {
-    expect(classifyError(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY())).toEqual({ statusCode: 400, code: 'FST_ERR_CTP_EMPTY_JSON_BODY', message: 'body cannot be empty when content-type is set to application/json' })
+    expect(classifyError(new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY())).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_CTP_EMPTY_JSON_BODY',
+      message: 'body cannot be empty when content-type is set to application/json',
+    })
   })
 
   it('classifies a body shorter than its Content-Length as 400 with our message', () => {
-    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH())).toEqual({ statusCode: 400, code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH', message: 'request body size did not match content-length' })
+    expect(classifyError(new errorCodes.FST_ERR_CTP_INVALID_CONTENT_LENGTH())).toEqual({
+      statusCode: 400,
+      code: 'FST_ERR_CTP_INVALID_CONTENT_LENGTH',
+      message: 'request body size did not match content-length',
+    })
   })
 
   it('keeps the code and message of another Fastify 4xx', () => {

@@ -18,7 +18,11 @@ describe('import progress', () => {
 
   it('redraws one line in place on a terminal and ends it on stop', () => {
     let written = ''
-    const p = new ImportProgress({ write: (s: string) => (written += s), isTTY: true } as { write(s: string): void; isTTY: boolean }, { bytesRead: () => 1, totalBytes: 2, requests: (async function* () {})() })
+    const p = new ImportProgress({ write: (s: string) => (written += s), isTTY: true } as { write(s: string): void; isTTY: boolean }, {
+      bytesRead: () => 1,
+      totalBytes: 2,
+      requests: (async function* () {})(),
+    })
     p.update({ requests: 3, blocks: 2 })
     p.stop()
     expect(written.startsWith('\r\x1b[2Krequests 3 · blocks 2 · ')).toBe(true)

@@ -24,9 +24,7 @@ describe('readLocalization and localeUris', () => {
 
   it('substitutes {locale} in any case and {id} by the standard rule', () => {
     const info = { uri: 'https://meta.example/{LOCALE}/{id}.json', default: 'en', locales: ['fr'] }
-    expect(localeUris(info, { standard: 'ERC1155', tokenId: 1n })).toEqual([
-      { locale: 'fr', uri: `https://meta.example/fr/${'0'.repeat(63)}1.json` },
-    ])
+    expect(localeUris(info, { standard: 'ERC1155', tokenId: 1n })).toEqual([{ locale: 'fr', uri: `https://meta.example/fr/${'0'.repeat(63)}1.json` }])
     expect(localeUris(info, { standard: 'SIP013', tokenId: 9n })).toEqual([{ locale: 'fr', uri: 'https://meta.example/fr/9.json' }])
   })
 
@@ -102,8 +100,22 @@ describe('mergeLocalized: SIP-016', () => {
   })
 
   it('does not keep default-language attributes next to translated trait names', () => {
-    const multi = normalizeMetadata({ attributes: [{ trait_type: 'hair', value: 'red' }, { trait_type: 'x', value: 1 }] }, ctx)
-    const localized = { sip: 16, attributes: [{ trait_type: 'Haare', value: 'rot' }, { trait_type: 'x', value: 1 }] }
+    const multi = normalizeMetadata(
+      {
+        attributes: [
+          { trait_type: 'hair', value: 'red' },
+          { trait_type: 'x', value: 1 },
+        ],
+      },
+      ctx,
+    )
+    const localized = {
+      sip: 16,
+      attributes: [
+        { trait_type: 'Haare', value: 'rot' },
+        { trait_type: 'x', value: 1 },
+      ],
+    }
     expect(mergeLocalized(multi, localized, 'de', ctx).attributes).toEqual([
       { trait_type: 'Haare', value: 'rot' },
       { trait_type: 'x', value: 1 },

@@ -164,19 +164,12 @@ describe('normalizeMetadata: attributes', () => {
   })
 
   it('keeps a numeric string as a string', () => {
-    expect(normalizeMetadata({ attributes: [{ trait_type: 'Power', value: '42' }] }, {}).attributes).toEqual([
-      { trait_type: 'Power', value: '42' },
-    ])
+    expect(normalizeMetadata({ attributes: [{ trait_type: 'Power', value: '42' }] }, {}).attributes).toEqual([{ trait_type: 'Power', value: '42' }])
   })
 
   it('keeps numbers, booleans and nulls with their JSON types', () => {
     const doc = {
-      attributes: [
-        { trait_type: 'Speed', value: 1.5 },
-        { trait_type: 'Shiny', value: true },
-        { trait_type: 'Clan', value: null },
-        { trait_type: 'Missing' },
-      ],
+      attributes: [{ trait_type: 'Speed', value: 1.5 }, { trait_type: 'Shiny', value: true }, { trait_type: 'Clan', value: null }, { trait_type: 'Missing' }],
     }
     expect(normalizeMetadata(doc, {}).attributes).toEqual([
       { trait_type: 'Speed', value: 1.5 },
@@ -197,15 +190,11 @@ describe('normalizeMetadata: attributes', () => {
   })
 
   it('reads a max_value given as a decimal string as a number', () => {
-    expect(normalizeMetadata({ attributes: [{ trait_type: 'L', value: 3, max_value: '100' }] }, {}).attributes).toEqual([
-      { trait_type: 'L', value: 3, max_value: 100 },
-    ])
+    expect(normalizeMetadata({ attributes: [{ trait_type: 'L', value: 3, max_value: '100' }] }, {}).attributes).toEqual([{ trait_type: 'L', value: 3, max_value: 100 }])
   })
 
   it('stringifies a numeric trait_type and JSON-encodes object values', () => {
-    expect(normalizeMetadata({ attributes: [{ trait_type: 7, value: { a: 1 } }] }, {}).attributes).toEqual([
-      { trait_type: '7', value: '{"a":1}' },
-    ])
+    expect(normalizeMetadata({ attributes: [{ trait_type: 7, value: { a: 1 } }] }, {}).attributes).toEqual([{ trait_type: '7', value: '{"a":1}' }])
   })
 
   it('turns bare strings in the array into trait-less values and skips nulls and arrays', () => {
@@ -213,15 +202,11 @@ describe('normalizeMetadata: attributes', () => {
   })
 
   it('reads a single attribute object that is not wrapped in an array', () => {
-    expect(normalizeMetadata({ attributes: { trait_type: 'Eyes', value: 'Big' } }, {}).attributes).toEqual([
-      { trait_type: 'Eyes', value: 'Big' },
-    ])
+    expect(normalizeMetadata({ attributes: { trait_type: 'Eyes', value: 'Big' } }, {}).attributes).toEqual([{ trait_type: 'Eyes', value: 'Big' }])
   })
 
   it('honours value objects in the object form', () => {
-    expect(normalizeMetadata({ attributes: { Level: { value: 5, display_type: 'number' } } }, {}).attributes).toEqual([
-      { trait_type: 'Level', value: 5, display_type: 'number' },
-    ])
+    expect(normalizeMetadata({ attributes: { Level: { value: 5, display_type: 'number' } } }, {}).attributes).toEqual([{ trait_type: 'Level', value: 5, display_type: 'number' }])
   })
 
   it('leaves attributes out when the document has none', () => {
@@ -250,9 +235,7 @@ describe('normalizeMetadata: ERC-1155', () => {
   })
 
   it('leaves {id} alone for ERC-721', () => {
-    expect(normalizeMetadata({ image: 'https://cdn.example/{id}.png' }, { standard: 'ERC721', tokenId: 1n }).image).toBe(
-      'https://cdn.example/{id}.png',
-    )
+    expect(normalizeMetadata({ image: 'https://cdn.example/{id}.png' }, { standard: 'ERC721', tokenId: 1n }).image).toBe('https://cdn.example/{id}.png')
   })
 
   it('keeps decimals when an integer 0..255', () => {
@@ -317,9 +300,7 @@ describe('normalizeMetadata: SIP-016', () => {
   })
 
   it('takes the image from properties.image when the top level has none', () => {
-    expect(normalizeMetadata({ sip: 16, name: 'x', properties: { image: 'ipfs://cid/p.png' } }, { standard: 'SIP009' }).image).toBe(
-      'ipfs://cid/p.png',
-    )
+    expect(normalizeMetadata({ sip: 16, name: 'x', properties: { image: 'ipfs://cid/p.png' } }, { standard: 'SIP009' }).image).toBe('ipfs://cid/p.png')
   })
 
   it('takes image_data from properties.image_data (SIP-016 deprecates the top-level field)', () => {

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { PermanentError, type ErrorCode, type TokenStandardName } from '../../../src/core'
-import {
-  localeUris,
-  resolveUri,
-  substituteTokenId,
-  type FetchPlan,
-  type GatewayConfig,
-  type InlineFetchPlan,
-} from '../../../src/metadata'
+import { localeUris, resolveUri, substituteTokenId, type FetchPlan, type GatewayConfig, type InlineFetchPlan } from '../../../src/metadata'
 
 const CID0 = 'QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG'
 const CID1 = 'bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi'
@@ -167,21 +160,15 @@ describe('resolveUri: configured gateways', () => {
   })
 
   it('keeps a path prefix of the configured gateway', () => {
-    expect(url(`ipfs://${CID0}/1`, { gateways: { ...gateways, ipfsGateway: 'https://proxy.example/gw/' } })).toBe(
-      `https://proxy.example/gw/ipfs/${CID0}/1`,
-    )
+    expect(url(`ipfs://${CID0}/1`, { gateways: { ...gateways, ipfsGateway: 'https://proxy.example/gw/' } })).toBe(`https://proxy.example/gw/ipfs/${CID0}/1`)
   })
 
   it('does not double the ipfs segment when the gateway is configured as …/ipfs/', () => {
-    expect(url(`ipfs://${CID0}/1`, { gateways: { ...gateways, ipfsGateway: 'https://ipfs.io/ipfs/' } })).toBe(
-      `https://ipfs.io/ipfs/${CID0}/1`,
-    )
+    expect(url(`ipfs://${CID0}/1`, { gateways: { ...gateways, ipfsGateway: 'https://ipfs.io/ipfs/' } })).toBe(`https://ipfs.io/ipfs/${CID0}/1`)
   })
 
   it('works with a trailing slash on the arweave gateway', () => {
-    expect(url(`ar://${TX}`, { gateways: { ...gateways, arweaveGateway: 'https://arweave.net/' } })).toBe(
-      `https://arweave.net/${TX}`,
-    )
+    expect(url(`ar://${TX}`, { gateways: { ...gateways, arweaveGateway: 'https://arweave.net/' } })).toBe(`https://arweave.net/${TX}`)
   })
 
   it('reports an unparseable configured gateway as a configuration error, not a token error', () => {
@@ -200,9 +187,7 @@ describe('resolveUri: public gateway rewrite', () => {
   })
 
   it('rewrites a dedicated *.mypinata.cloud gateway, keeping its token query', () => {
-    expect(url(`https://myproject.mypinata.cloud/ipfs/${CID0}/8?pinataGatewayToken=abc`)).toBe(
-      `${GW}/ipfs/${CID0}/8?pinataGatewayToken=abc`,
-    )
+    expect(url(`https://myproject.mypinata.cloud/ipfs/${CID0}/8?pinataGatewayToken=abc`)).toBe(`${GW}/ipfs/${CID0}/8?pinataGatewayToken=abc`)
   })
 
   it('does not let *.mypinata.cloud match the bare domain', () => {
@@ -290,9 +275,7 @@ describe('resolveUri: http(s)', () => {
 
 describe('resolveUri: {id} substitution', () => {
   it('ERC-1155 {id} becomes 64 lower-case hex digits without 0x', () => {
-    expect(url('https://api.example.com/{id}.json', { standard: 'ERC1155', tokenId: 255n })).toBe(
-      `https://api.example.com/${'0'.repeat(62)}ff.json`,
-    )
+    expect(url('https://api.example.com/{id}.json', { standard: 'ERC1155', tokenId: 255n })).toBe(`https://api.example.com/${'0'.repeat(62)}ff.json`)
   })
 
   it('ERC-1155 {id} handles a 77-digit token id', () => {
@@ -304,27 +287,19 @@ describe('resolveUri: {id} substitution', () => {
   })
 
   it('ERC-1155 {ID} in upper case is substituted too', () => {
-    expect(url('https://api.example.com/{ID}', { standard: 'ERC1155', tokenId: 1n })).toBe(
-      `https://api.example.com/${'0'.repeat(63)}1`,
-    )
+    expect(url('https://api.example.com/{ID}', { standard: 'ERC1155', tokenId: 1n })).toBe(`https://api.example.com/${'0'.repeat(63)}1`)
   })
 
   it('ERC-1155 percent-encoded %7Bid%7D is substituted', () => {
-    expect(url('https://api.example.com/%7Bid%7D.json', { standard: 'ERC1155', tokenId: 16n })).toBe(
-      `https://api.example.com/${'0'.repeat(62)}10.json`,
-    )
+    expect(url('https://api.example.com/%7Bid%7D.json', { standard: 'ERC1155', tokenId: 16n })).toBe(`https://api.example.com/${'0'.repeat(62)}10.json`)
   })
 
   it('ERC-1155 substitutes every occurrence, including inside ipfs URIs', () => {
-    expect(url(`ipfs://${CID0}/{id}/{id}.json`, { standard: 'ERC1155', tokenId: 10n })).toBe(
-      `${GW}/ipfs/${CID0}/${'0'.repeat(63)}a/${'0'.repeat(63)}a.json`,
-    )
+    expect(url(`ipfs://${CID0}/{id}/{id}.json`, { standard: 'ERC1155', tokenId: 10n })).toBe(`${GW}/ipfs/${CID0}/${'0'.repeat(63)}a/${'0'.repeat(63)}a.json`)
   })
 
   it('SIP-009 {id} becomes the decimal token id', () => {
-    expect(url('https://api.example.com/nft/{id}.json', { standard: 'SIP009', tokenId: 1234n })).toBe(
-      'https://api.example.com/nft/1234.json',
-    )
+    expect(url('https://api.example.com/nft/{id}.json', { standard: 'SIP009', tokenId: 1234n })).toBe('https://api.example.com/nft/1234.json')
   })
 
   it('SIP-013 {id} keeps a uint128 id exact in decimal', () => {

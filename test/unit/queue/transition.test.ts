@@ -41,7 +41,18 @@ function succeeded(attempts: number): TokenSucceeded {
     ok: true,
     kind: 'TOKEN',
     job: job(attempts),
-    token: { uri: 'https://h.example/7', resolvedUrl: 'https://h.example/7', contentHash: 'h', metadata: {}, normalized: {}, raw: {}, attributes: [], locales: [], failedLocales: [], warnings: [] },
+    token: {
+      uri: 'https://h.example/7',
+      resolvedUrl: 'https://h.example/7',
+      contentHash: 'h',
+      metadata: {},
+      normalized: {},
+      raw: {},
+      attributes: [],
+      locales: [],
+      failedLocales: [],
+      warnings: [],
+    },
   }
 }
 
@@ -52,7 +63,11 @@ function failed(error: JobFailed['error'], attempts: number, profile: RetryProfi
 const httpStatus = (status: number, retryAfterMs?: number): RetryableError =>
   new RetryableError(status === 429 ? 'rate_limited' : 'invalid_response_status_code', `HTTP ${status}`, { status, retryAfterMs })
 
-function expectTransition(outcome: JobOutcome, actual: ReturnType<typeof transition>, expected: { status: string; runAt: Date; attempts: number; rerun: boolean; settlesRefreshItems: boolean }): void {
+function expectTransition(
+  outcome: JobOutcome,
+  actual: ReturnType<typeof transition>,
+  expected: { status: string; runAt: Date; attempts: number; rerun: boolean; settlesRefreshItems: boolean },
+): void {
   expect(actual).toEqual({ outcome, ...expected })
 }
 

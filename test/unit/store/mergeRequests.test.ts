@@ -10,7 +10,14 @@ const LATE = new Date('2030-01-01T01:00:00.000Z')
 const IMX: RetryProfile = { fetchTimeoutMs: 3_000, maxAttempts: 3, retryStatuses: [429, 503], backoffBaseMs: 3_000 }
 const OTHER: RetryProfile = { fetchTimeoutMs: 5_000, maxAttempts: 2, retryStatuses: [429], backoffBaseMs: 1_000 }
 
-const token = (tokenRef: string, extra: Partial<JobRequest> = {}): JobRequest => ({ kind: 'TOKEN', chain: 'eip155:1', contractId: C, tokenRef, priority: PRIORITY.NEW_MINT, ...extra })
+const token = (tokenRef: string, extra: Partial<JobRequest> = {}): JobRequest => ({
+  kind: 'TOKEN',
+  chain: 'eip155:1',
+  contractId: C,
+  tokenRef,
+  priority: PRIORITY.NEW_MINT,
+  ...extra,
+})
 const contract = (extra: Partial<JobRequest> = {}): JobRequest => ({ kind: 'CONTRACT', chain: 'eip155:1', contractId: C, priority: PRIORITY.NEW_MINT, ...extra })
 
 describe('mergeRequests', () => {
@@ -40,7 +47,9 @@ describe('mergeRequests', () => {
   })
 
   it('takes the highest priority of the merged requests, whichever comes first', () => {
-    expect(mergeRequests([token(T1, { priority: PRIORITY.BACKFILL }), token(T1, { priority: PRIORITY.USER_REFRESH }), token(T1, { priority: PRIORITY.NEW_MINT })])[0].priority).toBe(PRIORITY.USER_REFRESH)
+    expect(
+      mergeRequests([token(T1, { priority: PRIORITY.BACKFILL }), token(T1, { priority: PRIORITY.USER_REFRESH }), token(T1, { priority: PRIORITY.NEW_MINT })])[0].priority,
+    ).toBe(PRIORITY.USER_REFRESH)
     expect(mergeRequests([token(T1, { priority: PRIORITY.USER_REFRESH }), token(T1, { priority: PRIORITY.BACKFILL })])[0].priority).toBe(PRIORITY.USER_REFRESH)
   })
 

@@ -8,8 +8,7 @@ import { holdingConnection, holdingsAcrossChains } from './tokenPages'
 @Resolver(() => AccountType)
 export class AccountResolvers {
   @Query(() => AccountType, {
-    description:
-      "An account's holdings. With chain: on that chain. Without: a 0x address on every indexed EVM chain at once, a Stacks principal on the indexed Stacks chain.",
+    description: "An account's holdings. With chain: on that chain. Without: a 0x address on every indexed EVM chain at once, a Stacks principal on the indexed Stacks chain.",
   })
   account(@Arg('chain', () => String, { nullable: true }) chain: string | null, @Arg('address', () => String) address: string, @Ctx() ctx: GraphQLContext): AccountType {
     if (chain != null) return { chain, chains: [chain], address: accountArg(ctx, chain, address) }

@@ -35,9 +35,15 @@ export class ChangeSubscriptions {
 
   @Subscription(() => ChangeType, {
     description: "Every change of a contract's tokens, and its refreshes completing",
-    subscribe: ({ args, context }) => feed(context as GraphQLContext, { contractId: contractArg(context as GraphQLContext, (args as TokenArgs).chain, (args as TokenArgs).contract) }),
+    subscribe: ({ args, context }) =>
+      feed(context as GraphQLContext, { contractId: contractArg(context as GraphQLContext, (args as TokenArgs).chain, (args as TokenArgs).contract) }),
   })
-  async contractChanged(@Root() notice: ChangeNotice, @Arg('chain', () => String) _chain: string, @Arg('contract', () => String) _contract: string, @Ctx() ctx: GraphQLContext): Promise<ChangeType> {
+  async contractChanged(
+    @Root() notice: ChangeNotice,
+    @Arg('chain', () => String) _chain: string,
+    @Arg('contract', () => String) _contract: string,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<ChangeType> {
     return changeMessage(notice, ctx)
   }
 }
@@ -54,7 +60,8 @@ function tokenFilter(ctx: GraphQLContext, args: TokenArgs): ChangeFilter {
 }
 
 function feed(ctx: GraphQLContext, filter: ChangeFilter): AsyncIterable<ChangeNotice> {
-  if (!ctx.api.changes) throw new GraphQLError('subscriptions are served over Server-Sent Events at /graphql/stream', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } })
+  if (!ctx.api.changes)
+    throw new GraphQLError('subscriptions are served over Server-Sent Events at /graphql/stream', { extensions: { code: 'BAD_REQUEST', http: { status: 400 } } })
   return ctx.api.changes.subscribe(filter)
 }
 

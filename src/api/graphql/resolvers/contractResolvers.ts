@@ -60,7 +60,11 @@ export class ContractResolvers {
     description:
       'Counts per trait value (kept by triggers: no scan at read time). With filters: the counts a marketplace sidebar shows, each trait type counted over the tokens matching the filters on the other trait types.',
   })
-  async traits(@Root() contract: ContractType, @Arg('filters', () => [TraitFilterInput], { nullable: true }) filters: TraitFilterInput[] | null, @Ctx() ctx: GraphQLContext): Promise<TraitFacetType[]> {
+  async traits(
+    @Root() contract: ContractType,
+    @Arg('filters', () => [TraitFilterInput], { nullable: true }) filters: TraitFilterInput[] | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TraitFacetType[]> {
     if ((filters?.length ?? 0) > MAX_TRAIT_FILTERS) throw badInput(`at most ${MAX_TRAIT_FILTERS} trait filters`, 'filters')
     const checked = (filters ?? []).map((f, i) => ({
       traitType: textArg(f.traitType, `filters[${i}].traitType`),

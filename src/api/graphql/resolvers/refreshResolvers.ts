@@ -36,9 +36,16 @@ export class RefreshResolvers {
     if (!mayRefresh(key, contractId)) throw forbidden(`this API key may not refresh contract ${contractId}`)
     const out = await requestRefresh(ctx.api.ds, ctx.api.config, { surface: 'graphql', key, chain, contractId, tokenIds: ids })
     if (out.kind === 'limited') {
-      throw new GraphQLError(`refresh limit of this API key exceeded (${out.limits.refusedBy === 'requests' ? 'requests per second' : 'tokens per hour'}); retry in ${out.limits.retryAfterSeconds} s`, {
-        extensions: { code: 'RATE_LIMITED', retryAfterSeconds: out.limits.retryAfterSeconds, http: { status: 429, headers: new Map([['retry-after', String(out.limits.retryAfterSeconds)]]) } },
-      })
+      throw new GraphQLError(
+        `refresh limit of this API key exceeded (${out.limits.refusedBy === 'requests' ? 'requests per second' : 'tokens per hour'}); retry in ${out.limits.retryAfterSeconds} s`,
+        {
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds: out.limits.retryAfterSeconds,
+            http: { status: 429, headers: new Map([['retry-after', String(out.limits.retryAfterSeconds)]]) },
+          },
+        },
+      )
     }
     const r = await visibleRefresh(ctx.api.ds, key, out.refreshId)
     return refreshNode(r!)

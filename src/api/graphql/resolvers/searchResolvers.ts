@@ -12,7 +12,7 @@ const MAX_QUERY = 100
 export class SearchResolvers {
   @Query(() => SearchConnection, {
     description:
-      'Tokens by name and contracts by name or symbol: case-insensitive substring match, ranked exact > prefix > substring, then by the collection\'s holder count. Token names match from 3 characters on.',
+      "Tokens by name and contracts by name or symbol: case-insensitive substring match, ranked exact > prefix > substring, then by the collection's holder count. Token names match from 3 characters on.",
   })
   async search(
     @Arg('query', () => String) query: string,
@@ -27,7 +27,10 @@ export class SearchResolvers {
     for (const c of chains ?? []) knownChain(ctx, c)
     const limit = pageSize(ctx, first)
     const cur = decodeCursor('search', after)
-    const cursor = cur && cur.a !== undefined && cur.c !== undefined && cur.n !== undefined && cur.t !== undefined ? { rank: cur.n, holders: Number(cur.t), kind: cur.c as SearchKind, id: cur.a } : null
+    const cursor =
+      cur && cur.a !== undefined && cur.c !== undefined && cur.n !== undefined && cur.t !== undefined
+        ? { rank: cur.n, holders: Number(cur.t), kind: cur.c as SearchKind, id: cur.a }
+        : null
     const wanted: SearchKind[] = kinds && kinds.length > 0 ? kinds : ['TOKEN', 'CONTRACT']
     const { hits, hasNext } = await search(ctx.api.db, text, { kinds: wanted, chains: chains && chains.length > 0 ? chains : null, after: cursor, limit })
     const tokenViews = await ctx.loaders.tokenViews.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id))

@@ -27,7 +27,8 @@ export async function contractTokens(
   const from = decodeCursor('contract-tokens', after)?.t ?? null
   // Without filters, every parent asking for the same page shape shares one statement (nested
   // Contract.tokens under a list of tokens is one query, not one per contract).
-  const page = conditions.length > 0 ? await tokensByAttributes(ctx.api.db, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
+  const page =
+    conditions.length > 0 ? await tokensByAttributes(ctx.api.db, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
   const last = page.items.at(-1)
   return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
 }
@@ -42,10 +43,24 @@ async function rarityTokens(ctx: GraphQLContext, contractId: string, conditions:
 }
 
 /** Holdings of an address on several chains at once, optionally of one contract, by (contract, token id). */
-export async function holdingsAcrossChains(ctx: GraphQLContext, chains: readonly string[], owner: string, contractId: string | null, first: number, after: string | null | undefined): Promise<HoldingConnection> {
+export async function holdingsAcrossChains(
+  ctx: GraphQLContext,
+  chains: readonly string[],
+  owner: string,
+  contractId: string | null,
+  first: number,
+  after: string | null | undefined,
+): Promise<HoldingConnection> {
   const limit = pageSize(ctx, first)
   const cursor = decodeCursor('owner-tokens', after)
-  const page = await tokensOfOwnerOnChains(ctx.api.db, chains, owner, contractId, cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null, limit)
+  const page = await tokensOfOwnerOnChains(
+    ctx.api.db,
+    chains,
+    owner,
+    contractId,
+    cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null,
+    limit,
+  )
   const last = page.items.at(-1)
   return holdingsOf(page, await nodesOf(ctx, page), last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null)
 }
@@ -60,7 +75,13 @@ function holdingsOf(page: TokenPage, nodes: TokenType[], endCursor: string | nul
 }
 
 /** Tokens an account holds (owned NFTs and semi-fungible balances) by (contract, token id). */
-export async function ownerTokens(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<{ page: TokenPage; nodes: TokenType[]; endCursor: string | null }> {
+export async function ownerTokens(
+  ctx: GraphQLContext,
+  chain: string,
+  owner: string,
+  first: number,
+  after: string | null | undefined,
+): Promise<{ page: TokenPage; nodes: TokenType[]; endCursor: string | null }> {
   const limit = pageSize(ctx, first)
   const cursor = decodeCursor('owner-tokens', after)
   const page = await tokensOfOwner(ctx.api.db, chain, owner, cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null, limit)

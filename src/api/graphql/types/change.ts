@@ -13,7 +13,10 @@ export class ChangeType {
   @Field(() => String, { description: 'Contract address' })
   contract!: string
 
-  @Field(() => BigIntScalar, { nullable: true, description: 'The token changed; null for contract-level changes (refresh.completed) and for a backfill batch announced once per contract' })
+  @Field(() => BigIntScalar, {
+    nullable: true,
+    description: 'The token changed; null for contract-level changes (refresh.completed) and for a backfill batch announced once per contract',
+  })
   tokenId!: string | null
 
   @Field(() => TokenType, { nullable: true, description: 'The token as stored when this message was sent (a metadata.updated carries the new document)' })

@@ -20,6 +20,6 @@ export class MetadataErrorType {
   @Field(() => Int, { nullable: true, description: 'HTTP status the metadata host answered, when it answered' })
   httpStatus!: number | null
 
-  @Field(() => String, { nullable: true, description: 'URL where the failure happened (a redirect target, the gateway URL); the token URI read from the chain is the token\'s uri' })
+  @Field(() => String, { nullable: true, description: "URL where the failure happened (a redirect target, the gateway URL); the token URI read from the chain is the token's uri" })
   url!: string | null
 }

@@ -13,6 +13,7 @@ export const JobStatusEnum = enumObject<JobStatusName>(JOB_STATUSES)
 registerEnumType(TokenStandardEnum, { name: 'TokenStandard', description: 'ERC-721, ERC-1155, ERC-20 on EVM chains; SIP-009, SIP-010, SIP-013 on Stacks' })
 registerEnumType(MetadataStatusEnum, {
   name: 'MetadataStatus',
-  description: 'PENDING: never fetched, a fetch is queued. AVAILABLE. STALE: a refresh is queued or running, the previous metadata is served. FAILED: retries exhausted. INVALID: permanent error.',
+  description:
+    'PENDING: never fetched, a fetch is queued. AVAILABLE. STALE: a refresh is queued or running, the previous metadata is served. FAILED: retries exhausted. INVALID: permanent error.',
 })
 registerEnumType(JobStatusEnum, { name: 'JobStatus' })

@@ -74,7 +74,7 @@ export class MetadataCountsType {
 
 @ObjectType('Rarity', {
   description:
-    'Statistical rarity: score = sum over the token\'s attributes of -log2(tokens with that trait value / tokens in the collection); rank 1 is the rarest, equal scores share a rank',
+    "Statistical rarity: score = sum over the token's attributes of -log2(tokens with that trait value / tokens in the collection); rank 1 is the rarest, equal scores share a rank",
 })
 export class RarityType {
   @Field(() => Float)
@@ -92,7 +92,7 @@ export class SearchResultType {
   @Field(() => MatchedFieldEnum, { description: 'The field that matched: a token or contract NAME, or a contract SYMBOL' })
   matchedField!: MatchedFieldEnum
 
-  @Field(() => String, { description: 'The matched field\'s text' })
+  @Field(() => String, { description: "The matched field's text" })
   matchedText!: string
 
   @Field(() => TokenType, { nullable: true, description: 'For TOKEN results' })

@@ -1,6 +1,8 @@
 import { Field, Int, ObjectType } from 'type-graphql'
 
-@ObjectType('MediaError', { description: 'Why a media file could not be cached (e.g. media_too_many_pixels, media_undecodable, unsupported_content_type, response_too_large, timeout, uri_disallowed)' })
+@ObjectType('MediaError', {
+  description: 'Why a media file could not be cached (e.g. media_too_many_pixels, media_undecodable, unsupported_content_type, response_too_large, timeout, uri_disallowed)',
+})
 export class MediaErrorType {
   @Field(() => String)
   code!: string
@@ -32,7 +34,7 @@ export class CachedImageType {
   @Field(() => Int, { nullable: true })
   height!: number | null
 
-  @Field(() => String, { nullable: true, description: 'type sniffed from the bytes (never the host\'s Content-Type)' })
+  @Field(() => String, { nullable: true, description: "type sniffed from the bytes (never the host's Content-Type)" })
   mimeType!: string | null
 
   @Field(() => String, { nullable: true, description: 'ThumbHash (base64) to paint while the image loads' })

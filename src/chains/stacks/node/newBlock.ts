@@ -11,14 +11,7 @@
  * - Clarity values: `raw_value` hex, else the older structured JSON (clarityJson.ts).
  * - Events keep the node's `event_index` (unique within the block).
  */
-import {
-  addressFromVersionHash,
-  addressHashModeToVersion,
-  addressToString,
-  deserializeTransaction,
-  PayloadType,
-  serializeCV,
-} from '@stacks/transactions'
+import { addressFromVersionHash, addressHashModeToVersion, addressToString, deserializeTransaction, PayloadType, serializeCV } from '@stacks/transactions'
 import type { ClarityHexRepr } from '../apiTypes'
 import type { StacksBlock, StacksEvent, StacksTx, StacksTxKind } from '../blockSource'
 import { clarityRepr, decodeClarityHex, uintFromHex } from '../clarity'

@@ -36,7 +36,10 @@ describe('EVM standard from logs', () => {
 
   it('skips a Transfer with only the signature topic (an unindexed, non-standard Transfer)', () => {
     const data = encodeAbiParameters([{ type: 'address' }, { type: 'address' }, { type: 'uint256' }], [ALICE, BOB, 1n])
-    expect(decodeLog(log([TOPICS.transfer], data), POS)).toEqual({ ok: false, skipped: { contract: CONTRACT, pos: POS, reason: `unexpected topic count 1 for ${TOPICS.transfer}` } })
+    expect(decodeLog(log([TOPICS.transfer], data), POS)).toEqual({
+      ok: false,
+      skipped: { contract: CONTRACT, pos: POS, reason: `unexpected topic count 1 for ${TOPICS.transfer}` },
+    })
   })
 
   it('skips an ERC-20 shaped Transfer without a value word as undecodable', () => {
@@ -48,13 +51,25 @@ describe('EVM standard from logs', () => {
   it('reads a TransferSingle as an ERC-1155 movement of one id', () => {
     const data = encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [7n, 3n])
     const l = log([TOPICS.transferSingle, word(ALICE), word(ZERO), word(BOB)], data)
-    expect(decodeLog(l, POS)).toEqual({ ok: true, event: { contract: CONTRACT, pos: POS, kind: 'multi_transfer', standard: 'ERC1155', ids: [7n], amounts: [3n], from: null, to: BOB } })
+    expect(decodeLog(l, POS)).toEqual({
+      ok: true,
+      event: { contract: CONTRACT, pos: POS, kind: 'multi_transfer', standard: 'ERC1155', ids: [7n], amounts: [3n], from: null, to: BOB },
+    })
   })
 
   it('reads a TransferBatch as an ERC-1155 movement of several ids', () => {
-    const data = encodeAbiParameters([{ type: 'uint256[]' }, { type: 'uint256[]' }], [[1n, 2n], [10n, 20n]])
+    const data = encodeAbiParameters(
+      [{ type: 'uint256[]' }, { type: 'uint256[]' }],
+      [
+        [1n, 2n],
+        [10n, 20n],
+      ],
+    )
     const l = log([TOPICS.transferBatch, word(ALICE), word(ALICE), word(BOB)], data)
-    expect(decodeLog(l, POS)).toEqual({ ok: true, event: { contract: CONTRACT, pos: POS, kind: 'multi_transfer', standard: 'ERC1155', ids: [1n, 2n], amounts: [10n, 20n], from: ALICE, to: BOB } })
+    expect(decodeLog(l, POS)).toEqual({
+      ok: true,
+      event: { contract: CONTRACT, pos: POS, kind: 'multi_transfer', standard: 'ERC1155', ids: [1n, 2n], amounts: [10n, 20n], from: ALICE, to: BOB },
+    })
   })
 
   it('skips a TransferBatch whose id and value lists differ in length', () => {
@@ -65,12 +80,18 @@ describe('EVM standard from logs', () => {
 
   it('skips a TransferSingle without the operator topic', () => {
     const data = encodeAbiParameters([{ type: 'uint256' }, { type: 'uint256' }], [7n, 3n])
-    expect(decodeLog(log([TOPICS.transferSingle, word(ZERO), word(BOB)], data), POS)).toEqual({ ok: false, skipped: { contract: CONTRACT, pos: POS, reason: `unexpected topic count 3 for ${TOPICS.transferSingle}` } })
+    expect(decodeLog(log([TOPICS.transferSingle, word(ZERO), word(BOB)], data), POS)).toEqual({
+      ok: false,
+      skipped: { contract: CONTRACT, pos: POS, reason: `unexpected topic count 3 for ${TOPICS.transferSingle}` },
+    })
   })
 
   it('reads an ERC-2309 ConsecutiveTransfer (last id in the data) as an ERC-721 range', () => {
     const l = log([TOPICS.consecutiveTransfer, word(0n), word(ZERO), word(BOB)], word(9n))
-    expect(decodeLog(l, POS)).toEqual({ ok: true, event: { contract: CONTRACT, pos: POS, kind: 'nft_range_transfer', standard: 'ERC721', fromTokenId: 0n, toTokenId: 9n, from: null, to: BOB } })
+    expect(decodeLog(l, POS)).toEqual({
+      ok: true,
+      event: { contract: CONTRACT, pos: POS, kind: 'nft_range_transfer', standard: 'ERC721', fromTokenId: 0n, toTokenId: 9n, from: null, to: BOB },
+    })
   })
 
   it('skips a ConsecutiveTransfer whose range runs backwards', () => {

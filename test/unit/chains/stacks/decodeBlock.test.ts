@@ -21,14 +21,32 @@ const noDeployments = (): TokenStandardName | undefined => undefined
 
 const TX = '0x' + 'aa'.repeat(32)
 const TIME = 1_700_000_000
-const pos = (logIndex: number, txHash = TX, sender = ALICE): EventPosition => ({ blockNumber: 100, blockHash: '0xindex100', timestamp: new Date(TIME * 1000), txHash, sender, logIndex })
+const pos = (logIndex: number, txHash = TX, sender = ALICE): EventPosition => ({
+  blockNumber: 100,
+  blockHash: '0xindex100',
+  timestamp: new Date(TIME * 1000),
+  txHash,
+  sender,
+  logIndex,
+})
 
 function tx(events: StacksEvent[], extra: Partial<StacksTx> = {}): StacksTx {
   return { txId: TX, index: 0, sender: ALICE, status: 'success', kind: 'contract_call', events, ...extra }
 }
 
 function block(...txs: StacksTx[]): StacksBlock {
-  return { height: 100, hash: '0xhash100', indexBlockHash: '0xindex100', parentIndexBlockHash: '0xindex99', parentBlockHash: '0xhash99', timestamp: TIME, burnBlockHeight: 900, txCount: txs.length, txs, failedTxIds: [] }
+  return {
+    height: 100,
+    hash: '0xhash100',
+    indexBlockHash: '0xindex100',
+    parentIndexBlockHash: '0xindex99',
+    parentBlockHash: '0xhash99',
+    timestamp: TIME,
+    burnBlockHeight: 900,
+    txCount: txs.length,
+    txs,
+    failedTxIds: [],
+  }
 }
 
 const asset = (contractId: string, name: string) => ({ assetIdentifier: `${contractId}::${name}`, contractId, assetName: name })
@@ -49,7 +67,10 @@ const decode = (...events: StacksEvent[]) => decodeBlock(block(tx(events)), stan
 
 describe('decodeBlock: SIP-009', () => {
   it('turns an nft_mint of a SIP-009 contract into a transfer from nobody', () => {
-    expect(decode(nftMint(NFT, 7n, 3))).toEqual({ events: [{ kind: 'nft_transfer', standard: 'SIP009', contract: NFT, tokenId: 7n, from: null, to: BOB, pos: pos(3) }], skipped: [] })
+    expect(decode(nftMint(NFT, 7n, 3))).toEqual({
+      events: [{ kind: 'nft_transfer', standard: 'SIP009', contract: NFT, tokenId: 7n, from: null, to: BOB, pos: pos(3) }],
+      skipped: [],
+    })
   })
 
   it('turns an nft_transfer into a transfer from the sender to the recipient', () => {
@@ -114,7 +135,10 @@ describe('decodeBlock: SIP-010', () => {
 describe('decodeBlock: SIP-013 print events', () => {
   it('turns an sft_mint print into a multi transfer from nobody', () => {
     const v = sft({ type: Cl.stringAscii('sft_mint'), 'token-id': Cl.uint(5), amount: Cl.uint(10), recipient: Cl.principal(BOB) })
-    expect(decode(print(SFT, v, 2))).toEqual({ events: [{ kind: 'multi_transfer', standard: 'SIP013', contract: SFT, ids: [5n], amounts: [10n], from: null, to: BOB, pos: pos(2) }], skipped: [] })
+    expect(decode(print(SFT, v, 2))).toEqual({
+      events: [{ kind: 'multi_transfer', standard: 'SIP013', contract: SFT, ids: [5n], amounts: [10n], from: null, to: BOB, pos: pos(2) }],
+      skipped: [],
+    })
   })
 
   it('turns an sft_transfer print into a multi transfer from the sender to the recipient', () => {
@@ -222,7 +246,9 @@ describe('decodeBlock: SIP-019 notifications', () => {
   })
 
   it('reads an update mode and ttl wrapped in (some …)', () => {
-    expect(decode(print(NFT, notice(payload({ 'update-mode': Cl.some(Cl.stringAscii('frozen')), ttl: Cl.some(Cl.uint(60)) })))).events).toMatchObject([{ mode: 'frozen', ttlSeconds: 60 }])
+    expect(decode(print(NFT, notice(payload({ 'update-mode': Cl.some(Cl.stringAscii('frozen')), ttl: Cl.some(Cl.uint(60)) })))).events).toMatchObject([
+      { mode: 'frozen', ttlSeconds: 60 },
+    ])
   })
 
   it('keeps a ttl of the largest 32-bit signed integer as it is', () => {
@@ -235,7 +261,9 @@ describe('decodeBlock: SIP-019 notifications', () => {
 
   it('reads ft and sft token classes', () => {
     expect(decode(print(FT, notice(payload({ 'token-class': Cl.stringAscii('ft'), 'contract-id': Cl.principal(FT) })))).events).toMatchObject([{ tokenClass: 'ft', contract: FT }])
-    expect(decode(print(SFT, notice(payload({ 'token-class': Cl.stringAscii('sft'), 'contract-id': Cl.principal(SFT) })))).events).toMatchObject([{ tokenClass: 'sft', contract: SFT }])
+    expect(decode(print(SFT, notice(payload({ 'token-class': Cl.stringAscii('sft'), 'contract-id': Cl.principal(SFT) })))).events).toMatchObject([
+      { tokenClass: 'sft', contract: SFT },
+    ])
   })
 
   it('accepts the notification name as a UTF-8 string', () => {

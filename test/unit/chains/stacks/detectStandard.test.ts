@@ -179,9 +179,26 @@ describe('sameType', () => {
   })
 
   it('compares tuple fields in order', () => {
-    const ab = { tuple: [{ name: 'a', type: 'uint128' }, { name: 'b', type: 'bool' }] }
-    const ba = { tuple: [{ name: 'b', type: 'bool' }, { name: 'a', type: 'uint128' }] }
-    expect(sameType(ab, { tuple: [{ type: 'uint128', name: 'a' }, { name: 'b', type: 'bool' }] })).toBe(true)
+    const ab = {
+      tuple: [
+        { name: 'a', type: 'uint128' },
+        { name: 'b', type: 'bool' },
+      ],
+    }
+    const ba = {
+      tuple: [
+        { name: 'b', type: 'bool' },
+        { name: 'a', type: 'uint128' },
+      ],
+    }
+    expect(
+      sameType(ab, {
+        tuple: [
+          { type: 'uint128', name: 'a' },
+          { name: 'b', type: 'bool' },
+        ],
+      }),
+    ).toBe(true)
     expect(sameType(ab, ba)).toBe(false)
   })
 

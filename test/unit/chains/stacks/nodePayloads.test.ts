@@ -40,7 +40,11 @@ describe('event-observer payloads', () => {
       event_index: 3,
       committed: true,
       type: 'nft_mint_event',
-      nft_mint_event: { asset_identifier: 'SP32AEEF6WW5Y0NMJ1S8SBSZDAY8R5J32NBZFPKKZ.free-punks-v0::free-punks', recipient: 'SP1AJHPGR201NHMPT6M2ME9ACS32TS02FVYJ4VVKA', value: { UInt: 483 } },
+      nft_mint_event: {
+        asset_identifier: 'SP32AEEF6WW5Y0NMJ1S8SBSZDAY8R5J32NBZFPKKZ.free-punks-v0::free-punks',
+        recipient: 'SP1AJHPGR201NHMPT6M2ME9ACS32TS02FVYJ4VVKA',
+        value: { UInt: 483 },
+      },
     }
     expect(toStacksEvent(e)).toEqual({
       txId: '0x01',

@@ -31,7 +31,17 @@ const block: StacksBlock = {
       status: 'success',
       kind: 'contract_call',
       events: [
-        { type: 'nft_mint', txId: '0xaa', eventIndex: 0, assetIdentifier: `${OLD}::punk`, contractId: OLD, assetName: 'punk', tokenValue: { hex: '0x0100000000000000000000000000000001', repr: 'u1' }, tokenId: '1', recipient: WALLET },
+        {
+          type: 'nft_mint',
+          txId: '0xaa',
+          eventIndex: 0,
+          assetIdentifier: `${OLD}::punk`,
+          contractId: OLD,
+          assetName: 'punk',
+          tokenValue: { hex: '0x0100000000000000000000000000000001', repr: 'u1' },
+          tokenId: '1',
+          recipient: WALLET,
+        },
         { type: 'ft_mint', txId: '0xaa', eventIndex: 1, assetIdentifier: `${KNOWN}::t`, contractId: KNOWN, assetName: 't', amount: '5', recipient: WALLET },
         print(OLD, 2, Cl.tuple({ type: Cl.stringAscii('sft_mint'), 'token-id': Cl.uint(1), amount: Cl.uint(2), recipient: Cl.principal(WALLET) })),
         print(OLD, 3, Cl.tuple({ notification: Cl.stringAscii('token-metadata-update') })),

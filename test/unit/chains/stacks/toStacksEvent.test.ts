@@ -16,7 +16,11 @@ function nftEvent(kind: 'mint' | 'transfer' | 'burn', value = UINT_42, assetId =
 }
 
 function ftEvent(kind: 'mint' | 'transfer' | 'burn'): ApiTxEvent {
-  return { ...base, event_type: 'fungible_token_asset', asset: { asset_event_type: kind, asset_id: `${NFT}::coin`, sender: ALICE, recipient: BOB, amount: '340282366920938463463374607431768211455' } }
+  return {
+    ...base,
+    event_type: 'fungible_token_asset',
+    asset: { asset_event_type: kind, asset_id: `${NFT}::coin`, sender: ALICE, recipient: BOB, amount: '340282366920938463463374607431768211455' },
+  }
 }
 
 function stxEvent(kind: 'mint' | 'transfer' | 'burn', memo?: string): ApiTxEvent {

@@ -6,7 +6,7 @@ import { statusErrorCode } from '../../../../src/metadata/fetcher/safeFetch'
 // whose class is RetryableError when isRetryableStatus(status), else PermanentError.
 const mapped = (status: number): [string, 'retryable' | 'permanent'] => [statusErrorCode(status), isRetryableStatus(status) ? 'retryable' : 'permanent']
 
-describe('statusErrorCode (with the fetcher\'s retryable rule)', () => {
+describe("statusErrorCode (with the fetcher's retryable rule)", () => {
   it('makes 404 a permanent token_not_found', () => {
     expect(mapped(404)).toEqual(['token_not_found', 'permanent'])
   })
