@@ -62,8 +62,8 @@ async function main(): Promise<void> {
   if (fromNode && !node) return
   const source: StacksBlockSource = node?.source ?? createStacksBlockSource({ baseUrl: api!.url, headers: api!.headers, budget: api!.budget, log: apiLog })
   // an interface the batch needs is waited for however long a rate limit lasts, like its blocks
-  const interfaces = api ? stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 }) : undefined
-  const standards = new StacksStandards(chain, interfaces ? (id) => interfaces.get(id) : undefined)
+  const interfaces = stacksInterfaces(ds, config, api, { patientOnRateLimit: true, maxHintedWaitMs: 5 * 60_000 })
+  const standards = new StacksStandards(chain, (id) => interfaces.get(id), api !== undefined)
   const pending = fromNode ? new PendingEventFlow(chain, standards, api !== undefined, log) : undefined
   let seenTip: number | undefined
   const processor = new StacksProcessor<Store>(source, {
@@ -79,7 +79,10 @@ async function main(): Promise<void> {
   })
 
   const handle = async (store: Store, blocks: StacksBlock[], isHead: boolean): Promise<void> => {
-    await standards.prepare(sqlOf(store), contractsOf(blocks), interfacesOf(blocks))
+    const deployed = interfacesOf(blocks)
+    await standards.prepare(sqlOf(store), contractsOf(blocks), deployed)
+    // what the node's contract_abi told us is kept for every later process, API or not
+    await interfaces.remember(sqlOf(store), deployed)
     const events: ChainEvent[] = []
     // kept events of contracts resolved now come first: they are older than the batch
     const replayed = pending ? await pending.resolve(sqlOf(store), blocks[0].height, blocks[blocks.length - 1].height) : []
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
     abort.abort()
     await done.catch(() => {})
   })
-  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0 && api && interfaces) {
+  if (config.STACKS_SUPPLY_CHECK_SECONDS > 0 && api) {
     const reader = new StacksReader({ baseUrl: api.url, request: { headers: api.headers, budget: api.budget }, interfaces: (id) => interfaces.get(id) })
     const mismatches = metrics.counter('supply_mismatches_total', 'SIP-010 supplies tracked from events that differ from get-total-supply at the same block')
     const deps = {

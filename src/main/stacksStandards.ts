@@ -30,8 +30,10 @@ export class StacksStandards {
 
   constructor(
     private readonly chain: string,
-    /** Where interfaces come from when the batch does not carry one (the shared cache over the API); undefined with no API. */
-    private readonly interfaceOf: ((contractId: string) => Promise<ContractInterface | undefined>) | undefined,
+    /** Where interfaces come from when the batch does not carry one: the shared Postgres cache (over the API when one is configured). */
+    private readonly interfaceOf: (contractId: string) => Promise<ContractInterface | undefined>,
+    /** Whether a missing interface can be asked of an API; without one, a contract with none known is unresolved. */
+    private readonly canFetch: boolean,
   ) {}
 
   /** Resolves every contract id the batch mentions; afterwards `get` answers synchronously. */
@@ -50,8 +52,8 @@ export class StacksStandards {
     const unknown = missing.filter((id) => !named.has(id))
     await Promise.all(
       unknown.map(async (id) => {
-        const iface = local.get(id) ?? (this.interfaceOf ? await this.interfaceOf(id) : undefined)
-        if (!iface && !this.interfaceOf && !this.cache.has(id)) this.unresolved.add(id)
+        const iface = local.get(id) ?? (await this.interfaceOf(id))
+        if (!iface && !this.canFetch && !this.cache.has(id)) this.unresolved.add(id)
         else this.unresolved.delete(id)
         const standard = this.cache.get(id)?.standard ?? (iface ? (detectStandard(iface) ?? null) : null)
         const assetName = iface && standard ? assetNameOf(iface, standard) : null

@@ -31,8 +31,13 @@ export function stacksApiAccess(config: Config, requestsPerMinute: number): Stac
 }
 
 /** Contract interfaces through the shared Postgres cache; `retry` is the caller's policy for the one request a contract costs. */
-export function stacksInterfaces(ds: DataSource, config: Config, api: StacksApiAccess, retry?: Partial<RetryPolicy>): StacksContractInterfaces<ContractInterface> {
-  return new StacksContractInterfaces(ds, config.STACKS_CHAIN, (id) => getContractInterface(api.url, id, { headers: api.headers, budget: api.budget, retry }))
+export function stacksInterfaces(ds: DataSource, config: Config, api: StacksApiAccess | undefined, retry?: Partial<RetryPolicy>): StacksContractInterfaces<ContractInterface> {
+  // with no API, only the interfaces stored earlier (a node stream's contract_abi) are known
+  return new StacksContractInterfaces(
+    ds,
+    config.STACKS_CHAIN,
+    api ? (id) => getContractInterface(api.url, id, { headers: api.headers, budget: api.budget, retry }) : async () => undefined,
+  )
 }
 
 /**

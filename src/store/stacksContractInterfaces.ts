@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm'
+import type { SqlExecutor } from './sql'
 
-/** Asks the API for a contract's interface; undefined when there is no such contract. */
+/** Asks the API for a contract's interface; undefined when there is no such contract (or no API to ask). */
 export type InterfaceFetcher<I> = (contractId: string) => Promise<I | undefined>
 
 /**
@@ -56,6 +57,22 @@ export class StacksContractInterfaces<I> {
       }
       return iface
     })
+  }
+
+  /**
+   * Stores interfaces learnt without a request (a deployment's `contract_abi` in the node's event
+   * stream), in the caller's transaction, so a later process knows them with no API configured.
+   * An interface already stored stays (a deployed contract cannot change).
+   */
+  async remember(db: SqlExecutor, interfaces: ReadonlyMap<string, I>): Promise<void> {
+    if (interfaces.size === 0) return
+    const ids = [...interfaces.keys()].sort()
+    await db.query(
+      `INSERT INTO stacks_contract_interface (chain, contract_id, interface)
+       SELECT $1, id, iface FROM unnest($2::text[], $3::jsonb[]) AS i(id, iface)
+       ON CONFLICT DO NOTHING`,
+      [this.chain, ids, ids.map((id) => JSON.stringify(interfaces.get(id)))],
+    )
   }
 
   private async stored(db: EntityManager, contractId: string): Promise<I | undefined> {

@@ -6,6 +6,9 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runCli } from '../../src/cli/main'
+import { loadConfig } from '../../src/config'
+import { StacksStandards } from '../../src/main/stacksStandards'
+import { stacksInterfaces } from '../../src/main/wiring'
 import { storedBlocks } from '../../src/store/stacksNodeBlocks'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { waitForIndexed } from '../helpers/indexer'
@@ -179,6 +182,15 @@ describe('Stacks node event stream', () => {
     expect(await q(db, `SELECT count(*)::int AS n FROM contract`)).toEqual([{ n: 0 }])
     expect(await q(db, `SELECT count(*)::int AS n FROM stacks_pending_event`)).toEqual([{ n: 0 }])
     expect(proc.output()).not.toContain('stacks batch failed')
+
+    // the 37 interfaces the deployments carried are kept: a later process knows them with no API
+    const stored = await q<{ contract_id: string }>(db, `SELECT contract_id FROM stacks_contract_interface WHERE chain = 'stacks:2147483648' ORDER BY 1`)
+    expect(stored).toHaveLength(37)
+    const later = new StacksStandards('stacks:2147483648', (id) => stacksInterfaces(db.ds, loadConfig({ STACKS_CHAIN: 'stacks:2147483648' }), undefined).get(id), false)
+    await later.prepare(db.ds.manager, [stored[0].contract_id])
+    expect([later.isUnresolved(stored[0].contract_id), later.get(stored[0].contract_id)]).toEqual([false, undefined])
+    await later.prepare(db.ds.manager, ['ST000000000000000000002AMW42H.never-deployed'])
+    expect(later.isUnresolved('ST000000000000000000002AMW42H.never-deployed')).toBe(true)
   })
 
   it('keeps the events of contracts deployed before the recording while no API can give their interfaces, and applies them once one can', async () => {
