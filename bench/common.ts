@@ -6,7 +6,7 @@
  * Everything that touches TypeORM entities runs from lib/ (tsc output, decorator metadata); from
  * src/ only types are imported. Every loop here is bounded in count and time.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -532,7 +532,6 @@ export function latestProfile(dir: string): string | undefined {
 /** The code measured: commit, and whether src/ had uncommitted changes (others edit the tree). */
 export function codeVersion(): string {
   try {
-    const { execFileSync } = require('node:child_process') as typeof import('node:child_process') // eslint-disable-line @typescript-eslint/no-require-imports
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim()
     const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'db'], { cwd: ROOT, encoding: 'utf8' }).trim()
     return dirty ? `${head} + uncommitted src/db changes` : head

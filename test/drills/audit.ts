@@ -4,7 +4,10 @@
  * the request version the attempt had claimed and the worker that held it. One request version
  * completed twice shows up as two rows with the same (job, claimed version).
  */
+import { jobCounts } from './context'
 import type { DrillDb } from './postgres'
+import { check, type Check } from './report'
+import { fmt } from './runtime'
 
 export async function installDoneAudit(db: DrillDb): Promise<void> {
   await db.q(`CREATE TABLE drill_done_audit (
@@ -48,4 +51,35 @@ export async function readDoneAudit(db: DrillDb): Promise<AuditResult> {
      SELECT job_id, completions, requests FROM r WHERE completions > requests ORDER BY job_id LIMIT 20`,
   )
   return { completions: n, duplicates, overRun }
+}
+
+/**
+ * The end-of-drill checks of the queue shared by the crash and database-restart drills: no job
+ * completed more often than requested, every job DONE, every token of the collection AVAILABLE.
+ * Returns how many of the collection's tokens are AVAILABLE.
+ */
+export async function checkEveryJobDoneOnce(
+  checks: Check[],
+  db: DrillDb,
+  audit: AuditResult,
+  want: { chain: string; jobs: number; contractId: string; tokens: number },
+): Promise<number> {
+  check(
+    checks,
+    'no job completed more often than requested (token appeared once + its update notices)',
+    audit.overRun.length === 0,
+    audit.overRun.length === 0
+      ? 'none'
+      : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun
+          .slice(0, 4)
+          .map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`)
+          .join(', ')}`,
+  )
+  const c = await jobCounts(db, want.chain)
+  check(checks, 'every job DONE', (c.DONE ?? 0) === want.jobs && Object.keys(c).length === 1, JSON.stringify(c))
+  const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [
+    want.contractId,
+  ])
+  check(checks, 'every token has its metadata', available === want.tokens, `${fmt(available)}/${fmt(want.tokens)} AVAILABLE`)
+  return available
 }

@@ -8,7 +8,7 @@
  */
 import { startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
-import { installDoneAudit, readDoneAudit } from './audit'
+import { checkEveryJobDoneOnce, installDoneAudit, readDoneAudit } from './audit'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { indexedHeight, jobCounts, waitQuiet, type DrillContext } from './context'
 import { compareDatabases, counterMismatches } from './dump'
@@ -179,23 +179,7 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
       }`
     }
     check(checks, 'no job version completed twice (audit trigger)', audit.duplicates.length === 0, dupDetail)
-    check(
-      checks,
-      'no job completed more often than requested (token appeared once + its update notices)',
-      audit.overRun.length === 0,
-      audit.overRun.length === 0
-        ? 'none'
-        : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun
-            .slice(0, 4)
-            .map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`)
-            .join(', ')}`,
-    )
-    const c = await jobCounts(db, EVM_CHAIN)
-    check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
-    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [
-      col.contractId,
-    ])
-    check(checks, 'every token has its metadata', available === opt.tokens, `${fmt(available)}/${fmt(opt.tokens)} AVAILABLE`)
+    const available = await checkEveryJobDoneOnce(checks, db, audit, { chain: EVM_CHAIN, jobs: total, contractId: col.contractId, tokens: opt.tokens })
     const revRows = await db.q<{ id: string; d: string }>(`SELECT token_id AS id, description AS d FROM token_metadata WHERE contract_id = $1 AND token_id = ANY($2::text[])`, [
       col.contractId,
       [...col.revs.keys()].map((id) => `${col.contractId}:${id}`),

@@ -12,7 +12,7 @@ import path from 'node:path'
 import { startMetadataHost } from '../helpers/metadataHost'
 import type * as NetModule from '../../src/lib/net'
 import { ApiProbe } from './apiProbe'
-import { installDoneAudit, readDoneAudit } from './audit'
+import { checkEveryJobDoneOnce, installDoneAudit, readDoneAudit } from './audit'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { jobCounts, waitQuiet, type DrillContext } from './context'
 import { compareDatabases, counterMismatches } from './dump'
@@ -229,23 +229,7 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
             .map((x) => `${x.job_id.split(':').pop()} v${x.claimed_version} ×${x.n}`)
             .join(', ')} (ids minted in one block: the processor re-applied its hot blocks after a restart)`,
     )
-    check(
-      checks,
-      'no job completed more often than requested (token appeared once + its update notices)',
-      audit.overRun.length === 0,
-      audit.overRun.length === 0
-        ? 'none'
-        : `${audit.overRun.length}${audit.overRun.length === 20 ? '+' : ''} jobs, e.g. ${audit.overRun
-            .slice(0, 4)
-            .map((o) => `${o.job_id.split(':').pop()}: ${o.completions} completions for ${o.requests} request(s)`)
-            .join(', ')}`,
-    )
-    const c = await jobCounts(db, EVM_CHAIN)
-    check(checks, 'every job DONE', (c.DONE ?? 0) === total && Object.keys(c).length === 1, JSON.stringify(c))
-    const [{ available }] = await db.q<{ available: number }>(`SELECT count(*)::int AS available FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [
-      col.contractId,
-    ])
-    check(checks, 'every token has its metadata', available === opt.tokens, `${fmt(available)}/${fmt(opt.tokens)} AVAILABLE`)
+    const available = await checkEveryJobDoneOnce(checks, db, audit, { chain: EVM_CHAIN, jobs: total, contractId: col.contractId, tokens: opt.tokens })
     const counters = await counterMismatches(db)
     check(checks, 'status counters equal COUNT(*)', counters.length === 0, counters.join('; ') || 'job, token, contract and per-collection counters match')
     const survivors = roles.filter((p) => p.name !== 'evm-processor')

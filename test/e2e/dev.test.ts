@@ -1,26 +1,11 @@
 // `npm run dev` as a user runs it: a child process on a clean data directory, used only through
 // the URLs it prints, then stopped with Ctrl-C (SIGINT to its process group).
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useDevRun } from '../helpers/devRun'
 import { waitFor } from '../helpers/processes'
 
-const ROOT = path.resolve(__dirname, '../..')
-let dev: ChildProcess | undefined
-let output = ''
-const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tms-dev-'))
-fs.chmodSync(dataDir, 0o755)
-
-afterAll(() => {
-  try {
-    if (dev?.pid && dev.exitCode === null) process.kill(-dev.pid, 'SIGKILL')
-  } catch {
-    // already gone
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true })
-})
+const dev = useDevRun('tms-dev-')
 
 /** Every process below `pid` (from /proc): what must be gone after Ctrl-C. */
 function descendants(pid: number): number[] {
@@ -62,25 +47,8 @@ async function post(url: string, body: unknown): Promise<any> {
 describe('npm run dev', () => {
   it('indexes both chains, serves metadata and errors through the public API, and stops cleanly on Ctrl-C', async () => {
     const started = Date.now()
-    dev = spawn('npm', ['run', 'dev'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', DATA_DIR: dataDir, API_PORT: '0', LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, as a terminal gives it
-    })
-    dev.stdout!.on('data', (d: Buffer) => (output += d.toString()))
-    dev.stderr!.on('data', (d: Buffer) => (output += d.toString()))
-    const exited = new Promise<number | null>((resolve) => dev!.on('exit', (code) => resolve(code)))
-
-    // The banner's last line marks the whole banner as received: stdout may deliver it in several
-    // chunks, so the "Try:" lines are read only once that line has arrived.
-    await waitFor(
-      'the whole banner',
-      async () => output.includes('Ctrl-C stops everything.') || undefined,
-      180_000,
-      200,
-      () => output.slice(-3000),
-    )
+    const run = dev.start('npm', ['run', 'dev'])
+    const output = await run.banner()
     stage('URLs printed', started)
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const squids = /"contractAddress":"(0x[0-9a-f]{40})"/.exec(output)![1]
@@ -156,12 +124,12 @@ describe('npm run dev', () => {
 
     stage('status moved', started)
     // Ctrl-C: SIGINT to the dev process (npm itself only relays it); the whole tree must end, npm with 0
-    const tree = [dev.pid!, ...descendants(dev.pid!)]
+    const tree = [run.child.pid!, ...descendants(run.child.pid!)]
     expect(tree.length).toBeGreaterThan(4)
     // the node process itself (not the `sh -c` npm wraps it in, whose command line names it too)
     const devPid = tree.find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[1]?.endsWith('lib/main/dev.js'))!
     process.kill(devPid, 'SIGINT')
-    expect(await exited).toBe(0)
+    expect(await run.exited).toBe(0)
     stage('exited', started)
     await waitFor('every process of the tree to be gone', async () => tree.every((p) => !alive(p)), 15_000, 100)
     process.stdout.write(`npm run dev: first token metadata after ${firstMetadataSeconds.toFixed(1)} s\n`)

@@ -186,7 +186,8 @@ describe('Stacks node event stream', () => {
     // the 37 interfaces the deployments carried are kept: a later process knows them with no API
     const stored = await q<{ contract_id: string }>(db, `SELECT contract_id FROM stacks_contract_interface WHERE chain = 'stacks:2147483648' ORDER BY 1`)
     expect(stored).toHaveLength(37)
-    const later = new StacksStandards('stacks:2147483648', (id) => stacksInterfaces(db.ds, loadConfig({ STACKS_CHAIN: 'stacks:2147483648' }), undefined).get(id), false)
+    const cache = stacksInterfaces(db.ds, loadConfig({ STACKS_CHAIN: 'stacks:2147483648' }), undefined)
+    const later = new StacksStandards('stacks:2147483648', (id) => cache.get(id), false)
     await later.prepare(db.ds.manager, [stored[0].contract_id])
     expect([later.isUnresolved(stored[0].contract_id), later.get(stored[0].contract_id)]).toEqual([false, undefined])
     await later.prepare(db.ds.manager, ['ST000000000000000000002AMW42H.never-deployed'])
