@@ -47,6 +47,10 @@ export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettleme
     ],
   )
   if (touched.length === 0) return []
+  // Two settles finishing a refresh's last items at once would each see the other's items still
+  // PENDING (uncommitted) and neither would complete it. Locking the refresh rows (in id order)
+  // first serialises them: the later one's check runs after the earlier commit and sees its items.
+  await db.query(`SELECT id FROM refresh WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [touched.map((t) => t.refresh_id)])
   const completed: { id: string; chain: string; contract_id: string; token_count: number; failed: number }[] = await db.query(
     `WITH done AS (
        UPDATE refresh r SET status = 'COMPLETED', completed_at = $2, started_at = coalesce(r.started_at, $2)
@@ -59,13 +63,14 @@ export async function settleRefreshItems(db: SqlExecutor, items: RefreshSettleme
   return completed.map((r) => ({ id: r.id, chain: r.chain, contractId: r.contract_id, tokenCount: r.token_count, failed: r.failed }))
 }
 
-/** Marks refreshes IN_PROGRESS when one of their tokens' jobs is claimed. */
+/** Marks refreshes IN_PROGRESS when one of their tokens' jobs is claimed; locks them in id order, as settles do. */
 export async function startRefreshes(db: SqlExecutor, tokenRefs: string[], now: Date): Promise<void> {
   if (tokenRefs.length === 0) return
   await db.query(
     `UPDATE refresh r SET status = 'IN_PROGRESS', started_at = $2
-      WHERE r.status = 'QUEUED'
-        AND r.id IN (SELECT refresh_id FROM refresh_item WHERE token_ref = ANY($1::text[]) AND status = 'PENDING')`,
+      WHERE r.id IN (SELECT id FROM refresh WHERE status = 'QUEUED'
+                       AND id IN (SELECT refresh_id FROM refresh_item WHERE token_ref = ANY($1::text[]) AND status = 'PENDING')
+                     ORDER BY id FOR UPDATE)`,
     [tokenRefs, now],
   )
 }

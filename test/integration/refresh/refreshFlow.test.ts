@@ -119,9 +119,9 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
         seen.add(r.body.status)
         return r.body.status === 'completed' ? r.body : undefined
       },
-      60_000,
+      45_000,
       100,
-      () => workers.map((w) => w.output().split('\n').slice(-5).join('\n')).join('\n---\n'),
+      () => workers.map((w) => w.output().split('\n').slice(-10).join('\n')).join('\n---\n'),
     )
     const seconds = (Date.now() - started) / 1000
     expect([...seen].every((s) => ['queued', 'in_progress', 'completed'].includes(s))).toBe(true)
