@@ -47,16 +47,16 @@ export function contractIdOf(chain: string, address: string): string {
   return contractId(chain, address)
 }
 
-/** uint256 on EVM chains, uint128 (Clarity) on Stacks. */
-export function maxTokenId(chain: string): bigint {
-  return chainNamespace(chain) === 'stacks' ? UINT128_MAX : UINT256_MAX
-}
-
 /** The canonical decimal form of a token id of `chain`, or a reason it is not one. */
 export function checkTokenId(chain: string, value: unknown): { ok: true; tokenId: string } | { ok: false; problem: string } {
-  const bits = chainNamespace(chain) === 'stacks' ? 128 : 256
+  return checkTokenIdIn(chainNamespace(chain), value)
+}
+
+/** The same check for any chain of a namespace: uint256 on EVM chains, uint128 (Clarity) on Stacks. */
+export function checkTokenIdIn(namespace: string, value: unknown): { ok: true; tokenId: string } | { ok: false; problem: string } {
+  const bits = namespace === 'stacks' ? 128 : 256
   if (typeof value !== 'string') return { ok: false, problem: `token id must be a decimal string, got ${typeof value}` }
-  const id = parseTokenId(value, maxTokenId(chain))
+  const id = parseTokenId(value, namespace === 'stacks' ? UINT128_MAX : UINT256_MAX)
   if (id === undefined) return { ok: false, problem: `token id "${clip(value)}" is not a non-negative decimal integer below 2^${bits} (no sign, leading zeros or exponent)` }
   return { ok: true, tokenId: id.toString(10) }
 }

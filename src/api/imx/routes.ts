@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { getRefresh, listRefreshErrors, listRefreshPage, type RefreshListRow, type RefreshSummary } from '../../store/refreshes'
 import { imxLimitHeaders } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
-import { asFailure, RefreshFailure, sendFailure } from '../refresh/failures'
+import { authenticateFirst } from '../refresh/authFirst'
+import { asFailure, InputProblem, RefreshFailure, sendFailure } from '../refresh/failures'
+import { shapeValidatorCompiler } from '../shapes/validation'
 import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './caller'
-import { bodyObject, contractOf, InputProblem, pageSizeParam, queryString, requiredString, tokenIdList } from '../refresh/input'
 import { imxSchemas } from './schemas'
 import { addressOf, decodeCursor, encodeCursor, immutableErrorCode, isRefreshId, requestRefresh, truncateBody } from '../refresh/refreshService'
 
@@ -24,10 +26,12 @@ import { addressOf, decodeCursor, encodeCursor, immutableErrorCode, isRefreshId,
  */
 export function imxRefreshRoutes(ctx: ApiContext) {
   const chain = ctx.config.REFRESH_DEFAULT_CHAIN
-  const maxTokens = ctx.config.REFRESH_MAX_TOKENS_PER_REQUEST
+  const schemas = imxSchemas(chain, ctx.config.REFRESH_MAX_TOKENS_PER_REQUEST)
+  const auth = authenticateFirst((request) => imxCaller(ctx, request.headers))
 
-  return async function register(app: FastifyInstance): Promise<void> {
-    app.setValidatorCompiler(() => () => true)
+  return async function register(scope: FastifyInstance): Promise<void> {
+    const app = scope.withTypeProvider<ZodTypeProvider>()
+    app.setValidatorCompiler(shapeValidatorCompiler)
     app.setErrorHandler((err, request, reply) => {
       const f = asFailure(err, request)
       if (!f) return reply.code(500).send({ code: 'internal_server_error', message: 'Internal server error' })
@@ -37,31 +41,24 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       reply.code(404).send({ code: 'resource_not_found', message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }),
     )
 
-    app.post('/', { schema: imxSchemas.create }, async (request, reply) => {
-      const caller = await imxCaller(ctx, request.headers)
-      const b = bodyObject(request.body)
-      const address = requiredString(b, 'collection_address')
-      const contractId = contractOf(chain, address, 'collection_address')
-      const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', maxTokens)
-      const grant = await grantFor(ctx, caller, chain, contractId)
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId, tokenIds })
+    app.post('/', { schema: schemas.create, preValidation: auth.preValidation }, async (request, reply) => {
+      const { collection_address: collection, token_ids: tokenIds } = request.body
+      const grant = await grantFor(ctx, auth.callerOf(request), chain, collection.contractId)
+      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId: collection.contractId, tokenIds })
       if (out.kind === 'limited') {
         return reply.code(429).headers(imxLimitHeaders(out.limits)).send({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
       }
       return reply.code(202).headers(imxLimitHeaders(out.limits)).send({ refresh_id: out.refreshId })
     })
 
-    app.get('/', { schema: imxSchemas.list }, async (request: FastifyRequest) => {
-      const caller = await imxCaller(ctx, request.headers)
-      const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
-      const address = queryString(request.query, 'collection_address')
+    app.get('/', { schema: schemas.list, preValidation: auth.preValidation }, async (request) => {
+      const caller = auth.callerOf(request)
+      const { collection_address: collection, cursor, page_size: pageSize } = request.query
       let scope = listScope(caller, chain)
-      if (address !== undefined) {
-        const contractId = contractOf(chain, address, 'collection_address')
-        await grantFor(ctx, caller, chain, contractId, 'read the refreshes of')
-        scope = { contracts: [contractId] }
+      if (collection !== undefined) {
+        await grantFor(ctx, caller, chain, collection.contractId, 'read the refreshes of')
+        scope = { contracts: [collection.contractId] }
       }
-      const cursor = queryString(request.query, 'cursor')
       const before = cursor ? listPosition(cursor) : undefined
       const page = await listRefreshPage(ctx.ds, { chain, ...scope }, pageSize, before)
       const last = page.rows[page.rows.length - 1]
@@ -72,16 +69,14 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       }
     })
 
-    app.get('/:refresh_id', { schema: imxSchemas.get }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
-      const caller = await imxCaller(ctx, request.headers)
-      const r = await findRefresh(caller, request.params.refresh_id)
+    app.get('/:refresh_id', { schema: schemas.get, preValidation: auth.preValidation }, async (request) => {
+      const r = await findRefresh(auth.callerOf(request), request.params.refresh_id)
       return refreshStatus(r)
     })
 
-    app.get('/:refresh_id/errors', { schema: imxSchemas.errors }, async (request: FastifyRequest<{ Params: { refresh_id: string } }>) => {
-      const caller = await imxCaller(ctx, request.headers)
-      const pageSize = pageSizeParam(queryString(request.query, 'page_size'), DEFAULT_PAGE, MAX_PAGE)
-      const cursor = queryString(request.query, 'cursor')
+    app.get('/:refresh_id/errors', { schema: schemas.errors, preValidation: auth.preValidation }, async (request) => {
+      const caller = auth.callerOf(request)
+      const { cursor, page_size: pageSize } = request.query
       const after = cursor ? decodeCursor('imx-refresh-errors', cursor, ['p'])?.p : undefined
       if (cursor && after === undefined) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
       const r = await findRefresh(caller, request.params.refresh_id)
@@ -112,9 +107,6 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     }
   }
 }
-
-const DEFAULT_PAGE = 100
-const MAX_PAGE = 200
 
 const IMX_ERROR_CODES = {
   invalid: 'validation_error',

@@ -1,11 +1,13 @@
 import { countIndexedTokens } from '../../store/read/tokenLists'
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance } from 'fastify'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { tokenKey } from '../../core/ids'
 import { retryAfterHeaders } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
-import { asFailure, requireKey, requireRights, sendFailure, type FailureKind } from '../refresh/failures'
-import { bodyObject, contractOf, InputProblem, tokenIdList } from '../refresh/input'
-import { mavisSchema } from '../imx/schemas'
+import { authenticateFirst } from '../refresh/authFirst'
+import { asFailure, InputProblem, requireKey, requireRights, sendFailure, type FailureKind } from '../refresh/failures'
+import { shapeValidatorCompiler } from '../shapes/validation'
+import { mavisSchema } from './schemas'
 import { requestRefresh } from '../refresh/refreshService'
 
 /**
@@ -23,8 +25,6 @@ import { requestRefresh } from '../refresh/refreshService'
  * refresh can be followed on /v1/metadata-refreshes/:id.
  */
 
-export const MAVIS_MAX_TOKENS = 100
-
 const MESSAGES: Partial<Record<FailureKind, string>> = {
   unauthorized: 'Invalid authentication credentials',
   forbidden: 'You cannot consume this service',
@@ -33,9 +33,12 @@ const MESSAGES: Partial<Record<FailureKind, string>> = {
 
 export function mavisRefreshRoutes(ctx: ApiContext) {
   const chain = ctx.config.MAVIS_CHAIN
+  const schema = mavisSchema(chain)
+  const auth = authenticateFirst((request) => requireKey(ctx, request.headers, 'mavis'))
 
-  return async function register(app: FastifyInstance): Promise<void> {
-    app.setValidatorCompiler(() => () => true)
+  return async function register(scope: FastifyInstance): Promise<void> {
+    const app = scope.withTypeProvider<ZodTypeProvider>()
+    app.setValidatorCompiler(shapeValidatorCompiler)
     app.setErrorHandler((err, request, reply) => {
       const f = asFailure(err, request)
       if (!f) return reply.code(500).send({ message: 'Internal server error' })
@@ -43,15 +46,10 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
     })
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ message: `no route for ${request.method} ${request.url.split('?')[0].slice(0, 200)}` }))
 
-    app.post('/collections/:token_address/refresh_metadata', { schema: mavisSchema }, async (request: FastifyRequest<{ Params: { token_address: string } }>, reply) => {
-      const key = await requireKey(ctx, request.headers, 'mavis')
-      const address = request.params.token_address
-      const contractId = contractOf(chain, address, 'token_address')
-      const b = bodyObject(request.body)
-      if (Array.isArray(b.token_ids) && b.token_ids.length > MAVIS_MAX_TOKENS) {
-        throw new InputProblem(`Too many token ids, max number of token ids allowed is ${MAVIS_MAX_TOKENS}`, 'token_ids')
-      }
-      const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', MAVIS_MAX_TOKENS)
+    app.post('/collections/:token_address/refresh_metadata', { schema, preValidation: auth.preValidation }, async (request, reply) => {
+      const key = auth.callerOf(request)
+      const { address, contractId } = request.params.token_address
+      const tokenIds = request.body.token_ids
       requireRights(key, contractId, address)
       const refs = tokenIds.map((id) => tokenKey(contractId, id))
       if ((await countIndexedTokens(ctx.db, refs)) !== refs.length) throw new InputProblem('Token not found', 'token_ids')

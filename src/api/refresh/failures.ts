@@ -4,7 +4,7 @@ import type { ApiKeyRecord } from '../../store/apiKeys'
 import { authenticateRequest, mayRefresh, type KeySurface } from '../auth/apiKeyAuth'
 import type { ApiContext } from '../context'
 import { classifyError, isDatabaseUnavailable, logServerError, UNAVAILABLE_MESSAGE, UNAVAILABLE_RETRY_AFTER_S } from '../errors'
-import { InputProblem } from './input'
+import { RequestShapeError } from '../shapes/validation'
 
 /**
  * Failures of the refresh surfaces in one vocabulary; each surface renders them in its own
@@ -21,17 +21,35 @@ export class RefreshFailure extends Error {
   constructor(
     readonly kind: FailureKind,
     message: string,
-    readonly options: { field?: string; missing?: boolean; headers?: Record<string, string> } = {},
+    readonly options: { field?: string; headers?: Record<string, string> } = {},
   ) {
     super(message)
     this.name = 'RefreshFailure'
   }
 }
 
+/**
+ * A request its schema accepts but the handler refuses (a cursor of another list, a token the
+ * collection does not have), naming the field; rendered like a schema mismatch.
+ */
+export class InputProblem extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message)
+    this.name = 'InputProblem'
+  }
+}
+
 /** The failure a thrown error stands for, or undefined for a server failure (already logged, like an unavailable database). */
 export function asFailure(err: unknown, request: FastifyRequest): RefreshFailure | undefined {
   if (err instanceof RefreshFailure) return err
-  if (err instanceof InputProblem) return new RefreshFailure('invalid', err.message, { field: err.field, missing: err.missing })
+  if (err instanceof InputProblem) return new RefreshFailure('invalid', err.message, { field: err.field })
+  if (err instanceof RequestShapeError) {
+    const { kind, field, message } = err.problem
+    return new RefreshFailure(kind === 'unknown_chain' ? 'not_found' : 'invalid', message, { field: field || undefined })
+  }
   const problem = classifyError(err)
   if (problem) return new RefreshFailure(problem.statusCode === 404 ? 'not_found' : 'invalid', problem.message)
   logServerError(request, err)

@@ -1,16 +1,18 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { sequenceChainOf } from './request'
+import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import type { RefreshSummary } from '../../store/refreshes'
 import { getRefresh, refreshIdForTask } from '../../store/refreshes'
 import { indexedContractStandard } from '../../store/read/contracts'
 import { indexedTokenIds } from '../../store/read/tokenLists'
+import type { ApiKeyRecord } from '../../store/apiKeys'
 import { mayRefresh } from '../auth/apiKeyAuth'
 import { retryAfterHeaders } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
 import { clip } from '../validation'
-import { WebrpcFailure, webrpcErrorBody, webrpcUnavailableBody, type WebrpcErrorBody, type WebrpcErrorName } from './webrpcErrors'
-import { asFailure, requireKey, requireRights, type FailureKind } from '../refresh/failures'
-import { bodyObject, contractOf, InputProblem, requiredString, tokenIdList, typeOf, type Json } from '../refresh/input'
+import { WebrpcFailure, webrpcErrorBody, webrpcShapeError, webrpcUnavailableBody, type WebrpcErrorBody, type WebrpcErrorName } from './webrpcErrors'
+import { authenticateFirst } from '../refresh/authFirst'
+import { asFailure, InputProblem, requireKey, requireRights, type FailureKind } from '../refresh/failures'
+import { RequestShapeError, shapeValidatorCompiler } from '../shapes/validation'
 import { sequenceRefreshSchemas } from './refreshSchemas'
 import { addressOf, requestRefresh } from '../refresh/refreshService'
 
@@ -49,26 +51,24 @@ const BY_KIND: Record<FailureKind, WebrpcErrorName> = {
 
 export function sequenceRefreshRoutes(ctx: ApiContext) {
   const maxTokens = ctx.config.REFRESH_MAX_TOKENS_PER_REQUEST
+  const schemas = sequenceRefreshSchemas(ctx.knownChains, maxTokens)
+  const auth = authenticateFirst((request) => requireKey(ctx, request.headers, 'sequence'))
 
-  return async function register(app: FastifyInstance): Promise<void> {
-    app.setValidatorCompiler(() => () => true)
+  return async function register(scope: FastifyInstance): Promise<void> {
+    const app = scope.withTypeProvider<ZodTypeProvider>()
+    app.setValidatorCompiler(shapeValidatorCompiler)
     app.setErrorHandler((err, request, reply) => {
       if (err instanceof WebrpcFailure) return send(reply, err.body)
+      if (err instanceof RequestShapeError) return send(reply, webrpcShapeError(err.problem, 'InvalidArgument'))
       const f = asFailure(err, request)
       if (!f) return send(reply, webrpcErrorBody('WebrpcInternalError'))
-      const name: WebrpcErrorName = f.kind === 'invalid' ? (f.options.missing ? 'RequiredArgument' : f.options.field ? 'InvalidArgument' : 'WebrpcBadRequest') : BY_KIND[f.kind]
+      const name: WebrpcErrorName = f.kind === 'invalid' && !f.options.field ? 'WebrpcBadRequest' : BY_KIND[f.kind]
       return send(reply, f.kind === 'unavailable' ? webrpcUnavailableBody() : webrpcErrorBody(name, f.message), f.options.headers)
     })
 
-    app.post('/Metadata/RefreshTokenMetadata', { schema: sequenceRefreshSchemas.refresh }, async (request, reply) => {
-      const key = await requireKey(ctx, request.headers, 'sequence')
-      const b = bodyObject(request.body)
-      const chain = parseChain(b, ctx.knownChains)
-      const address = requiredString(b, 'contractAddress')
-      const contractId = contractOf(chain, address, 'contractAddress')
-      const given = b.tokenIDs === undefined || b.tokenIDs === null ? [] : tokenIdList(chain, b.tokenIDs, 'tokenIDs', maxTokens, true)
-      const refreshAll = optionalBoolean(b, 'refreshAll')
-      const newMints = optionalBoolean(b, 'newMints')
+    app.post('/Metadata/RefreshTokenMetadata', { schema: schemas.refresh, preValidation: auth.preValidation }, async (request, reply) => {
+      const key = auth.callerOf(request)
+      const { chain, address, contractId, tokenIds: given, refreshAll, newMints } = request.body
       requireRights(key, contractId, address)
       let tokenIds = given
       if (refreshAll || newMints || given.length === 0) {
@@ -88,13 +88,13 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       return { taskID: out.taskId, taskId: out.taskId }
     })
 
-    app.post('/Metadata/GetTask', { schema: sequenceRefreshSchemas.getTask }, async (request) => {
-      const { refresh, taskId } = await findTask(request.headers, request.body)
-      return { task: task(taskId, refresh) }
+    app.post('/Metadata/GetTask', { schema: schemas.getTask, preValidation: auth.preValidation }, async (request) => {
+      const refresh = await findTask(auth.callerOf(request), request.body)
+      return { task: task(request.body, refresh) }
     })
 
-    app.post('/Metadata/GetTaskStatus', { schema: sequenceRefreshSchemas.getTaskStatus }, async (request) => {
-      const { refresh } = await findTask(request.headers, request.body)
+    app.post('/Metadata/GetTaskStatus', { schema: schemas.getTaskStatus, preValidation: auth.preValidation }, async (request) => {
+      const refresh = await findTask(auth.callerOf(request), request.body)
       return { status: taskStatus(refresh) }
     })
 
@@ -107,26 +107,13 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       })
     }
 
-    async function findTask(headers: Parameters<typeof requireKey>[1], body: unknown): Promise<{ refresh: RefreshSummary; taskId: number }> {
-      const key = await requireKey(ctx, headers, 'sequence')
-      const b = bodyObject(body)
-      const raw = b.taskId ?? b.taskID
-      if (raw === undefined || raw === null) throw new InputProblem('taskId is required', 'taskId', true)
-      if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0)
-        throw new InputProblem(`taskId must be a non-negative integer, got ${typeOf(raw)} ${clip(String(raw), 40)}`, 'taskId')
-      const id = await refreshIdForTask(ctx.ds, raw)
+    async function findTask(key: ApiKeyRecord, taskId: number): Promise<RefreshSummary> {
+      const id = await refreshIdForTask(ctx.ds, taskId)
       const refresh = id ? await getRefresh(ctx.ds, id) : undefined
-      if (!refresh || !mayRefresh(key, refresh.contractId)) throw new WebrpcFailure('NotFound', `task ${raw} not found`)
-      return { refresh, taskId: raw }
+      if (!refresh || !mayRefresh(key, refresh.contractId)) throw new WebrpcFailure('NotFound', `task ${taskId} not found`)
+      return refresh
     }
   }
-}
-
-function optionalBoolean(b: Json, field: string): boolean {
-  const v = b[field]
-  if (v === undefined || v === null) return false
-  if (typeof v !== 'boolean') throw new InputProblem(`${field} must be a boolean, got ${typeOf(v)}`, field)
-  return v
 }
 
 /** Distinct ids, in order of first appearance. */
@@ -136,11 +123,6 @@ function unionIds(a: bigint[], b: bigint[]): bigint[] {
 
 function send(reply: FastifyReply, body: WebrpcErrorBody, headers: Record<string, string> = {}): FastifyReply {
   return reply.code(body.status).headers(headers).send(body)
-}
-
-/** chainID as Sequence sends it ("1", "80002") or a CAIP-2 eip155 id; it must be indexed here. */
-function parseChain(b: Json, knownChains: ReadonlySet<string>): string {
-  return sequenceChainOf(requiredString(b, 'chainID'), knownChains)
 }
 
 /** Sequence's TaskStatus (seeds/000: QUEUED, PAUSED, FAILED, COMPLETED): FAILED when every token failed. */

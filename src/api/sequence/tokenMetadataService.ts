@@ -5,7 +5,7 @@ import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
 import type { ApiContext } from '../context'
 import { mediaOfSubjects } from '../../store/media'
 import { sequenceAssets } from './assets'
-import type { MetadataRequest } from './request'
+import type { MetadataRequest } from './schemas'
 import { sequenceTokenMetadata, type SequenceTokenMetadata } from './tokenMetadata'
 
 /**

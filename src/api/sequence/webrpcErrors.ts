@@ -1,4 +1,5 @@
 import { UNAVAILABLE_MESSAGE } from '../errors'
+import type { ShapeProblem, ShapeProblemKind } from '../shapes/validation'
 /**
  * webrpc error objects of the Sequence Metadata API (seeds/000: every error with its code,
  * default message and HTTP status). The body is `{error, code, msg, cause, status}` and the HTTP
@@ -70,4 +71,20 @@ export function webrpcUnavailableBody(): WebrpcErrorBody {
 export function webrpcErrorBody(name: WebrpcErrorName, cause?: string): WebrpcErrorBody {
   const e = WEBRPC_ERRORS[name]
   return { error: name, code: e.code, msg: e.msg, ...(cause !== undefined ? { cause } : {}), status: e.status }
+}
+
+/**
+ * The webrpc error of a request that does not match its schema. A wrong JSON type is
+ * WebrpcBadRequest on the read methods and InvalidArgument on the refresh methods, as each has
+ * always answered it.
+ */
+export function webrpcShapeError(problem: ShapeProblem, wrongType: 'WebrpcBadRequest' | 'InvalidArgument'): WebrpcErrorBody {
+  const names: Record<ShapeProblemKind, WebrpcErrorName> = {
+    body: 'WebrpcBadRequest',
+    missing: 'RequiredArgument',
+    type: wrongType,
+    invalid: 'InvalidArgument',
+    unknown_chain: 'ChainNotFound',
+  }
+  return webrpcErrorBody(names[problem.kind], problem.message)
 }
