@@ -4,7 +4,7 @@ import { getRefresh, listRefreshErrors, listRefreshPage, type RefreshListRow, ty
 import { imxLimitHeaders } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
 import { authenticateFirst } from '../refresh/authFirst'
-import { asFailure, InputProblem, RefreshFailure, sendFailure } from '../refresh/failures'
+import { asFailure, RefreshFailure, sendFailure } from '../refresh/failures'
 import { shapeValidatorCompiler } from '../shapes/validation'
 import { callerSees, grantFor, imxCaller, listScope, type ImxCaller } from './caller'
 import { imxSchemas } from './schemas'
@@ -78,10 +78,10 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       const caller = auth.callerOf(request)
       const { cursor, page_size: pageSize } = request.query
       const after = cursor ? decodeCursor('imx-refresh-errors', cursor, ['p'])?.p : undefined
-      if (cursor && after === undefined) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
+      if (cursor && after === undefined) throw new RefreshFailure('invalid', 'cursor is not a cursor of this list', { field: 'cursor' })
       const r = await findRefresh(caller, request.params.refresh_id)
       // Cursors are bound to their refresh: a position is `<refreshId>:<tokenId>`.
-      if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new InputProblem('cursor belongs to another refresh', 'cursor')
+      if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new RefreshFailure('invalid', 'cursor belongs to another refresh', { field: 'cursor' })
       const page = await listRefreshErrors(ctx.ds, r.id, pageSize, after)
       const address = addressOf(r.contractId, r.chain)
       const last = page.errors[page.errors.length - 1]
@@ -125,7 +125,7 @@ function imxErrorBody(f: RefreshFailure): { code: string; message: string } {
 function listPosition(cursor: string): { createdAt: Date; id: string } {
   const c = decodeCursor('imx-refreshes', cursor, ['t', 'i'])
   const createdAt = c ? new Date(c.t) : undefined
-  if (!c || !createdAt || Number.isNaN(createdAt.getTime())) throw new InputProblem('cursor is not a cursor of this list', 'cursor')
+  if (!c || !createdAt || Number.isNaN(createdAt.getTime())) throw new RefreshFailure('invalid', 'cursor is not a cursor of this list', { field: 'cursor' })
   return { createdAt, id: c.i }
 }
 

@@ -5,7 +5,7 @@ import { tokenKey } from '../../core/ids'
 import { retryAfterHeaders } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
 import { authenticateFirst } from '../refresh/authFirst'
-import { asFailure, InputProblem, requireKey, requireRights, sendFailure, type FailureKind } from '../refresh/failures'
+import { asFailure, RefreshFailure, requireKey, requireRights, sendFailure, type FailureKind } from '../refresh/failures'
 import { shapeValidatorCompiler } from '../shapes/validation'
 import { mavisSchema } from './schemas'
 import { requestRefresh } from '../refresh/refreshService'
@@ -52,7 +52,7 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
       const tokenIds = request.body.token_ids
       requireRights(key, contractId, address)
       const refs = tokenIds.map((id) => tokenKey(contractId, id))
-      if ((await countIndexedTokens(ctx.db, refs)) !== refs.length) throw new InputProblem('Token not found', 'token_ids')
+      if ((await countIndexedTokens(ctx.db, refs)) !== refs.length) throw new RefreshFailure('invalid', 'Token not found', { field: 'token_ids' })
       const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
       if (out.kind === 'limited') return reply.code(429).headers(retryAfterHeaders(out.limits)).send({ message: MESSAGES.limited })
       return reply.code(200).header('x-refresh-id', out.refreshId).send({ message: 'Metadata refresh initiated' })

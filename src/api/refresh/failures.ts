@@ -28,24 +28,9 @@ export class RefreshFailure extends Error {
   }
 }
 
-/**
- * A request its schema accepts but the handler refuses (a cursor of another list, a token the
- * collection does not have), naming the field; rendered like a schema mismatch.
- */
-export class InputProblem extends Error {
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message)
-    this.name = 'InputProblem'
-  }
-}
-
 /** The failure a thrown error stands for, or undefined for a server failure (already logged, like an unavailable database). */
 export function asFailure(err: unknown, request: FastifyRequest): RefreshFailure | undefined {
   if (err instanceof RefreshFailure) return err
-  if (err instanceof InputProblem) return new RefreshFailure('invalid', err.message, { field: err.field })
   if (err instanceof RequestShapeError) {
     const { kind, field, message } = err.problem
     return new RefreshFailure(kind === 'unknown_chain' ? 'not_found' : 'invalid', message, { field: field || undefined })

@@ -11,7 +11,7 @@ import type { ApiContext } from '../context'
 import { clip } from '../validation'
 import { WebrpcFailure, webrpcErrorBody, webrpcShapeError, webrpcUnavailableBody, type WebrpcErrorBody, type WebrpcErrorName } from './webrpcErrors'
 import { authenticateFirst } from '../refresh/authFirst'
-import { asFailure, InputProblem, requireKey, requireRights, type FailureKind } from '../refresh/failures'
+import { asFailure, RefreshFailure, requireKey, requireRights, type FailureKind } from '../refresh/failures'
 import { RequestShapeError, shapeValidatorCompiler } from '../shapes/validation'
 import { sequenceRefreshSchemas } from './refreshSchemas'
 import { addressOf, requestRefresh } from '../refresh/refreshService'
@@ -77,9 +77,10 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
         const found = await indexedTokenIds(ctx.db, contractId, maxTokens + 1, onlyNew)
         tokenIds = refreshAll ? found : unionIds(given, found)
         if (tokenIds.length > maxTokens) {
-          throw new InputProblem(
+          throw new RefreshFailure(
+            'invalid',
             `contract ${clip(address)} has more than ${maxTokens} ${onlyNew ? 'new ' : ''}tokens to refresh; pass tokenIDs, at most ${maxTokens} per request`,
-            'tokenIDs',
+            { field: 'tokenIDs' },
           )
         }
       }

@@ -6,7 +6,7 @@ import { isMetadataError } from '../../core/errors'
 import { consumeRefreshLimits, zkevmLimitHeaders, zkevmLimitResult } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
 import { authenticateFirst } from '../refresh/authFirst'
-import { asFailure, InputProblem, requireKey, requireRights, RefreshFailure, sendFailure, type FailureKind } from '../refresh/failures'
+import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure, type FailureKind } from '../refresh/failures'
 import { shapeValidatorCompiler } from '../shapes/validation'
 import { MAX_BODY_BYTES, zkevmSchema } from './schemas'
 import { preparePush } from '../../metadata/pushedDocuments'
@@ -86,7 +86,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
         try {
           prepared = preparePush(contractId, standard, items)
         } catch (e) {
-          if (isMetadataError(e)) throw new InputProblem(`nft_metadata: ${e.message}`, 'nft_metadata')
+          if (isMetadataError(e)) throw new RefreshFailure('invalid', `nft_metadata: ${e.message}`, { field: 'nft_metadata' })
           throw e
         }
 
