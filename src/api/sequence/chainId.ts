@@ -7,7 +7,7 @@ import { clip } from '../validation'
 /** Every chain of the Sequence surface is an EVM chain: token ids are uint256. */
 export const SEQUENCE_NAMESPACE = 'eip155'
 
-export interface SequenceChain {
+interface SequenceChain {
   /** CAIP-2 (`eip155:1`). */
   chain: string
   /** The EIP-155 chain id as a number (TokenMetadata.chainId). */

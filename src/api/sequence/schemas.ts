@@ -10,8 +10,8 @@ import { SEQUENCE_NAMESPACE, sequenceChainId } from './chainId'
  */
 
 /** Sequence's documented limits: 50 contracts per batch, 50 token ids per contract. */
-export const MAX_CONTRACTS = 50
-export const MAX_TOKENS_PER_CONTRACT = 50
+const MAX_CONTRACTS = 50
+const MAX_TOKENS_PER_CONTRACT = 50
 
 const tags = ['Sequence Metadata (webrpc)']
 
@@ -118,7 +118,6 @@ function getTokenMetadataBatchBody(knownChains: ReadonlySet<string>) {
 
 /** A read request, checked and coerced: a known EVM chain, its contracts (addresses valid) and their canonical token ids. */
 export type MetadataRequest = z.output<ReturnType<typeof getTokenMetadataBatchBody>>
-export type ContractRequest = MetadataRequest['contracts'][number]
 
 export function getTokenMetadataSchema(knownChains: ReadonlySet<string>) {
   return {

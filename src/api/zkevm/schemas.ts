@@ -12,8 +12,8 @@ import { clip, contractAddressProblem, contractIdOf } from '../validation'
  * 228 KiB (the route's body limit).
  */
 
-export const MAX_ITEMS = 250
-export const MAX_ITEM_BYTES = 16 * 1024
+const MAX_ITEMS = 250
+const MAX_ITEM_BYTES = 16 * 1024
 export const MAX_BODY_BYTES = 228 * 1024
 
 const DISPLAY_TYPES = ['number', 'boost_percentage', 'boost_number', 'date'] as const
@@ -59,22 +59,18 @@ const ZKEVM_TOKEN_IDS = 'eip155'
 
 const say = (iss: z.core.$ZodRawIssue) => fieldName(iss.path ?? [])
 
-/** A documented field that may be null but not left out. */
-function nullableText() {
-  return z
-    .string({ error: (iss) => (iss.input === undefined ? `${say(iss)} is required (null when absent)` : `${say(iss)} must be a string or null, got ${typeOf(iss.input)}`) })
-    .nullable()
-}
+/** The message of a documented field that may be null but not left out. */
+const nullOrPresent = (what: string) => (iss: z.core.$ZodRawIssue) =>
+  iss.input === undefined ? `${say(iss)} is required (null when absent)` : `${say(iss)} must be ${what} or null, got ${typeOf(iss.input)}`
+
+const nullableText = () => z.string({ error: nullOrPresent('a string') }).nullable()
 
 const attribute = z
-  .object(
-    {
-      trait_type: z.string(),
-      value: z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `${say(iss)} must be a string, number or boolean, got ${typeOf(iss.input)}` }),
-      display_type: z.enum(DISPLAY_TYPES, { error: (iss) => `${say(iss)} must be one of ${DISPLAY_TYPES.join(', ')} or null` }).nullish(),
-    },
-    { error: (iss) => `${say(iss)} must be an object, got ${typeOf(iss.input)}` },
-  )
+  .object({
+    trait_type: z.string(),
+    value: z.union([z.string(), z.number(), z.boolean()], { error: (iss) => `${say(iss)} must be a string, number or boolean, got ${typeOf(iss.input)}` }),
+    display_type: z.enum(DISPLAY_TYPES, { error: (iss) => `${say(iss)} must be one of ${DISPLAY_TYPES.join(', ')} or null` }).nullish(),
+  })
   .transform(({ trait_type, value, display_type }) => ({ trait_type, value, ...(display_type ? { display_type } : {}) }))
 
 /** One pushed document: every documented field present (null when absent), at most 16 KiB of JSON as sent. */
@@ -87,23 +83,16 @@ const pushedItem = z.preprocess(
     return raw
   },
   z
-    .object(
-      {
-        token_id: tokenId(ZKEVM_TOKEN_IDS),
-        name: nullableText(),
-        description: nullableText(),
-        image: nullableText(),
-        external_url: nullableText(),
-        animation_url: nullableText(),
-        youtube_url: nullableText(),
-        attributes: z
-          .array(attribute, {
-            error: (iss) => (iss.input === undefined ? `${say(iss)} is required (null when absent)` : `${say(iss)} must be an array or null, got ${typeOf(iss.input)}`),
-          })
-          .nullable(),
-      },
-      { error: (iss) => `${say(iss)} must be an object, got ${typeOf(iss.input)}` },
-    )
+    .object({
+      token_id: tokenId(ZKEVM_TOKEN_IDS),
+      name: nullableText(),
+      description: nullableText(),
+      image: nullableText(),
+      external_url: nullableText(),
+      animation_url: nullableText(),
+      youtube_url: nullableText(),
+      attributes: z.array(attribute, { error: nullOrPresent('an array') }).nullable(),
+    })
     .transform(({ token_id, attributes, ...texts }): PushedItem => {
       // The document as pushed: documented fields only, nulls left out.
       const doc: Record<string, unknown> = Object.fromEntries(Object.entries(texts).filter(([, v]) => v !== null))
@@ -121,10 +110,13 @@ const pushBody = z.object({
     .max(MAX_ITEMS, { error: itemCount })
     .superRefine((items, ctx) => {
       const seen = new Set<bigint>()
-      const at = items.findIndex((item) => seen.size === seen.add(item.tokenId).size)
-      if (at < 0) return
-      const id = items[at].tokenId
-      ctx.addIssue({ ...shapeIssue('invalid', (field) => `${field} ${id} appears more than once`, [at, 'token_id']), input: items })
+      for (const [at, { tokenId: id }] of items.entries()) {
+        if (seen.has(id)) {
+          ctx.addIssue({ ...shapeIssue('invalid', (field) => `${field} ${id} appears more than once`, [at, 'token_id']), input: items })
+          return
+        }
+        seen.add(id)
+      }
     }),
 })
 
