@@ -25,7 +25,7 @@ import { zkevmRefreshRoutes } from './zkevm/routes'
 import { statusRoutes } from './status/status'
 import { StatusService } from './statusService'
 import { statusGauges } from './statusMetrics'
-import { packageVersion } from './version'
+import { packageJson } from '../lib/packageRoot'
 import { MediaLinks } from './media/mediaLinks'
 import { mediaRoutes } from './media/mediaRoute'
 
@@ -56,7 +56,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   const db = readDbFromDataSource(deps.ds)
   const chains = knownChains(deps.config)
-  const version = deps.version ?? packageVersion()
+  const version = deps.version ?? packageLabel()
   const ctx: ApiContext = {
     config: deps.config,
     db,
@@ -120,4 +120,10 @@ function changeFeedOf(deps: ApiDeps): ChangeFeed | undefined {
   if (!url) return undefined
   const gauge = deps.metrics.gauge('graphql_subscriptions', 'GraphQL subscriptions (tokenChanged, contractChanged) this API process serves')
   return new ChangeFeed(url, deps.config.SUBSCRIPTION_BUFFER, deps.log.child({ component: 'changes' }), (n) => gauge.set(n))
+}
+
+/** `token-metadata-squid v<version>`: the server's name in the OpenAPI document and the status. */
+function packageLabel(): string {
+  const pkg = packageJson()
+  return `${pkg.name} v${pkg.version}`
 }

@@ -13,16 +13,16 @@
  * for each minute the attack spans); the normal client's single-token p99 during the attack within
  * 2x of its p99 at rest.
  */
-import type * as ApiKeysModule from '../../src/store/apiKeys'
-import type * as DataSourceModule from '../../src/store/dataSource'
-import type * as NetModule from '../../src/lib/net'
+import { createApiKey } from '../../src/store/apiKeys'
+import { openDataSource } from '../../src/store/dataSource'
+import { freePort } from '../../src/lib/net'
 import { EVM_CHAIN } from './chains'
 import type { DrillContext } from './context'
 import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, sleep, waitFor, type Rng } from './runtime'
+import { fmt, seconds, sleep, waitFor, type Rng } from './runtime'
 
 export interface AbuseOptions {
   graphqlDocs: number
@@ -199,13 +199,11 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
   try {
     db = await ctx.pg.createDatabase('drill_abuse')
     await seed(db)
-    const { openDataSource } = lib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = lib<typeof ApiKeysModule>('store/apiKeys')
     const ds = await openDataSource(db.url, 1)
     const { key } = await createApiKey(ds, { name: `drill abuse ${Date.now()}`, contracts: [] }, new Date())
     await ds.destroy()
 
-    const port = await lib<typeof NetModule>('lib/net').freePort()
+    const port = await freePort()
     const env = deploymentEnv({
       databaseUrl: db.url,
       evmChains: JSON.stringify([{ chain: EVM_CHAIN, rpcUrl: 'http://127.0.0.1:9' }]),

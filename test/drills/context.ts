@@ -6,10 +6,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type * as ProcessorSchemaModule from '../../src/store/processorSchema'
+import { stateSchemaFor } from '../../src/store/processorSchema'
 import { startEvmChain, startStacks, type EvmChain, type StacksSim } from './chains'
 import { DrillPostgres, type DrillDb } from './postgres'
-import { lib, rng, waitFor, type LogSink, type Rng } from './runtime'
+import { rng, waitFor, type LogSink, type Rng } from './runtime'
 
 export type Profile = 'full' | 'quick' | 'test'
 
@@ -85,7 +85,7 @@ function isAlive(pid: number): boolean {
 // Queries
 
 function stateSchema(chain: string): string {
-  return lib<typeof ProcessorSchemaModule>('store/processorSchema').stateSchemaFor(chain)
+  return stateSchemaFor(chain)
 }
 
 /** Highest block the chain's processor has written (final or hot), or -1. */

@@ -18,8 +18,8 @@ import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
 import { runHotRestartProbe } from './hotRestart'
-import { fmt, lib, seconds, sleep, waitFor } from './runtime'
-import type * as NetModule from '../../src/lib/net'
+import { fmt, seconds, sleep, waitFor } from './runtime'
+import { freePort } from '../../src/lib/net'
 
 export interface CrashOptions {
   tokens: number
@@ -62,7 +62,6 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     const delays = Array.from({ length: opt.tokens }, () => jitter.int(2, 12))
     const col = await DrillCollection.deploy(chain, host, 'Crash', { delayMs: (id) => delays[id] ?? 5 })
     const chainsEnv = evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address] })
-    const { freePort } = lib<typeof NetModule>('lib/net')
     const apiPort = await freePort()
 
     const db = await ctx.pg.createDatabase('drill_crash')

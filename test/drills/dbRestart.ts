@@ -10,7 +10,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { startMetadataHost } from '../helpers/metadataHost'
-import type * as NetModule from '../../src/lib/net'
+import { freePort } from '../../src/lib/net'
 import { ApiProbe } from './apiProbe'
 import { checkEveryJobDoneOnce, installDoneAudit, readDoneAudit } from './audit'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
@@ -21,7 +21,7 @@ import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, sleep, waitFor } from './runtime'
+import { fmt, seconds, sleep, waitFor } from './runtime'
 import { runSettleOutageProbe } from './settleOutage'
 
 export interface DbRestartOptions {
@@ -72,7 +72,7 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
   try {
     const col = await DrillCollection.deploy(chain, host, 'Restart', { delayMs: (id) => 2 + (id % 9) })
     const chainsEnv = evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address] })
-    const apiPort = await lib<typeof NetModule>('lib/net').freePort()
+    const apiPort = await freePort()
     const db = await ctx.pg.createDatabase('drill_db_restart')
     dbs.push(db)
     await installDoneAudit(db)

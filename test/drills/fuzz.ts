@@ -8,9 +8,9 @@
  * a 5xx, hang, or leak a stack trace; the process must stay up and healthy.
  */
 import net from 'node:net'
-import type * as ApiKeysModule from '../../src/store/apiKeys'
-import type * as DataSourceModule from '../../src/store/dataSource'
-import type * as NetModule from '../../src/lib/net'
+import { createApiKey } from '../../src/store/apiKeys'
+import { openDataSource } from '../../src/store/dataSource'
+import { freePort } from '../../src/lib/net'
 import { EVM_CHAIN, STACKS_CHAIN } from './chains'
 import type { DrillContext } from './context'
 import type { DrillDb } from './postgres'
@@ -18,7 +18,7 @@ import { Fleet } from './processes'
 import { REORG_DB } from './reorgs'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, waitFor, type Rng } from './runtime'
+import { fmt, seconds, waitFor, type Rng } from './runtime'
 
 export interface FuzzOptions {
   requests: number
@@ -582,13 +582,11 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
     const [{ n: tokensInDb }] = await db.q<{ n: number }>(`SELECT count(*)::int AS n FROM token`)
 
     // An admin API key, so the authenticated paths of the refresh surfaces are fuzzed too.
-    const { openDataSource } = lib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = lib<typeof ApiKeysModule>('store/apiKeys')
     const ds = await openDataSource(db.url, 1)
     const { key } = await createApiKey(ds, { name: `drill fuzz ${Date.now()}`, contracts: [] }, new Date())
     await ds.destroy()
 
-    const port = await lib<typeof NetModule>('lib/net').freePort()
+    const port = await freePort()
     const env = deploymentEnv({
       databaseUrl: db.url,
       evmChains: JSON.stringify([{ chain: EVM_CHAIN, rpcUrl: 'http://127.0.0.1:9' }]),

@@ -16,14 +16,14 @@
 import type { Client as PgClient } from 'pg'
 import { Client } from 'pg'
 import { startMetadataHost } from '../helpers/metadataHost'
-import type * as RefreshesModule from '../../src/store/refreshes'
+import { createRefresh } from '../../src/store/refreshes'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
 import { indexedHeight, waitQuiet, type DrillContext } from './context'
 import { DrillCollection } from './evmCollection'
 import { Fleet } from './processes'
 import { check, type Check } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { lib, sleep, waitFor } from './runtime'
+import { sleep, waitFor } from './runtime'
 
 export interface HotRestartOutcome {
   checks: Check[]
@@ -69,7 +69,6 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     await sleep(500)
 
     // A user refresh of the three tokens, in its own transaction, as the refresh APIs do it.
-    const { createRefresh } = lib<typeof RefreshesModule>('store/refreshes')
     client = new Client({ connectionString: db.url })
     await client.connect()
     const c = client

@@ -1,32 +1,15 @@
 /**
- * Plumbing shared by every reliability drill: where the repository is, the compiled code in lib/
- * (the processes under test run from there, and so does everything the drills borrow from src/:
- * embedded Postgres, the local chains), a seeded random source, bounded waits, and a log sink.
+ * Plumbing shared by every reliability drill: where the repository is, a seeded random source,
+ * bounded waits, and a log sink. The processes under test run from lib/ (test/helpers/processes).
  *
  * The drills run both from `npm run drill` (tsc output in .cache/drill) and inside vitest
- * (test/e2e/drills.test.ts); only `import type` reaches into src/, everything executable is
- * required from lib/ at run time, so both hosts load the same code.
+ * (test/e2e/drills.test.ts); what they use of src/ they import (type-checked), and each host
+ * loads it its own way (tsc's copy in .cache/drill/src, vitest's transform of src/).
  */
-import fs from 'node:fs'
-import path from 'node:path'
+import { packageRoot } from '../../src/lib/packageRoot'
 import { waitFor as waitForProbe } from '../helpers/waitFor'
 
-export const ROOT = findRoot()
-
-function findRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'db', 'migrations'))) return dir
-  }
-  throw new Error('the drills must run from inside the repository')
-}
-
-/** `require` of a module compiled into lib/ (`lib('devnet/evm/index')`). */
-export function lib<T>(module: string): T {
-  const file = path.join(ROOT, 'lib', `${module}.js`)
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: build first (npx tsc -p tsconfig.json)`)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as T
-}
+export const ROOT = packageRoot()
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness: every choice a drill makes (victims, moments, depths, fuzz cases) comes from
