@@ -24,14 +24,13 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
-import type * as ApiKeysModule from '../src/store/apiKeys'
-import type * as DataSourceModule from '../src/store/dataSource'
+import { createApiKey } from '../src/store/apiKeys'
+import { openDataSource } from '../src/store/dataSource'
 import {
   connect,
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   mintCollection,
@@ -156,8 +155,6 @@ async function main(): Promise<void> {
       [contractId, CHAIN, tokens],
     )
     await c.query('VACUUM ANALYZE token')
-    const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = fromLib<typeof ApiKeysModule>('store/apiKeys')
     const ds = await openDataSource(url, 1)
     const { key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
     await ds.destroy()

@@ -25,9 +25,9 @@
 import os from 'node:os'
 import path from 'node:path'
 import { Pool } from 'pg'
-import type * as ClaimModule from '../src/store/jobs/claim'
-import type * as DataSourceModule from '../src/store/dataSource'
-import type * as ReadModule from '../src/store/read'
+import { claimJobs, releaseJobs } from '../src/store/jobs/claim'
+import { openDataSource } from '../src/store/dataSource'
+import * as read from '../src/store/read'
 import { fillDatabase, scenarios, shapeFor, shapeTokens, type FillShape } from './apiFixture'
 import { renderChart, type Panel } from './chart'
 import {
@@ -36,7 +36,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   intArg,
   listArg,
   log,
@@ -120,8 +119,6 @@ export interface Point {
 
 /** Times `rounds` claims of 50 (after 10 untimed) on the queue at `url`, releasing each batch. */
 async function measureClaims(url: string, rounds: number): Promise<ClaimPoint> {
-  const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-  const { claimJobs, releaseJobs } = fromLib<typeof ClaimModule>('store/jobs/claim')
   const ds = await openDataSource(url, 2)
   try {
     // a long-running queue has planner statistics; a table the processor filled seconds ago may not yet
@@ -173,7 +170,6 @@ async function chainPhase(pg: PgServer, chain: EmitterChain, opts: ScaleOptions)
 /** Both routes on a fresh server over the filled database at `url`. */
 async function measureApi(url: string, shape: FillShape, seconds: number): Promise<{ graphql: HttpRate; hiro: HttpRate }> {
   const pool = new Pool({ connectionString: url, max: 1 }) // scenarios() wants a pool for the raw calls, unused here
-  const read = fromLib<typeof ReadModule>('store/read/index')
   const [graphqlRoute, hiroRoute] = scenarios(read, read.readDbFromPool(pool), shape, ['graphql-token', 'hiro-nft'])
   const server = await startApiServer(url, 0, POOL_SIZE)
   try {

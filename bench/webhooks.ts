@@ -24,16 +24,15 @@
 import http from 'node:http'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
-import type * as ApiKeysModule from '../src/store/apiKeys'
-import type * as DataSourceModule from '../src/store/dataSource'
-import type * as WebhooksModule from '../src/store/webhooks'
+import { createApiKey } from '../src/store/apiKeys'
+import { openDataSource } from '../src/store/dataSource'
+import { createWebhook, resumeWebhook } from '../src/store/webhooks'
 import {
   writeBenchResult,
   sleep,
   connect,
   createDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   mdTable,
@@ -127,9 +126,6 @@ async function main(): Promise<void> {
     )
     await c.query('VACUUM ANALYZE token, token_metadata')
 
-    const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = fromLib<typeof ApiKeysModule>('store/apiKeys')
-    const { createWebhook, resumeWebhook } = fromLib<typeof WebhooksModule>('store/webhooks')
     const ds = await openDataSource(url, 2)
     const { record: key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
     const hook = (path: string) =>
