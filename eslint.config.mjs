@@ -19,6 +19,17 @@ export default tseslint.config(
     },
   },
   {
+    // No SQL in the API (docs/architecture.md §8): routes hand store functions to ctx.store.
+    files: ['src/api/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'No SQL in src/api: call a store function (ctx.store.read / ctx.store.write).' },
+        { selector: "MemberExpression[property.name='manager']", message: 'No EntityManager in src/api: a store function opens the transaction it needs.' },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks read untyped JSON replies; `any` there is the shape of the wire.
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     // Phase 2: the paused webhook's backlog, sent at once
     log(`phase 2: resuming the backlog of ${fmt(pend[0].n)}`)
     const t2 = performance.now()
-    await ds.transaction((em) => resumeWebhook(em, backlog.id))
+    await resumeWebhook(ds, backlog.id)
     await waitFor(
       'every backlog delivery',
       async () => (await delivered(backlog.id)) === tokens,

@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { ApiStore } from '../store/apiStore'
 import { readDbFromDataSource } from '../store/read/readDb'
 import { knownChains } from './chains'
 import type { ApiContext } from './context'
@@ -59,8 +60,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   const version = deps.version ?? packageLabel()
   const ctx: ApiContext = {
     config: deps.config,
-    db,
-    ds: deps.ds,
+    store: new ApiStore(deps.ds, db),
     log,
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, processorSilenceSeconds: deps.config.READY_MAX_SILENCE_SECONDS, cacheMs: deps.statusCacheMs ?? 1000 }),
@@ -78,7 +78,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   await registerCors(app, deps.config.CORS_ORIGINS)
 
-  const reads = readLimits(new ReadLimiter(deps.ds.manager, deps.config.READ_LIMIT_SYNC_MS, log), deps.ds, deps.config, log)
+  const reads = readLimits(new ReadLimiter(deps.ds, deps.config.READ_LIMIT_SYNC_MS, log), deps.ds, deps.config, log)
   reads.limiter.start()
   app.addHook('onClose', async () => reads.limiter.stop())
   /** A surface whose routes count against the read limits (refresh writes have their own, per key). */
