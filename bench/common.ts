@@ -15,8 +15,8 @@ import path from 'node:path'
 import { Client } from 'pg'
 import * as DevnetEvm from '../src/devnet/evm'
 import { packageRoot } from '../src/lib/packageRoot'
-import { stateSchemaFor } from '../src/store/processorSchema'
 import { cloneDatabase, createMigratedDatabase, dropDatabase as harnessDropDatabase, startPostgres as harnessStartPostgres, type PgServer } from '../test/helpers/postgres'
+import { indexedHeight as harnessIndexedHeight } from '../test/helpers/indexer'
 import { startProcess } from '../test/helpers/processes'
 
 // ---------------------------------------------------------------------------------------------
@@ -232,13 +232,9 @@ export function statsDelta(a: DbStats, b: DbStats): DbStats {
   return Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof DbStats] - a[k as keyof DbStats]])) as unknown as DbStats
 }
 
-/** Highest block a chain's processor has written (final or hot), or -1 before its schema exists. */
-export async function indexedHeight(c: Client, chain: string): Promise<number> {
-  const schema = stateSchemaFor(chain)
-  const { rows } = await c.query(`SELECT to_regclass($1) IS NOT NULL AND to_regclass($2) IS NOT NULL AS ready`, [`"${schema}".status`, `"${schema}".hot_block`])
-  if (!rows[0].ready) return -1
-  const h = await c.query(`SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`)
-  return h.rows[0]?.h ?? -1
+/** Highest block a chain's processor has written (final or hot), or -1 (the harness's indexedHeight). */
+export function indexedHeight(c: Client, chain: string): Promise<number> {
+  return harnessIndexedHeight({ query: async (sql, params) => (await c.query(sql, params)).rows }, chain)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,8 +7,7 @@
  * junk keys and a valid admin key; plus raw malformed HTTP on a socket. None may be answered with
  * a 5xx, hang, or leak a stack trace; the process must stay up and healthy.
  */
-import { createApiKey } from '../../src/store/apiKeys'
-import { openDataSource } from '../../src/store/dataSource'
+import { newKeyAt } from '../helpers/refreshApi'
 import { freePort } from '../../src/lib/net'
 import { EVM_CHAIN, STACKS_CHAIN } from './chains'
 import type { DrillContext } from './context'
@@ -16,9 +15,9 @@ import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { REORG_DB } from './reorgs'
 import { check, type Check, type DrillResult } from './report'
-import { deploymentEnv, roleSpecs } from './roles'
+import { deploymentEnv, startApiRole } from './roles'
 import { fuzzFailure, fuzzGenerator, sendFuzzRequest, STACK_TRACE } from '../helpers/fuzzRequests'
-import { fmt, seconds, waitFor } from './runtime'
+import { fmt, seconds } from './runtime'
 
 /** The API's zkEVM chain names in this drill. */
 const CHAIN_NAMES = { 'drill-local': EVM_CHAIN, 'imtbl-zkevm-mainnet': 'eip155:13371', ethereum: 'eip155:1' }
@@ -69,9 +68,7 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
     const [{ n: tokensInDb }] = await db.q<{ n: number }>(`SELECT count(*)::int AS n FROM token`)
 
     // An admin API key, so the authenticated paths of the refresh surfaces are fuzzed too.
-    const ds = await openDataSource(db.url, 1)
-    const { key } = await createApiKey(ds, { name: `drill fuzz ${Date.now()}`, contracts: [] }, new Date())
-    await ds.destroy()
+    const key = await newKeyAt(db.url, `drill fuzz ${Date.now()}`)
 
     const port = await freePort()
     const env = deploymentEnv({
@@ -86,17 +83,7 @@ export async function runFuzzDrill(ctx: DrillContext, opt: FuzzOptions): Promise
         REFRESH_REQUESTS_PER_SECOND: '50',
       },
     })
-    const [apiSpec] = roleSpecs({ env, workers: 0, apiPort: port })
-    const api = fleet.add({ ...apiSpec, restart: 'never' })
-    api.start()
-    const base = `http://127.0.0.1:${port}`
-    await waitFor(
-      'the API to listen',
-      async () => (await fetch(`${base}/health`)).status === 200,
-      60_000,
-      200,
-      () => api.tail(),
-    )
+    const { api, base } = await startApiRole(fleet, env, port)
 
     const next = fuzzGenerator(ctx.rng('fuzz'), {
       evmChain: EVM_CHAIN,
