@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.property.name='query']", message: 'No SQL here: call a store function (in src/api through ctx.store.read / ctx.store.write).' },
+        { selector: "CallExpression[callee.property.name='query']", message: 'No SQL here: call a store function (in src/api through ctx.store.read / ctx.store.run).' },
         { selector: "MemberExpression[property.name='manager']", message: 'No EntityManager here: a store function opens the transaction it needs.' },
       ],
     },

@@ -6,8 +6,9 @@ import { readDbFromDataSource, type ReadDb } from './read/readDb'
  * query method of its own, and each function runs on the connection it is written for.
  * - `read`: a read-model function (store/read) on the read connection (named prepared
  *   statements, generic plans; see readDb.ts).
- * - `write`: a function that writes (a store function, or a service that composes store
- *   functions in one transaction) on the DataSource; it opens its own transaction where it needs one.
+ * - `run`: any other store function (every write, and the reads of refreshes, keys and webhooks),
+ *   or a service that composes store functions, on the DataSource; a function that needs a
+ *   transaction opens it itself.
  * `npm run lint` keeps SQL text out of src/api (no `.query(` there).
  */
 export class ApiStore {
@@ -23,7 +24,7 @@ export class ApiStore {
     return fn(this.#read, ...args)
   }
 
-  write<A extends unknown[], R>(fn: (ds: DataSource, ...args: A) => Promise<R>, ...args: A): Promise<R> {
+  run<A extends unknown[], R>(fn: (ds: DataSource, ...args: A) => Promise<R>, ...args: A): Promise<R> {
     return fn(this.#ds, ...args)
   }
 

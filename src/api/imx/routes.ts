@@ -44,7 +44,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       const contractId = contractOf(chain, address, 'collection_address')
       const tokenIds = tokenIdList(chain, b.token_ids, 'token_ids', maxTokens)
       const grant = await grantFor(ctx, caller, chain, contractId)
-      const out = await ctx.store.write(requestRefresh, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId, tokenIds })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId, tokenIds })
       if (out.kind === 'limited') {
         return reply.code(429).headers(imxLimitHeaders(out.limits)).send({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
       }
@@ -63,7 +63,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       }
       const cursor = queryString(request.query, 'cursor')
       const before = cursor ? listPosition(cursor) : undefined
-      const page = await ctx.store.write(listRefreshPage, { chain, ...scope }, pageSize, before)
+      const page = await ctx.store.run(listRefreshPage, { chain, ...scope }, pageSize, before)
       const last = page.rows[page.rows.length - 1]
       return {
         result: page.rows.map((r) => refreshListItem(r)),
@@ -87,7 +87,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       const r = await findRefresh(caller, request.params.refresh_id)
       // Cursors are bound to their refresh: a position is `<refreshId>:<tokenId>`.
       if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new InputProblem('cursor belongs to another refresh', 'cursor')
-      const page = await ctx.store.write(listRefreshErrors, r.id, pageSize, after)
+      const page = await ctx.store.run(listRefreshErrors, r.id, pageSize, after)
       const address = addressOf(r.contractId, r.chain)
       const last = page.errors[page.errors.length - 1]
       return {
@@ -106,7 +106,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     })
 
     async function findRefresh(caller: ImxCaller, id: string): Promise<RefreshSummary> {
-      const r = isRefreshId(id) ? await ctx.store.write(getRefresh, id) : undefined
+      const r = isRefreshId(id) ? await ctx.store.run(getRefresh, id) : undefined
       if (!r || !(await callerSees(ctx, caller, r))) throw new RefreshFailure('not_found', `refresh ${id.slice(0, 80)} not found`)
       return r
     }

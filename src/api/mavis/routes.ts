@@ -55,7 +55,7 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
       requireRights(key, contractId, address)
       const refs = tokenIds.map((id) => tokenKey(contractId, id))
       if ((await ctx.store.read(countIndexedTokens, refs)) !== refs.length) throw new InputProblem('Token not found', 'token_ids')
-      const out = await ctx.store.write(requestRefresh, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
       if (out.kind === 'limited') return reply.code(429).headers(retryAfterHeaders(out.limits)).send({ message: MESSAGES.limited })
       return reply.code(200).header('x-refresh-id', out.refreshId).send({ message: 'Metadata refresh initiated' })
     })

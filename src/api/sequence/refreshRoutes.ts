@@ -83,7 +83,7 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
           )
         }
       }
-      const out = await ctx.store.write(requestRefresh, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
       if (out.kind === 'limited') return send(reply, webrpcErrorBody('RateLimited', 'refresh limit of this API key exceeded'), retryAfterHeaders(out.limits))
       return { taskID: out.taskId, taskId: out.taskId }
     })
@@ -114,8 +114,8 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       if (raw === undefined || raw === null) throw new InputProblem('taskId is required', 'taskId', true)
       if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0)
         throw new InputProblem(`taskId must be a non-negative integer, got ${typeOf(raw)} ${clip(String(raw), 40)}`, 'taskId')
-      const id = await ctx.store.write(refreshIdForTask, raw)
-      const refresh = id ? await ctx.store.write(getRefresh, id) : undefined
+      const id = await ctx.store.run(refreshIdForTask, raw)
+      const refresh = id ? await ctx.store.run(getRefresh, id) : undefined
       if (!refresh || !mayRefresh(key, refresh.contractId)) throw new WebrpcFailure('NotFound', `task ${raw} not found`)
       return { refresh, taskId: raw }
     }

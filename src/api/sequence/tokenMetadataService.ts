@@ -53,7 +53,7 @@ async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenVie
   // An exhausted budget costs no transaction: reads of made-up ids then do nothing but their lookup.
   if (requests.length === 0 || ctx.onDemand.exhausted(now)) return new Set()
   try {
-    const { jobs } = await ctx.store.write(enqueueWithinBudget, ctx.onDemand, requests, now)
+    const { jobs } = await ctx.store.run(enqueueWithinBudget, ctx.onDemand, requests, now)
     return new Set(jobs.map((j) => j.id.slice('token:'.length)))
   } catch (err) {
     // The answer (NOT_AVAILABLE) does not depend on the enqueue; the next request retries it.

@@ -97,7 +97,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
           throw e
         }
 
-        const out = await ctx.store.write(pushWithinLimits, ctx.config, key.id, contractId, prepared, now)
+        const out = await ctx.store.run(pushWithinLimits, ctx.config, key.id, contractId, prepared, now)
         if (!out.pushed) {
           const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })
           return sendFailure(reply, f, errorBody(CODES.limited, f.message, { ...zkevmLimitResult(out.limits) }))
