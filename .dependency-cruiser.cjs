@@ -1,6 +1,7 @@
 // Import direction between the folders of src/ (docs/architecture.md §8), checked by
-// `npm run lint:imports` (part of `npm test`). Each rule names a folder and the src/ folders it
-// may import; anything else under src/ is an error. Packages (node_modules) are not restricted.
+// `npm run lint` (part of `npm test`). Each rule names a folder and the src/ folders it may
+// import; anything else under src/ is an error. Packages (node_modules) are not restricted, except
+// that bench/ and test/drills/ (which run outside vitest) must not reach vitest.
 const MAY_IMPORT = {
   lib: ['lib'],
   core: ['core', 'lib'],
@@ -43,6 +44,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: `^src/(${folders.join('|')})/` },
       to: {},
+    },
+    {
+      name: 'harness-without-vitest',
+      comment: 'the benchmarks and the drill CLI run outside vitest: nothing they import (the harness in test/helpers included) may import vitest',
+      severity: 'error',
+      from: { path: '^(bench|test/drills)/' },
+      to: { path: '(^|/)node_modules/vitest/', reachable: true },
     },
     {
       name: 'no-circular',

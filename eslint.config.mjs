@@ -19,6 +19,18 @@ export default tseslint.config(
     },
   },
   {
+    // No SQL in the API or the processors' orchestration (docs/architecture.md §8): statements
+    // live in their table's owning module in src/store; routes hand store functions to ctx.store.
+    files: ['src/api/**', 'src/ingest/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'No SQL here: call a store function (in src/api through ctx.store.read / ctx.store.run).' },
+        { selector: "MemberExpression[property.name='manager']", message: 'No EntityManager here: a store function opens the transaction it needs.' },
+      ],
+    },
+  },
+  {
     // Tests and benchmarks read untyped JSON replies; `any` there is the shape of the wire.
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -17,7 +17,7 @@
  * metadata tsc emits. Only types are imported from src/.
  */
 import { Pool } from 'pg'
-import type * as ReadModule from '../src/store/read'
+import * as read from '../src/store/read'
 import { explorerScenarios } from './explorerFixture'
 import { cachedStatusScenario, fillDatabase, scenarios, shapeTokens, type FillShape, type Scenario } from './apiFixture'
 import {
@@ -26,7 +26,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   machine,
@@ -85,7 +84,6 @@ function table(rows: Row[]): string {
 /** Every route on a server without status reuse, then the status route with the default reuse. */
 async function measureAll(url: string, shape: FillShape, seconds: number): Promise<Row[]> {
   const pool = new Pool({ connectionString: url, max: POOL_SIZE })
-  const read = fromLib<typeof ReadModule>('store/read/index')
   const db = read.readDbFromPool(pool)
   const rows: Row[] = []
   try {

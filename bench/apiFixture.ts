@@ -139,6 +139,21 @@ async function runStep(url: string, [what, sql, params]: FillStep): Promise<void
   log(`  ${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`)
 }
 
+/** One ERC-721 contract with `tokens` tokens (ids 0..tokens-1, one owner), as the processor writes them. */
+export async function insertCollection(c: Client, chain: string, address: string, tokens: number): Promise<void> {
+  const contractId = `${chain}:${address}`
+  await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
+    contractId,
+    chain,
+    address,
+  ])
+  await c.query(
+    `INSERT INTO token (id, chain, token_id, standard, owner, supply, burned, mint_block, update_mode, contract_id)
+     SELECT $1 || ':' || g, $2, g, 'ERC721', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 1, false, 1, 'STANDARD', $1 FROM generate_series(0, $3 - 1) AS g`,
+    [contractId, chain, tokens],
+  )
+}
+
 /** Fills a migrated, empty database; returns the number of tokens written. */
 export async function fillDatabase(url: string, shape: FillShape): Promise<number> {
   const steps = fillSteps(shape)

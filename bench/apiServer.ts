@@ -3,19 +3,13 @@
  * built from lib/ on DATABASE_URL, listening on a free port it reports to the parent over IPC.
  * BENCH_STATUS_CACHE_MS: status snapshot reuse (0 = computed per request); BENCH_POOL_SIZE.
  */
-import type * as ServerModule from '../src/api/server'
-import type * as ConfigModule from '../src/config'
-import type * as LoggerModule from '../src/lib/logger'
-import type * as MetricsModule from '../src/lib/metrics'
-import type * as DataSourceModule from '../src/store/dataSource'
-import { fromLib } from './common'
+import { buildApiServer } from '../src/api/server'
+import { loadConfig } from '../src/config'
+import { createLogger } from '../src/lib/logger'
+import { Metrics } from '../src/lib/metrics'
+import { openDataSource } from '../src/store/dataSource'
 
 async function serve(): Promise<void> {
-  const { loadConfig } = fromLib<typeof ConfigModule>('config/index')
-  const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-  const { buildApiServer } = fromLib<typeof ServerModule>('api/server')
-  const { createLogger } = fromLib<typeof LoggerModule>('lib/logger')
-  const { Metrics } = fromLib<typeof MetricsModule>('lib/metrics')
   const config = loadConfig({
     DATABASE_URL: process.env.DATABASE_URL,
     EVM_CHAINS: JSON.stringify([

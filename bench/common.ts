@@ -1,33 +1,33 @@
 /**
- * Shared plumbing of the benchmarks (not a benchmark itself): the compiled lib/ loader, a scratch
- * Postgres, child processes with RSS/CPU accounting, a local hardhat chain with minted tokens,
- * CPU-profile summaries, markdown tables and the writer of run reports (bench/results/).
+ * Shared plumbing of the benchmarks (not a benchmark itself): command-line arguments, child
+ * processes with RSS/CPU accounting, a local hardhat chain with minted tokens, CPU-profile
+ * summaries, markdown tables and the writer of run reports (bench/results/). Postgres, process
+ * start-up, chains and waits are the harness's (test/helpers), shared with the tests and drills.
  *
- * Everything that touches TypeORM entities runs from lib/ (tsc output, decorator metadata); from
- * src/ only types are imported. Every loop here is bounded in count and time.
+ * The benchmarks import src/ as typed modules; bench/tsconfig.json compiles them (with the src/
+ * they use) into .cache/bench. The processes they measure run the main build in lib/. Every loop
+ * here is bounded in count and time.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Client } from 'pg'
-import type * as DevnetEvm from '../src/devnet/evm'
-import type * as EmbeddedPgModule from '../src/lib/embeddedPostgres'
-import type * as DataSourceModule from '../src/store/dataSource'
+import * as DevnetEvm from '../src/devnet/evm'
+import { packageRoot } from '../src/lib/packageRoot'
+import { cloneDatabase, createMigratedDatabase, dropDatabase as harnessDropDatabase, startPostgres as harnessStartPostgres, type PgServer } from '../test/helpers/postgres'
+import { indexedHeight as harnessIndexedHeight } from '../test/helpers/indexer'
+import { startProcess } from '../test/helpers/processes'
 
 // ---------------------------------------------------------------------------------------------
-// Paths and the compiled code
+// Paths and the code under test
 
-export const ROOT = findRoot()
+export const ROOT = packageRoot()
 
-function findRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'db', 'migrations'))) return dir
-  }
-  throw new Error('run the benchmark from inside the repository')
-}
-
-/** `require` of a module compiled into lib/ (e.g. `lib/embeddedPostgres`). */
+/**
+ * @deprecated Import the module instead (typed, checked by bench/tsconfig.json). Kept only so a
+ * benchmark written before the typed imports still builds; no benchmark here uses it.
+ */
 export function fromLib<T>(module: string): T {
   const file = path.join(ROOT, 'lib', `${module}.js`)
   if (!fs.existsSync(file)) throw new Error(`${file} is missing: build first (npx tsc -p tsconfig.json)`)
@@ -35,8 +35,9 @@ export function fromLib<T>(module: string): T {
   return require(file) as T
 }
 
+/** The local chains of src/devnet/evm. */
 export function devnet(): typeof DevnetEvm {
-  return fromLib<typeof DevnetEvm>('devnet/evm/index')
+  return DevnetEvm
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,69 +180,21 @@ export function treeCpu(pid: number, depth = 3): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Postgres
+// Postgres (the harness's: test/helpers/postgres.ts)
 
-export interface PgServer {
-  adminUrl: string
-  /** postmaster pid when embedded (for CPU accounting), else undefined */
-  pid?: number
-  embedded: boolean
-  stop(): Promise<void>
-}
+export { adminQuery, withDatabase, type PgServer } from '../test/helpers/postgres'
 
 /** DATABASE_URL's server, or an embedded Postgres in a temp dir (durability off, like the tests). */
-export async function startPostgres(): Promise<PgServer> {
-  const url = process.env.DATABASE_URL
-  if (url) return { adminUrl: url, embedded: false, stop: async () => {} }
-  const { startEmbeddedPostgres } = fromLib<typeof EmbeddedPgModule>('lib/embeddedPostgres')
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tms-bench-pg-'))
-  fs.chmodSync(dir, 0o755) // as root, Postgres runs as the postgres user and must reach it
-  const dataDir = path.join(dir, 'data')
-  const pg = await startEmbeddedPostgres({ dataDir, ephemeral: true })
-  const pid = Number(fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
-  return {
-    adminUrl: pg.url,
-    pid,
-    embedded: true,
-    stop: async () => {
-      await pg.stop().catch(() => {})
-      fs.rmSync(dir, { recursive: true, force: true })
-    },
-  }
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url)
-  u.pathname = `/${database}`
-  return u.toString()
-}
-
-export async function adminQuery(adminUrl: string, sql: string): Promise<void> {
-  const c = new Client({ connectionString: adminUrl })
-  await c.connect()
-  try {
-    await c.query(sql)
-  } finally {
-    await c.end()
-  }
-}
+export const startPostgres = harnessStartPostgres
 
 /** A fresh database (dropped first if it exists), migrated unless `template` is given. */
-export async function createDatabase(pg: PgServer, name: string, template?: string): Promise<string> {
-  await adminQuery(pg.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-  await adminQuery(pg.adminUrl, template ? `CREATE DATABASE "${name}" TEMPLATE "${template}"` : `CREATE DATABASE "${name}"`)
-  const url = withDatabase(pg.adminUrl, name)
-  if (!template) {
-    const { openDataSource, migrate } = fromLib<typeof DataSourceModule>('store/dataSource')
-    const ds = await openDataSource(url, 2)
-    await migrate(ds)
-    await ds.destroy()
-  }
-  return url
+export function createDatabase(pg: PgServer, name: string, template?: string): Promise<string> {
+  return template ? cloneDatabase(pg.adminUrl, name, template) : createMigratedDatabase(pg.adminUrl, name)
 }
 
+/** Drops a database if it exists; a failure is logged, not thrown (a bench's cleanup goes on). */
 export async function dropDatabase(pg: PgServer, name: string): Promise<void> {
-  await adminQuery(pg.adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => {})
+  await harnessDropDatabase(pg.adminUrl, name).catch((e: unknown) => log(`could not drop database ${name}: ${e instanceof Error ? e.message : String(e)}`))
 }
 
 export async function connect(url: string): Promise<Client> {
@@ -279,15 +232,9 @@ export function statsDelta(a: DbStats, b: DbStats): DbStats {
   return Object.fromEntries(Object.keys(a).map((k) => [k, b[k as keyof DbStats] - a[k as keyof DbStats]])) as unknown as DbStats
 }
 
-/** Highest block a chain's processor has written (final or hot), or -1. */
-export async function indexedHeight(c: Client, chain: string): Promise<number> {
-  const schema = `${chain.replace(/[^a-zA-Z0-9]/g, '_').toLowerCase()}_processor`
-  try {
-    const { rows } = await c.query(`SELECT greatest((SELECT height FROM "${schema}".status WHERE id = 0), (SELECT max(height) FROM "${schema}".hot_block)) AS h`)
-    return rows[0]?.h ?? -1
-  } catch {
-    return -1
-  }
+/** Highest block a chain's processor has written (final or hot), or -1 (the harness's indexedHeight). */
+export function indexedHeight(c: Client, chain: string): Promise<number> {
+  return harnessIndexedHeight({ query: async (sql, params) => (await c.query(sql, params)).rows }, chain)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -318,31 +265,22 @@ export interface ChildOptions {
   env?: Record<string, string>
 }
 
-/** Starts `node lib/main/<entry>.js` with only the given environment (plus PATH/HOME). */
+/**
+ * Starts `node lib/main/<entry>.js` with only the given environment (the harness's startProcess,
+ * at LOG_LEVEL warn), with memory and CPU accounting.
+ */
 export function startChild(entry: string, args: string[], env: Record<string, string>, opts: ChildOptions = {}): Child {
-  const nodeArgs = [...(opts.nodeFlags ?? [])]
-  if (opts.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`)
-  for (const p of opts.preload ?? []) nodeArgs.push('-r', p)
-  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'lib/main', `${entry}.js`), ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'warn', SQD_LOG_LEVEL: 'WARN', ...env, ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean))
-    if (lines.length > 300) lines.splice(0, lines.length - 300)
-  }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const pid = child.pid ?? -1
+  const nodeFlags = [...(opts.nodeFlags ?? [])]
+  if (opts.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`)
+  for (const p of opts.preload ?? []) nodeFlags.push('-r', p)
+  const proc = startProcess(entry, args, { LOG_LEVEL: 'warn', ...env, ...opts.env }, { nodeFlags, keepLines: 300 })
+  const pid = proc.pid
   const c: Child = {
     name: entry,
-    child,
+    child: proc.child,
     pid,
-    output: () => lines.join('\n'),
-    exited,
+    output: () => proc.output(),
+    exited: proc.exited,
     peak: { hwmKb: 0, rssKb: 0 },
     sample() {
       const m = memoryOf(pid)
@@ -351,12 +289,7 @@ export function startChild(entry: string, args: string[], env: Record<string, st
     cpuSeconds: () => cpuOf(pid, true),
     async stop(signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 15_000) {
       c.sample()
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
-      child.kill(signal)
-      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-      const code = await exited
-      clearTimeout(timer)
-      return code
+      return proc.stop(signal, timeoutMs)
     },
   }
   return c
@@ -365,17 +298,11 @@ export function startChild(entry: string, args: string[], env: Record<string, st
 // ---------------------------------------------------------------------------------------------
 // Local EVM chain
 
-export interface Chain {
-  node: DevnetEvm.HardhatNode
-  driver: DevnetEvm.ChainDriver
-  stop(): Promise<void>
-}
+export type Chain = DevnetEvm.LocalEvmChain
 
-export async function startChain(): Promise<Chain> {
-  const { startHardhatNode, compileContracts, createChainDriver } = devnet()
-  const [node, contracts] = await Promise.all([startHardhatNode({ blockGasLimit: 60_000_000 }), compileContracts()])
-  const driver = await createChainDriver(node, contracts)
-  return { node, driver, stop: () => node.stop() }
+/** A hardhat node with the compiled test contracts (src/devnet/evm startLocalEvmChain). */
+export function startChain(): Promise<Chain> {
+  return DevnetEvm.startLocalEvmChain({ blockGasLimit: 60_000_000 })
 }
 
 /** Mints `count` ERC-721 tokens (prefix URIs, ~530 per transaction); returns the contract and timing. */

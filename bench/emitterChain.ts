@@ -13,8 +13,8 @@
  * and each processor run indexes from block 0 to the head at that size.
  */
 import type { Abi, Hex } from 'viem'
-import type * as DevnetEvm from '../src/devnet/evm'
-import { devnet, fmt, log, ROOT, type Chain } from './common'
+import { SOLC_SETTINGS, startLocalEvmChain, type CompiledContract } from '../src/devnet/evm'
+import { fmt, log, ROOT, type Chain } from './common'
 
 export const EVENTS_PER_TX = 1000
 
@@ -39,10 +39,9 @@ interface SolcOutput {
 }
 
 /** solc-js in this process (~1 s for this one file); same settings as the test contracts. */
-function compileEmitter(): DevnetEvm.CompiledContract {
+function compileEmitter(): CompiledContract {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const solc = require(require.resolve('solc', { paths: [ROOT] })) as { compile(input: string): string }
-  const { SOLC_SETTINGS } = devnet()
   const unit = 'bench/TransferEmitter.sol'
   const out = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources: { [unit]: { content: SOURCE } }, settings: SOLC_SETTINGS }))) as SolcOutput
   const errors = (out.errors ?? []).filter((e) => e.severity === 'error')
@@ -57,10 +56,9 @@ export interface EmitterChain extends Chain {
 }
 
 export async function startEmitterChain(): Promise<EmitterChain> {
-  const { startHardhatNode, compileContracts, createChainDriver } = devnet()
-  const [node, contracts] = await Promise.all([startHardhatNode({ blockGasLimit: 60_000_000 }), compileContracts()])
+  const chain = await startLocalEvmChain({ blockGasLimit: 60_000_000 }, { TransferEmitter: compileEmitter() })
   try {
-    const driver = await createChainDriver(node, { ...contracts, TransferEmitter: compileEmitter() })
+    const driver = chain.driver
     const emitter = await driver.deploy('TransferEmitter')
     const to = driver.accounts[1]
     let emitted = 0
@@ -76,9 +74,9 @@ export async function startEmitterChain(): Promise<EmitterChain> {
       const head = Number(await driver.mine(3))
       return { head, seconds: (performance.now() - started) / 1000, txs }
     }
-    return { node, driver, stop: () => node.stop(), emitUpTo }
+    return { ...chain, emitUpTo }
   } catch (e) {
-    await node.stop()
+    await chain.stop()
     throw e
   }
 }

@@ -31,9 +31,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Client } from 'pg'
-import type * as Erc721Abi from '../src/abi/erc721'
-import type * as BlockSourceModule from '../src/chains/stacks/blockSource'
-import type * as SimulatorModule from '../src/devnet/stacks/simulator'
+import * as erc721 from '../src/abi/erc721'
+import { createStacksBlockSource } from '../src/chains/stacks/blockSource'
+import { simTx, startStacksSimulator } from '../src/devnet/stacks/simulator'
+import { Cl } from '@stacks/transactions'
 import {
   adminQuery,
   writeBenchResult,
@@ -43,7 +44,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   indexedHeight,
   intArg,
   latestProfile,
@@ -120,7 +120,6 @@ interface RawRate {
 
 /** eth_getLogs in 10-block chunks, 5 in flight, decoding each chunk as it arrives. */
 async function rawGetLogsAndDecode(rpcUrl: string, from: number, to: number): Promise<RawRate> {
-  const erc721 = fromLib<typeof Erc721Abi>('abi/erc721')
   const chunks: [number, number][] = []
   for (let b = from; b <= to; b += 10) chunks.push([b, Math.min(to, b + 9)])
   let next = 0
@@ -382,10 +381,6 @@ async function stacksProcessor(pg: PgServer, apiUrl: string, chainId: string, ti
 }
 
 async function stacksBlockSource(nBlocks: number, pg: PgServer): Promise<StacksResult> {
-  const { startStacksSimulator, simTx } = fromLib<typeof SimulatorModule>('devnet/stacks/simulator')
-  const { createStacksBlockSource } = fromLib<typeof BlockSourceModule>('chains/stacks/blockSource')
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Cl } = require('@stacks/transactions') as typeof import('@stacks/transactions')
   const sim = await startStacksSimulator()
   try {
     const { deployer, wallet_1, wallet_2 } = sim.accounts

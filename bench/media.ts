@@ -20,9 +20,9 @@ import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import sharp from 'sharp'
-import type * as Renditions from '../src/media/renditions'
-import type * as MediaQueue from '../src/store/jobs/mediaJobs'
-import type * as Metadata from '../src/metadata'
+import { renderImage } from '../src/media/renditions'
+import { queueDocumentMedia } from '../src/store/jobs/mediaJobs'
+import { DEFAULT_REWRITE_GATEWAYS } from '../src/metadata'
 import {
   writeBenchResult,
   commandLine,
@@ -30,7 +30,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   machine,
@@ -106,7 +105,6 @@ function runBound(dir: string, n: number, concurrency: number): Promise<BoundRes
 }
 
 async function boundChild(dir: string, n: number, concurrency: number): Promise<void> {
-  const { renderImage } = fromLib<typeof Renditions>('media/renditions')
   sharp.cache(false)
   const files = Array.from({ length: n }, (_, i) => path.join(dir, `${i}.png`))
   const cpu0 = process.cpuUsage()
@@ -153,8 +151,6 @@ async function main(): Promise<void> {
        SELECT $1 || ':' || i, 'eip155:1', $1, i, 'ERC721', NULL, 1, false, 'STANDARD' FROM generate_series(0, $2 - 1) AS i`,
       [contractId, n],
     )
-    const { queueDocumentMedia } = fromLib<typeof MediaQueue>('store/jobs/mediaJobs')
-    const { DEFAULT_REWRITE_GATEWAYS } = fromLib<typeof Metadata>('metadata/index')
     const docs = Array.from({ length: n }, (_, i) => ({
       subjectId: `${contractId}:${i}`,
       contractId,

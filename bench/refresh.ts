@@ -24,14 +24,13 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
-import type * as ApiKeysModule from '../src/store/apiKeys'
-import type * as DataSourceModule from '../src/store/dataSource'
+import { newKeyAt } from '../test/helpers/refreshApi'
+import { insertCollection } from './apiFixture'
 import {
   connect,
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   mintCollection,
@@ -145,22 +144,9 @@ async function main(): Promise<void> {
     const name = `tms_bench_refresh_${index}`
     const url = await createDatabase(pg, name)
     const c = await connect(url)
-    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
-      contractId,
-      CHAIN,
-      address,
-    ])
-    await c.query(
-      `INSERT INTO token (id, chain, token_id, standard, owner, supply, burned, mint_block, update_mode, contract_id)
-       SELECT $1 || ':' || g, $2, g, 'ERC721', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 1, false, 1, 'STANDARD', $1 FROM generate_series(0, $3 - 1) AS g`,
-      [contractId, CHAIN, tokens],
-    )
+    await insertCollection(c, CHAIN, address, tokens)
     await c.query('VACUUM ANALYZE token')
-    const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = fromLib<typeof ApiKeysModule>('store/apiKeys')
-    const ds = await openDataSource(url, 1)
-    const { key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
-    await ds.destroy()
+    const key = await newKeyAt(url, 'bench')
 
     const port = await freePort()
     const base = {

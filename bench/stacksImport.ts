@@ -25,8 +25,8 @@ import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type * as ArchiveModule from '../src/chains/stacks/node/eventArchive'
-import type * as NewBlockModule from '../src/chains/stacks/node/newBlock'
+import { openEventArchive } from '../src/chains/stacks/node/eventArchive'
+import { blockHeaderOf, parseNewBlock } from '../src/chains/stacks/node/newBlock'
 import type { NodeBlockMessage } from '../src/chains/stacks/node/observerPayloads'
 import { BNS_INTERFACE, sip009Interface, sip010Interface, startInterfaceApi } from '../test/helpers/stacksInterfaceApi'
 import {
@@ -36,7 +36,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   indexedHeight,
   intArg,
   log,
@@ -205,8 +204,6 @@ function shiftNftId(e: NodeBlockMessage['events'][number], height: number): Node
 }
 
 async function readArchive(file: string, toBlocks: boolean): Promise<void> {
-  const { openEventArchive } = fromLib<typeof ArchiveModule>('chains/stacks/node/eventArchive')
-  const { blockHeaderOf, parseNewBlock } = fromLib<typeof NewBlockModule>('chains/stacks/node/newBlock')
   const archive = await openEventArchive(file)
   for await (const r of archive.requests) {
     if (r.path !== '/new_block') continue

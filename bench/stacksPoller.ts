@@ -20,7 +20,7 @@
  * DATABASE_URL: a server to create scratch databases on; unset = embedded Postgres in a temp dir.
  */
 import { Cl } from '@stacks/transactions'
-import type * as SimulatorModule from '../src/devnet/stacks/simulator'
+import { simTx, startStacksSimulator } from '../src/devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../test/helpers/apiProxy'
 import {
   writeBenchResult,
@@ -29,7 +29,6 @@ import {
   createDatabase,
   dropDatabase,
   fmt,
-  fromLib,
   indexedHeight,
   intArg,
   log,
@@ -135,7 +134,6 @@ async function main(): Promise<void> {
   const m = machine()
   log(`stacks poller: ${nBlocks} blocks, ${latencyMs} ms latency, window ${window}, limit ${limit}/min over ${limitedBlocks} blocks; ${m.nproc} CPUs, Node ${m.node}`)
 
-  const { startStacksSimulator, simTx } = fromLib<typeof SimulatorModule>('devnet/stacks/simulator')
   const [pg, sim] = await Promise.all([startPostgres(), startStacksSimulator()])
   const proxies: ApiProxy[] = []
   try {

@@ -24,16 +24,16 @@
 import http from 'node:http'
 import os from 'node:os'
 import type { AddressInfo } from 'node:net'
-import type * as ApiKeysModule from '../src/store/apiKeys'
-import type * as DataSourceModule from '../src/store/dataSource'
-import type * as WebhooksModule from '../src/store/webhooks'
+import { createApiKey } from '../src/store/apiKeys'
+import { openDataSource } from '../src/store/dataSource'
+import { createWebhook, resumeWebhook } from '../src/store/webhooks'
+import { insertCollection } from './apiFixture'
 import {
   writeBenchResult,
   sleep,
   connect,
   createDatabase,
   fmt,
-  fromLib,
   intArg,
   log,
   mdTable,
@@ -110,16 +110,7 @@ async function main(): Promise<void> {
     const contractId = `${CHAIN}:${address}`
     const url = await createDatabase(pg, 'tms_bench_webhooks')
     const c = await connect(url)
-    await c.query(`INSERT INTO contract (id, chain, address, standard, first_seen_block, update_mode, created_at) VALUES ($1, $2, $3, 'ERC721', 1, 'STANDARD', now())`, [
-      contractId,
-      CHAIN,
-      address,
-    ])
-    await c.query(
-      `INSERT INTO token (id, chain, token_id, standard, owner, supply, burned, mint_block, update_mode, contract_id)
-       SELECT $1 || ':' || g, $2, g, 'ERC721', '0x70997970c51812dc3a010c7d01b50e0d17dc79c8', 1, false, 1, 'STANDARD', $1 FROM generate_series(0, $3 - 1) AS g`,
-      [contractId, CHAIN, tokens],
-    )
+    await insertCollection(c, CHAIN, address, tokens)
     await c.query(
       `INSERT INTO token_metadata (id, token_id, contract_id, status, name, normalized, content_hash, updated_at, last_fetched_at)
        SELECT id, id, contract_id, 'AVAILABLE', 'Hidden', '{"name":"Hidden"}', 'hidden', now(), now() FROM token WHERE contract_id = $1`,
@@ -127,9 +118,6 @@ async function main(): Promise<void> {
     )
     await c.query('VACUUM ANALYZE token, token_metadata')
 
-    const { openDataSource } = fromLib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = fromLib<typeof ApiKeysModule>('store/apiKeys')
-    const { createWebhook, resumeWebhook } = fromLib<typeof WebhooksModule>('store/webhooks')
     const ds = await openDataSource(url, 2)
     const { record: key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
     const hook = (path: string) =>
@@ -187,7 +175,7 @@ async function main(): Promise<void> {
     // Phase 2: the paused webhook's backlog, sent at once
     log(`phase 2: resuming the backlog of ${fmt(pend[0].n)}`)
     const t2 = performance.now()
-    await ds.transaction((em) => resumeWebhook(em, backlog.id))
+    await resumeWebhook(ds, backlog.id)
     await waitFor(
       'every backlog delivery',
       async () => (await delivered(backlog.id)) === tokens,

@@ -1,7 +1,6 @@
 import type { Config } from '../config'
 import type { Logger } from '../lib/logger'
-import type { ReadDb } from '../store/read/readDb'
-import type { DataSource } from 'typeorm'
+import type { ApiStore } from '../store/apiStore'
 import type { OnDemandBudget } from './sequence/onDemandBudget'
 import type { StatusService } from './statusService'
 import type { CollectionOwners } from './auth/collectionOwners'
@@ -11,9 +10,8 @@ import type { ChangeFeed } from './subscriptions/changeFeed'
 /** Shared by every surface of one server. */
 export interface ApiContext {
   config: Config
-  db: ReadDb
-  /** For writes a read surface must make (Sequence queues fetches of unknown tokens). */
-  ds: DataSource
+  /** The one database handle: read-model functions and store writes, no SQL (src/store/apiStore.ts). */
+  store: ApiStore
   log: Logger
   knownChains: ReadonlySet<string>
   status: StatusService

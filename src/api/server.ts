@@ -1,4 +1,5 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import { ApiStore } from '../store/apiStore'
 import { readDbFromDataSource } from '../store/read/readDb'
 import { knownChains } from './chains'
 import type { ApiContext } from './context'
@@ -25,7 +26,7 @@ import { zkevmRefreshRoutes } from './zkevm/routes'
 import { statusRoutes } from './status/status'
 import { StatusService } from './statusService'
 import { statusGauges } from './statusMetrics'
-import { packageVersion } from './version'
+import { packageJson } from '../lib/packageRoot'
 import { MediaLinks } from './media/mediaLinks'
 import { mediaRoutes } from './media/mediaRoute'
 
@@ -56,11 +57,10 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   const db = readDbFromDataSource(deps.ds)
   const chains = knownChains(deps.config)
-  const version = deps.version ?? packageVersion()
+  const version = deps.version ?? packageLabel()
   const ctx: ApiContext = {
     config: deps.config,
-    db,
-    ds: deps.ds,
+    store: new ApiStore(deps.ds, db),
     log,
     knownChains: new Set(chains),
     status: new StatusService(db, { knownChains: chains, processorSilenceSeconds: deps.config.READY_MAX_SILENCE_SECONDS, cacheMs: deps.statusCacheMs ?? 1000 }),
@@ -78,7 +78,7 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
 
   await registerCors(app, deps.config.CORS_ORIGINS)
 
-  const reads = readLimits(new ReadLimiter(deps.ds.manager, deps.config.READ_LIMIT_SYNC_MS, log), deps.ds, deps.config, log)
+  const reads = readLimits(new ReadLimiter(deps.ds, deps.config.READ_LIMIT_SYNC_MS, log), deps.ds, deps.config, log)
   reads.limiter.start()
   app.addHook('onClose', async () => reads.limiter.stop())
   /** A surface whose routes count against the read limits (refresh writes have their own, per key). */
@@ -120,4 +120,10 @@ function changeFeedOf(deps: ApiDeps): ChangeFeed | undefined {
   if (!url) return undefined
   const gauge = deps.metrics.gauge('graphql_subscriptions', 'GraphQL subscriptions (tokenChanged, contractChanged) this API process serves')
   return new ChangeFeed(url, deps.config.SUBSCRIPTION_BUFFER, deps.log.child({ component: 'changes' }), (n) => gauge.set(n))
+}
+
+/** `token-metadata-squid v<version>`: the server's name in the OpenAPI document and the status. */
+function packageLabel(): string {
+  const pkg = packageJson()
+  return `${pkg.name} v${pkg.version}`
 }

@@ -6,7 +6,7 @@ import { inspectCommand } from './inspectCommand'
 import type { RawInspectOptions } from './inspectOptions'
 import type { KeysCreateOptions, KeysListOptions } from './keysCommands'
 import type { WebhooksCreateOptions, WebhooksListOptions } from './webhooksCommands'
-import { packageVersion } from './packageVersion'
+import { packageJson } from '../lib/packageRoot'
 
 /** Where an action leaves its exit code (commander's actions return nothing useful). */
 export interface ExitSlot {
@@ -53,7 +53,7 @@ Examples:
 export function buildProgram(io: CliIo, exit: ExitSlot): Command {
   const program = new Command('token-metadata')
     .description('Token metadata indexer tools: check a token URI as the indexer sees it, manage API keys and webhooks, import Stacks event archives.')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(packageJson().version, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(add --help for usage)')

@@ -59,7 +59,7 @@ export async function webhooksDeleteCommand(id: string, io: CliIo): Promise<Exit
 export async function webhooksResumeCommand(id: string, io: CliIo): Promise<ExitCode> {
   if (id.trim() === '') throw new UsageError('missing <id>: see token-metadata webhooks list')
   const config = loadConfig(io.env)
-  const resumed = await withDatabase(config, io, (ds) => ds.transaction((em) => resumeWebhook(em, id.trim())))
+  const resumed = await withDatabase(config, io, (ds) => resumeWebhook(ds, id.trim()))
   if (!resumed) throw new CliError(`no webhook has the id ${JSON.stringify(id)} (see token-metadata webhooks list)`)
   writeLine(io.stdout, `Webhook ${resumed.id} is active; its pending deliveries are sent again.`)
   return EXIT.OK

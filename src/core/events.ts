@@ -5,6 +5,17 @@ import type { TokenStandardName } from './standards'
  * logs / Stacks events into these; `ingest` applies them to the store and enqueues jobs.
  * Addresses are chain-normalised (EVM lowercase); `null` from/to means mint/burn.
  */
+/** Where a Stacks event stands: its contract, block and transaction (what decoding it later needs). */
+export interface StacksEventContext {
+  contractId: string
+  indexBlockHash: string
+  height: number
+  blockTime: number
+  txId: string
+  txIndex: number
+  sender: string
+}
+
 export interface EventPosition {
   blockNumber: number
   blockHash: string

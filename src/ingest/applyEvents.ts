@@ -9,9 +9,10 @@ import { enqueueJobsCount } from '../store/jobs/enqueue'
 import { BatchState } from './batchState'
 import { ChainChanges } from './chainChanges'
 import { rangePasses } from './rangePasses'
-import { rangeChunkAfter, resolveRanges, type RangeRequest } from './resolveRanges'
-import { sqlOf } from './storeAccess'
-import { upsertBalances, upsertContracts, upsertTokens } from './writeRows'
+import { rangeChunkAfter, resolveRanges, upsertTokens, type RangeRequest } from '../store/tokens'
+import { upsertContracts } from '../store/contracts'
+import { upsertBalances } from '../store/balances'
+import { hotTrackerOf, sqlOf } from './storeAccess'
 
 export interface IngestOptions {
   chain: string
@@ -336,19 +337,24 @@ async function persist(store: Store, s: BatchState, p: Pending, now: Date): Prom
 }
 
 async function writeFacts(store: Store, s: BatchState, p: Pending): Promise<void> {
+  const db = sqlOf(store)
+  const hot = hotTrackerOf(store)
   await upsertContracts(
-    store,
+    db,
+    hot,
     [...s.dirtyContracts].map((id) => s.contracts.get(id)!),
   )
   const dirty = [...s.dirtyTokens].map((id) => s.tokens.get(id)!)
   await upsertTokens(
-    store,
+    db,
+    hot,
     dirty.filter((t) => s.newTokens.has(t.id)),
     dirty.filter((t) => !s.newTokens.has(t.id)),
   )
   const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
   await upsertBalances(
-    store,
+    db,
+    hot,
     balances.filter((b) => b.amount > 0n),
   )
   const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)

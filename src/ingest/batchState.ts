@@ -1,12 +1,11 @@
 import type { Store } from '@subsquid/typeorm-store'
-import type { EntityManager, EntityMetadata } from 'typeorm'
+import type { EntityManager } from 'typeorm'
+import { loadRowsByIds } from '../store/processorRows'
 import { sqlOf } from './storeAccess'
 import type { ChainEvent, EventPosition } from '../core/events'
 import { contractId, tokenKey } from '../core/ids'
 import type { TokenStandardName } from '../core/standards'
 import { Balance, Contract, Token, TokenStandard, UpdateMode } from '../model'
-
-const CHUNK = 10_000
 
 /**
  * What a batch of events touches, loaded with one query per entity type before the events are
@@ -32,14 +31,14 @@ export class BatchState {
   static async load(store: Store, chain: string, events: readonly ChainEvent[], rangeCap: number): Promise<BatchState> {
     const s = new BatchState(chain)
     const keys = touchedKeys(chain, events, rangeCap)
-    for (const c of await findChunked(store, Contract, [...keys.contracts])) s.contracts.set(c.id, c)
+    for (const c of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Contract, [...keys.contracts])) s.contracts.set(c.id, c)
     // Relations are not loaded by findBy; they are set from the ids (which embed them) so that
     // the upsert writes the foreign keys back unchanged.
-    for (const t of await findChunked(store, Token, [...keys.tokens])) {
+    for (const t of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Token, [...keys.tokens])) {
       t.contract = s.contracts.get(parentId(t.id)) ?? new Contract({ id: parentId(t.id) })
       s.tokens.set(t.id, t)
     }
-    for (const b of await findChunked(store, Balance, [...keys.balances])) {
+    for (const b of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Balance, [...keys.balances])) {
       b.token = s.tokens.get(parentId(b.id)) ?? new Token({ id: parentId(b.id) })
       b.contract = b.token.contract ?? new Contract({ id: parentId(parentId(b.id)) })
       s.balances.set(b.id, b)
@@ -179,31 +178,4 @@ function touchedKeys(chain: string, events: readonly ChainEvent[], rangeCap: num
 /** `<parent>:<last segment>` -> parent (token id -> contract id, balance id -> token id). */
 function parentId(id: string): string {
   return id.slice(0, id.lastIndexOf(':'))
-}
-
-/**
- * Loads rows by id with plain SQL and maps them onto entities (TypeORM's findBy with In() spent
- * twice as long on the same rows: bench/ingest.ts). Relations are set by the caller.
- */
-async function findChunked<E extends { id: string }>(store: Store, cls: new () => E, ids: string[]): Promise<E[]> {
-  const em = sqlOf(store) as unknown as EntityManager
-  const meta = em.connection.getMetadata(cls)
-  const out: E[] = []
-  for (let i = 0; i < ids.length; i += CHUNK) {
-    const rows: Record<string, unknown>[] = await em.query(`SELECT * FROM "${meta.tableName}" WHERE id = ANY($1::text[])`, [ids.slice(i, i + CHUNK)])
-    for (const row of rows) out.push(toEntity(cls, meta, row))
-  }
-  return out
-}
-
-/** A raw row to an entity, through each column's transformer (numeric -> bigint, …). */
-function toEntity<E>(cls: new () => E, meta: EntityMetadata, row: Record<string, unknown>): E {
-  const e = new cls() as Record<string, unknown>
-  for (const col of meta.columns) {
-    if (col.relationMetadata) continue
-    const raw = row[col.databaseName]
-    const t = col.transformer
-    e[col.propertyName] = raw === null || raw === undefined ? raw : t && !Array.isArray(t) ? t.from(raw) : raw
-  }
-  return e as E
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { DataSource } from 'typeorm'
 import { ConfigError, loadConfig, type Config } from '../config'
-import { compileContracts, createChainDriver, startHardhatNode } from '../devnet/evm'
+import { startLocalEvmChain } from '../devnet/evm'
 import { DevMetadataServer } from '../devnet/metadataServer'
 import { startActivity } from '../devnet/seed/activity'
 import { seedEvm } from '../devnet/seed/seedEvm'
@@ -52,9 +52,8 @@ async function main(): Promise<void> {
     const sim = await startStacksSimulator()
     shutdown.register('stacks simulator', () => sim.stop())
     await forgetDevChains(ds, [EVM_CHAIN, sim.chainId])
-    const [node, contracts] = await Promise.all([startHardhatNode({ chainId: 31337 }), compileContracts()])
+    const { node, driver } = await startLocalEvmChain({ chainId: 31337 })
     shutdown.register('hardhat node', () => node.stop())
-    const driver = await createChainDriver(node, contracts)
     const host = new DevMetadataServer()
     await host.listen()
     shutdown.register('metadata host', () => host.close())

@@ -2,6 +2,7 @@ import type { TokenStandardName } from '../core/standards'
 import type { ContractInterface } from '../chains/stacks/apiTypes'
 import { detectStandard } from '../chains/stacks/detectStandard'
 import type { SqlExecutor } from '../store/sql'
+import { storeAssetNames } from '../store/contracts'
 
 interface Known {
   standard: TokenStandardName | null
@@ -89,12 +90,7 @@ export class StacksStandards {
     if (this.unstored.size === 0) return
     const ids = [...this.unstored]
     const names = ids.map((id) => this.cache.get(id.slice(this.chain.length + 1))!.assetName)
-    const written: { id: string }[] = await db.query(
-      `UPDATE contract c SET asset_name = v.name FROM unnest($1::text[], $2::text[]) AS v(id, name)
-        WHERE c.id = v.id RETURNING c.id`,
-      [ids, names],
-    )
-    for (const w of written) this.unstored.delete(w.id)
+    for (const id of await storeAssetNames(db, ids, names)) this.unstored.delete(id)
   }
 }
 

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
+import { spawnNode, type NodeProcess } from '../lib/nodeProcess'
 
 export interface RoleSpec {
   name: string
@@ -23,7 +23,7 @@ export interface SupervisorOptions {
  * stops them all with SIGTERM, then SIGKILL after a grace period.
  */
 export class Supervisor {
-  private readonly children = new Map<string, ChildProcess>()
+  private readonly children = new Map<string, NodeProcess>()
   private stopping = false
 
   constructor(private readonly opts: SupervisorOptions) {
@@ -31,15 +31,14 @@ export class Supervisor {
   }
 
   start(role: RoleSpec, restarts = 0): void {
-    const child = spawn(process.execPath, [path.join(__dirname, `${role.script}.js`), ...(role.args ?? [])], {
+    const sink = this.opts.passThrough ? process.stdout : fs.createWriteStream(path.join(this.opts.logDir, `${role.name}.log`), { flags: 'a' })
+    const child = spawnNode(path.join(__dirname, `${role.script}.js`), role.args ?? [], {
       env: { ...process.env, ...role.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      onOutput: (chunk) => sink.write(chunk),
+      keepLines: 0,
     })
     this.children.set(role.name, child)
-    const sink = this.opts.passThrough ? process.stdout : fs.createWriteStream(path.join(this.opts.logDir, `${role.name}.log`), { flags: 'a' })
-    child.stdout!.pipe(sink, { end: false })
-    child.stderr!.pipe(sink, { end: false })
-    child.on('exit', (code, signal) => {
+    child.child.on('exit', (code, signal) => {
       this.children.delete(role.name)
       this.opts.onExit?.(role.name, code, signal)
       if (this.stopping) return
@@ -49,23 +48,11 @@ export class Supervisor {
   }
 
   get pids(): number[] {
-    return [...this.children.values()].map((c) => c.pid!).filter(Boolean)
+    return [...this.children.values()].map((c) => c.pid).filter((pid) => pid > 0)
   }
 
   async stopAll(graceMs = 8000): Promise<void> {
     this.stopping = true
-    const exits = [...this.children.values()].map(
-      (c) =>
-        new Promise<void>((resolve) => {
-          if (c.exitCode !== null || c.signalCode !== null) return resolve()
-          const t = setTimeout(() => c.kill('SIGKILL'), graceMs)
-          c.once('exit', () => {
-            clearTimeout(t)
-            resolve()
-          })
-          c.kill('SIGTERM')
-        }),
-    )
-    await Promise.all(exits)
+    await Promise.all([...this.children.values()].map((c) => c.stop('SIGTERM', graceMs)))
   }
 }

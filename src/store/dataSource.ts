@@ -2,10 +2,11 @@ import path from 'node:path'
 import { DataSource, DataSourceOptions } from 'typeorm'
 import { SnakeNamingStrategy } from '@subsquid/typeorm-config/lib/namingStrategy'
 import * as model from '../model'
+import { packageRoot } from '../lib/packageRoot'
 import { GuardedClient, guardPoolConnect } from './databaseErrors'
 
 /** Directory of the migrations (generated + hand-written), relative to the package root. */
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../db/migrations')
+export const MIGRATIONS_DIR = path.join(packageRoot(), 'db', 'migrations')
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 const entities = Object.values(model as Record<string, unknown>).filter((v): v is Function => typeof v === 'function')

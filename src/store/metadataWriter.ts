@@ -1,6 +1,7 @@
 import type { MetadataError } from '../core/errors'
 import type { ContractReadResult, TokenFetchResult } from '../core/jobOutcome'
 import { SqlExecutor } from './sql'
+import { insertPlaceholderTokens } from './tokens'
 
 /**
  * Writes worker results: token_metadata (+ attributes, locales) and contract_metadata.
@@ -29,26 +30,6 @@ async function existing<T extends { tokenRef: string }>(db: SqlExecutor, items: 
   return items.filter((i) => ids.has(i.tokenRef))
 }
 
-/**
- * A token asked for before the processor saw it (a Sequence lookup of an id it has not indexed
- * yet) gets a placeholder row once its metadata is fetched, so the metadata has a home; the
- * processor's next write of that token replaces every chain fact. Only for indexed contracts.
- * The row is marked `seen_on_chain = false`: lists and counters skip it (a made-up id must not
- * appear as a token of the collection) until the processor's write of that token clears the mark.
- */
-async function ensureTokenRows(db: SqlExecutor, refs: string[]): Promise<void> {
-  if (refs.length === 0) return
-  await db.query(
-    `INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, update_mode, seen_on_chain)
-     SELECT r.ref, c.chain, c.id, substring(r.ref FROM length(c.id) + 2)::numeric, c.standard, NULL, 0, false, 'STANDARD', false
-       FROM unnest($1::text[]) AS r(ref)
-       JOIN contract c ON c.id = left(r.ref, length(r.ref) - position(':' IN reverse(r.ref)))
-      ORDER BY r.ref
-     ON CONFLICT (id) DO NOTHING`,
-    [refs],
-  )
-}
-
 async function existingContracts<T extends { contractId: string }>(db: SqlExecutor, items: T[]): Promise<T[]> {
   if (items.length === 0) return items
   const found: { id: string }[] = await db.query(`SELECT id FROM contract WHERE id = ANY($1::text[])`, [items.map((i) => i.contractId)])
@@ -63,7 +44,7 @@ export interface TokenResultRow {
 }
 
 export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date): Promise<void> {
-  await ensureTokenRows(
+  await insertPlaceholderTokens(
     db,
     all.map((i) => i.tokenRef),
   )

@@ -1,14 +1,8 @@
+import type { StacksEventContext } from '../core/events'
 import type { SqlExecutor } from './sql'
 
 /** One kept event with the block and transaction context its decoding needs; `event` is the decoded event as JSON. */
-export interface PendingEventRow {
-  contractId: string
-  indexBlockHash: string
-  height: number
-  blockTime: number
-  txId: string
-  txIndex: number
-  sender: string
+export interface PendingEventRow extends StacksEventContext {
   eventIndex: number
   event: unknown
 }

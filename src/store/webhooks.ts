@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
+import type { DataSource } from 'typeorm'
 import { isCaip2 } from '../core/ids'
 import { EVENT_TYPES, isEventType } from '../core/notifications'
 import { normalizeContractId, type ApiKeyRecord } from './apiKeys'
@@ -182,9 +183,14 @@ export async function deleteWebhook(db: SqlExecutor, id: string, apiKeyId?: stri
 
 /**
  * Resumes a paused subscription: its failure count starts over and every chain with pending
- * deliveries gets its job back (at once, with fresh attempts). Resuming an active one is a no-op.
+ * deliveries gets its job back (at once, with fresh attempts), in one transaction. Resuming an
+ * active one is a no-op.
  */
-export async function resumeWebhook(db: SqlExecutor, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
+export function resumeWebhook(ds: DataSource, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
+  return ds.transaction((em) => resumeIn(em, id, apiKeyId))
+}
+
+async function resumeIn(db: SqlExecutor, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
   const [row] = await rows<WebhookRow>(
     db,
     `WITH u AS (UPDATE webhook_subscription SET paused_at = NULL, consecutive_failures = 0

@@ -13,16 +13,15 @@
  * for each minute the attack spans); the normal client's single-token p99 during the attack within
  * 2x of its p99 at rest.
  */
-import type * as ApiKeysModule from '../../src/store/apiKeys'
-import type * as DataSourceModule from '../../src/store/dataSource'
-import type * as NetModule from '../../src/lib/net'
+import { newKeyAt } from '../helpers/refreshApi'
+import { freePort } from '../../src/lib/net'
 import { EVM_CHAIN } from './chains'
 import type { DrillContext } from './context'
 import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
-import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, sleep, waitFor, type Rng } from './runtime'
+import { deploymentEnv, startApiRole } from './roles'
+import { fmt, seconds, sleep, type Rng } from './runtime'
 
 export interface AbuseOptions {
   graphqlDocs: number
@@ -199,13 +198,9 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
   try {
     db = await ctx.pg.createDatabase('drill_abuse')
     await seed(db)
-    const { openDataSource } = lib<typeof DataSourceModule>('store/dataSource')
-    const { createApiKey } = lib<typeof ApiKeysModule>('store/apiKeys')
-    const ds = await openDataSource(db.url, 1)
-    const { key } = await createApiKey(ds, { name: `drill abuse ${Date.now()}`, contracts: [] }, new Date())
-    await ds.destroy()
+    const key = await newKeyAt(db.url, `drill abuse ${Date.now()}`)
 
-    const port = await lib<typeof NetModule>('lib/net').freePort()
+    const port = await freePort()
     const env = deploymentEnv({
       databaseUrl: db.url,
       evmChains: JSON.stringify([{ chain: EVM_CHAIN, rpcUrl: 'http://127.0.0.1:9' }]),
@@ -220,17 +215,7 @@ export async function runAbuseDrill(ctx: DrillContext, opt: AbuseOptions): Promi
         DB_POOL_SIZE: '10',
       },
     })
-    const [apiSpec] = roleSpecs({ env, workers: 0, apiPort: port })
-    const api = fleet.add({ ...apiSpec, restart: 'never' })
-    api.start()
-    const base = `http://127.0.0.1:${port}`
-    await waitFor(
-      'the API to listen',
-      async () => (await fetch(`${base}/health`).catch(() => undefined))?.status === 200,
-      60_000,
-      200,
-      () => api.tail(),
-    )
+    const { api, base } = await startApiRole(fleet, env, port)
 
     const chainID = EVM_CHAIN.split(':')[1]
     const normal = (i: number) => ({

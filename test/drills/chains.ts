@@ -3,34 +3,22 @@
  * (ChainDriver: batch mints, transfers, ERC-4906 events, fork()/reorg()), and the Stacks
  * simulator (clarinet simnet behind the Stacks-API facade; fork(depth, build)).
  */
-import type * as DevnetEvm from '../../src/devnet/evm'
-import type * as DevnetStacks from '../../src/devnet/stacks/simulator'
-import { lib, type LogSink } from './runtime'
+import { startLocalEvmChain, type LocalEvmChain } from '../../src/devnet/evm'
+import { startStacksSimulator, type StacksSimulator } from '../../src/devnet/stacks/simulator'
+import type { LogSink } from './runtime'
 
 export const EVM_CHAIN = 'eip155:31337'
 export const STACKS_CHAIN = 'stacks:2147483648'
 
-export interface EvmChain {
-  node: DevnetEvm.HardhatNode
-  driver: DevnetEvm.ChainDriver
-  rpcUrl: string
+export interface EvmChain extends LocalEvmChain {
   head(): Promise<number>
-  stop(): Promise<void>
 }
 
 export async function startEvmChain(log: LogSink): Promise<EvmChain> {
-  const { startHardhatNode, compileContracts, createChainDriver } = lib<typeof DevnetEvm>('devnet/evm/index')
   const started = Date.now()
-  const [node, contracts] = await Promise.all([startHardhatNode({ blockGasLimit: 60_000_000 }), compileContracts()])
-  const driver = await createChainDriver(node, contracts)
-  log(`hardhat node ${node.rpcUrl} (${Date.now() - started} ms)`)
-  return {
-    node,
-    driver,
-    rpcUrl: node.rpcUrl,
-    head: async () => Number(await driver.blockNumber()),
-    stop: () => node.stop(),
-  }
+  const chain = await startLocalEvmChain({ blockGasLimit: 60_000_000 })
+  log(`hardhat node ${chain.rpcUrl} (${Date.now() - started} ms)`)
+  return { ...chain, head: async () => Number(await chain.driver.blockNumber()) }
 }
 
 /**
@@ -56,10 +44,9 @@ export async function evmWarm(chain: EvmChain, log?: LogSink): Promise<void> {
   }
 }
 
-export type StacksSim = DevnetStacks.StacksSimulator
+export type StacksSim = StacksSimulator
 
 export async function startStacks(log: LogSink): Promise<StacksSim> {
-  const { startStacksSimulator } = lib<typeof DevnetStacks>('devnet/stacks/simulator')
   const started = Date.now()
   const sim = await startStacksSimulator()
   log(`stacks simulator ${sim.url} (${Date.now() - started} ms)`)

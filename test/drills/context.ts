@@ -6,10 +6,11 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type * as ProcessorSchemaModule from '../../src/store/processorSchema'
-import { startEvmChain, startStacks, type EvmChain, type StacksSim } from './chains'
+import { stateSchemaFor } from '../../src/store/processorSchema'
+import { EVM_CHAIN, startEvmChain, startStacks, type EvmChain, type StacksSim } from './chains'
+import { indexedHeight as harnessIndexedHeight } from '../helpers/indexer'
 import { DrillPostgres, type DrillDb } from './postgres'
-import { lib, rng, waitFor, type LogSink, type Rng } from './runtime'
+import { rng, waitFor, type LogSink, type Rng } from './runtime'
 
 export type Profile = 'full' | 'quick' | 'test'
 
@@ -85,18 +86,12 @@ function isAlive(pid: number): boolean {
 // Queries
 
 function stateSchema(chain: string): string {
-  return lib<typeof ProcessorSchemaModule>('store/processorSchema').stateSchemaFor(chain)
+  return stateSchemaFor(chain)
 }
 
-/** Highest block the chain's processor has written (final or hot), or -1. */
-export async function indexedHeight(db: DrillDb, chain: string): Promise<number> {
-  const s = stateSchema(chain)
-  try {
-    const [r] = await db.q<{ h: number | null }>(`SELECT greatest((SELECT height FROM "${s}".status WHERE id = 0), (SELECT max(height) FROM "${s}".hot_block)) AS h`)
-    return r?.h ?? -1
-  } catch {
-    return -1
-  }
+/** Highest block the chain's processor has written (final or hot), or -1 (the harness's indexedHeight). */
+export function indexedHeight(db: DrillDb, chain: string): Promise<number> {
+  return harnessIndexedHeight({ query: (sql, params) => db.q(sql, params) }, chain)
 }
 
 /** Hash the processor recorded for a height (hot block or, below the hot range, the status row). */
@@ -138,5 +133,16 @@ export async function waitQuiet(db: DrillDb, what: string, heights: Record<strin
     timeoutMs,
     200,
     () => `jobs: ${JSON.stringify(last)}\n${describe?.() ?? ''}`,
+  )
+}
+
+/** Waits until the processor has indexed the chain's `head` (its recent output names a failure). */
+export async function waitForProcessorAt(db: DrillDb, proc: { tail(): string }, head: number): Promise<void> {
+  await waitFor(
+    'the processor at the head',
+    async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
+    60_000,
+    100,
+    () => proc.tail(),
   )
 }

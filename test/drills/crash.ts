@@ -8,18 +8,18 @@
  */
 import { startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
-import { checkEveryJobDoneOnce, installDoneAudit, readDoneAudit } from './audit'
-import { EVM_CHAIN, evmChainsEnv } from './chains'
+import { checkEveryJobDoneOnce, readDoneAudit } from './audit'
+import { auditedDeployment } from './auditedDeployment'
+import { EVM_CHAIN } from './chains'
 import { indexedHeight, jobCounts, waitQuiet, type DrillContext } from './context'
 import { compareDatabases, counterMismatches } from './dump'
-import { DrillCollection, runWaves } from './evmCollection'
+import { runWaves } from './evmCollection'
 import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
-import { deploymentEnv, roleSpecs } from './roles'
+import { roleSpecs } from './roles'
 import { runHotRestartProbe } from './hotRestart'
-import { fmt, lib, seconds, sleep, waitFor } from './runtime'
-import type * as NetModule from '../../src/lib/net'
+import { fmt, seconds, sleep, waitFor } from './runtime'
 
 export interface CrashOptions {
   tokens: number
@@ -60,20 +60,13 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
   try {
     const jitter = r.fork('delays')
     const delays = Array.from({ length: opt.tokens }, () => jitter.int(2, 12))
-    const col = await DrillCollection.deploy(chain, host, 'Crash', { delayMs: (id) => delays[id] ?? 5 })
-    const chainsEnv = evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address] })
-    const { freePort } = lib<typeof NetModule>('lib/net')
-    const apiPort = await freePort()
-
-    const db = await ctx.pg.createDatabase('drill_crash')
-    dbs.push(db)
-    await installDoneAudit(db)
-    const env = deploymentEnv({
-      databaseUrl: db.url,
-      evmChains: chainsEnv,
-      allowHosts: [`127.0.0.1:${host.port}`],
-      extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' },
+    const { col, db, env, apiPort } = await auditedDeployment(ctx, chain, host, {
+      label: 'Crash',
+      database: 'drill_crash',
+      delayMs: (id) => delays[id] ?? 5,
+      workerConcurrency: opt.workerConcurrency,
     })
+    dbs.push(db)
     const restarts = r.fork('restarts')
     const fleet = new Fleet(`${logDir}/faulty`, log)
     fleets.push(fleet)

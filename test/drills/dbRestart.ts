@@ -10,18 +10,18 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { startMetadataHost } from '../helpers/metadataHost'
-import type * as NetModule from '../../src/lib/net'
 import { ApiProbe } from './apiProbe'
-import { checkEveryJobDoneOnce, installDoneAudit, readDoneAudit } from './audit'
-import { EVM_CHAIN, evmChainsEnv } from './chains'
+import { checkEveryJobDoneOnce, readDoneAudit } from './audit'
+import { auditedDeployment } from './auditedDeployment'
+import { EVM_CHAIN } from './chains'
 import { jobCounts, waitQuiet, type DrillContext } from './context'
 import { compareDatabases, counterMismatches } from './dump'
-import { DrillCollection, runWaves } from './evmCollection'
+import { runWaves } from './evmCollection'
 import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
-import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, sleep, waitFor } from './runtime'
+import { roleSpecs } from './roles'
+import { fmt, seconds, sleep, waitFor } from './runtime'
 import { runSettleOutageProbe } from './settleOutage'
 
 export interface DbRestartOptions {
@@ -70,18 +70,13 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
   const fleets: Fleet[] = []
   const dbs: DrillDb[] = []
   try {
-    const col = await DrillCollection.deploy(chain, host, 'Restart', { delayMs: (id) => 2 + (id % 9) })
-    const chainsEnv = evmChainsEnv(chain.rpcUrl, { finality: 5, startBlock: col.deployBlock, contracts: [col.address] })
-    const apiPort = await lib<typeof NetModule>('lib/net').freePort()
-    const db = await ctx.pg.createDatabase('drill_db_restart')
-    dbs.push(db)
-    await installDoneAudit(db)
-    const env = deploymentEnv({
-      databaseUrl: db.url,
-      evmChains: chainsEnv,
-      allowHosts: [`127.0.0.1:${host.port}`],
-      extra: { WORKER_CONCURRENCY: String(opt.workerConcurrency), HOST_MAX_CONCURRENCY: '32' },
+    const { col, db, env, apiPort } = await auditedDeployment(ctx, chain, host, {
+      label: 'Restart',
+      database: 'drill_db_restart',
+      delayMs: (id) => 2 + (id % 9),
+      workerConcurrency: opt.workerConcurrency,
     })
+    dbs.push(db)
     const fleet = new Fleet(`${logDir}/faulty`, log)
     fleets.push(fleet)
     // The orchestrator's policy: restart whatever exits, after a second (more after repeated exits).

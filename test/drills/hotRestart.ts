@@ -16,14 +16,14 @@
 import type { Client as PgClient } from 'pg'
 import { Client } from 'pg'
 import { startMetadataHost } from '../helpers/metadataHost'
-import type * as RefreshesModule from '../../src/store/refreshes'
+import { createRefresh } from '../../src/store/refreshes'
 import { EVM_CHAIN, evmChainsEnv } from './chains'
-import { indexedHeight, waitQuiet, type DrillContext } from './context'
+import { indexedHeight, waitForProcessorAt, waitQuiet, type DrillContext } from './context'
 import { DrillCollection } from './evmCollection'
 import { Fleet } from './processes'
 import { check, type Check } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { lib, sleep, waitFor } from './runtime'
+import { sleep, waitFor } from './runtime'
 
 export interface HotRestartOutcome {
   checks: Check[]
@@ -59,17 +59,10 @@ export async function runHotRestartProbe(ctx: DrillContext, logDir: string): Pro
     const [procSpec, workerSpec] = roleSpecs({ env, evmProcessor: true, workers: 1 })
     const proc = fleet.add({ ...procSpec, restartDelayMs: () => 300 })
     proc.start()
-    await waitFor(
-      'the processor at the head',
-      async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
-      60_000,
-      100,
-      () => proc.tail(),
-    )
+    await waitForProcessorAt(db, proc, head)
     await sleep(500)
 
     // A user refresh of the three tokens, in its own transaction, as the refresh APIs do it.
-    const { createRefresh } = lib<typeof RefreshesModule>('store/refreshes')
     client = new Client({ connectionString: db.url })
     await client.connect()
     const c = client

@@ -1,17 +1,13 @@
 /**
- * The drills' own Postgres: an embedded server (the same code the product runs, from lib/) in a
- * temp directory, on a fixed port so it can be stopped and started again on the same data
- * directory and port (the database-restart drill), plus isolated databases cloned from one
- * migrated template, and a small pooled query helper that survives the server going away.
+ * The drills' own Postgres: the harness's ScratchPostgres (test/helpers/postgres.ts), which keeps
+ * its data directory and port so it can be stopped and started again (the database-restart
+ * drill), plus isolated databases cloned from one migrated template, and a small pooled query
+ * helper that survives the server going away.
  */
 import fs from 'node:fs'
-import os from 'node:os'
-import path from 'node:path'
-import { Client, Pool } from 'pg'
-import type * as EmbeddedPgModule from '../../src/lib/embeddedPostgres'
-import type * as NetModule from '../../src/lib/net'
-import type * as DataSourceModule from '../../src/store/dataSource'
-import { lib, type LogSink } from './runtime'
+import { Pool } from 'pg'
+import { cloneDatabase, createMigratedDatabase, dropDatabase, ScratchPostgres } from '../helpers/postgres'
+import type { LogSink } from './runtime'
 
 export interface DrillDb {
   name: string
@@ -23,67 +19,49 @@ export interface DrillDb {
 const TEMPLATE = 'drill_template'
 
 export class DrillPostgres {
-  private server: EmbeddedPgModule.EmbeddedPostgres | undefined
   private templateReady = false
   private readonly dbs = new Set<DrillDb>()
   /** Times the server was stopped and started again by a drill. */
   restarts = 0
-  /** where the server's log lines go (set by the context, once it has a run directory) */
-  serverLog: string | undefined
 
   private constructor(
-    readonly dir: string,
-    readonly dataDir: string,
-    readonly port: number,
+    private readonly server: ScratchPostgres,
     private readonly log: LogSink,
   ) {}
 
+  /** `serverLog`: a file for the server's own log (deadlock reports name both statements), next to the processes' logs. */
   static async start(log: LogSink, serverLog?: string): Promise<DrillPostgres> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tms-drill-pg-'))
-    fs.chmodSync(dir, 0o755) // as root, Postgres runs as the postgres user and must reach it
-    const { freePort } = lib<typeof NetModule>('lib/net')
-    const pg = new DrillPostgres(dir, path.join(dir, 'data'), await freePort(), log)
-    pg.serverLog = serverLog
-    await pg.up()
-    return pg
+    const started = Date.now()
+    const server = await ScratchPostgres.start({ onLog: serverLog ? (line) => fs.appendFileSync(serverLog, `${line}\n`) : undefined })
+    log(`postgres up on 127.0.0.1:${server.port} (${Date.now() - started} ms)`)
+    return new DrillPostgres(server, log)
   }
 
   get running(): boolean {
-    return this.server !== undefined
+    return this.server.running
   }
 
   get adminUrl(): string {
-    return this.urlFor('postgres')
+    return this.server.adminUrl
   }
 
   urlFor(database: string): string {
-    const { EMBEDDED_USER, EMBEDDED_PASSWORD } = lib<typeof EmbeddedPgModule>('lib/embeddedPostgres')
-    return `postgres://${EMBEDDED_USER}:${EMBEDDED_PASSWORD}@127.0.0.1:${this.port}/${database}`
+    return this.server.urlFor(database)
   }
 
-  /** Starts the server on the data directory and port it had (initialising the directory the first time). */
+  /** Starts the server on the data directory and port it had. */
   async up(): Promise<void> {
-    if (this.server) return
-    const { startEmbeddedPostgres } = lib<typeof EmbeddedPgModule>('lib/embeddedPostgres')
+    if (this.server.running) return
     const started = Date.now()
-    // The server's own log (deadlock reports name both statements) next to the processes' logs.
-    const serverLog = this.serverLog
-    this.server = await startEmbeddedPostgres({
-      dataDir: this.dataDir,
-      port: this.port,
-      ephemeral: true,
-      onLog: serverLog ? (line) => fs.appendFileSync(serverLog, `${line}\n`) : undefined,
-    })
-    this.log(`postgres up on 127.0.0.1:${this.port} (${Date.now() - started} ms)`)
+    await this.server.up()
+    this.log(`postgres up on 127.0.0.1:${this.server.port} (${Date.now() - started} ms)`)
   }
 
   /** Stops the server (fast shutdown: every session is terminated). */
   async down(): Promise<void> {
-    const s = this.server
-    if (!s) return
-    this.server = undefined
+    if (!this.server.running) return
     const started = Date.now()
-    await s.stop()
+    await this.server.down()
     this.log(`postgres stopped (${Date.now() - started} ms)`)
   }
 
@@ -92,16 +70,6 @@ export class DrillPostgres {
     await new Promise((r) => setTimeout(r, downtimeMs))
     await this.up()
     this.restarts++
-  }
-
-  async admin(sql: string): Promise<void> {
-    const c = new Client({ connectionString: this.adminUrl })
-    await c.connect()
-    try {
-      await c.query(sql)
-    } finally {
-      await c.end()
-    }
   }
 
   /** A fresh database cloned from the migrated template (the template is built on first use). */
@@ -116,16 +84,10 @@ export class DrillPostgres {
 
   private async create(name: string): Promise<DrillDb> {
     if (!this.templateReady) {
-      await this.admin(`DROP DATABASE IF EXISTS "${TEMPLATE}" WITH (FORCE)`)
-      await this.admin(`CREATE DATABASE "${TEMPLATE}"`)
-      const { openDataSource, migrate } = lib<typeof DataSourceModule>('store/dataSource')
-      const ds = await openDataSource(this.urlFor(TEMPLATE), 2)
-      await migrate(ds)
-      await ds.destroy()
+      await createMigratedDatabase(this.adminUrl, TEMPLATE)
       this.templateReady = true
     }
-    await this.admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
-    await this.admin(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE}"`)
+    await cloneDatabase(this.adminUrl, name, TEMPLATE)
     return this.open(name)
   }
 
@@ -149,12 +111,11 @@ export class DrillPostgres {
 
   async dropDatabase(db: DrillDb): Promise<void> {
     await db.close()
-    await this.admin(`DROP DATABASE IF EXISTS "${db.name}" WITH (FORCE)`).catch(() => undefined)
+    await dropDatabase(this.adminUrl, db.name).catch(() => undefined)
   }
 
   async close(): Promise<void> {
     for (const db of [...this.dbs]) await db.close()
-    await this.down().catch(() => undefined)
-    fs.rmSync(this.dir, { recursive: true, force: true })
+    await this.server.stop()
   }
 }

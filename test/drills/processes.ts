@@ -5,10 +5,11 @@
  * exits nobody asked for, which a drill may treat as a failure (workers and the API must ride out
  * a database restart without one).
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { ROOT, type LogSink } from './runtime'
+import { startProcess, type RunningProcess } from '../helpers/processes'
+import type { LogSink } from './runtime'
 
 export type Script = 'evm-processor' | 'stacks-processor' | 'worker' | 'api'
 
@@ -46,7 +47,9 @@ export class RoleProcess {
   child: ChildProcess | undefined
   starts = 0
   readonly exits: ExitRecord[] = []
-  private readonly lines: string[] = []
+  /** the latest run's process (its recent output lines), and the last lines of the runs before it */
+  private proc: RunningProcess | undefined
+  private earlierLines: string[] = []
   private readonly logFile: string
   private expectKill = false
   private holdRestart = false
@@ -84,23 +87,15 @@ export class RoleProcess {
     clearTimeout(this.restartTimer)
     this.restartTimer = undefined
     const s = this.spec
-    const child = spawn(process.execPath, [path.join(ROOT, 'lib/main', `${s.script}.js`), ...(s.args ?? [])], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', SQD_LOG_LEVEL: 'WARN', ...s.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
+    if (this.proc) this.earlierLines = [...this.earlierLines, ...this.proc.lines()].slice(-300)
+    const file = fs.createWriteStream(this.logFile, { flags: 'a' })
+    const proc = startProcess(s.script, s.args ?? [], s.env, { keepLines: 300, onOutput: (chunk) => !file.writableEnded && file.write(chunk) })
+    const child = proc.child
+    this.proc = proc
     this.child = child
     liveChildren.add(child)
     this.starts++
-    const file = fs.createWriteStream(this.logFile, { flags: 'a' })
     file.write(`--- start #${this.starts} pid ${child.pid} at ${new Date().toISOString()}\n`)
-    const keep = (chunk: Buffer) => {
-      file.write(chunk)
-      for (const line of chunk.toString().split('\n')) if (line) this.lines.push(line)
-      if (this.lines.length > 300) this.lines.splice(0, this.lines.length - 300)
-    }
-    child.stdout!.on('data', keep)
-    child.stderr!.on('data', keep)
     child.on('exit', (code, signal) => {
       liveChildren.delete(child)
       const expected = this.expectKill || this.stopping
@@ -151,6 +146,10 @@ export class RoleProcess {
     clearTimeout(t)
   }
 
+  private lines(): string[] {
+    return [...this.earlierLines, ...(this.proc?.lines() ?? [])].slice(-300)
+  }
+
   /** Peak resident memory of the running process so far (VmHWM, kB; 0 when not running). */
   peakRssKb(): number {
     const pid = this.child?.pid
@@ -164,7 +163,7 @@ export class RoleProcess {
 
   /** The last error the process printed (a fatal log record or an uncaught error), clipped. */
   lastError(): string | undefined {
-    const lines = this.lines.slice(-150).reverse()
+    const lines = this.lines().slice(-150).reverse()
     for (const line of lines) {
       const m = /"(?:message|stack)":"([^"\\]*(?:\\.[^"\\]*)*)"/.exec(line)
       if (m && /"level":(5|6|"fatal"|"error")/.test(line)) return m[1].split('\\n')[0].slice(0, 200)
@@ -174,7 +173,7 @@ export class RoleProcess {
   }
 
   tail(n = 40): string {
-    return this.lines.slice(-n).join('\n')
+    return this.lines().slice(-n).join('\n')
   }
 }
 

@@ -9,7 +9,7 @@
 import { Cl } from '@stacks/transactions'
 import type { Address } from 'viem'
 import type * as DevnetEvm from '../../src/devnet/evm'
-import type * as NetModule from '../../src/lib/net'
+import { freePort } from '../../src/lib/net'
 import { json, startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
 import { installDoneAudit, readDoneAudit } from './audit'
@@ -21,7 +21,7 @@ import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
 import { check, type Check, type DrillResult } from './report'
 import { deploymentEnv, roleSpecs } from './roles'
-import { fmt, lib, seconds, sleep, waitFor, type Rng } from './runtime'
+import { fmt, seconds, sleep, waitFor, type Rng } from './runtime'
 
 export interface ReorgOptions {
   evmReorgs: number
@@ -75,7 +75,7 @@ export async function runReorgDrill(ctx: DrillContext, opt: ReorgOptions): Promi
     await sim.call(c.sft, 'set-token-uri', [Cl.stringAscii(host.urlFor('/stx/sft/{id}.json'))], deployer)
     await sim.call(c.ft, 'set-token-uri', [Cl.some(Cl.stringUtf8(host.urlFor('/stx/ft.json')))], deployer)
 
-    const apiPort = await lib<typeof NetModule>('lib/net').freePort()
+    const apiPort = await freePort()
     const db = await ctx.pg.createDatabase(REORG_DB)
     dbs.push(db)
     await installDoneAudit(db)

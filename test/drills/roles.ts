@@ -2,7 +2,8 @@
  * The production roles as a drill runs them: environment shared by every process of one indexer
  * deployment (one database), and the role specs (processors, workers, the API) for a Fleet.
  */
-import type { RoleSpec } from './processes'
+import type { Fleet, RoleProcess, RoleSpec } from './processes'
+import { waitFor } from './runtime'
 
 export interface DeploymentEnv {
   databaseUrl: string
@@ -56,4 +57,20 @@ export function roleSpecs(p: FleetPlan): RoleSpec[] {
   for (let i = 1; i <= p.workers; i++) specs.push({ ...base, name: `worker-${i}`, script: 'worker', env: { ...p.env, ...p.workerEnv } })
   if (p.apiPort !== undefined) specs.push({ ...base, name: 'api', script: 'api', env: { ...p.env, API_PORT: String(p.apiPort), API_HOST: '127.0.0.1' } })
   return specs
+}
+
+/** Adds the API role (never restarted) to a fleet on `port`, starts it and waits until /health answers 200. */
+export async function startApiRole(fleet: Fleet, env: Record<string, string>, port: number): Promise<{ api: RoleProcess; base: string }> {
+  const [apiSpec] = roleSpecs({ env, workers: 0, apiPort: port })
+  const api = fleet.add({ ...apiSpec, restart: 'never' })
+  api.start()
+  const base = `http://127.0.0.1:${port}`
+  await waitFor(
+    'the API to listen',
+    async () => (await fetch(`${base}/health`)).status === 200,
+    60_000,
+    200,
+    () => api.tail(),
+  )
+  return { api, base }
 }

@@ -1,84 +1,19 @@
 /**
- * Plumbing shared by every reliability drill: where the repository is, the compiled code in lib/
- * (the processes under test run from there, and so does everything the drills borrow from src/:
- * embedded Postgres, the local chains), a seeded random source, bounded waits, and a log sink.
+ * Plumbing shared by every reliability drill: where the repository is, a seeded random source,
+ * bounded waits, and a log sink. The processes under test run from lib/ (test/helpers/processes).
  *
  * The drills run both from `npm run drill` (tsc output in .cache/drill) and inside vitest
- * (test/e2e/drills.test.ts); only `import type` reaches into src/, everything executable is
- * required from lib/ at run time, so both hosts load the same code.
+ * (test/e2e/drills.test.ts); what they use of src/ they import (type-checked), and each host
+ * loads it its own way (tsc's copy in .cache/drill/src, vitest's transform of src/).
  */
-import fs from 'node:fs'
-import path from 'node:path'
+import { packageRoot } from '../../src/lib/packageRoot'
 import { waitFor as waitForProbe } from '../helpers/waitFor'
 
-export const ROOT = findRoot()
+export const ROOT = packageRoot()
 
-function findRoot(): string {
-  for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'db', 'migrations'))) return dir
-  }
-  throw new Error('the drills must run from inside the repository')
-}
-
-/** `require` of a module compiled into lib/ (`lib('devnet/evm/index')`). */
-export function lib<T>(module: string): T {
-  const file = path.join(ROOT, 'lib', `${module}.js`)
-  if (!fs.existsSync(file)) throw new Error(`${file} is missing: build first (npx tsc -p tsconfig.json)`)
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(file) as T
-}
-
-// ---------------------------------------------------------------------------------------------
 // Seeded randomness: every choice a drill makes (victims, moments, depths, fuzz cases) comes from
-// one of these, so a failing run is replayed with the same --seed.
-
-export interface Rng {
-  /** [0, 1) */
-  next(): number
-  /** integer in [min, max] */
-  int(min: number, max: number): number
-  pick<T>(xs: readonly T[]): T
-  chance(p: number): boolean
-  /** an independent stream derived from this one (so adding draws in one place does not shift another) */
-  fork(label: string): Rng
-}
-
-/** xoshiro128** seeded through splitmix32. */
-export function rng(seed: number): Rng {
-  let s = seed >>> 0
-  const split = (): number => {
-    s = (s + 0x9e3779b9) >>> 0
-    let z = s
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0
-    return (z ^ (z >>> 16)) >>> 0
-  }
-  const st = [split(), split(), split(), split()]
-  const rotl = (x: number, k: number) => ((x << k) | (x >>> (32 - k))) >>> 0
-  const next = (): number => {
-    const result = Math.imul(rotl(Math.imul(st[1], 5) >>> 0, 7), 9) >>> 0
-    const t = (st[1] << 9) >>> 0
-    st[2] ^= st[0]
-    st[3] ^= st[1]
-    st[1] ^= st[2]
-    st[0] ^= st[3]
-    st[2] ^= t
-    st[3] = rotl(st[3], 11)
-    return result / 4294967296
-  }
-  const r: Rng = {
-    next,
-    int: (min, max) => min + Math.floor(next() * (max - min + 1)),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-    fork: (label) => {
-      let h = Math.floor(next() * 4294967296) >>> 0
-      for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0
-      return rng(h)
-    },
-  }
-  return r
-}
+// one stream of the harness's rng, so a failing run is replayed with the same --seed.
+export { rng, type Rng } from '../helpers/prng'
 
 // ---------------------------------------------------------------------------------------------
 // Time

@@ -19,8 +19,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { json, startMetadataHost } from '../helpers/metadataHost'
-import { EVM_CHAIN, evmChainsEnv } from './chains'
-import { indexedHeight, jobCounts, live, type DrillContext } from './context'
+import { evmChainsEnv } from './chains'
+import { jobCounts, live, waitForProcessorAt, type DrillContext } from './context'
 import { DrillCollection } from './evmCollection'
 import { Fleet } from './processes'
 import { check, type Check } from './report'
@@ -69,13 +69,7 @@ export async function runSettleOutageProbe(ctx: DrillContext, logDir: string): P
     const [procSpec, workerSpec] = roleSpecs({ env, evmProcessor: true, workers: 1 })
     const proc = fleet.add({ ...procSpec, restart: 'never' })
     proc.start()
-    await waitFor(
-      'the processor at the head',
-      async () => (await indexedHeight(db, EVM_CHAIN)) >= head,
-      60_000,
-      100,
-      () => proc.tail(),
-    )
+    await waitForProcessorAt(db, proc, head)
     await proc.stop()
     const worker = fleet.add({ ...workerSpec, restart: 'never' })
     worker.start()

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm'
+import type { SqlExecutor } from '../../src/store/sql'
 
 /**
  * A database as the pipeline leaves it (processors wrote contracts, tokens, balances; workers
@@ -40,7 +41,7 @@ export const FETCHED = new Date('2026-01-02T03:04:05Z')
 type Row = Record<string, unknown>
 
 /** Multi-row INSERT over the union of the rows' columns (absent = NULL); objects and arrays go as JSON text (jsonb). */
-export async function insertRows(db: DataSource, table: string, rows: Row[]): Promise<void> {
+export async function insertRows(db: SqlExecutor, table: string, rows: Row[]): Promise<void> {
   if (rows.length === 0) return
   const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))]
   const params: unknown[] = []

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { DataSource } from 'typeorm'
 import { afterAll, beforeAll, inject } from 'vitest'
 import { openDataSource } from '../../src/store/dataSource'
-import { adminQuery, withDatabase } from './globalSetup'
+import { cloneDatabase, dropDatabase } from './postgres'
 
 export interface TestDatabase {
   /** Connection URL of this test's own database. */
@@ -16,8 +16,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('pgAdminUrl')
   const name = `tms_test_${randomBytes(6).toString('hex')}`
-  await adminQuery(adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${inject('pgTemplate')}"`)
-  const url = withDatabase(adminUrl, name)
+  const url = await cloneDatabase(adminUrl, name, inject('pgTemplate'))
   const ds = await openDataSource(url, 5)
   return {
     url,
@@ -25,7 +24,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     ds,
     async drop() {
       await ds.destroy().catch(() => {})
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)
+      await dropDatabase(adminUrl, name)
     },
   }
 }

@@ -1,7 +1,7 @@
-// vitest wrapper around the local EVM chain in src/devnet/evm: one hardhat node per call, started
-// in beforeAll (in parallel with the contract compile, which is cached on disk) and stopped in afterAll.
+// vitest wrapper around the local EVM chain in src/devnet/evm (startLocalEvmChain): one hardhat
+// node per call, started in beforeAll and stopped in afterAll.
 import { afterAll, beforeAll } from 'vitest'
-import { compileContracts, createChainDriver, startHardhatNode, type ChainDriver, type CompiledContracts, type HardhatNode, type HardhatNodeOptions } from '../../src/devnet/evm'
+import { startLocalEvmChain, type ChainDriver, type CompiledContracts, type HardhatNode, type HardhatNodeOptions, type LocalEvmChain } from '../../src/devnet/evm'
 
 export interface HardhatChain {
   /** Available inside tests and hooks that run after this helper's beforeAll. */
@@ -18,19 +18,14 @@ export interface HardhatChain {
  * node is up.
  */
 export function useHardhatChain(opts: HardhatNodeOptions = {}): HardhatChain {
-  let node: HardhatNode | undefined
-  let driver: ChainDriver | undefined
-  let contracts: CompiledContracts | undefined
+  let chain: LocalEvmChain | undefined
 
   beforeAll(async () => {
-    const [n, c] = await Promise.all([startHardhatNode(opts), compileContracts()])
-    node = n
-    contracts = c
-    driver = await createChainDriver(n, c)
+    chain = await startLocalEvmChain(opts)
   })
 
   afterAll(async () => {
-    await node?.stop()
+    await chain?.stop()
   })
 
   const need = <T>(v: T | undefined, what: string): T => {
@@ -39,19 +34,19 @@ export function useHardhatChain(opts: HardhatNodeOptions = {}): HardhatChain {
   }
   return {
     get node() {
-      return need(node, 'node')
+      return need(chain, 'node').node
     },
     get driver() {
-      return need(driver, 'driver')
+      return need(chain, 'driver').driver
     },
     get contracts() {
-      return need(contracts, 'contracts')
+      return need(chain, 'contracts').contracts
     },
     get rpcUrl() {
-      return need(node, 'node').rpcUrl
+      return need(chain, 'node').rpcUrl
     },
     get chainId() {
-      return need(node, 'node').chainId
+      return need(chain, 'node').node.chainId
     },
   }
 }

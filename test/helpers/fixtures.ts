@@ -1,48 +1,29 @@
-import { EntityManager } from 'typeorm'
-import { Contract, Token, TokenStandard, UpdateMode } from '../../src/model'
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity'
+import type { SqlExecutor } from '../../src/store/sql'
+import { contract, insertRows, token } from './apiFixtures'
 
-/** Builders for rows as the processors write them (for tests that start after ingestion). */
-export function contractRow(p: Partial<Contract> & { chain: string; address: string; standard: TokenStandard }): Contract {
-  return new Contract({
-    id: `${p.chain}:${p.address}`,
-    firstSeenBlock: 1,
-    updateMode: UpdateMode.STANDARD,
-    createdAt: new Date('2026-01-01T00:00:00Z'),
-    ...p,
-  })
-}
-
-export function tokenRow(contract: Contract, tokenId: bigint, p: Partial<Token> = {}): Token {
-  return new Token({
-    id: `${contract.id}:${tokenId}`,
-    chain: contract.chain,
-    contract,
-    tokenId,
-    standard: contract.standard,
-    owner: '0x0000000000000000000000000000000000000001',
-    supply: 1n,
-    burned: false,
-    mintBlock: 1,
-    updateMode: UpdateMode.STANDARD,
-    ...p,
-  })
-}
-
-/** Inserts a contract and `count` tokens (ids 0..count-1 unless given). */
+/**
+ * Inserts a contract and `count` tokens (ids 0..count-1 unless given) as the processors write
+ * them, with the row builders of apiFixtures.ts (for tests that start after ingestion).
+ */
 export async function seedCollection(
-  em: EntityManager,
-  opts: { chain?: string; address?: string; standard?: TokenStandard; count?: number; ids?: bigint[] } = {},
-): Promise<{ contract: Contract; tokens: Token[] }> {
-  const contract = contractRow({
-    chain: opts.chain ?? 'eip155:31337',
-    address: opts.address ?? '0x00000000000000000000000000000000000000aa',
-    standard: opts.standard ?? TokenStandard.ERC721,
-  })
-  await em.save(contract)
-  const ids = opts.ids ?? Array.from({ length: opts.count ?? 10 }, (_, i) => BigInt(i))
-  const tokens = ids.map((id) => tokenRow(contract, id))
-  // The entity's `unknown` JSON columns do not fit TypeORM's deep-partial insert type.
-  await em.insert(Token, tokens as QueryDeepPartialEntity<Token>[])
-  return { contract, tokens }
+  db: SqlExecutor,
+  opts: { chain?: string; address?: string; standard?: string; count?: number; ids?: bigint[] } = {},
+): Promise<{ contract: { id: string; chain: string; address: string; standard: string }; tokenIds: bigint[] }> {
+  const chain = opts.chain ?? 'eip155:31337'
+  const address = opts.address ?? '0x00000000000000000000000000000000000000aa'
+  const standard = opts.standard ?? 'ERC721'
+  const row = contract(chain, address, standard)
+  await insertRows(db, 'contract', [row])
+  const id = `${chain}:${address}`
+  const tokenIds = opts.ids ?? Array.from({ length: opts.count ?? 10 }, (_, i) => BigInt(i))
+  const owner = '0x0000000000000000000000000000000000000001'
+  // one statement per 1,000 tokens: a multi-row INSERT takes at most 65,535 parameters
+  for (let i = 0; i < tokenIds.length; i += 1000) {
+    await insertRows(
+      db,
+      'token',
+      tokenIds.slice(i, i + 1000).map((t) => token(id, chain, standard, t.toString(), { owner })),
+    )
+  }
+  return { contract: { id, chain, address, standard }, tokenIds }
 }

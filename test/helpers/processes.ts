@@ -1,55 +1,41 @@
-import { ChildProcess, spawn } from 'node:child_process'
+// Part of the harness shared by the tests, the drills and the benchmarks: no vitest imports here.
 import path from 'node:path'
+import { spawnNode, type NodeProcess } from '../../src/lib/nodeProcess'
+import { packageRoot } from '../../src/lib/packageRoot'
 
-const ROOT = path.resolve(__dirname, '../..')
-
-export interface RunningProcess {
-  child: ChildProcess
-  /** Recent output lines (stdout and stderr), for assertion messages. */
-  output(): string
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>
-  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>
+export interface RunningProcess extends NodeProcess {
   kill(): Promise<void>
 }
 
+export interface StartProcessOptions {
+  /** Run it from another copy of the package (a production install) instead of this one. */
+  root?: string
+  /** Node flags before the script (`--cpu-prof`, `-r <preload>`). */
+  nodeFlags?: string[]
+  /** How many recent output lines `output()` keeps (default 400). */
+  keepLines?: number
+  /** Every chunk of stdout and stderr, as it arrives. */
+  onOutput?: (chunk: Buffer) => void
+}
+
+/** The environment every role process starts from; `env` is laid over it. */
+export function roleEnv(env: Record<string, string>): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', SQD_LOG_LEVEL: 'WARN', ...env }
+}
+
 /**
- * Starts `node lib/main/<entry>.js` (compiled by the global setup) with the given environment on
- * top of a minimal one: nothing from the test runner's own environment leaks into the process.
- * `root` runs it from another copy of the package (a production install) instead of this one.
+ * Starts `node lib/main/<entry>.js` (compiled by the global setup, or by the bench and drill
+ * scripts) with the given environment on top of a minimal one: nothing from the runner's own
+ * environment leaks into the process.
  */
-export function startProcess(entry: string, args: string[], env: Record<string, string>, opts: { root?: string } = {}): RunningProcess {
-  const root = opts.root ?? ROOT
-  const child = spawn(process.execPath, [path.join(root, 'lib/main', `${entry}.js`), ...args], {
-    cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', LOG_LEVEL: 'info', SQD_LOG_LEVEL: 'WARN', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  const lines: string[] = []
-  const keep = (chunk: Buffer) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean))
-    if (lines.length > 400) lines.splice(0, lines.length - 400)
-  }
-  child.stdout!.on('data', keep)
-  child.stderr!.on('data', keep)
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 10_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode
-    child.kill(signal)
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs)
-    const code = await exited
-    clearTimeout(timer)
-    return code
-  }
-  return {
-    child,
-    output: () => lines.join('\n'),
-    exited,
-    stop,
+export function startProcess(entry: string, args: string[], env: Record<string, string>, opts: StartProcessOptions = {}): RunningProcess {
+  const root = opts.root ?? packageRoot()
+  const p = spawnNode(path.join(root, 'lib/main', `${entry}.js`), args, { ...opts, cwd: root, env: roleEnv(env) })
+  return Object.assign(p, {
     kill: async () => {
-      await stop('SIGKILL')
+      await p.stop('SIGKILL')
     },
-  }
+  })
 }
 
 export { waitFor } from './waitFor'

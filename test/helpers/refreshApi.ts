@@ -1,7 +1,11 @@
 import type { DataSource } from 'typeorm'
 import { createApiKey } from '../../src/store/apiKeys'
+import { openDataSource } from '../../src/store/dataSource'
 
-/** Helpers for the refresh surfaces' tests: keys as the CLI creates them, and plain HTTP calls. */
+/**
+ * Helpers for the refresh surfaces' tests, drills and benchmarks (no vitest imports here): keys as
+ * the CLI creates them, and plain HTTP calls.
+ */
 
 export interface Reply<T = any> {
   status: number
@@ -12,6 +16,16 @@ export interface Reply<T = any> {
 /** A key as `token-metadata keys create` makes it: admin when no contracts are given. */
 export async function newKey(ds: DataSource, name: string, contracts: string[] = []): Promise<string> {
   return (await createApiKey(ds, { name, contracts }, new Date())).key
+}
+
+/** An admin key in the database at `url` (over a connection of its own, closed again). */
+export async function newKeyAt(url: string, name: string): Promise<string> {
+  const ds = await openDataSource(url, 1)
+  try {
+    return await newKey(ds, name)
+  } finally {
+    await ds.destroy()
+  }
 }
 
 /** A request whose body is JSON (or a raw string sent as is) and whose answer is parsed when it is JSON. */

@@ -1,6 +1,5 @@
-import { Store } from '@subsquid/typeorm-store'
 import { describe, expect, it } from 'vitest'
-import { upsertTokens } from '../../src/ingest/writeRows'
+import { upsertTokens } from '../../src/store/tokens'
 import { Contract, Token, TokenStandard, UpdateMode } from '../../src/model'
 import { useTestDatabase } from '../helpers/database'
 
@@ -35,9 +34,9 @@ function token(id: bigint, p: Partial<Token> = {}): Token {
   })
 }
 
-/** Writes through a Store on one transaction, as the processor's batch does (no hot-block tracker). */
+/** Writes in one transaction, as the processor's batch does (no hot-block tracker). */
 async function write(created: Token[], loaded: Token[]): Promise<void> {
-  await db.ds.transaction('READ COMMITTED', (em) => upsertTokens(new Store(() => em), created, loaded))
+  await db.ds.transaction('READ COMMITTED', (em) => upsertTokens(em, undefined, created, loaded))
 }
 
 const rowOf = async (id: bigint) =>

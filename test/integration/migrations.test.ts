@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { afterAll, describe, expect, it, inject } from 'vitest'
 import { migrate, openDataSource } from '../../src/store/dataSource'
-import { adminQuery, withDatabase } from '../helpers/globalSetup'
+import { adminQuery, withDatabase } from '../helpers/postgres'
 
 const name = `tms_mig_${randomBytes(4).toString('hex')}`
 

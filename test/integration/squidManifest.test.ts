@@ -10,7 +10,7 @@ import { Client } from 'pg'
 import { afterAll, describe, expect, inject, it } from 'vitest'
 import { loadConfig } from '../../src/config'
 import { addonEnvFor } from '../helpers/database'
-import { adminQuery, withDatabase } from '../helpers/globalSetup'
+import { adminQuery, withDatabase } from '../helpers/postgres'
 
 const ROOT = path.resolve(__dirname, '../..')
 const text = fs.readFileSync(path.join(ROOT, 'squid.yaml'), 'utf8')

@@ -7,7 +7,7 @@ import type { GraphQLContext } from './context'
 /** The live API key of the request (`Authorization: Bearer <key>`), or UNAUTHENTICATED (HTTP 401). */
 export async function callerKey(ctx: GraphQLContext): Promise<ApiKeyRecord> {
   const headers = currentRequestHeaders()
-  const auth = await authenticate(ctx.api.ds, headers ? candidateKeys(headers, 'graphql') : [], new Date())
+  const auth = await ctx.api.store.run(authenticate, headers ? candidateKeys(headers, 'graphql') : [], new Date())
   if (auth.ok) return auth.key
   const message = auth.reason === 'missing' ? 'an API key is required (Authorization: Bearer <key>)' : 'the API key is not valid (unknown or revoked)'
   throw new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } } })

@@ -9,5 +9,5 @@ export interface GraphQLContext {
 }
 
 export function createGraphQLContext(api: ApiContext): GraphQLContext {
-  return { api, loaders: new Loaders(api.db), maxPage: api.config.GRAPHQL_MAX_PAGE }
+  return { api, loaders: new Loaders(api.store), maxPage: api.config.GRAPHQL_MAX_PAGE }
 }

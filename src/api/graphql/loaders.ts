@@ -3,7 +3,7 @@ import DataLoader from 'dataloader'
 import { collectionStats, type CollectionStats } from '../../store/read/collectionStats'
 import { contractsByIds, type ContractView } from '../../store/read/contracts'
 import { rarityOfTokens, type Rarity } from '../../store/read/rarity'
-import type { ReadDb } from '../../store/read/readDb'
+import type { ApiStore } from '../../store/apiStore'
 import { attributesOfTokens, balancesOfTokens, localesOfTokens, rawMetadataOfTokens, type AttributeRow, type BalanceRow, type LocaleRow } from '../../store/read/tokenDetails'
 import { tokensOfContracts, type TokenPage } from '../../store/read/tokenLists'
 import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
@@ -26,22 +26,22 @@ export class Loaders {
   private readonly balanceLoaders = new Map<string, DataLoader<string, BalanceRow[]>>()
   private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenPage>>()
 
-  constructor(private readonly db: ReadDb) {
-    this.tokenViews = new DataLoader((refs) => loadTokenViews(db, refs.map(keyOfRef)))
-    this.contracts = new DataLoader((ids) => contractsByIds(db, ids))
-    this.locales = new DataLoader(async (refs) => group(await localesOfTokens(db, refs), refs))
-    this.attributes = new DataLoader(async (refs) => group(await attributesOfTokens(db, refs), refs))
+  constructor(private readonly store: ApiStore) {
+    this.tokenViews = new DataLoader((refs) => store.read(loadTokenViews, refs.map(keyOfRef)))
+    this.contracts = new DataLoader((ids) => store.read(contractsByIds, ids))
+    this.locales = new DataLoader(async (refs) => group(await store.read(localesOfTokens, refs), refs))
+    this.attributes = new DataLoader(async (refs) => group(await store.read(attributesOfTokens, refs), refs))
     this.raw = new DataLoader(async (refs) => {
-      const byRef = await rawMetadataOfTokens(db, refs)
+      const byRef = await store.read(rawMetadataOfTokens, refs)
       return refs.map((r) => byRef.get(r) ?? null)
     })
-    this.stats = new DataLoader((ids) => collectionStats(db, ids))
+    this.stats = new DataLoader((ids) => store.read(collectionStats, ids))
     this.media = new DataLoader(async (ids) => {
-      const found = await mediaOfSubjects(db, ids)
+      const found = await store.read(mediaOfSubjects, ids)
       return ids.map((id) => found.get(id) ?? [])
     })
     this.rarity = new DataLoader(async (refs) => {
-      const byRef = await rarityOfTokens(db, refs)
+      const byRef = await store.read(rarityOfTokens, refs)
       return refs.map((r) => byRef.get(r) ?? null)
     })
   }
@@ -51,7 +51,7 @@ export class Loaders {
     const key = `${limit}|${afterAccount ?? ''}`
     let loader = this.balanceLoaders.get(key)
     if (!loader) {
-      loader = new DataLoader(async (refs) => group(await balancesOfTokens(this.db, refs, afterAccount, limit), refs))
+      loader = new DataLoader(async (refs) => group(await this.store.read(balancesOfTokens, refs, afterAccount, limit), refs))
       this.balanceLoaders.set(key, loader)
     }
     return loader
@@ -62,7 +62,7 @@ export class Loaders {
     const key = `${limit}|${after ?? ''}`
     let loader = this.contractPageLoaders.get(key)
     if (!loader) {
-      loader = new DataLoader((ids) => tokensOfContracts(this.db, ids, after, limit))
+      loader = new DataLoader((ids) => this.store.read(tokensOfContracts, ids, after, limit))
       this.contractPageLoaders.set(key, loader)
     }
     return loader

@@ -40,12 +40,12 @@ interface FtListQuery {
 export function hiroRoutes(ctx: ApiContext, opts: { hideFromDocs: boolean }) {
   const chain = ctx.config.STACKS_CHAIN
   const hide = opts.hideFromDocs ? { hide: true } : {}
-  const expectedMigrations = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
+  const expectedMigrations = ctx.store.migrationNames()
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/', { schema: { ...statusSchema, ...hide } }, async () => {
       // Readiness as /health judges it (database reachable, every migration applied), asked on
       // each request: the snapshot itself may be a cached one.
-      const [snapshot, health] = await Promise.all([ctx.status.get(), databaseHealth(ctx.db, expectedMigrations)])
+      const [snapshot, health] = await Promise.all([ctx.status.get(), ctx.store.read(databaseHealth, expectedMigrations)])
       return hiroStatus(snapshot, chain, ctx.version, health.reachable && health.pendingMigrations.length === 0)
     })
     registerSearchRoute(app, ctx, chain, hide)
@@ -75,8 +75,8 @@ async function tokenRoute(
   const locale = request.query.locale
   // A locale that cannot be stored (NUL, absurd length) cannot exist: no lookup, "Locale not found".
   const lookupLocale = locale !== undefined && textProblem('locale', locale, 64) === undefined ? locale : undefined
-  const [view] = await loadTokenViews(ctx.db, [{ contractId: `${chain}:${principal}`, tokenId }], lookupLocale)
-  const media = await mediaOfSubjects(ctx.db, [view.ref])
+  const [view] = await ctx.store.read(loadTokenViews, [{ contractId: `${chain}:${principal}`, tokenId }], lookupLocale)
+  const media = await ctx.store.read(mediaOfSubjects, [view.ref])
   const result = hiroTokenResult(view, kind, principal, locale, displayedImage(media.get(view.ref), ctx.media))
   if (!result.ok) return reply.code(result.error.status).send(result.error.body)
   const body = JSON.stringify(result.body)
@@ -87,7 +87,7 @@ async function tokenRoute(
 }
 
 async function ftList(ctx: ApiContext, chain: string, q: FtListQuery): Promise<unknown> {
-  const page = await listFungibleTokens(ctx.db, {
+  const page = await ctx.store.read(listFungibleTokens, {
     chain,
     name: q.name,
     symbol: q.symbol,

@@ -53,7 +53,7 @@ async function searchRoute(ctx: ApiContext, chain: string, request: FastifyReque
   const lookupLocale = locale !== undefined && textProblem('locale', locale, 64) === undefined ? locale : undefined
   // A bare principal is token 1, or the fungible token itself (our id 0): both are looked up.
   const keys: TokenKey[] = asks.flatMap((a) => (a.bare ? [a.key, { contractId: a.key.contractId, tokenId: '0' }] : [a.key]))
-  const views = await loadTokenViews(ctx.db, keys, lookupLocale)
+  const views = await ctx.store.read(loadTokenViews, keys, lookupLocale)
   let at = 0
   const chosen = asks.map((a) => {
     const view = views[at++]!
@@ -61,8 +61,8 @@ async function searchRoute(ctx: ApiContext, chain: string, request: FastifyReque
     const ft = views[at++]!
     return ft.contract?.standard === 'SIP010' ? ft : view
   })
-  const media = await mediaOfSubjects(
-    ctx.db,
+  const media = await ctx.store.read(
+    mediaOfSubjects,
     chosen.map((v) => v.ref),
   )
   const body = JSON.stringify(chosen.flatMap((v) => searchEntry(v, displayedImage(media.get(v.ref), ctx.media))))

@@ -34,7 +34,7 @@ export async function imxCaller(ctx: ApiContext, headers: IncomingHttpHeaders): 
   if (!hasImxAuthHeaders(headers)) return { kind: 'key', key: await requireKey(ctx, headers, 'immutable') }
   const check = await checkImxSignature(headers, ctx.config.IMX_SIGNATURE_WINDOW_SECONDS, new Date())
   if (!check.ok) throw new RefreshFailure('unauthorized', check.message)
-  return { kind: 'owner', address: check.address, bound: await keysBoundTo(ctx.ds, check.address) }
+  return { kind: 'owner', address: check.address, bound: await ctx.store.run(keysBoundTo, check.address) }
 }
 
 /** The grant to refresh a collection, or a forbidden failure. */

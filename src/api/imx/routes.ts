@@ -44,7 +44,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     app.post('/', { schema: schemas.create, preValidation: auth.preValidation }, async (request, reply) => {
       const { collection_address: collection, token_ids: tokenIds } = request.body
       const grant = await grantFor(ctx, auth.callerOf(request), chain, collection.contractId)
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId: collection.contractId, tokenIds })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'imx', key: grant.key, owner: grant.owner, chain, contractId: collection.contractId, tokenIds })
       if (out.kind === 'limited') {
         return reply.code(429).headers(imxLimitHeaders(out.limits)).send({ code: 'refresh_limit_exceeded', message: 'Refresh limit exceeded' })
       }
@@ -60,7 +60,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
         scope = { contracts: [collection.contractId] }
       }
       const before = cursor ? listPosition(cursor) : undefined
-      const page = await listRefreshPage(ctx.ds, { chain, ...scope }, pageSize, before)
+      const page = await ctx.store.run(listRefreshPage, { chain, ...scope }, pageSize, before)
       const last = page.rows[page.rows.length - 1]
       return {
         result: page.rows.map((r) => refreshListItem(r)),
@@ -82,7 +82,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
       const r = await findRefresh(caller, request.params.refresh_id)
       // Cursors are bound to their refresh: a position is `<refreshId>:<tokenId>`.
       if (after !== undefined && !after.startsWith(`${r.id}:`)) throw new RefreshFailure('invalid', 'cursor belongs to another refresh', { field: 'cursor' })
-      const page = await listRefreshErrors(ctx.ds, r.id, pageSize, after)
+      const page = await ctx.store.run(listRefreshErrors, r.id, pageSize, after)
       const address = addressOf(r.contractId, r.chain)
       const last = page.errors[page.errors.length - 1]
       return {
@@ -101,7 +101,7 @@ export function imxRefreshRoutes(ctx: ApiContext) {
     })
 
     async function findRefresh(caller: ImxCaller, id: string): Promise<RefreshSummary> {
-      const r = isRefreshId(id) ? await getRefresh(ctx.ds, id) : undefined
+      const r = isRefreshId(id) ? await ctx.store.run(getRefresh, id) : undefined
       if (!r || !(await callerSees(ctx, caller, r))) throw new RefreshFailure('not_found', `refresh ${id.slice(0, 80)} not found`)
       return r
     }

@@ -52,8 +52,8 @@ export function mavisRefreshRoutes(ctx: ApiContext) {
       const tokenIds = request.body.token_ids
       requireRights(key, contractId, address)
       const refs = tokenIds.map((id) => tokenKey(contractId, id))
-      if ((await countIndexedTokens(ctx.db, refs)) !== refs.length) throw new RefreshFailure('invalid', 'Token not found', { field: 'token_ids' })
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
+      if ((await ctx.store.read(countIndexedTokens, refs)) !== refs.length) throw new RefreshFailure('invalid', 'Token not found', { field: 'token_ids' })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'mavis', key, chain, contractId, tokenIds })
       if (out.kind === 'limited') return reply.code(429).headers(retryAfterHeaders(out.limits)).send({ message: MESSAGES.limited })
       return reply.code(200).header('x-refresh-id', out.refreshId).send({ message: 'Metadata refresh initiated' })
     })

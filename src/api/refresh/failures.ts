@@ -57,7 +57,7 @@ const AUTH_MESSAGES = {
 
 /** The caller's live API key, or an unauthorized failure. */
 export async function requireKey(ctx: ApiContext, headers: IncomingHttpHeaders, surface: KeySurface): Promise<ApiKeyRecord> {
-  const auth = await authenticateRequest(ctx.ds, headers, surface)
+  const auth = await ctx.store.run(authenticateRequest, headers, surface)
   if (!auth.ok) throw new RefreshFailure('unauthorized', AUTH_MESSAGES[auth.reason])
   return auth.key
 }

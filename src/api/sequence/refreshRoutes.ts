@@ -72,9 +72,9 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
       requireRights(key, contractId, address)
       let tokenIds = given
       if (refreshAll || newMints || given.length === 0) {
-        if (!(await indexedContractStandard(ctx.db, contractId))) throw new WebrpcFailure('NotFound', `contract ${clip(address)} is not indexed on chain ${chain}`)
+        if (!(await ctx.store.read(indexedContractStandard, contractId))) throw new WebrpcFailure('NotFound', `contract ${clip(address)} is not indexed on chain ${chain}`)
         const onlyNew = newMints && !refreshAll
-        const found = await indexedTokenIds(ctx.db, contractId, maxTokens + 1, onlyNew)
+        const found = await ctx.store.read(indexedTokenIds, contractId, maxTokens + 1, onlyNew)
         tokenIds = refreshAll ? found : unionIds(given, found)
         if (tokenIds.length > maxTokens) {
           throw new RefreshFailure(
@@ -84,7 +84,7 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
           )
         }
       }
-      const out = await requestRefresh(ctx.ds, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
+      const out = await ctx.store.run(requestRefresh, ctx.config, { surface: 'sequence', key, chain, contractId, tokenIds, contract: refreshAll })
       if (out.kind === 'limited') return send(reply, webrpcErrorBody('RateLimited', 'refresh limit of this API key exceeded'), retryAfterHeaders(out.limits))
       return { taskID: out.taskId, taskId: out.taskId }
     })
@@ -109,8 +109,8 @@ export function sequenceRefreshRoutes(ctx: ApiContext) {
     }
 
     async function findTask(key: ApiKeyRecord, taskId: number): Promise<RefreshSummary> {
-      const id = await refreshIdForTask(ctx.ds, taskId)
-      const refresh = id ? await getRefresh(ctx.ds, id) : undefined
+      const id = await ctx.store.run(refreshIdForTask, taskId)
+      const refresh = id ? await ctx.store.run(getRefresh, id) : undefined
       if (!refresh || !mayRefresh(key, refresh.contractId)) throw new WebrpcFailure('NotFound', `task ${taskId} not found`)
       return refresh
     }

@@ -1,8 +1,10 @@
 import { isFungible } from '../../core/standards'
 import { PRIORITY, type JobRequest } from '../../core/jobs'
-import { enqueueJobs } from '../../store/jobs/enqueue'
+import { enqueueJobs, type EnqueueResult } from '../../store/jobs/enqueue'
 import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
+import type { DataSource } from 'typeorm'
 import type { ApiContext } from '../context'
+import type { OnDemandBudget } from './onDemandBudget'
 import { mediaOfSubjects } from '../../store/media'
 import { sequenceAssets } from './assets'
 import type { MetadataRequest } from './schemas'
@@ -25,10 +27,10 @@ export const MAX_QUEUED_PER_REQUEST = 50
 
 export async function tokenMetadataFor(ctx: ApiContext, req: MetadataRequest, now = new Date()): Promise<Map<string, SequenceTokenMetadata[]>> {
   const keys = req.contracts.flatMap((c) => c.tokenIds.map((tokenId) => ({ contractId: c.contractId, tokenId })))
-  const views = await loadTokenViews(ctx.db, keys)
+  const views = await ctx.store.read(loadTokenViews, keys)
   const queued = await queueNeverFetched(ctx, req.chain, views, now)
-  const media = await mediaOfSubjects(
-    ctx.db,
+  const media = await ctx.store.read(
+    mediaOfSubjects,
     views.map((v) => v.ref),
   )
   const out = new Map<string, SequenceTokenMetadata[]>()
@@ -51,14 +53,19 @@ async function queueNeverFetched(ctx: ApiContext, chain: string, views: TokenVie
   // An exhausted budget costs no transaction: reads of made-up ids then do nothing but their lookup.
   if (requests.length === 0 || ctx.onDemand.exhausted(now)) return new Set()
   try {
-    const { jobs } = await ctx.ds.transaction(async (m) => {
-      const granted = await ctx.onDemand.take(m, requests.length, now)
-      return granted === 0 ? { jobs: [] } : enqueueJobs(m, requests.slice(0, granted), now)
-    })
+    const { jobs } = await ctx.store.run(enqueueWithinBudget, ctx.onDemand, requests, now)
     return new Set(jobs.map((j) => j.id.slice('token:'.length)))
   } catch (err) {
     // The answer (NOT_AVAILABLE) does not depend on the enqueue; the next request retries it.
     ctx.log.warn({ err, tokens: requests.length }, 'could not queue fetches of unknown tokens')
     return new Set()
   }
+}
+
+/** Queues as many of the fetches as the on-demand budget grants, in one transaction (a rollback returns the budget). */
+function enqueueWithinBudget(ds: DataSource, budget: OnDemandBudget, requests: JobRequest[], now: Date): Promise<EnqueueResult> {
+  return ds.transaction(async (m) => {
+    const granted = await budget.take(m, requests.length, now)
+    return granted === 0 ? { jobs: [] } : enqueueJobs(m, requests.slice(0, granted), now)
+  })
 }

@@ -8,10 +8,10 @@ import type { ApiContext } from '../context'
  * covers those), so a stalled chain never gets the API restarted.
  */
 export function healthRoutes(ctx: ApiContext) {
-  const expected = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
+  const expected = ctx.store.migrationNames()
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/health', { schema: healthSchema }, async (_request, reply) => {
-      const h = await databaseHealth(ctx.db, expected)
+      const h = await ctx.store.read(databaseHealth, expected)
       const ok = h.reachable && h.pendingMigrations.length === 0
       return reply.code(ok ? 200 : 503).send({
         status: ok ? 'ok' : 'unavailable',

@@ -11,11 +11,11 @@ import { evaluateReadiness } from '../readiness'
  * READY_MAX_LAG_BLOCKS. (`/health` is the liveness check: it ignores the processors.)
  */
 export function readyRoutes(ctx: ApiContext) {
-  const expected = ctx.ds.migrations.map((m) => m.name ?? m.constructor.name)
+  const expected = ctx.store.migrationNames()
   const limits = { maxSilenceSeconds: ctx.config.READY_MAX_SILENCE_SECONDS, maxLagBlocks: ctx.config.READY_MAX_LAG_BLOCKS }
   return async function register(app: FastifyInstance): Promise<void> {
     app.get('/ready', { schema: readySchema }, async (request, reply) => {
-      const health = await databaseHealth(ctx.db, expected)
+      const health = await ctx.store.read(databaseHealth, expected)
       let snapshot: StatusSnapshot | Error | undefined
       if (health.reachable) {
         snapshot = await ctx.status.get().catch((err: Error) => {

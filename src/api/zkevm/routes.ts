@@ -3,15 +3,14 @@ import { randomBytes } from 'node:crypto'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import type { ZodTypeProvider } from 'fastify-type-provider-zod'
 import { isMetadataError } from '../../core/errors'
-import { consumeRefreshLimits, zkevmLimitHeaders, zkevmLimitResult } from '../auth/refreshLimits'
+import { zkevmLimitHeaders, zkevmLimitResult } from '../auth/refreshLimits'
 import type { ApiContext } from '../context'
 import { authenticateFirst } from '../refresh/authFirst'
 import { asFailure, requireKey, requireRights, RefreshFailure, sendFailure, type FailureKind } from '../refresh/failures'
 import { shapeValidatorCompiler } from '../shapes/validation'
 import { MAX_BODY_BYTES, zkevmSchema } from './schemas'
 import { preparePush } from '../../metadata/pushedDocuments'
-import { storePushedMetadata } from '../../store/jobs/pushedMetadata'
-import { mediaQueueSettingsOf } from '../../media/mediaConfig'
+import { pushWithinLimits } from './pushService'
 
 /**
  * Immutable zkEVM push-model refresh (seeds/002), registered under /v1/chains:
@@ -80,7 +79,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
         const { chainName, address, contractId } = request.params
         const items = request.body.nft_metadata
         requireRights(key, contractId, address)
-        const standard = await indexedContractStandard(ctx.db, contractId)
+        const standard = await ctx.store.read(indexedContractStandard, contractId)
         if (!standard) throw new RefreshFailure('not_found', `collection ${address} is not indexed on ${chainName}`, { field: 'contract_address' })
         let prepared
         try {
@@ -90,11 +89,7 @@ export function zkevmRefreshRoutes(ctx: ApiContext) {
           throw e
         }
 
-        const out = await ctx.ds.transaction('READ COMMITTED', async (em) => {
-          const limits = await consumeRefreshLimits(em, ctx.config, key.id, items.length, now)
-          if (!limits.allowed) return { limits, pushed: undefined }
-          return { limits, pushed: await storePushedMetadata(em, contractId, prepared, now, mediaQueueSettingsOf(ctx.config)) }
-        })
+        const out = await ctx.store.run(pushWithinLimits, ctx.config, key.id, contractId, prepared, now)
         if (!out.pushed) {
           const f = new RefreshFailure('limited', 'Too many metadata refreshes', { headers: zkevmLimitHeaders(out.limits) })
           return sendFailure(reply, f, errorBody(CODES.limited, f.message, { ...zkevmLimitResult(out.limits) }))

@@ -7,17 +7,11 @@
  * unknown contract, SIP-019 notices included, do not depend on the emitter's standard).
  */
 import { ClarityType } from '@stacks/transactions'
+import type { StacksEventContext } from '../../core/events'
 import type { StacksBlock, StacksEvent, StacksTx } from './blockSource'
 import { decodeClarityHex } from './clarity'
 
-export interface PendingEvent {
-  contractId: string
-  indexBlockHash: string
-  height: number
-  blockTime: number
-  txId: string
-  txIndex: number
-  sender: string
+export interface PendingEvent extends StacksEventContext {
   event: StacksEvent
 }
 

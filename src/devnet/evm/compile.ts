@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Abi, Hex } from 'viem'
+import { packageRoot } from '../../lib/packageRoot'
 
 export const CONTRACT_NAMES = ['TestERC721', 'TestERC1155', 'TestERC20', 'TestConsecutive', 'NonStandardLogs', 'LegacyERC20'] as const
 
@@ -50,17 +51,6 @@ interface CacheEntry {
   /** Every file solc read through the import callback, with its sha256, to detect changed dependencies. */
   imports: Record<string, string>
   contracts: Record<string, CompiledContract>
-}
-
-/** The nearest ancestor of this file holding a package.json (works from `src/` under vitest and from `lib/`). */
-export function projectRoot(): string {
-  let dir = __dirname
-  for (;;) {
-    if (existsSync(join(dir, 'package.json'))) return dir
-    const parent = dirname(dir)
-    if (parent === dir) return process.cwd()
-    dir = parent
-  }
 }
 
 function sha256(data: string | Buffer): string {
@@ -208,7 +198,7 @@ const memo = new Map<string, Promise<CompiledContracts>>()
  * reads one JSON file. Calls within a process share one result.
  */
 export function compileContracts(opts: CompileOptions = {}): Promise<CompiledContracts> {
-  const root = projectRoot()
+  const root = packageRoot()
   const contractsDir = opts.contractsDir ?? join(root, 'contracts')
   const cacheDir = opts.cacheDir ?? join(root, '.cache', 'contracts')
   const memoKey = `${contractsDir}\0${cacheDir}`

@@ -1,3 +1,4 @@
 export * from './compile'
 export * from './hardhatNode'
 export * from './chainDriver'
+export * from './localChain'

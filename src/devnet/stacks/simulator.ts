@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { getSDK, type ClarityEvent, type ParsedTransactionResult, type Simnet, type Tx } from '@stacks/clarinet-sdk'
 import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions'
+import { packageRoot } from '../../lib/packageRoot'
 import { clarityTypeSignature, type ApiTxEvent, type ContractInterface } from '../../chains/stacks/apiTypes'
 import { toHexRepr } from '../../chains/stacks/clarity'
 import { apiEventFromSimnet, hexRepr, SIM_NETWORK_ID } from './apiShapes'
@@ -189,8 +190,7 @@ export async function startStacksSimulator(opts: StartStacksSimulatorOptions = {
 }
 
 function defaultContractsDir(): string {
-  // src/devnet/stacks (vitest) and lib/devnet/stacks (tsc output) are both three levels down
-  return resolve(__dirname, '../../../contracts/stacks')
+  return resolve(packageRoot(), 'contracts/stacks')
 }
 
 // ---------------------------------------------------------------------------------------------

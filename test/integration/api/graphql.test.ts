@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiContext } from '../../../src/api/context'
 import { createGraphQLContext } from '../../../src/api/graphql/context'
 import { buildGraphqlSchema } from '../../../src/api/graphql/schema'
+import { ApiStore } from '../../../src/store/apiStore'
 import { readDbFromDataSource, type ReadDb } from '../../../src/store/read/readDb'
 import { CHAIN, EVM, OWNER, STX, UINT256_MAX, seedApiFixtures, type ApiFixture } from '../../helpers/apiFixtures'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
@@ -291,8 +292,7 @@ describe('GraphQL: batching', () => {
       const counting: ReadDb = { query: (text, values) => ((statements += 1), real.query(text, values)) }
       const api: ApiContext = {
         config: { GRAPHQL_MAX_PAGE: 200 } as ApiContext['config'],
-        db: counting,
-        ds: db.ds,
+        store: new ApiStore(db.ds, counting),
         log: undefined as never,
         knownChains: new Set([CHAIN.eth]),
         status: undefined as never,

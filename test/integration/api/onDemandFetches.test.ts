@@ -1,9 +1,8 @@
 // On-demand fetches of never-seen tokens (Sequence reads): one global budget per minute shared
 // by every API process, and the placeholder rows such fetches create stay out of lists and
 // counters until the processor writes the token.
-import { Store } from '@subsquid/typeorm-store'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { upsertTokens } from '../../../src/ingest/writeRows'
+import { upsertTokens } from '../../../src/store/tokens'
 import { Contract, Token, TokenStandard, UpdateMode } from '../../../src/model'
 import { writeTokenResults } from '../../../src/store/metadataWriter'
 import { CHAIN, EVM, seedApiFixtures } from '../../helpers/apiFixtures'
@@ -126,7 +125,7 @@ describe('on-demand fetches of never-seen tokens', () => {
       updateMode: UpdateMode.STANDARD,
       seenOnChain: true,
     })
-    await db.ds.transaction('READ COMMITTED', (em) => upsertTokens(new Store(() => em), [seen], []))
+    await db.ds.transaction('READ COMMITTED', (em) => upsertTokens(em, undefined, [seen], []))
 
     expect(await listed()).toContain('900000')
     expect((await gql(ghostQuery)).data.tokens.nodes).toEqual([{ tokenId: '900000' }])

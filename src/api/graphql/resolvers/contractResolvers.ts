@@ -39,14 +39,14 @@ export class ContractResolvers {
     let endCursor: string | null
     if (orderBy === ContractOrderBy.ID) {
       const from = decodeCursor('contracts', after)?.c ?? null
-      page = await listContracts(ctx.api.db, filter, from, limit)
+      page = await ctx.api.store.read(listContracts, filter, from, limit)
       const last = page.items.at(-1)
       endCursor = last ? encodeCursor('contracts', { c: last.id }) : null
     } else {
       const kind = `contracts-${orderBy}` as const
       const cur = decodeCursor(kind, after)
       const from = cur && cur.c !== undefined ? { key: orderBy === ContractOrderBy.NAME ? (cur.a ?? '') : (cur.n ?? 0), id: cur.c } : null
-      const ordered = await listContractsOrdered(ctx.api.db, filter, orderBy, from, limit)
+      const ordered = await ctx.api.store.read(listContractsOrdered, filter, orderBy, from, limit)
       page = ordered
       const last = ordered.items.at(-1)
       const key = ordered.keys.at(-1)
@@ -70,7 +70,7 @@ export class ContractResolvers {
       traitType: textArg(f.traitType, `filters[${i}].traitType`),
       values: f.values.slice(0, 100).map((v) => textArg(v, `filters[${i}].values`, 1000)),
     }))
-    return filteredTraitCounts(ctx.api.db, contract.id, checked)
+    return ctx.api.store.read(filteredTraitCounts, contract.id, checked)
   }
 
   @FieldResolver(() => Int, { description: 'Tokens of the collection (burned ones included)' })

@@ -34,7 +34,7 @@ export class RefreshResolvers {
     if (tokenIds.length > max) throw badInput(`tokenIds has ${tokenIds.length} token ids; at most ${max} are allowed per request`, 'tokenIds')
     const ids = [...new Set(tokenIds.map((t, i) => tokenIdArg(chain, t, `tokenIds[${i}]`)))].map((t) => BigInt(t))
     if (!mayRefresh(key, contractId)) throw forbidden(`this API key may not refresh contract ${contractId}`)
-    const out = await requestRefresh(ctx.api.ds, ctx.api.config, { surface: 'graphql', key, chain, contractId, tokenIds: ids })
+    const out = await ctx.api.store.run(requestRefresh, ctx.api.config, { surface: 'graphql', key, chain, contractId, tokenIds: ids })
     if (out.kind === 'limited') {
       throw new GraphQLError(
         `refresh limit of this API key exceeded (${out.limits.refusedBy === 'requests' ? 'requests per second' : 'tokens per hour'}); retry in ${out.limits.retryAfterSeconds} s`,
@@ -47,14 +47,14 @@ export class RefreshResolvers {
         },
       )
     }
-    const r = await visibleRefresh(ctx.api.ds, key, out.refreshId)
+    const r = await ctx.api.store.run(visibleRefresh, key, out.refreshId)
     return refreshNode(r!)
   }
 
   @Query(() => RefreshType, { nullable: true, description: 'A refresh and its progress (API key in Authorization: Bearer); null when unknown or not visible to the key' })
   async refresh(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<RefreshType | null> {
     const key = await callerKey(ctx)
-    const r = await visibleRefresh(ctx.api.ds, key, id)
+    const r = await ctx.api.store.run(visibleRefresh, key, id)
     return r ? refreshNode(r) : null
   }
 
@@ -71,7 +71,7 @@ export class RefreshResolvers {
       position = decodeCursor('graphql-refresh-errors', after, ['p'])?.p
       if (position === undefined || !position.startsWith(`${refresh.id}:`)) throw badInput('after is not a cursor of this list', 'after')
     }
-    const page = await listRefreshErrors(ctx.api.ds, refresh.id, first, position)
+    const page = await ctx.api.store.run(listRefreshErrors, refresh.id, first, position)
     const last = page.errors[page.errors.length - 1]
     return {
       nodes: page.errors.map((e) => ({

@@ -32,7 +32,7 @@ export class SearchResolvers {
         ? { rank: cur.n, holders: Number(cur.t), kind: cur.c as SearchKind, id: cur.a }
         : null
     const wanted: SearchKind[] = kinds && kinds.length > 0 ? kinds : ['TOKEN', 'CONTRACT']
-    const { hits, hasNext } = await search(ctx.api.db, text, { kinds: wanted, chains: chains && chains.length > 0 ? chains : null, after: cursor, limit })
+    const { hits, hasNext } = await ctx.api.store.read(search, text, { kinds: wanted, chains: chains && chains.length > 0 ? chains : null, after: cursor, limit })
     const tokenViews = await ctx.loaders.tokenViews.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id))
     const tokens = new Map(tokenViews.flatMap((v) => (v instanceof Error ? [] : [[v.ref, tokenNode(v)] as const])))
     const contracts = await ctx.loaders.contracts.loadMany(hits.map((h) => h.contractId))

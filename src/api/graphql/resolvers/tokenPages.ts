@@ -28,7 +28,7 @@ export async function contractTokens(
   // Without filters, every parent asking for the same page shape shares one statement (nested
   // Contract.tokens under a list of tokens is one query, not one per contract).
   const page =
-    conditions.length > 0 ? await tokensByAttributes(ctx.api.db, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
+    conditions.length > 0 ? await ctx.api.store.read(tokensByAttributes, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
   const last = page.items.at(-1)
   return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
 }
@@ -36,7 +36,7 @@ export async function contractTokens(
 /** Rarest first, among the tokens the compactor has scored (optionally matching attribute filters). */
 async function rarityTokens(ctx: GraphQLContext, contractId: string, conditions: AttributeCondition[], limit: number, after: string | null | undefined): Promise<TokenConnection> {
   const cur = decodeCursor('rarity', after)
-  const page = await tokensByRarity(ctx.api.db, contractId, conditions, cur && cur.n !== undefined && cur.a !== undefined ? { rank: cur.n, ref: cur.a } : null, limit)
+  const page = await ctx.api.store.read(tokensByRarity, contractId, conditions, cur && cur.n !== undefined && cur.a !== undefined ? { rank: cur.n, ref: cur.a } : null, limit)
   const last = page.items.at(-1)
   const endCursor = last ? encodeCursor('rarity', { n: page.ranks.at(-1), a: last.ref }) : null
   return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor } }
@@ -53,8 +53,8 @@ export async function holdingsAcrossChains(
 ): Promise<HoldingConnection> {
   const limit = pageSize(ctx, first)
   const cursor = decodeCursor('owner-tokens', after)
-  const page = await tokensOfOwnerOnChains(
-    ctx.api.db,
+  const page = await ctx.api.store.read(
+    tokensOfOwnerOnChains,
     chains,
     owner,
     contractId,
@@ -84,7 +84,13 @@ export async function ownerTokens(
 ): Promise<{ page: TokenPage; nodes: TokenType[]; endCursor: string | null }> {
   const limit = pageSize(ctx, first)
   const cursor = decodeCursor('owner-tokens', after)
-  const page = await tokensOfOwner(ctx.api.db, chain, owner, cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null, limit)
+  const page = await ctx.api.store.read(
+    tokensOfOwner,
+    chain,
+    owner,
+    cursor && cursor.c !== undefined && cursor.t !== undefined ? { contractId: cursor.c, tokenId: cursor.t } : null,
+    limit,
+  )
   const last = page.items.at(-1)
   return { page, nodes: await nodesOf(ctx, page), endCursor: last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null }
 }

@@ -28,7 +28,7 @@ export class WebhookResolvers {
   ): Promise<CreatedWebhookType> {
     const key = await callerKey(ctx)
     try {
-      const created = await createWebhook(ctx.api.ds.manager, key, { url, chains: chains ?? [], contracts: contracts ?? [], eventTypes: eventTypes ?? [], description }, new Date())
+      const created = await ctx.api.store.run(createWebhook, key, { url, chains: chains ?? [], contracts: contracts ?? [], eventTypes: eventTypes ?? [], description }, new Date())
       return { webhook: webhookNode(created.record), secret: created.secret }
     } catch (e) {
       if (e instanceof InvalidWebhookError) throw badInput(e.message, e.field === 'key' ? undefined : e.field)
@@ -39,14 +39,14 @@ export class WebhookResolvers {
   @Mutation(() => Boolean, { description: 'Deletes a webhook of the key, with its delivery log' })
   async deleteWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<boolean> {
     const key = await callerKey(ctx)
-    if (!(await deleteWebhook(ctx.api.ds.manager, id, key.id))) throw notFound(id)
+    if (!(await ctx.api.store.run(deleteWebhook, id, key.id))) throw notFound(id)
     return true
   }
 
   @Mutation(() => WebhookType, { description: 'Resumes a paused webhook of the key: its pending deliveries are sent again' })
   async resumeWebhook(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WebhookType> {
     const key = await callerKey(ctx)
-    const r = await ctx.api.ds.transaction((em) => resumeWebhook(em, id, key.id))
+    const r = await ctx.api.store.run(resumeWebhook, id, key.id)
     if (!r) throw notFound(id)
     return webhookNode(r)
   }
@@ -54,13 +54,13 @@ export class WebhookResolvers {
   @Query(() => [WebhookType], { description: 'The webhooks of the calling key, oldest first' })
   async webhooks(@Ctx() ctx: GraphQLContext): Promise<WebhookType[]> {
     const key = await callerKey(ctx)
-    return (await listWebhooks(ctx.api.ds.manager, key.id)).map(webhookNode)
+    return (await ctx.api.store.run(listWebhooks, key.id)).map(webhookNode)
   }
 
   @Query(() => WebhookType, { nullable: true, description: 'One webhook of the calling key; null when unknown' })
   async webhook(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<WebhookType | null> {
     const key = await callerKey(ctx)
-    const r = await getWebhook(ctx.api.ds.manager, id, key.id)
+    const r = await ctx.api.store.run(getWebhook, id, key.id)
     return r ? webhookNode(r) : null
   }
 
@@ -78,7 +78,7 @@ export class WebhookResolvers {
       before = decodeCursor(`graphql-webhook-deliveries:${hook.id}`, after, ['p'])?.p
       if (before === undefined) throw badInput('after is not a cursor of this list', 'after')
     }
-    const page = await deliveryLog(ctx.api.ds.manager, hook.id, n + 1, before, status ?? undefined)
+    const page = await ctx.api.store.run(deliveryLog, hook.id, n + 1, before, status ?? undefined)
     const nodes = page.slice(0, n).map((d) => ({ ...d, eventId: idempotencyId(d.eventId) }))
     const last = nodes[nodes.length - 1]
     return { nodes, pageInfo: { hasNextPage: page.length > n, endCursor: last ? encodeCursor(`graphql-webhook-deliveries:${hook.id}`, { p: last.id }) : null } }

@@ -9,11 +9,9 @@ export class NamedCount {
   count!: number
 }
 
-@ObjectType('MinuteActivity')
-export class MinuteActivityType {
-  @Field(() => GraphQLISODateTime)
-  minute!: Date
-
+/** Job outcomes over a span of time (one minute, or the throughput window): fields both types inherit. */
+@ObjectType()
+abstract class OutcomeCounts {
   @Field(() => Int)
   completed!: number
 
@@ -27,22 +25,16 @@ export class MinuteActivityType {
   retried!: number
 }
 
+@ObjectType('MinuteActivity')
+export class MinuteActivityType extends OutcomeCounts {
+  @Field(() => GraphQLISODateTime)
+  minute!: Date
+}
+
 @ObjectType('QueueThroughput')
-export class QueueThroughputType {
+export class QueueThroughputType extends OutcomeCounts {
   @Field(() => Int)
   minutes!: number
-
-  @Field(() => Int)
-  completed!: number
-
-  @Field(() => Int)
-  failed!: number
-
-  @Field(() => Int)
-  invalid!: number
-
-  @Field(() => Int)
-  retried!: number
 
   @Field(() => Float)
   finishedPerMinute!: number

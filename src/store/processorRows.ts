@@ -1,21 +1,25 @@
-import type { Store } from '@subsquid/typeorm-store'
-import { Balance, Contract, Token } from '../model'
-import { hotTrackerOf, sqlOf } from './storeAccess'
+import type { ChangeTracker } from '@subsquid/typeorm-store/lib/hot'
+import type { EntityManager, EntityMetadata } from 'typeorm'
+import type { SqlExecutor } from './sql'
 
 /**
- * Set-based upserts of the processor's rows: one `INSERT … SELECT FROM unnest(…) ON CONFLICT`
- * per table and chunk, instead of TypeORM's per-entity upsert (which spent most of a 100,000-mint
+ * How the processors' rows are written and loaded; the tables' owners (store/contracts.ts,
+ * store/tokens.ts, store/balances.ts) hold the column lists. Set-based upserts: one
+ * `INSERT … SELECT FROM unnest(…) ON CONFLICT` per table and chunk, instead of TypeORM's per-entity upsert (which spent most of a 100,000-mint
  * backfill building and hydrating entities: bench/ingest.ts). Inside a hot block the rows' prior
  * state is recorded in the change log first, exactly as Store.upsert would, so a reorg rolls
  * them back.
  */
 const CHUNK = 10_000
 
+/** The batch's hot-block change log (Subsquid's ChangeTracker): present only inside a block that is not final yet. */
+export type HotChanges = Pick<ChangeTracker, 'trackUpsert'>
+
 /**
  * name, Postgres type, value of a row; `mutable` = may change after the row is created; `fill` =
  * set once: written when the stored value is null (the mint facts of a worker's placeholder row).
  */
-type Column<T> = [name: string, sqlType: string, get: (row: T) => unknown, kind?: 'mutable' | 'fill']
+export type Column<T> = [name: string, sqlType: string, get: (row: T) => unknown, kind?: 'mutable' | 'fill']
 
 /**
  * Which columns a conflict overwrites:
@@ -27,12 +31,19 @@ type Column<T> = [name: string, sqlType: string, get: (row: T) => unknown, kind?
  *   cost work. Mint facts are filled where the row has none (a placeholder the processor loads
  *   before it sees the mint).
  */
-type Overwrite = 'all' | 'mutable'
+export type Overwrite = 'all' | 'mutable'
 
-async function upsert<T extends { id: string }>(store: Store, entity: new () => T, table: string, columns: Column<T>[], rows: T[], overwrite: Overwrite = 'all'): Promise<void> {
+export async function upsertRows<T extends { id: string }>(
+  db: SqlExecutor,
+  hot: HotChanges | undefined,
+  entity: new () => T,
+  table: string,
+  columns: Column<T>[],
+  rows: T[],
+  overwrite: Overwrite = 'all',
+): Promise<void> {
   if (rows.length === 0) return
-  const db = sqlOf(store)
-  await hotTrackerOf(store)?.trackUpsert(entity, rows)
+  await hot?.trackUpsert(entity, rows)
   const names = columns.map((c) => `"${c[0]}"`).join(', ')
   const updated = columns.filter((c) => c[0] !== 'id' && (overwrite === 'all' || c[3] !== undefined))
   const updates = updated
@@ -81,52 +92,28 @@ function toParam(v: unknown): unknown {
   return typeof v === 'bigint' || typeof v === 'number' ? v.toString() : v
 }
 
-const TOKEN_COLUMNS: Column<Token>[] = [
-  ['id', 'text', (t) => t.id],
-  ['chain', 'text', (t) => t.chain],
-  ['contract_id', 'text', (t) => t.contract.id],
-  ['token_id', 'numeric', (t) => t.tokenId],
-  ['standard', 'text', (t) => t.standard],
-  ['owner', 'text', (t) => t.owner ?? null, 'mutable'],
-  ['supply', 'numeric', (t) => t.supply, 'mutable'],
-  ['burned', 'bool', (t) => t.burned, 'mutable'],
-  ['chain_uri', 'text', (t) => t.chainUri ?? null, 'mutable'],
-  ['mint_block', 'int', (t) => t.mintBlock ?? null, 'fill'],
-  ['mint_tx', 'text', (t) => t.mintTx ?? null, 'fill'],
-  ['minted_at', 'timestamptz', (t) => t.mintedAt ?? null, 'fill'],
-  ['burn_block', 'int', (t) => t.burnBlock ?? null, 'mutable'],
-  ['update_mode', 'text', (t) => t.updateMode, 'mutable'],
-  ['update_ttl', 'int', (t) => t.updateTtl ?? null, 'mutable'],
-  ['seen_on_chain', 'bool', (t) => t.seenOnChain !== false, 'mutable'],
-]
-
-const CONTRACT_COLUMNS: Column<Contract>[] = [
-  ['id', 'text', (c) => c.id],
-  ['chain', 'text', (c) => c.chain],
-  ['address', 'text', (c) => c.address],
-  ['standard', 'text', (c) => c.standard],
-  ['total_supply', 'numeric', (c) => c.totalSupply ?? null],
-  ['deployer', 'text', (c) => c.deployer ?? null],
-  ['deploy_tx', 'text', (c) => c.deployTx ?? null],
-  ['deploy_block', 'int', (c) => c.deployBlock ?? null],
-  ['first_seen_block', 'int', (c) => c.firstSeenBlock],
-  ['update_mode', 'text', (c) => c.updateMode],
-  ['update_ttl', 'int', (c) => c.updateTtl ?? null],
-  ['created_at', 'timestamptz', (c) => c.createdAt],
-]
-
-const BALANCE_COLUMNS: Column<Balance>[] = [
-  ['id', 'text', (b) => b.id],
-  ['token_id', 'text', (b) => b.token.id],
-  ['contract_id', 'text', (b) => b.contract.id],
-  ['account', 'text', (b) => b.account],
-  ['amount', 'numeric', (b) => b.amount],
-]
-
-export const upsertContracts = (store: Store, rows: Contract[]) => upsert(store, Contract, 'contract', CONTRACT_COLUMNS, rows)
-/** Tokens the batch created (`created`) and tokens it loaded and changed (`loaded`). */
-export async function upsertTokens(store: Store, created: Token[], loaded: Token[]): Promise<void> {
-  await upsert(store, Token, 'token', TOKEN_COLUMNS, created, 'all')
-  await upsert(store, Token, 'token', TOKEN_COLUMNS, loaded, 'mutable')
+/**
+ * Loads rows by id with plain SQL and maps them onto entities (TypeORM's findBy with In() spent
+ * twice as long on the same rows: bench/ingest.ts). Relations are set by the caller.
+ */
+export async function loadRowsByIds<E extends { id: string }>(em: EntityManager, cls: new () => E, ids: string[]): Promise<E[]> {
+  const meta = em.connection.getMetadata(cls)
+  const out: E[] = []
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows: Record<string, unknown>[] = await em.query(`SELECT * FROM "${meta.tableName}" WHERE id = ANY($1::text[])`, [ids.slice(i, i + CHUNK)])
+    for (const row of rows) out.push(toEntity(cls, meta, row))
+  }
+  return out
 }
-export const upsertBalances = (store: Store, rows: Balance[]) => upsert(store, Balance, 'balance', BALANCE_COLUMNS, rows)
+
+/** A raw row to an entity, through each column's transformer (numeric -> bigint, …). */
+function toEntity<E>(cls: new () => E, meta: EntityMetadata, row: Record<string, unknown>): E {
+  const e = new cls() as Record<string, unknown>
+  for (const col of meta.columns) {
+    if (col.relationMetadata) continue
+    const raw = row[col.databaseName]
+    const t = col.transformer
+    e[col.propertyName] = raw === null || raw === undefined ? raw : t && !Array.isArray(t) ? t.from(raw) : raw
+  }
+  return e as E
+}
