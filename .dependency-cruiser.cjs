@@ -1,7 +1,8 @@
 // Import direction between the folders of src/ (docs/architecture.md §8), checked by
 // `npm run lint` (part of `npm test`). Each rule names a folder and the src/ folders it may
-// import; anything else under src/ is an error. Packages (node_modules) are not restricted, except
-// that bench/ and test/drills/ (which run outside vitest) must not reach vitest.
+// import; anything else under src/ is an error. Nothing in src/ imports the devnet (devnet/, the
+// local chains and `npm run dev`). Packages (node_modules) are not restricted, except that
+// devnet/, bench/ and test/drills/ (which run outside vitest) must not reach vitest.
 const MAY_IMPORT = {
   lib: ['lib'],
   core: ['core', 'lib'],
@@ -16,8 +17,7 @@ const MAY_IMPORT = {
   ingest: ['ingest', 'store', 'core', 'lib', 'model', 'chains'],
   api: ['api', 'store', 'core', 'lib', 'config', 'metadata', 'model', 'media'],
   cli: ['cli', 'store', 'core', 'lib', 'config', 'metadata', 'chains'],
-  devnet: ['devnet', 'chains', 'metadata', 'media', 'core', 'lib', 'abi', 'config'],
-  main: ['main', 'api', 'chains', 'config', 'core', 'devnet', 'ingest', 'lib', 'metadata', 'media', 'queue', 'store', 'model', 'cli'],
+  main: ['main', 'api', 'chains', 'config', 'core', 'ingest', 'lib', 'metadata', 'media', 'queue', 'store', 'model', 'cli'],
 }
 
 const folders = Object.keys(MAY_IMPORT)
@@ -32,11 +32,11 @@ module.exports = {
       to: { path: '^src/', pathNot: `^src/(${MAY_IMPORT[folder].join('|')})/` },
     })),
     {
-      name: 'devnet-only-in-dev',
-      comment: 'the devnet serves npm run dev and the tests: no production module imports it (main/dev.ts is the dev entry point)',
+      name: 'src-never-imports-devnet',
+      comment: 'the devnet serves npm run dev, the tests, benchmarks and drills: no production module imports it',
       severity: 'error',
-      from: { path: '^src/', pathNot: ['^src/devnet/', '^src/main/dev\\.ts$', '^src/main/devConsole\\.ts$'] },
-      to: { path: '^src/devnet/' },
+      from: { path: '^src/' },
+      to: { path: '^devnet/' },
     },
     {
       name: 'no-unknown-folder',
@@ -53,10 +53,24 @@ module.exports = {
       to: { path: '(^|/)node_modules/vitest/', reachable: true },
     },
     {
+      name: 'devnet-imports',
+      comment: 'devnet/ is built on its own for npm run dev (devnet/tsconfig.json): it may import src/ and itself, not the tests or benchmarks',
+      severity: 'error',
+      from: { path: '^devnet/' },
+      to: { path: '^(test|bench)/' },
+    },
+    {
+      name: 'devnet-without-vitest',
+      comment: 'npm run dev runs the devnet outside vitest (and without the test harness): nothing it imports may import vitest',
+      severity: 'error',
+      from: { path: '^devnet/' },
+      to: { path: '(^|/)node_modules/vitest/', reachable: true },
+    },
+    {
       name: 'no-circular',
       comment: 'modules that import each other (directly or through others)',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|devnet)/' },
       to: { circular: true },
     },
   ],

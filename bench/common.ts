@@ -13,7 +13,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { Client } from 'pg'
-import * as DevnetEvm from '../src/devnet/evm'
+import * as DevnetEvm from '../devnet/evm'
 import { packageRoot } from '../src/lib/packageRoot'
 import { cloneDatabase, createMigratedDatabase, dropDatabase as harnessDropDatabase, startPostgres as harnessStartPostgres, type PgServer } from '../test/helpers/postgres'
 import { indexedHeight as harnessIndexedHeight } from '../test/helpers/indexer'
@@ -35,7 +35,7 @@ export function fromLib<T>(module: string): T {
   return require(file) as T
 }
 
-/** The local chains of src/devnet/evm. */
+/** The local chains of devnet/evm. */
 export function devnet(): typeof DevnetEvm {
   return DevnetEvm
 }
@@ -300,7 +300,7 @@ export function startChild(entry: string, args: string[], env: Record<string, st
 
 export type Chain = DevnetEvm.LocalEvmChain
 
-/** A hardhat node with the compiled test contracts (src/devnet/evm startLocalEvmChain). */
+/** A hardhat node with the compiled test contracts (devnet/evm startLocalEvmChain). */
 export function startChain(): Promise<Chain> {
   return DevnetEvm.startLocalEvmChain({ blockGasLimit: 60_000_000 })
 }

@@ -13,7 +13,7 @@
  * and each processor run indexes from block 0 to the head at that size.
  */
 import type { Abi, Hex } from 'viem'
-import { SOLC_SETTINGS, startLocalEvmChain, type CompiledContract } from '../src/devnet/evm'
+import { SOLC_SETTINGS, startLocalEvmChain, type CompiledContract } from '../devnet/evm'
 import { fmt, log, ROOT, type Chain } from './common'
 
 export const EVENTS_PER_TX = 1000

@@ -33,7 +33,7 @@ import path from 'node:path'
 import type { Client } from 'pg'
 import * as erc721 from '../src/abi/erc721'
 import { createStacksBlockSource } from '../src/chains/stacks/blockSource'
-import { simTx, startStacksSimulator } from '../src/devnet/stacks/simulator'
+import { simTx, startStacksSimulator } from '../devnet/stacks/simulator'
 import { Cl } from '@stacks/transactions'
 import {
   adminQuery,

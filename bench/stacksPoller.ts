@@ -20,7 +20,7 @@
  * DATABASE_URL: a server to create scratch databases on; unset = embedded Postgres in a temp dir.
  */
 import { Cl } from '@stacks/transactions'
-import { simTx, startStacksSimulator } from '../src/devnet/stacks/simulator'
+import { simTx, startStacksSimulator } from '../devnet/stacks/simulator'
 import { startApiProxy, type ApiProxy, type ProxiedRequest } from '../test/helpers/apiProxy'
 import {
   writeBenchResult,

@@ -3,8 +3,8 @@
  * (ChainDriver: batch mints, transfers, ERC-4906 events, fork()/reorg()), and the Stacks
  * simulator (clarinet simnet behind the Stacks-API facade; fork(depth, build)).
  */
-import { startLocalEvmChain, type LocalEvmChain } from '../../src/devnet/evm'
-import { startStacksSimulator, type StacksSimulator } from '../../src/devnet/stacks/simulator'
+import { startLocalEvmChain, type LocalEvmChain } from '../../devnet/evm'
+import { startStacksSimulator, type StacksSimulator } from '../../devnet/stacks/simulator'
 import type { LogSink } from './runtime'
 
 export const EVM_CHAIN = 'eip155:31337'

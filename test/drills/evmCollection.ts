@@ -5,7 +5,7 @@
  * ERC-4906 MetadataUpdate, so a refresh that is lost shows up as stale metadata.
  */
 import type { Address } from 'viem'
-import type * as DevnetEvm from '../../src/devnet/evm'
+import type * as DevnetEvm from '../../devnet/evm'
 import { json, type MetadataHost } from '../helpers/metadataHost'
 import type { EvmChain } from './chains'
 

@@ -8,7 +8,7 @@
  */
 import { Cl } from '@stacks/transactions'
 import type { Address } from 'viem'
-import type * as DevnetEvm from '../../src/devnet/evm'
+import type * as DevnetEvm from '../../devnet/evm'
 import { freePort } from '../../src/lib/net'
 import { json, startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'

@@ -127,7 +127,7 @@ describe('npm run dev', () => {
     const tree = [run.child.pid!, ...descendants(run.child.pid!)]
     expect(tree.length).toBeGreaterThan(4)
     // the node process itself (not the `sh -c` npm wraps it in, whose command line names it too)
-    const devPid = tree.find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[1]?.endsWith('lib/main/dev.js'))!
+    const devPid = tree.find((p) => fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0')[1]?.endsWith('.cache/devnet/devnet/dev.js'))!
     process.kill(devPid, 'SIGINT')
     expect(await run.exited).toBe(0)
     stage('exited', started)

@@ -9,7 +9,7 @@ const dev = useDevRun('tms-dev-node-')
 
 describe('npm run dev -- --stacks-node', () => {
   it('indexes the Stacks simulator through the event observer and serves its tokens on the Hiro surface', async () => {
-    const run = dev.start('node', ['lib/main/dev.js', '--stacks-node', '--no-activity'])
+    const run = dev.start('node', ['.cache/devnet/devnet/dev.js', '--stacks-node', '--no-activity'])
     const output = await run.banner()
     expect(output).toMatch(/Stacks observer\s+http:\/\/127\.0\.0\.1:\d+ \(the simulator posts its blocks here/)
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]

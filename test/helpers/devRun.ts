@@ -1,7 +1,7 @@
 /**
- * `npm run dev` (or `node lib/main/dev.js …`) as a user runs it, for the e2e tests: a child in its
- * own process group (as a terminal gives it) on a fresh data directory, its output collected,
- * and the whole group killed and the directory removed after the file.
+ * `npm run dev` (or `node .cache/devnet/devnet/dev.js …`, its build) as a user runs it, for the
+ * e2e tests: a child in its own process group (as a terminal gives it) on a fresh data directory,
+ * its output collected, and the whole group killed and the directory removed after the file.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'

@@ -1,7 +1,7 @@
-// vitest wrapper around the local EVM chain in src/devnet/evm (startLocalEvmChain): one hardhat
+// vitest wrapper around the local EVM chain in devnet/evm (startLocalEvmChain): one hardhat
 // node per call, started in beforeAll and stopped in afterAll.
 import { afterAll, beforeAll } from 'vitest'
-import { startLocalEvmChain, type ChainDriver, type CompiledContracts, type HardhatNode, type HardhatNodeOptions, type LocalEvmChain } from '../../src/devnet/evm'
+import { startLocalEvmChain, type ChainDriver, type CompiledContracts, type HardhatNode, type HardhatNodeOptions, type LocalEvmChain } from '../../devnet/evm'
 
 export interface HardhatChain {
   /** Available inside tests and hooks that run after this helper's beforeAll. */

@@ -18,12 +18,18 @@ declare module 'vitest' {
  * takes ~100 ms), so every file gets an isolated, migrated database.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  // Tests that start real processes (processors, workers, the CLI, npm run dev) run lib/. tsc
+  // Tests that start real processes (processors, workers, the CLI) run lib/; the devnet's own
+  // build (.cache/devnet, npm run dev's entry point) is walked by productionImports.test.ts. tsc
   // emits even when a file has type errors; `npm test` type-checks before vitest runs.
-  try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { stdio: 'pipe' })
-  } catch (e) {
-    process.stderr.write(`tsc reported errors (lib/ was still emitted):\n${String((e as { stdout?: Buffer }).stdout ?? e)}\n`)
+  for (const [tsconfig, output] of [
+    ['tsconfig.json', 'lib/'],
+    ['devnet/tsconfig.json', '.cache/devnet/'],
+  ]) {
+    try {
+      execFileSync('npx', ['tsc', '-p', tsconfig], { stdio: 'pipe' })
+    } catch (e) {
+      process.stderr.write(`tsc -p ${tsconfig} reported errors (${output} was still emitted):\n${String((e as { stdout?: Buffer }).stdout ?? e)}\n`)
+    }
   }
   const pg = await startPostgres()
   const adminUrl = pg.adminUrl

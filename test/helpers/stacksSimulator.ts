@@ -8,7 +8,7 @@
  * absolute heights (the sample contracts are deployed in block 2).
  */
 import { afterAll, beforeAll } from 'vitest'
-import { startStacksSimulator, type StacksSimulator, type StartStacksSimulatorOptions } from '../../src/devnet/stacks/simulator'
+import { startStacksSimulator, type StacksSimulator, type StartStacksSimulatorOptions } from '../../devnet/stacks/simulator'
 
 export interface StacksSimulatorHandle {
   /** available from beforeAll on */

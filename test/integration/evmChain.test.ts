@@ -1,4 +1,4 @@
-// The local EVM chain (src/devnet/evm) end to end: contracts compiled from OpenZeppelin sources,
+// The local EVM chain (devnet/evm) end to end: contracts compiled from OpenZeppelin sources,
 // a real hardhat node, logs read back with eth_getLogs and decoded with the generated src/abi
 // decoders the processor uses.
 import { describe, expect, it } from 'vitest'
@@ -9,7 +9,7 @@ import * as erc2309 from '../../src/abi/erc2309'
 import * as erc4906 from '../../src/abi/erc4906'
 import * as erc721 from '../../src/abi/erc721'
 import * as erc7572 from '../../src/abi/erc7572'
-import type { ChainDriver, DeployedContract, RpcLog } from '../../src/devnet/evm'
+import type { ChainDriver, DeployedContract, RpcLog } from '../../devnet/evm'
 import { useHardhatChain } from '../helpers/evmChain'
 
 const chain = useHardhatChain()

@@ -3,7 +3,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
 import { PRIORITY } from '../../src/core/jobs'
-import type { DeployedContract } from '../../src/devnet/evm'
+import type { DeployedContract } from '../../devnet/evm'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'
 import { indexedHeight, waitForIndexed } from '../helpers/indexer'

@@ -3,7 +3,7 @@
 // return bytes32 (MKR, SAI) and a contract whose name() reverts (the other reads must survive).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringToHex, type Address } from 'viem'
-import type { DeployedContract } from '../../src/devnet/evm'
+import type { DeployedContract } from '../../devnet/evm'
 import { startApiServer, type RunningApi } from '../helpers/apiServer'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import type { Address } from 'viem'
-import type { DeployedContract } from '../../src/devnet/evm'
+import type { DeployedContract } from '../../devnet/evm'
 import { createTestDatabase, type TestDatabase } from '../helpers/database'
 import { useHardhatChain } from '../helpers/evmChain'
 import { waitForIndexed } from '../helpers/indexer'

@@ -4,7 +4,7 @@ import { Cl } from '@stacks/transactions'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createStacksBlockSource } from '../../src/chains/stacks/blockSource'
 import { PrefetchWindow } from '../../src/chains/stacks/prefetchWindow'
-import { simTx } from '../../src/devnet/stacks/simulator'
+import { simTx } from '../../devnet/stacks/simulator'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
 
 const stacks = useStacksSimulator()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions'
 import { useStacksSimulator } from '../helpers/stacksSimulator'
-import { simTx } from '../../src/devnet/stacks/simulator'
+import { simTx } from '../../devnet/stacks/simulator'
 import { createStacksBlockSource, type StacksBlock, type StacksEvent, type StacksLog } from '../../src/chains/stacks/blockSource'
 import {
   callReadOnly,

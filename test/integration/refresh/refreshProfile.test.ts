@@ -5,7 +5,7 @@
 // URL asked exactly once; the general policy (8 attempts, every 5xx, backoff up to an hour)
 // would keep it in_progress for hours.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { DeployedContract } from '../../../src/devnet/evm'
+import type { DeployedContract } from '../../../devnet/evm'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { createTestDatabase, type TestDatabase } from '../../helpers/database'
 import { useHardhatChain } from '../../helpers/evmChain'

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFile
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { Worker } from 'node:worker_threads'
 import type { Abi, Hex } from 'viem'
-import { packageRoot } from '../../lib/packageRoot'
+import { packageRoot } from '../../src/lib/packageRoot'
 
 export const CONTRACT_NAMES = ['TestERC721', 'TestERC1155', 'TestERC20', 'TestConsecutive', 'NonStandardLogs', 'LegacyERC20'] as const
 

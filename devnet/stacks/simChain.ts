@@ -10,7 +10,7 @@
  * - Tx ids are never reused, not even across forks (a replacement block gets fresh transactions).
  */
 import type { ClarityValue } from '@stacks/transactions'
-import type { ApiTxEvent, ClarityHexRepr } from '../../chains/stacks/apiTypes'
+import type { ApiTxEvent, ClarityHexRepr } from '../../src/chains/stacks/apiTypes'
 
 /** What a transaction asks for; kept so a fork can replay the canonical chain into a new session. */
 export type SimTxSpec =

@@ -5,8 +5,8 @@
  */
 import type { ClarityValue } from '@stacks/transactions'
 import type { ClarityEvent } from '@stacks/clarinet-sdk'
-import { clarityRepr, decodeClarityHex, toHexRepr } from '../../chains/stacks/clarity'
-import type { ApiBlock, ApiTransaction, ApiTxEvent, ClarityHexRepr, NodeInfo, ApiStatus } from '../../chains/stacks/apiTypes'
+import { clarityRepr, decodeClarityHex, toHexRepr } from '../../src/chains/stacks/clarity'
+import type { ApiBlock, ApiTransaction, ApiTxEvent, ClarityHexRepr, NodeInfo, ApiStatus } from '../../src/chains/stacks/apiTypes'
 import type { SimBlockRecord, SimTxRecord } from './simChain'
 
 /** The simulator speaks for a testnet-like network (simnet accounts are `ST…` addresses). */

@@ -21,7 +21,7 @@ import {
   type ApiTxMultiple,
   type CallReadResponse,
   type ContractInterface,
-} from '../../chains/stacks/apiTypes'
+} from '../../src/chains/stacks/apiTypes'
 import { apiBlock, apiStatus, apiTx, nodeInfo } from './apiShapes'
 import { normalizeHash, type SimBlockRecord, type SimChain } from './simChain'
 

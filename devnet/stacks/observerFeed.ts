@@ -19,8 +19,8 @@ import {
   StacksTransactionWire,
   type PayloadWire,
 } from '@stacks/transactions'
-import type { ApiTxEvent, ContractInterface } from '../../chains/stacks/apiTypes'
-import type { NodeBlockMessage, NodeEvent, NodeTx } from '../../chains/stacks/node/observerPayloads'
+import type { ApiTxEvent, ContractInterface } from '../../src/chains/stacks/apiTypes'
+import type { NodeBlockMessage, NodeEvent, NodeTx } from '../../src/chains/stacks/node/observerPayloads'
 import type { SimBlockRecord, SimTxRecord } from './simChain'
 
 const RETRY_MS = 200

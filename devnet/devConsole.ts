@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm'
-import { stateSchemaFor } from '../store/processorSchema'
+import { stateSchemaFor } from '../src/store/processorSchema'
 
 export interface BannerInfo {
   apiUrl: string

@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { spawnNode, type NodeProcess } from '../lib/nodeProcess'
+import { spawnNode, type NodeProcess } from '../src/lib/nodeProcess'
+import { packageRoot } from '../src/lib/packageRoot'
 
 export interface RoleSpec {
   name: string
@@ -20,7 +21,9 @@ export interface SupervisorOptions {
 /**
  * Runs one child process per role (`node lib/main/<script>.js`) the way an orchestrator would:
  * restarts a role that exits unexpectedly (a processor exits on a fatal error by design), and
- * stops them all with SIGTERM, then SIGKILL after a grace period.
+ * stops them all with SIGTERM, then SIGKILL after a grace period. The roles are the production
+ * build in lib/ (found from the package root), not a copy compiled beside this file: the devnet
+ * runs from its own build (.cache/devnet), which holds only what dev.ts imports.
  */
 export class Supervisor {
   private readonly children = new Map<string, NodeProcess>()
@@ -32,7 +35,7 @@ export class Supervisor {
 
   start(role: RoleSpec, restarts = 0): void {
     const sink = this.opts.passThrough ? process.stdout : fs.createWriteStream(path.join(this.opts.logDir, `${role.name}.log`), { flags: 'a' })
-    const child = spawnNode(path.join(__dirname, `${role.script}.js`), role.args ?? [], {
+    const child = spawnNode(path.join(packageRoot(), 'lib', 'main', `${role.script}.js`), role.args ?? [], {
       env: { ...process.env, ...role.env },
       onOutput: (chunk) => sink.write(chunk),
       keepLines: 0,
