@@ -78,51 +78,68 @@ afterAll(async () => {
   await host?.close()
 })
 
+interface Submitted {
+  started: number
+  imxId: string
+  mavisId: string
+  taskId: number
+  graphqlId: string
+}
+
+/** The four refreshes, submitted once on each surface, by whichever test asks first. */
+let submission: Promise<Submitted> | undefined
+const submitted = () => (submission ??= submitRefreshes())
+
+async function submitRefreshes(): Promise<Submitted> {
+  const started = Date.now()
+  const imx = await call(api.url, 'POST', '/v1/metadata-refreshes', {
+    headers: { 'x-immutable-api-key': key },
+    body: { collection_address: address, token_ids: Array.from({ length: N }, (_, i) => String(i)) },
+  })
+  expect(imx.status).toBe(202)
+  expect(imx.headers.get('x-imx-remaining-refreshes')).toBe(String(30_000 - N))
+
+  const mavis = await call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, {
+    headers: { 'X-API-Key': key },
+    body: { token_ids: ['3', String(N - 3)] },
+  })
+  expect(mavis.status).toBe(200)
+  const seq = await call(api.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', {
+    headers: { 'X-Access-Key': key },
+    body: { chainID: '31337', contractAddress: address, tokenIDs: ['1', '2'] },
+  })
+  expect(seq.status).toBe(200)
+  // Token 1000 was never minted: tokenURI reverts.
+  const g = await gql(api.url, `mutation($c: String!) { refreshTokens(chain: "${CHAIN}", contract: $c, tokenIds: ["5", "${N}"]) { id status } }`, { c: address }, bearer(key))
+  expect(g.status).toBe(200)
+  return { started, imxId: imx.body.refresh_id, mavisId: mavis.headers.get('x-refresh-id')!, taskId: seq.body.taskID, graphqlId: g.body.data!.refreshTokens.id }
+}
+
+/** The 1,000-token Immutable refresh once completed, with the statuses seen on the way. */
+let imxCompletion: Promise<{ done: Record<string, any>; seen: Set<string> }> | undefined
+const imxCompleted = () => (imxCompletion ??= waitForImxRefresh())
+
+async function waitForImxRefresh(): Promise<{ done: Record<string, any>; seen: Set<string> }> {
+  const { imxId } = await submitted()
+  const seen = new Set<string>()
+  const done = await waitFor(
+    'the 1,000-token refresh to complete',
+    async () => {
+      const r = await call(api.url, 'GET', `/v1/metadata-refreshes/${imxId}`, { headers: bearer(key) })
+      seen.add(r.body.status)
+      return r.body.status === 'completed' ? r.body : undefined
+    },
+    45_000,
+    100,
+    () => workers.map((w) => w.output().split('\n').slice(-10).join('\n')).join('\n---\n'),
+  )
+  return { done, seen }
+}
+
 describe('a refresh of 1,000 tokens through every surface, processed by real workers', () => {
-  let imxId: string
-  let mavisId: string
-  let taskId: number
-  let graphqlId: string
-
   it('is accepted on each surface, then completes with the right summary', async () => {
-    const started = Date.now()
-    const imx = await call(api.url, 'POST', '/v1/metadata-refreshes', {
-      headers: { 'x-immutable-api-key': key },
-      body: { collection_address: address, token_ids: Array.from({ length: N }, (_, i) => String(i)) },
-    })
-    expect(imx.status).toBe(202)
-    expect(imx.headers.get('x-imx-remaining-refreshes')).toBe(String(30_000 - N))
-    imxId = imx.body.refresh_id
-
-    const mavis = await call(api.url, 'POST', `/mavis-market-partner/collections/${address}/refresh_metadata`, {
-      headers: { 'X-API-Key': key },
-      body: { token_ids: ['3', String(N - 3)] },
-    })
-    expect(mavis.status).toBe(200)
-    mavisId = mavis.headers.get('x-refresh-id')!
-    const seq = await call(api.url, 'POST', '/rpc/Metadata/RefreshTokenMetadata', {
-      headers: { 'X-Access-Key': key },
-      body: { chainID: '31337', contractAddress: address, tokenIDs: ['1', '2'] },
-    })
-    expect(seq.status).toBe(200)
-    taskId = seq.body.taskID
-    // Token 1000 was never minted: tokenURI reverts.
-    const g = await gql(api.url, `mutation($c: String!) { refreshTokens(chain: "${CHAIN}", contract: $c, tokenIds: ["5", "${N}"]) { id status } }`, { c: address }, bearer(key))
-    expect(g.status).toBe(200)
-    graphqlId = g.body.data!.refreshTokens.id
-
-    const seen = new Set<string>()
-    const done = await waitFor(
-      'the 1,000-token refresh to complete',
-      async () => {
-        const r = await call(api.url, 'GET', `/v1/metadata-refreshes/${imxId}`, { headers: bearer(key) })
-        seen.add(r.body.status)
-        return r.body.status === 'completed' ? r.body : undefined
-      },
-      45_000,
-      100,
-      () => workers.map((w) => w.output().split('\n').slice(-10).join('\n')).join('\n---\n'),
-    )
+    const { started, imxId } = await submitted()
+    const { done, seen } = await imxCompleted()
     const seconds = (Date.now() - started) / 1000
     expect([...seen].every((s) => ['queued', 'in_progress', 'completed'].includes(s))).toBe(true)
     expect(done).toMatchObject({ refresh_id: imxId, status: 'completed', collection_address: address, summary: { succeeded: N - 3, failed: 3, pending: 0 } })
@@ -138,6 +155,8 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
   })
 
   it('lists each failed token once, with Immutable error codes, status codes and truncated bodies, across pages', async () => {
+    const { imxId } = await submitted()
+    await imxCompleted()
     const seen: Record<string, any>[] = []
     let cursor = ''
     const remainings: number[] = []
@@ -179,6 +198,8 @@ describe('a refresh of 1,000 tokens through every surface, processed by real wor
   })
 
   it('the Mavis, Sequence and GraphQL refreshes complete too, each with its own view of progress', async () => {
+    const { imxId, mavisId, taskId, graphqlId } = await submitted()
+    await imxCompleted()
     const mavis = await waitFor(
       'the Mavis refresh',
       async () => {
