@@ -10,7 +10,8 @@
  *
  * --only: a comma list of route keys (graphql-token, hiro-nft, status, sequence-batch,
  * attribute-page, search, facets, facets-filtered, rarity-page, holdings, status-cached), or
- * `explorer` for the five explorer queries; default every route.
+ * `explorer` for the five explorer queries; default every route. --database URL: measure a database
+ * already filled by this fixture (kept by BENCH_KEEP=1, say) instead of filling one; it is not dropped.
  * DATABASE_URL: a server to create a scratch database on; unset = an embedded Postgres in a temp
  * dir. BENCH_SECONDS and BENCH_CONTRACTS (EVM contracts of 1,000 tokens) are the defaults of
  * --seconds and --contracts. BENCH_KEEP=1: fill, print the database URL and wait (Ctrl-C drops
@@ -49,6 +50,8 @@ export interface ApiOptions {
   markdown: boolean
   /** Route keys to measure; null = every route. */
   only: ReadonlySet<string> | null
+  /** An already filled database to measure (not dropped); undefined = fill one. */
+  database?: string
 }
 
 const EXPLORER_KEYS = ['search', 'facets', 'facets-filtered', 'rarity-page', 'holdings']
@@ -65,6 +68,7 @@ export function apiOptions(argv: string[]): ApiOptions {
     shape: { evmContracts: intArg(a, 'contracts', Number(process.env.BENCH_CONTRACTS ?? 900)), stacksContracts: 100, tokensPerContract: 1000 },
     markdown: !a.flags.has('no-md'),
     only: onlyArg(a.values.get('only')),
+    database: a.values.get('database'),
   }
 }
 
@@ -168,4 +172,7 @@ export async function runApi(opts: ApiOptions, pg?: PgServer, prefilled?: string
   }
 }
 
-if (require.main === module) runBenchMain('api bench', () => runApi(apiOptions(process.argv.slice(2))))
+if (require.main === module) {
+  const opts = apiOptions(process.argv.slice(2))
+  runBenchMain('api bench', () => (opts.database ? runApi(opts, { adminUrl: opts.database, embedded: false, stop: async () => {} }, opts.database) : runApi(opts)))
+}
