@@ -33,7 +33,7 @@ WITH cur AS (SELECT 1 FROM trait_set_contract st
               WHERE st.contract_id = $1 AND st.exact AND NOT EXISTS (SELECT 1 FROM trait_set_dirty d WHERE d.contract_id = $1)),
      s AS MATERIALIZED (SELECT trait_type, value, tokens FROM trait_token_set WHERE contract_id = $1 AND EXISTS (SELECT 1 FROM cur)),
      z AS (SELECT tokens # tokens AS none FROM s LIMIT 1),
-     f AS (SELECT ${masks.join(',\n                  ')} FROM z),
+     f AS MATERIALIZED (SELECT ${masks.join(',\n                  ')} FROM z),
      counted AS (SELECT s.trait_type, s.value, bit_count(s.tokens & ${narrowed.join(' & ')}) AS n FROM s, z, f WHERE s.trait_type IS NOT NULL)
 SELECT trait_type, value, n::int AS n FROM counted WHERE n > 0
 UNION ALL SELECT NULL, NULL, -1 FROM cur`
