@@ -40,11 +40,11 @@ export interface SearchOptions {
 
 export const MIN_TOKEN_QUERY = 3
 
-// Two tiers, each one statement ordered and limited on its own: exact and prefix matches (rank 0
-// and 1) through the btree indexes on lower(name) / lower(symbol) with text_pattern_ops (a byte
-// range [q, successor of q), db/migrations/*-SearchPrefixIndexes.js), then, only when those do not
-// fill the page, substring matches (rank 2) through the trigram indexes. So the page of a query
-// with many prefix matches never sorts every trigram match. A contract is found by its symbol
+// Two tiers, each ordered and limited on its own: exact and prefix matches (rank 0 and 1) through
+// the btree indexes on lower(name) / lower(symbol) with text_pattern_ops (a byte range [q,
+// successor of q), db/migrations/*-SearchPrefixIndexes.js), then, only when those do not fill the
+// page, substring matches (rank 2) through the trigram indexes (SEARCH_SQL). So the page of a
+// query with many prefix matches never sorts every trigram match. A contract is found by its symbol
 // only when its name does not contain the text (one hit per contract).
 type Tier = 'prefix' | 'substring'
 
@@ -81,7 +81,14 @@ SELECT kind, id, contract_id, field, text, rank, holders::text AS holders FROM r
  LIMIT $9`
 }
 
-const TIER_SQL: Record<Tier, string> = { prefix: tierSql('prefix'), substring: tierSql('substring') }
+// One statement: the substring tier sits under a one-time filter on the first tier's row count,
+// so Postgres runs it (and reads the trigram indexes) only when the first tier leaves room.
+const SEARCH_SQL = `
+WITH first_tier AS MATERIALIZED (${tierSql('prefix')}),
+     second_tier AS (SELECT * FROM (${tierSql('substring')}) s WHERE (SELECT count(*) FROM first_tier) < $9)
+SELECT * FROM (SELECT * FROM first_tier UNION ALL SELECT * FROM second_tier) u
+ ORDER BY rank, -holders::bigint, kind, id
+ LIMIT $9`
 
 /**
  * The first text after every text that starts with `q`, in byte (code point) order: `q` with its
@@ -118,8 +125,7 @@ export async function search(db: ReadDb, query: string, opts: SearchOptions): Pr
     opts.limit + 1,
     prefixSuccessor(q) ?? `${q}\u{10ffff}`,
   ]
-  const rows = a && a.rank >= 2 ? [] : await db.query<SearchRow>(TIER_SQL.prefix, params)
-  if (rows.length <= opts.limit) rows.push(...(await db.query<SearchRow>(TIER_SQL.substring, [...params.slice(0, 8), opts.limit + 1 - rows.length, params[9]])))
+  const rows = await db.query<SearchRow>(SEARCH_SQL, params)
   const hits = rows.slice(0, opts.limit).map((r) => ({ kind: r.kind, id: r.id, contractId: r.contract_id, field: r.field, text: r.text, rank: r.rank, holders: Number(r.holders) }))
   return { hits, hasNext: rows.length > opts.limit }
 }
