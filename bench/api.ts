@@ -6,8 +6,12 @@
  * single-token GraphQL, the Hiro NFT route, the status route (computed per request, and with the
  * default 1 s reuse), a Sequence 50 x 50 batch, and an attribute-filtered GraphQL page.
  *
- *   npm run bench:api [-- --seconds 10 --contracts 900 --no-md]
+ *   npm run bench:api [-- --seconds 10 --contracts 900 --only explorer --no-md]
  *
+ * --only: a comma list of route keys (graphql-token, hiro-nft, status, sequence-batch,
+ * attribute-page, search, facets, facets-filtered, rarity-page, holdings, status-cached), or
+ * `explorer` for the five explorer queries; default every route. --database URL: measure a database
+ * already filled by this fixture (kept by BENCH_KEEP=1, say) instead of filling one; it is not dropped.
  * DATABASE_URL: a server to create a scratch database on; unset = an embedded Postgres in a temp
  * dir. BENCH_SECONDS and BENCH_CONTRACTS (EVM contracts of 1,000 tokens) are the defaults of
  * --seconds and --contracts. BENCH_KEEP=1: fill, print the database URL and wait (Ctrl-C drops
@@ -44,6 +48,17 @@ export interface ApiOptions {
   seconds: number
   shape: FillShape
   markdown: boolean
+  /** Route keys to measure; null = every route. */
+  only: ReadonlySet<string> | null
+  /** An already filled database to measure (not dropped); undefined = fill one. */
+  database?: string
+}
+
+const EXPLORER_KEYS = ['search', 'facets', 'facets-filtered', 'rarity-page', 'holdings']
+
+function onlyArg(list: string | undefined): ReadonlySet<string> | null {
+  if (!list) return null
+  return new Set(list.split(',').flatMap((k) => (k === 'explorer' ? EXPLORER_KEYS : [k.trim()])))
 }
 
 export function apiOptions(argv: string[]): ApiOptions {
@@ -52,6 +67,8 @@ export function apiOptions(argv: string[]): ApiOptions {
     seconds: intArg(a, 'seconds', Number(process.env.BENCH_SECONDS ?? 10)),
     shape: { evmContracts: intArg(a, 'contracts', Number(process.env.BENCH_CONTRACTS ?? 900)), stacksContracts: 100, tokensPerContract: 1000 },
     markdown: !a.flags.has('no-md'),
+    only: onlyArg(a.values.get('only')),
+    database: a.values.get('database'),
   }
 }
 
@@ -82,19 +99,23 @@ function table(rows: Row[]): string {
 }
 
 /** Every route on a server without status reuse, then the status route with the default reuse. */
-async function measureAll(url: string, shape: FillShape, seconds: number): Promise<Row[]> {
+async function measureAll(url: string, shape: FillShape, seconds: number, only: ReadonlySet<string> | null): Promise<Row[]> {
+  const wanted = (key: string) => only === null || only.has(key)
   const pool = new Pool({ connectionString: url, max: POOL_SIZE })
   const db = read.readDbFromPool(pool)
   const rows: Row[] = []
   try {
     const plain = await startApiServer(url, 0, POOL_SIZE)
     try {
-      const routes = [...scenarios(read, db, shape, ['graphql-token', 'hiro-nft', 'status', 'sequence-batch', 'attribute-page']), ...explorerScenarios(read, db)]
+      const routes = [...scenarios(read, db, shape, ['graphql-token', 'hiro-nft', 'status', 'sequence-batch', 'attribute-page']), ...explorerScenarios(read, db)].filter((s) =>
+        wanted(s.key),
+      )
       await warmUp(plain.url, routes, 3)
       for (const s of routes) rows.push(await measure(plain.url, s, seconds))
     } finally {
       await plain.stop()
     }
+    if (!wanted('status-cached')) return rows
     const cached = await startApiServer(url, 1000, POOL_SIZE)
     try {
       rows.push(await measure(cached.url, cachedStatusScenario(read, db), seconds))
@@ -128,12 +149,12 @@ export async function runApi(opts: ApiOptions, pg?: PgServer, prefilled?: string
         return { markdown: '', summary: '' }
       }
     }
-    const rows = await measureAll(url, opts.shape, opts.seconds)
+    const rows = await measureAll(url, opts.shape, opts.seconds, opts.only)
     const md = [
       machineTable(m, commandLine()),
       '',
       `${fmt(shapeTokens(opts.shape))} tokens (${fmt(opts.shape.evmContracts)} EVM + ${fmt(opts.shape.stacksContracts)} Stacks contracts x ${fmt(opts.shape.tokensPerContract)}), ` +
-        `autocannon ${opts.seconds} s per route (after 3 s of load on every route, then a 2 s warm-up each), pg pool ${POOL_SIZE} on both sides; raw SQL = the same store calls (lib/store/read) at the same concurrency. ` +
+        `${opts.only ? `routes: ${[...opts.only].join(', ')}; ` : ''}autocannon ${opts.seconds} s per route (after 3 s of load on every route, then a 2 s warm-up each), pg pool ${POOL_SIZE} on both sides; raw SQL = the same store calls (lib/store/read) at the same concurrency. ` +
         `Non-2xx on the Hiro route are the 422s of the 2% of tokens whose metadata FAILED or is INVALID (fixture), not errors.`,
       '',
       table(rows),
@@ -151,4 +172,7 @@ export async function runApi(opts: ApiOptions, pg?: PgServer, prefilled?: string
   }
 }
 
-if (require.main === module) runBenchMain('api bench', () => runApi(apiOptions(process.argv.slice(2))))
+if (require.main === module) {
+  const opts = apiOptions(process.argv.slice(2))
+  runBenchMain('api bench', () => (opts.database ? runApi(opts, { adminUrl: opts.database, embedded: false, stop: async () => {} }, opts.database) : runApi(opts)))
+}

@@ -110,8 +110,10 @@ function fillSteps(s: FillShape): FillStep[] {
        INSERT INTO job_stat_minute (id, minute, chain, host, completed, failed, invalid, retried)
        SELECT m::text || '|eip155:1|ipfs.io', m, 'eip155:1', 'ipfs.io', 600, 3, 2, 10
          FROM generate_series(date_trunc('minute', now()) - interval '14 minutes', date_trunc('minute', now()), interval '1 minute') m;
-       -- each call rescores at most 50 collections' rarity: call until every collection is scored
-       DO $$ BEGIN PERFORM compact_counters(); WHILE EXISTS (SELECT 1 FROM rarity_dirty) LOOP PERFORM compact_counters(); END LOOP; END $$`,
+       -- each call rescores at most 50 collections' rarity (and rebuilds at most 50 collections'
+       -- trait token sets): call until every collection is scored and built
+       DO $$ BEGIN PERFORM compact_counters(); WHILE EXISTS (SELECT 1 FROM rarity_dirty) LOOP PERFORM compact_counters(); END LOOP; END $$;
+       DO $$ BEGIN WHILE EXISTS (SELECT 1 FROM trait_set_dirty) LOOP PERFORM rebuild_trait_sets(); END LOOP; END $$`,
     ],
     [
       // Vacuumed and checkpointed before anything is measured: after millions of inserts the

@@ -80,16 +80,10 @@ const value = () => `v${[0, 0, 0, 0, 1, 1, 2, 3][rnd(8)]}`
 export function explorerScenarios(read: Read, db: Db): Scenario[] {
   const page = async () => {
     const p = await read.tokensByRarity(db, BIG_COLLECTION, [], null, 50)
-    await Promise.all([
-      read.loadTokenViews(
-        db,
-        p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
-      ),
-      read.rarityOfTokens(
-        db,
-        p.items.map((i) => i.ref),
-      ),
-    ])
+    await read.loadTokenViews(
+      db,
+      p.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
+    )
   }
   return [
     {

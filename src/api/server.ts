@@ -18,7 +18,6 @@ import { readyRoutes } from './status/ready'
 import { OnDemandBudget } from './sequence/onDemandBudget'
 import { hiroRoutes } from './hiro/routes'
 import { sequenceRoutes } from './sequence/routes'
-import { graphqlRequestHeaders } from './auth/requestHeaders'
 import { imxRefreshRoutes } from './imx/routes'
 import { mavisRefreshRoutes } from './mavis/routes'
 import { sequenceRefreshRoutes } from './sequence/refreshRoutes'
@@ -109,7 +108,6 @@ export async function buildApiServer(deps: ApiDeps): Promise<FastifyInstance> {
   await limited('immutable', [imxRefreshRoutes(ctx)], { prefix: '/v1/metadata-refreshes', skipMethods: ['POST'] })
   await app.register(zkevmRefreshRoutes(ctx), { prefix: '/v1/chains' })
   await app.register(mavisRefreshRoutes(ctx), { prefix: '/mavis-market-partner' })
-  await app.register(graphqlRequestHeaders())
   await limited('graphql', [await graphqlRoutes(ctx)])
   return app
 }

@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(() => stopPipeline({ running, api, db, host }))
 
-/** Every job finished, every counter delta folded and every collection rescored. */
+/** Every job finished, every counter delta folded, every collection rescored and its trait token sets rebuilt. */
 async function settled(): Promise<void> {
   const height = Number(await chain.driver.blockNumber())
   for (const c of [CHAIN, MIRROR]) await waitForIndexed(db.ds, c, height, running[0])
@@ -72,8 +72,9 @@ async function settled(): Promise<void> {
       const [r] = await db.ds.query(`SELECT
         (SELECT count(*) FROM metadata_job WHERE status IN ('QUEUED', 'RUNNING'))::int AS live,
         (SELECT count(*) FROM counter_delta)::int AS deltas,
-        (SELECT count(*) FROM rarity_dirty)::int AS dirty`)
-      return r.live === 0 && r.deltas === 0 && r.dirty === 0
+        (SELECT count(*) FROM rarity_dirty)::int AS dirty,
+        (SELECT count(*) FROM trait_set_dirty)::int AS marks`)
+      return r.live === 0 && r.deltas === 0 && r.dirty === 0 && r.marks === 0
     },
     120_000,
     200,

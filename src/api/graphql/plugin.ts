@@ -1,5 +1,5 @@
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server'
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled'
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default'
 import { fastifyApolloHandler } from '@as-integrations/fastify'
 import type { FastifyError, FastifyInstance } from 'fastify'
@@ -26,6 +26,9 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
   const plugins: ApolloServerPlugin<GraphQLContext>[] = [
     ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
     ctx.config.GRAPHQL_SANDBOX ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    // The schema sets no cache hints (every answer has max-age 0, so no Cache-Control header), and
+    // the default cache-control plugin would wrap every field resolver to compute that.
+    ApolloServerPluginCacheControlDisabled(),
   ]
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -43,7 +46,7 @@ export async function graphqlRoutes(ctx: ApiContext): Promise<(instance: Fastify
     formatError: (formatted, error) => maskInternal(formatted, error, log),
   })
   await apollo.start()
-  const handler = fastifyApolloHandler(apollo, { context: async () => createGraphQLContext(ctx) })
+  const handler = fastifyApolloHandler(apollo, { context: async (request) => createGraphQLContext(ctx, request.headers) })
   const stream = ctx.changes ? graphqlStreamRoute(ctx, schema, limits) : undefined
   return async (instance: FastifyInstance) => {
     if (stream) await stream(instance)

@@ -1,4 +1,7 @@
 import type { ReadDb } from './readDb'
+import { traitSetCounts, type FacetCount, type FacetFilter } from './traitSets'
+
+export type { FacetCount, FacetFilter } from './traitSets'
 
 /**
  * Per-collection figures kept by triggers (db/migrations/*-ExplorerQueries.js): token and holder
@@ -70,20 +73,23 @@ export async function traitCounts(db: ReadDb, contractId: string): Promise<Trait
   )
 }
 
-/** One active filter of a marketplace sidebar: the token has this trait with one of the values. */
-export interface FacetFilter {
-  traitType: string
-  values: readonly string[]
-}
-
 /**
  * Facet counts given the active filters, as a marketplace sidebar shows them: each trait type's
  * values are counted over the tokens that match every filter on the other trait types (so a
- * filtered trait still shows its alternatives). One statement: one index range per filter, one
- * scan of the matching tokens' attribute rows per filtered trait type plus one for the rest.
+ * filtered trait still shows its alternatives). From the collection's trait token sets when they
+ * are current (bitmap intersections, traitSets.ts), else by the exact scan of attribute rows.
  */
 export async function filteredTraitCounts(db: ReadDb, contractId: string, filters: readonly FacetFilter[]): Promise<TraitFacet[]> {
   if (filters.length === 0) return traitCounts(db, contractId)
+  const fromSets = await traitSetCounts(db, contractId, filters)
+  return facets(fromSets ?? (await scannedTraitCounts(db, contractId, filters)))
+}
+
+/**
+ * The same counts from the attribute rows: one index range per filter, one scan of the matching
+ * tokens' attribute rows per filtered trait type plus one for the rest.
+ */
+export async function scannedTraitCounts(db: ReadDb, contractId: string, filters: readonly FacetFilter[]): Promise<FacetCount[]> {
   const params: unknown[] = [contractId]
   const matching = (except?: string) => {
     const sets = filters
@@ -108,10 +114,10 @@ export async function filteredTraitCounts(db: ReadDb, contractId: string, filter
   })
   const text = [others, ...perFiltered].join('\nUNION ALL\n')
   const rows = await db.query<{ trait_type: string | null; value: string | null; n: string }>(text, params)
-  return facets(rows.map((r) => ({ traitType: r.trait_type ?? '', value: r.value ?? '', count: Number(r.n) })))
+  return rows.map((r) => ({ traitType: r.trait_type ?? '', value: r.value ?? '', count: Number(r.n) }))
 }
 
-function facets(counts: { traitType: string; value: string; count: number }[]): TraitFacet[] {
+function facets(counts: FacetCount[]): TraitFacet[] {
   const byType = new Map<string, { value: string; count: number }[]>()
   for (const c of counts) {
     let list = byType.get(c.traitType)

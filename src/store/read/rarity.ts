@@ -24,18 +24,21 @@ export interface RarityCursor {
   ref: string
 }
 
-/** Tokens of a contract from rarest to most common (then by id), optionally matching attribute conditions. */
+/**
+ * Tokens of a contract from rarest to most common (then by id), optionally matching attribute
+ * conditions, with each token's rarity (so a page needs no second lookup for it).
+ */
 export async function tokensByRarity(
   db: ReadDb,
   contractId: string,
   conditions: readonly AttributeCondition[],
   after: RarityCursor | null,
   limit: number,
-): Promise<TokenPage & { ranks: number[] }> {
+): Promise<TokenPage & { rarities: Rarity[] }> {
   const params: unknown[] = [contractId, after?.rank ?? 0, after?.ref ?? '', limit + 1]
   const match = conditions.length > 0 ? `AND r.token_id IN (${attributeMatchSql(conditions, params)})` : ''
-  const rows = await db.query<{ ref: string; contract_id: string; token_id: string; rank: number }>(
-    `SELECT r.token_id AS ref, r.contract_id, t.token_id::text AS token_id, r.rank
+  const rows = await db.query<{ ref: string; contract_id: string; token_id: string; score: number; rank: number }>(
+    `SELECT r.token_id AS ref, r.contract_id, t.token_id::text AS token_id, r.score, r.rank
        FROM token_rarity r JOIN token t ON t.id = r.token_id
       WHERE r.contract_id = $1 AND (r.rank, r.token_id) > ($2::int, $3::text) ${match}
       ORDER BY r.rank, r.token_id
@@ -43,5 +46,9 @@ export async function tokensByRarity(
     params,
   )
   const kept = rows.slice(0, limit)
-  return { items: kept.map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id })), ranks: kept.map((r) => r.rank), hasNext: rows.length > limit }
+  return {
+    items: kept.map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id })),
+    rarities: kept.map((r) => ({ score: r.score, rank: r.rank })),
+    hasNext: rows.length > limit,
+  }
 }

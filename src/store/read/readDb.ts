@@ -15,12 +15,17 @@ import type { DataSource } from 'typeorm'
  * re-plans the 6-table token lookup on every request: measured 1.09 ms against 0.43 ms per
  * single-token lookup (300,000 tokens, sequential calls). Every read statement here is written
  * so that its generic plan is index probes.
+ *
+ * They also plan no parallel workers: a generic plan's default row guesses (5,000 for a LIKE on a
+ * million names) priced search's substring tier past the parallel threshold, and launching two
+ * workers took 15-25 ms of a statement whose work is under 1 ms (1,000,000 tokens). The API runs
+ * many short statements side by side; workers would only compete with the other requests.
  */
 export interface ReadDb {
   query<T extends QueryResultRow>(text: string, values?: readonly unknown[]): Promise<T[]>
 }
 
-const SESSION_SETUP = `SET plan_cache_mode = force_generic_plan`
+const SESSION_SETUP = `SET plan_cache_mode = force_generic_plan; SET max_parallel_workers_per_gather = 0`
 
 const names = new Map<string, string>()
 

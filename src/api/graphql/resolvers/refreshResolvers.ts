@@ -14,7 +14,7 @@ import { RefreshErrorConnection, RefreshType } from '../types/refresh'
  * REST refresh surfaces: API key, rights, per-key limits shared with them) and `refresh(id)`
  * reads its progress, with its per-token errors as a cursor connection.
  *
- * The key comes from `Authorization: Bearer <key>` of the HTTP request (requestHeaders.ts).
+ * The key comes from `Authorization: Bearer <key>` of the HTTP request (context.ts).
  * Errors: UNAUTHENTICATED (HTTP 401), FORBIDDEN (403), RATE_LIMITED (429 with Retry-After),
  * BAD_USER_INPUT (400). A refresh the key may not see reads as null, like an unknown one.
  */

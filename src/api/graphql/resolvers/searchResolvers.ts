@@ -33,9 +33,12 @@ export class SearchResolvers {
         : null
     const wanted: SearchKind[] = kinds && kinds.length > 0 ? kinds : ['TOKEN', 'CONTRACT']
     const { hits, hasNext } = await ctx.api.store.read(search, text, { kinds: wanted, chains: chains && chains.length > 0 ? chains : null, after: cursor, limit })
-    const tokenViews = await ctx.loaders.tokenViews.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id))
+    // both loads in one round: neither needs the other
+    const [tokenViews, contracts] = await Promise.all([
+      ctx.loaders.tokenViews.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id)),
+      ctx.loaders.contracts.loadMany(hits.map((h) => h.contractId)),
+    ])
     const tokens = new Map(tokenViews.flatMap((v) => (v instanceof Error ? [] : [[v.ref, tokenNode(v)] as const])))
-    const contracts = await ctx.loaders.contracts.loadMany(hits.map((h) => h.contractId))
     const nodes: SearchResultType[] = []
     hits.forEach((h, i) => {
       const contract = contracts[i]

@@ -37,8 +37,10 @@ export async function contractTokens(
 async function rarityTokens(ctx: GraphQLContext, contractId: string, conditions: AttributeCondition[], limit: number, after: string | null | undefined): Promise<TokenConnection> {
   const cur = decodeCursor('rarity', after)
   const page = await ctx.api.store.read(tokensByRarity, contractId, conditions, cur && cur.n !== undefined && cur.a !== undefined ? { rank: cur.n, ref: cur.a } : null, limit)
+  // the page already read each token's rarity: the Token.rarity fields need no statement of their own
+  page.items.forEach((item, i) => ctx.loaders.rarity.prime(item.ref, page.rarities[i]!))
   const last = page.items.at(-1)
-  const endCursor = last ? encodeCursor('rarity', { n: page.ranks.at(-1), a: last.ref }) : null
+  const endCursor = last ? encodeCursor('rarity', { n: page.rarities.at(-1)?.rank, a: last.ref }) : null
   return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor } }
 }
 
