@@ -11,6 +11,7 @@ export default defineConfig({
     // the last step of `npm test`): they start many processes and time recoveries.
     exclude: ['test/e2e/drills.test.ts', '**/node_modules/**'],
     globalSetup: ['test/helpers/globalSetup.ts'],
+    setupFiles: ['test/helpers/testDeadline.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
