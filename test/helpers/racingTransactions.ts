@@ -19,6 +19,8 @@ export async function withRacingTransactions<T>(ds: DataSource, count: number, r
     const txs: RacingTransaction[] = []
     for (const runner of runners) {
       await runner.startTransaction()
+      // a statement stuck behind a lock fails, naming it, before the test's timeout (a safety net, as waitFor's)
+      await runner.query(`SET LOCAL lock_timeout = '45s'`)
       const [row] = await runner.query(`SELECT pg_backend_pid() AS pid`)
       txs.push({ runner, pid: row.pid })
     }

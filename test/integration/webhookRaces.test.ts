@@ -11,7 +11,7 @@ import { claimJobs, releaseJobs } from '../../src/store/jobs/claim'
 import { recordChanges } from '../../src/store/notificationEvents'
 import type { SqlExecutor } from '../../src/store/sql'
 import { pendingDeliveries } from '../../src/store/webhookDeliveries'
-import { createWebhook, createWebhookIn, MAX_WEBHOOKS_PER_KEY, resumeWebhookIn } from '../../src/store/webhooks'
+import { createWebhook, createWebhookIn, deleteWebhook, MAX_WEBHOOKS_PER_KEY, resumeWebhookIn } from '../../src/store/webhooks'
 import { useTestDatabase } from '../helpers/database'
 import { startBehind, withRacingTransactions } from '../helpers/racingTransactions'
 
@@ -93,12 +93,18 @@ describe('webhook races', () => {
   })
 
   it("a transaction waiting for one webhook's job takes no event ids the other webhooks' later events could overtake", async () => {
-    // two webhooks on one contract; the one whose job id sorts first (woken first) is busy
+    // two webhooks on one contract: the busy one (mints only) is woken first, its job id sorting first
     const key = await newAdminKey()
     const contract = `${CHAIN}:0x${'e'.repeat(40)}`
     const create = async (eventTypes: string[]) => (await createWebhook(db.ds, key, { url: 'https://example.com/hook', contracts: [contract], eventTypes }, new Date())).record.id
-    const both = [await create(['token.minted']), await create(['token.minted', 'token.transferred'])]
-    const [busy, other] = [...both].sort((a, b) => (a < b ? -1 : 1))
+    const other = await create(['token.minted', 'token.transferred'])
+    let busy = await create(['token.minted'])
+    // ids are random UUIDs: each try sorts first with probability 1/2
+    for (let tries = 1; busy > other; tries++) {
+      if (tries === 64) throw new Error('no webhook id sorted before the other one in 64 tries')
+      await deleteWebhook(db.ds, busy)
+      busy = await create(['token.minted'])
+    }
     const mint: ChangeEvent = { ...transfer(contract, '7', 1), type: 'token.minted' }
     await recordChanges(db.ds.manager, [mint], new Date())
     const seen: bigint[][] = []
@@ -110,12 +116,12 @@ describe('webhook races', () => {
       // meanwhile a transfer only the other webhook wants is stored and committed
       await recordChanges(transferring!.runner.manager, [transfer(contract, '7', 2)], new Date())
       await transferring!.runner.commitTransaction()
-      seen.push((await pendingIds(db.ds.manager, other!)).map(BigInt))
+      seen.push((await pendingIds(db.ds.manager, other)).map(BigInt))
       await worker!.runner.commitTransaction()
       const r = await minted.outcome
       if (!r.ok) throw r.error
       await minting!.runner.commitTransaction()
-      seen.push((await pendingIds(db.ds.manager, other!)).map(BigInt))
+      seen.push((await pendingIds(db.ds.manager, other)).map(BigInt))
     })
     const [afterTransfer, afterMint] = seen
     // the other webhook's job may already have sent everything pending after the first commit:
