@@ -105,7 +105,7 @@ afterAll(async () => {
   await host?.close()
 })
 
-describe('change notifications over GraphQL', { timeout: 120_000 }, () => {
+describe('change notifications over GraphQL', () => {
   let hookId = ''
 
   it('createWebhook answers the secret once; a key may not subscribe outside its collections', async () => {

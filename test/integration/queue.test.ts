@@ -262,7 +262,7 @@ describe('host slots', () => {
 })
 
 describe('job runner', () => {
-  it('runs every job exactly once to completion and wakes on NOTIFY, not on its poll interval', { timeout: 180_000 }, async () => {
+  it('runs every job exactly once to completion and wakes on NOTIFY, not on its poll interval', async () => {
     const c = await fresh(300, '0x0000000000000000000000000000000000000006')
     await db.ds.query(`DELETE FROM metadata_job`)
     const runs = new Map<string, number>()

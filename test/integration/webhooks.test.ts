@@ -115,7 +115,7 @@ afterAll(async () => {
   await host?.close()
 })
 
-describe('webhooks', { timeout: 180_000 }, () => {
+describe('webhooks', () => {
   let flakySecret = ''
 
   it('a receiver that answers 500 before it answers 200 gets every event exactly once per idempotency id, in order per token', async () => {
