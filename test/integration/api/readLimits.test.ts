@@ -65,6 +65,15 @@ async function exhaust(target: RunningApi, p: Probe, headers: Record<string, str
   for (let i = 0; i < n; i++) expect((await send(target, p, headers)).status).not.toBe(429)
 }
 
+/** A fresh client spends its budget on `p`; the next read is refused with a 429, returned. */
+async function pastTheLimit(p: Probe): Promise<Awaited<ReturnType<typeof send>>> {
+  const who = client()
+  await exhaust(api, p, who, LIMIT)
+  const r = await send(api, p, who)
+  expect(r.status).toBe(429)
+  return r
+}
+
 describe('read rate limits', () => {
   it('answers RateLimit-Limit, -Remaining, -Reset and -Policy on every read', async () => {
     const r = await send(api, SURFACES.hiro, client())
@@ -79,10 +88,7 @@ describe('read rate limits', () => {
 
   it('refuses a Hiro read past the limit with 429, Retry-After and Fastify error body', () =>
     inOneWindow(async () => {
-      const who = client()
-      await exhaust(api, SURFACES.hiro, who, LIMIT)
-      const r = await send(api, SURFACES.hiro, who)
-      expect(r.status).toBe(429)
+      const r = await pastTheLimit(SURFACES.hiro)
       expect(r.headers.get('ratelimit-remaining')).toBe('0')
       expect(r.headers.get('retry-after')).toBe(r.headers.get('ratelimit-reset'))
       expect(r.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Rate limit exceeded, retry in \d+ seconds?$/) })
@@ -90,19 +96,13 @@ describe('read rate limits', () => {
 
   it('refuses a Sequence read past the limit with the webrpc RateLimited error', () =>
     inOneWindow(async () => {
-      const who = client()
-      await exhaust(api, SURFACES.sequence, who, LIMIT)
-      const r = await send(api, SURFACES.sequence, who)
-      expect(r.status).toBe(429)
+      const r = await pastTheLimit(SURFACES.sequence)
       expect(r.body).toMatchObject({ error: 'RateLimited', code: 2005, msg: 'Rate limited', status: 429 })
     }))
 
   it('refuses a GraphQL request past the limit with a RATE_LIMITED GraphQL error', () =>
     inOneWindow(async () => {
-      const who = client()
-      await exhaust(api, SURFACES.graphql, who, LIMIT)
-      const r = await send(api, SURFACES.graphql, who)
-      expect(r.status).toBe(429)
+      const r = await pastTheLimit(SURFACES.graphql)
       expect(r.body.errors).toEqual([{ message: expect.stringMatching(/^Rate limit exceeded/), extensions: { code: 'RATE_LIMITED' } }])
     }))
 
