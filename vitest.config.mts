@@ -11,7 +11,10 @@ export default defineConfig({
     // the last step of `npm test`): they start many processes and time recoveries.
     exclude: ['test/e2e/drills.test.ts', '**/node_modules/**'],
     globalSetup: ['test/helpers/globalSetup.ts'],
-    testTimeout: 60_000,
+    setupFiles: ['test/helpers/testDeadline.ts'],
+    // A safety net for a hang, not a speed check: integration tests run real processes and chains,
+    // and waits of 60-120 s for their state, on a 2-core CI machine that may be shared.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,

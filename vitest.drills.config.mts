@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['test/e2e/drills.test.ts'],
     globalSetup: ['test/helpers/globalSetup.ts'],
+    setupFiles: ['test/helpers/testDeadline.ts'],
     testTimeout: 600_000,
     hookTimeout: 120_000,
     pool: 'forks',

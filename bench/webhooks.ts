@@ -121,7 +121,7 @@ async function main(): Promise<void> {
     const ds = await openDataSource(url, 2)
     const { record: key } = await createApiKey(ds, { name: 'bench', contracts: [] }, new Date())
     const hook = (path: string) =>
-      createWebhook(ds.manager, key, { url: `http://127.0.0.1:${receiver.port}${path}`, contracts: [contractId], eventTypes: ['metadata.updated'] }, new Date())
+      createWebhook(ds, key, { url: `http://127.0.0.1:${receiver.port}${path}`, contracts: [contractId], eventTypes: ['metadata.updated'] }, new Date())
     const live = (await hook('/live')).record
     const backlog = (await hook('/backlog')).record
     await c.query(`UPDATE webhook_subscription SET paused_at = now() WHERE id = $1`, [backlog.id])

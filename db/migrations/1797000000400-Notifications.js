@@ -15,7 +15,28 @@
 //   (after every 'contract:' and 'token:' id, so writers that lock job rows in id order never
 //   meet them out of order).
 
+// The first definition of tms_wake_delivery (1797000000600-DeliveryWakeAfterLock replaces it and
+// restores this one on down()).
+const WAKE_DELIVERY = `CREATE OR REPLACE FUNCTION tms_wake_delivery(p_subscription text, p_chain text) RETURNS void LANGUAGE plpgsql AS $$
+      DECLARE
+        held boolean := EXISTS (SELECT 1 FROM webhook_subscription s WHERE s.id = p_subscription AND s.paused_at IS NOT NULL);
+      BEGIN
+        INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts,
+                                       request_version, queued_at, created_at, updated_at)
+        VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 110,
+                now(), 0, 1, now(), now(), now())
+        ON CONFLICT (id) DO UPDATE SET
+          status = CASE WHEN j.status = 'RUNNING' OR (j.status = 'FAILED' AND held) THEN j.status ELSE 'QUEUED' END,
+          attempts = CASE WHEN j.status IN ('QUEUED', 'RUNNING') OR (j.status = 'FAILED' AND held) THEN j.attempts ELSE 0 END,
+          run_at = CASE WHEN j.status = 'QUEUED' OR (j.status = 'FAILED' AND held) THEN j.run_at ELSE now() END,
+          queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE now() END,
+          request_version = j.request_version + 1,
+          updated_at = now();
+      END $$`
+
 module.exports = class Notifications1797000000400 {
+  static WAKE_DELIVERY = WAKE_DELIVERY
+
   name = 'Notifications1797000000400'
 
   async up(db) {
@@ -71,22 +92,7 @@ module.exports = class Notifications1797000000400 {
     // gets a newer version (its settle queues it again); a finished one is queued with fresh
     // attempts, a FAILED one too unless its webhook is paused (attempts ran out: resume clears
     // paused_at first). Priority 110 is PRIORITY.DELIVERY (src/core/jobs.ts).
-    await db.query(`CREATE FUNCTION tms_wake_delivery(p_subscription text, p_chain text) RETURNS void LANGUAGE plpgsql AS $$
-      DECLARE
-        held boolean := EXISTS (SELECT 1 FROM webhook_subscription s WHERE s.id = p_subscription AND s.paused_at IS NOT NULL);
-      BEGIN
-        INSERT INTO metadata_job AS j (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts,
-                                       request_version, queued_at, created_at, updated_at)
-        VALUES ('webhook:' || p_subscription || ':' || p_chain, 'DELIVERY', p_chain, p_subscription, NULL, 'QUEUED', 110,
-                now(), 0, 1, now(), now(), now())
-        ON CONFLICT (id) DO UPDATE SET
-          status = CASE WHEN j.status = 'RUNNING' OR (j.status = 'FAILED' AND held) THEN j.status ELSE 'QUEUED' END,
-          attempts = CASE WHEN j.status IN ('QUEUED', 'RUNNING') OR (j.status = 'FAILED' AND held) THEN j.attempts ELSE 0 END,
-          run_at = CASE WHEN j.status = 'QUEUED' OR (j.status = 'FAILED' AND held) THEN j.run_at ELSE now() END,
-          queued_at = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.queued_at ELSE now() END,
-          request_version = j.request_version + 1,
-          updated_at = now();
-      END $$`)
+    await db.query(WAKE_DELIVERY)
 
     // The opposite of an orphaned chain event (a transfer back, a burn for a mint, a mint for a
     // burn), as a new event for the given webhooks (those still existing), whose jobs are woken.

@@ -31,7 +31,7 @@ export async function webhooksCreateCommand(opts: WebhooksCreateOptions, io: Cli
   const config = loadConfig(io.env)
   const created = await withDatabase(config, io, async (ds) => {
     const key = await findKey(await listApiKeys(ds), opts.key)
-    return asUsageError(() => createWebhook(ds.manager, key, input, nowOf(io)))
+    return asUsageError(() => createWebhook(ds, key, input, nowOf(io)))
   })
   writeLine(io.stdout, opts.json ? JSON.stringify({ secret: created.secret, ...webhookJson(created.record) }, null, 2) : formatCreated(created.secret, created.record))
   return EXIT.OK

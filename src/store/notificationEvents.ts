@@ -13,7 +13,9 @@ import { SqlExecutor, rows } from './sql'
  *   webhooks the cost is one indexed read per call. Each matching subscription gets one
  *   PENDING delivery row; paused subscriptions keep collecting them for when they resume.
  * - Delivery jobs are woken by tms_wake_delivery in (subscription, chain) order, after the
- *   caller's metadata jobs (`webhook:` ids sort after `contract:` and `token:`).
+ *   caller's metadata jobs (`webhook:` ids sort after `contract:` and `token:`), and before the
+ *   event ids are taken: for one webhook and chain, ids are taken in commit order, so a delivery
+ *   job that sends pending rows oldest first never sends an event before an earlier one.
  * - Every change, matched or not, is NOTIFYed on CHANGE_CHANNEL at commit, for the API
  *   processes' GraphQL subscriptions.
  */
@@ -49,7 +51,6 @@ interface SubscriptionFilter {
   chains: string[]
   contracts: string[]
   event_types: string[]
-  paused: boolean
 }
 
 /** Stores the changes some subscription wants, fans them out and wakes the delivery jobs; NOTIFYs all of them. */
@@ -61,26 +62,27 @@ export async function recordChanges(db: SqlExecutor, changes: readonly ChangeEve
   const fanout = changes.map((e) => subs.filter((s) => matches(s, e)))
   const stored = fanout.flatMap((m, i) => (m.length > 0 ? [i] : []))
   if (stored.length === 0) return { eventIds: [], stored: [] }
+  const deliveries = stored.flatMap((i) => fanout[i]!.map((s) => ({ sub: s.id, chain: changes[i]!.chain, subject: changes[i]!.tokenRef ?? changes[i]!.contractId, event: i })))
+  // The delivery jobs' rows before the event ids: a transaction that takes ids for a webhook
+  // commits before the next one can take any, so its events never overtake an earlier one.
+  // Paused webhooks too: tms_wake_delivery reads the pause once it holds the row.
+  await wakeDeliveries(
+    db,
+    deliveries.map((d) => ({ subscriptionId: d.sub, chain: d.chain })),
+  )
   const ids = await rows<{ id: string }>(db, `SELECT nextval(pg_get_serial_sequence('notification_event', 'id'))::text AS id FROM generate_series(1, $1)`, [stored.length])
   const eventIds = ids.map((r) => r.id)
+  const eventIdOf = new Map(stored.map((i, n) => [i, eventIds[n]!]))
   await insertEvents(
     db,
     stored.map((i) => changes[i]!),
     eventIds,
     now,
   )
-  const deliveries = stored.flatMap((i, n) =>
-    fanout[i]!.map((s) => ({ sub: s.id, event: eventIds[n]!, chain: changes[i]!.chain, subject: changes[i]!.tokenRef ?? changes[i]!.contractId })),
-  )
   await db.query(
     `INSERT INTO webhook_delivery (subscription_id, event_id, chain, subject, status, created_at)
      SELECT sub, event::bigint, chain, subject, 'PENDING', $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d(sub, event, chain, subject)`,
-    [deliveries.map((d) => d.sub), deliveries.map((d) => d.event), deliveries.map((d) => d.chain), deliveries.map((d) => d.subject), now],
-  )
-  const paused = new Set(subs.filter((s) => s.paused).map((s) => s.id))
-  await wakeDeliveries(
-    db,
-    deliveries.filter((d) => !paused.has(d.sub)).map((d) => ({ subscriptionId: d.sub, chain: d.chain })),
+    [deliveries.map((d) => d.sub), deliveries.map((d) => eventIdOf.get(d.event)!), deliveries.map((d) => d.chain), deliveries.map((d) => d.subject), now],
   )
   return { eventIds, stored }
 }
@@ -98,7 +100,7 @@ async function matchingSubscriptions(db: SqlExecutor, changes: readonly ChangeEv
   const contracts = [...new Set(changes.map((c) => c.contractId))]
   return rows<SubscriptionFilter>(
     db,
-    `SELECT s.id, s.chains, s.contracts, s.event_types, s.paused_at IS NOT NULL AS paused
+    `SELECT s.id, s.chains, s.contracts, s.event_types
        FROM webhook_subscription s JOIN api_key k ON k.id = s.api_key_id AND k.revoked_at IS NULL
       WHERE (cardinality(s.chains) = 0 OR s.chains && $1::text[])
         AND (cardinality(s.contracts) = 0 OR s.contracts && $2::text[])
@@ -126,7 +128,7 @@ async function insertEvents(db: SqlExecutor, events: ChangeEvent[], ids: string[
   )
 }
 
-/** Wakes the delivery jobs of (subscription, chain) pairs, each once, in job id order (a paused webhook's stay paused). */
+/** Wakes the delivery jobs of (subscription, chain) pairs, each once, in job id order, holding their rows to commit (a paused webhook's stay as they are). */
 export async function wakeDeliveries(db: SqlExecutor, pairs: { subscriptionId: string; chain: string }[]): Promise<void> {
   const unique = [...new Map(pairs.map((p) => [`webhook:${p.subscriptionId}:${p.chain}`, p])).entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
   if (unique.length === 0) return

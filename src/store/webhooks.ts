@@ -141,13 +141,25 @@ export function generateWebhookSecret(): string {
   return SECRET_PREFIX + randomBytes(32).toString('base64')
 }
 
-/** Creates a subscription owned by `key`; the secret in the result is shown once. */
-export async function createWebhook(db: SqlExecutor, key: ApiKeyRecord, input: CreateWebhookInput, now: Date): Promise<{ secret: string; record: WebhookRecord }> {
+/**
+ * Creates a subscription owned by `key`, in its own transaction; the secret in the result is
+ * shown once. The key's row is locked before its webhooks are counted, so two creations for one
+ * key at once cannot both pass the MAX_WEBHOOKS_PER_KEY check.
+ */
+export function createWebhook(ds: DataSource, key: ApiKeyRecord, input: CreateWebhookInput, now: Date): Promise<{ secret: string; record: WebhookRecord }> {
+  return ds.transaction((em) => createWebhookIn(em, key, input, now))
+}
+
+/** createWebhook in the caller's transaction (which holds the key's row lock until it ends). */
+export async function createWebhookIn(db: SqlExecutor, key: ApiKeyRecord, input: CreateWebhookInput, now: Date): Promise<{ secret: string; record: WebhookRecord }> {
   if (key.revokedAt) throw new InvalidWebhookError('key', `API key ${key.prefix} is revoked`)
   const url = normalizeWebhookUrl(input.url)
   const parsed = parseWebhookFilters(input)
   const filters = { ...parsed, contracts: scopedContracts(key, parsed.contracts) }
   const description = input.description?.trim() || null
+  // NO KEY UPDATE: creations for this key wait for each other; the webhook's foreign key check (KEY SHARE) does not
+  const [held] = await rows<{ revoked: boolean }>(db, `SELECT revoked_at IS NOT NULL AS revoked FROM api_key WHERE id = $1 FOR NO KEY UPDATE`, [key.id])
+  if (!held || held.revoked) throw new InvalidWebhookError('key', `API key ${key.prefix} is revoked`)
   const [{ n }] = await rows<{ n: number }>(db, `SELECT count(*)::int AS n FROM webhook_subscription WHERE api_key_id = $1`, [key.id])
   if (n >= MAX_WEBHOOKS_PER_KEY) throw new InvalidWebhookError('key', `API key ${key.prefix} already has ${n} webhooks (at most ${MAX_WEBHOOKS_PER_KEY})`)
   const secret = generateWebhookSecret()
@@ -187,10 +199,18 @@ export async function deleteWebhook(db: SqlExecutor, id: string, apiKeyId?: stri
  * active one is a no-op.
  */
 export function resumeWebhook(ds: DataSource, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
-  return ds.transaction((em) => resumeIn(em, id, apiKeyId))
+  return ds.transaction((em) => resumeWebhookIn(em, id, apiKeyId))
 }
 
-async function resumeIn(db: SqlExecutor, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
+/**
+ * resumeWebhook in the caller's transaction. The subscription's delivery job rows are locked
+ * before the pause is cleared and the pending deliveries are read (the order of every writer:
+ * job rows, then the subscription row). So a transaction that stored a delivery and woke its job
+ * while the webhook was still paused has committed before the pending rows are read, and one
+ * that wakes after this commits sees the webhook active.
+ */
+export async function resumeWebhookIn(db: SqlExecutor, id: string, apiKeyId?: string): Promise<WebhookRecord | undefined> {
+  await db.query(`SELECT 1 FROM metadata_job WHERE kind = 'DELIVERY' AND contract_id = $1 ORDER BY id FOR UPDATE`, [id])
   const [row] = await rows<WebhookRow>(
     db,
     `WITH u AS (UPDATE webhook_subscription SET paused_at = NULL, consecutive_failures = 0

@@ -114,7 +114,7 @@ const BAD = {
   '7': { route: '/redirect.png', code: 'uri_disallowed', status: 'INVALID' },
 } as const
 
-describe('media cache', () => {
+describe('media cache', { timeout: 240_000 }, () => {
   it("each bad input ends as a coded media error with the token AVAILABLE, bounded worker memory, while another host's media is cached meanwhile", async () => {
     const redPng = path.join(mediaDir, 'red.png')
     writeFileSync(redPng, await png(50, 50, '#ff0000'))

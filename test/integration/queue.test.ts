@@ -12,6 +12,7 @@ import { settleJobs } from '../../src/queue/settle'
 import { ClaimedJob, JobOutcome, QueueSettings, TokenFetchResult } from '../../src/core/jobOutcome'
 import { useTestDatabase } from '../helpers/database'
 import { seedCollection } from '../helpers/fixtures'
+import { waitFor } from '../helpers/waitFor'
 
 const db = useTestDatabase()
 const settings = (workerId: string): QueueSettings => ({ workerId, leaseMs: 30_000, maxAttempts: 3, backoffBaseMs: 1000, backoffMaxMs: 60_000 })
@@ -278,13 +279,21 @@ describe('job runner', () => {
       Array.from({ length: 300 }, (_, i) => tokenJob(c, i)),
       new Date(),
     )
-    const deadline = Date.now() + 20_000
-    while (Date.now() < deadline) {
-      const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status = 'DONE'`, [c])
-      if (n === 300) break
-      await new Promise((r) => setTimeout(r, 50))
+    try {
+      let done = 0
+      await waitFor(
+        'the 300 jobs DONE',
+        async () => {
+          ;[{ n: done }] = await db.ds.query(`SELECT count(*)::int AS n FROM metadata_job WHERE contract_id = $1 AND status = 'DONE'`, [c])
+          return done === 300
+        },
+        150_000,
+        50,
+        () => `${done} of 300 jobs DONE`,
+      )
+    } finally {
+      await runner.stop()
     }
-    await runner.stop()
     const [{ n }] = await db.ds.query(`SELECT count(*)::int AS n FROM token_metadata WHERE contract_id = $1 AND status = 'AVAILABLE'`, [c])
     expect(n).toBe(300)
     expect([...runs.values()].every((v) => v === 1)).toBe(true)

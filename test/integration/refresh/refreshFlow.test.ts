@@ -4,6 +4,7 @@
 // surface at once; hosts answering 404 / 500 / bad JSON end up in the error list with
 // Immutable's codes, their status codes and truncated bodies, and pagination walks it once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REFRESH_SURFACES } from '../../../src/config/schema'
 import { refreshIdForTask } from '../../../src/store/refreshes'
 import { startApiServer, type RunningApi } from '../../helpers/apiServer'
 import { useTestDatabase } from '../../helpers/database'
@@ -49,13 +50,16 @@ beforeAll(async () => {
   )
 
   const evmChains = JSON.stringify([{ chain: CHAIN, rpcUrl: chain.rpcUrl }])
-  api = await startApiServer(db, { env: { EVM_CHAINS: evmChains, REFRESH_DEFAULT_CHAIN: CHAIN, MAVIS_CHAIN: CHAIN } })
+  // The surfaces' 3 s host deadline (refreshProfile.test.ts tests it) raised: 100 fetches at once
+  // from two workers on a loaded 2-core machine may keep this local host longer than that.
+  const patient = JSON.stringify(Object.fromEntries(REFRESH_SURFACES.map((s) => [s, { timeoutMs: 30_000 }])))
+  api = await startApiServer(db, { env: { EVM_CHAINS: evmChains, REFRESH_DEFAULT_CHAIN: CHAIN, MAVIS_CHAIN: CHAIN, REFRESH_RETRY_PROFILES: patient } })
   key = await newKey(db.ds, 'reveal team', [contractId])
   const env = {
     DATABASE_URL: db.url,
     EVM_CHAINS: evmChains,
     FETCH_ALLOW_HOSTS: `127.0.0.1:${host.port}`,
-    FETCH_TIMEOUT_MS: '3000',
+    FETCH_TIMEOUT_MS: '30000',
     JOB_BACKOFF_BASE_MS: '100',
     JOB_MAX_ATTEMPTS: '2',
     WORKER_CONCURRENCY: '50',
@@ -129,7 +133,7 @@ async function waitForImxRefresh(): Promise<{ done: Record<string, any>; seen: S
       seen.add(r.body.status)
       return r.body.status === 'completed' ? r.body : undefined
     },
-    45_000,
+    150_000,
     100,
     () => workers.map((w) => w.output().split('\n').slice(-10).join('\n')).join('\n---\n'),
   )
