@@ -1,5 +1,6 @@
 // The Hiro surface over tokens the real Stacks processor and worker indexed from the simulator:
-// the last good document after a failed refresh, and the bulk search route.
+// the last good document after a failed refresh, the bulk search route, and a principal's holdings
+// asked for without a chain (GraphQL account). The tests share the pipeline the first one starts.
 import { Cl } from '@stacks/transactions'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startApiServer, type RunningApi } from '../helpers/apiServer'
@@ -100,5 +101,44 @@ describe('Hiro: the last good document after a failed refresh', () => {
     const tooMany = await fetch(url(Array.from({ length: 51 }, (_, i) => `${nft}:${i}`)))
     expect(tooMany.status).toBe(400)
     expect(await tooMany.json()).toMatchObject({ statusCode: 400, error: 'Bad Request' })
+  })
+})
+
+describe('holdings of a Stacks principal', () => {
+  it('account(address) without a chain lists the SIP-009 tokens a principal holds on the indexed Stacks chain, with their metadata', async () => {
+    const { sim } = stacks
+    const { deployer, wallet_1, wallet_2 } = sim.accounts
+    const nft = sim.contracts.nft
+    host.route('/stale/2.json', json({ sip: 16, name: 'Held #2' }))
+    await sim.call(nft, 'mint', [Cl.principal(wallet_2)], deployer)
+    await sim.call(nft, 'transfer', [Cl.uint(0), Cl.principal(wallet_1), Cl.principal(wallet_2)], wallet_1)
+    await waitForIndexed(db.ds, CHAIN, sim.tip().height)
+    await waitFor('token 2 fetched', async () => (await jobStatus(`${CHAIN}:${nft}:2`)) === 'DONE')
+    const holdings = async (address: string) => {
+      const res = await fetch(`${api.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `{ account(address: "${address}") { chains holdings(first: 50) { nodes { amount token { chain contractAddress tokenId metadata { name } } } } } }`,
+        }),
+      })
+      const body = (await res.json()) as { data?: { account: { chains: string[]; holdings: { nodes: unknown[] } } }; errors?: unknown }
+      expect(body.errors).toBeUndefined()
+      return body.data!.account
+    }
+    expect(await holdings(wallet_2)).toEqual({
+      chains: [CHAIN],
+      holdings: {
+        nodes: [
+          { amount: '1', token: { chain: CHAIN, contractAddress: nft, tokenId: '0', metadata: { name: 'Stays #0' } } },
+          { amount: '1', token: { chain: CHAIN, contractAddress: nft, tokenId: '2', metadata: { name: 'Held #2' } } },
+        ],
+      },
+    })
+    // token 1 stays with wallet_1; its document never loaded
+    expect(await holdings(wallet_1)).toEqual({
+      chains: [CHAIN],
+      holdings: { nodes: [{ amount: '1', token: { chain: CHAIN, contractAddress: nft, tokenId: '1', metadata: null } }] },
+    })
   })
 })
