@@ -31,7 +31,7 @@ export async function webhooksCreateCommand(opts: WebhooksCreateOptions, io: Cli
   const config = loadConfig(io.env)
   const created = await withDatabase(config, io, async (ds) => {
     const key = await findKey(await listApiKeys(ds), opts.key)
-    return asUsageError(() => createWebhook(ds, key, input, nowOf(io)))
+    return createWebhook(ds, key, input, nowOf(io)).catch(toUsageError)
   })
   writeLine(io.stdout, opts.json ? JSON.stringify({ secret: created.secret, ...webhookJson(created.record) }, null, 2) : formatCreated(created.secret, created.record))
   return EXIT.OK
@@ -129,6 +129,11 @@ function asUsageError<T>(run: () => T): T {
   try {
     return run()
   } catch (e) {
-    throw e instanceof InvalidWebhookError ? new UsageError(e.message, { cause: e }) : e
+    return toUsageError(e)
   }
+}
+
+/** A webhook the store refuses (bad URL or filter, the key's limit reached) is the caller's error: exit 2. */
+function toUsageError(e: unknown): never {
+  throw e instanceof InvalidWebhookError ? new UsageError(e.message, { cause: e }) : e
 }

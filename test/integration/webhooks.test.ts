@@ -13,6 +13,7 @@ import { waitForIndexed } from '../helpers/indexer'
 import { json, startMetadataHost, type MetadataHost } from '../helpers/metadataHost'
 import { startProcess, waitFor, type RunningProcess } from '../helpers/processes'
 import { newKey } from '../helpers/refreshApi'
+import { MAX_WEBHOOKS_PER_KEY } from '../../src/store/webhooks'
 import { startWebhookReceiver, type ReceivedRequest, type WebhookReceiver } from '../helpers/webhookReceiver'
 
 const chain = useHardhatChain()
@@ -304,5 +305,14 @@ describe('webhooks', () => {
     expect(noHook.code).toBe(1)
     expect(noHook.err).toContain('no webhook has the id "no-such-webhook"')
     expect(await q(`SELECT count(*)::int AS n FROM webhook_subscription`)).toEqual(before)
+  })
+
+  it("the CLI refuses a webhook past the key's limit as a usage error (exit 2), naming the key and the limit", async () => {
+    // scoped to a contract with no events: these webhooks never send anything
+    const full = (await newKey(db.ds, 'a key at its limit', [`${CHAIN}:0x00000000000000000000000000000000000000f1`])).slice(0, 12)
+    for (let i = 0; i < MAX_WEBHOOKS_PER_KEY; i++) await cli(['webhooks', 'create', '--key', full, '--url', `https://example.com/h${i}`])
+    const over = await runWebhooksCli(['webhooks', 'create', '--key', full, '--url', 'https://example.com/one-more'])
+    expect([over.code, over.err]).toEqual([2, expect.stringContaining(`API key ${full} already has ${MAX_WEBHOOKS_PER_KEY} webhooks (at most ${MAX_WEBHOOKS_PER_KEY})`)])
+    expect(await q(`SELECT count(*)::int AS n FROM webhook_subscription WHERE url = 'https://example.com/one-more'`)).toEqual([{ n: 0 }])
   })
 })
