@@ -1,6 +1,16 @@
 import { loadConfig } from '../config'
 import { listApiKeys, type ApiKeyRecord } from '../store/apiKeys'
-import { createWebhook, deleteWebhook, InvalidWebhookError, listWebhooks, normalizeWebhookUrl, parseWebhookFilters, resumeWebhook, type WebhookRecord } from '../store/webhooks'
+import {
+  createWebhook,
+  deleteWebhook,
+  InvalidWebhookError,
+  listWebhooks,
+  normalizeWebhookUrl,
+  parseWebhookFilters,
+  resumeWebhook,
+  webhookSummary,
+  type WebhookRecord,
+} from '../store/webhooks'
 import { CliError, EXIT, UsageError, type ExitCode } from './cliErrors'
 import { nowOf, writeLine, type CliIo } from './cliIo'
 import { formatTime } from './formatKeys'
@@ -77,20 +87,14 @@ function findKey(keys: ApiKeyRecord[], value: string, allowRevoked = false): Api
 }
 
 function webhookJson(r: WebhookRecord): Record<string, unknown> {
+  const { id, ...summary } = webhookSummary(r)
   return {
-    id: r.id,
+    id,
     apiKeyId: r.apiKeyId,
-    url: r.url,
-    description: r.description,
-    chains: r.chains,
-    contracts: r.contracts,
-    eventTypes: r.eventTypes,
-    status: r.pausedAt ? 'PAUSED' : 'ACTIVE',
+    ...summary,
     createdAt: r.createdAt.toISOString(),
     pausedAt: r.pausedAt?.toISOString() ?? null,
-    consecutiveFailures: r.consecutiveFailures,
     lastSuccessAt: r.lastSuccessAt?.toISOString() ?? null,
-    lastError: r.lastError,
   }
 }
 

@@ -39,6 +39,21 @@ export interface WebhookRecord {
   lastError: string | null
 }
 
+/** A webhook's target, filters and state, as every surface that lists webhooks shows them. */
+export function webhookSummary(r: WebhookRecord) {
+  return {
+    id: r.id,
+    url: r.url,
+    description: r.description,
+    chains: r.chains,
+    contracts: r.contracts,
+    eventTypes: r.eventTypes,
+    status: r.pausedAt ? ('PAUSED' as const) : ('ACTIVE' as const),
+    consecutiveFailures: r.consecutiveFailures,
+    lastError: r.lastError,
+  }
+}
+
 export interface CreateWebhookInput {
   url: string
   chains?: readonly string[]

@@ -6,17 +6,15 @@
  * same chain into a second database without faults, and the two normalised dumps must be equal;
  * an audit trigger proves that no job version was completed twice.
  */
-import { startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
 import { checkEveryJobDoneOnce, readDoneAudit } from './audit'
-import { auditedDeployment } from './auditedDeployment'
+import { auditedDeployment, checkEqualToClean, cleanRun, withAuditedRun } from './auditedDeployment'
 import { EVM_CHAIN } from './chains'
 import { indexedHeight, jobCounts, waitQuiet, type DrillContext } from './context'
-import { compareDatabases, counterMismatches } from './dump'
+import { counterMismatches } from './dump'
 import { runWaves } from './evmCollection'
-import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
-import { check, type Check, type DrillResult } from './report'
+import { check, type DrillResult } from './report'
 import { roleSpecs } from './roles'
 import { runHotRestartProbe } from './hotRestart'
 import { fmt, seconds, sleep, waitFor } from './runtime'
@@ -47,17 +45,8 @@ interface Kill {
 }
 
 export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promise<DrillResult> {
-  const started = Date.now()
-  const r = ctx.rng('crash')
-  const log = (m: string) => ctx.log(`[crash] ${m}`)
-  const checks: Check[] = []
-  const figures: DrillResult['figures'] = []
-  const logDir = ctx.logDir('crash')
-  const chain = await ctx.evm()
-  const host = await startMetadataHost()
-  const fleets: Fleet[] = []
-  const dbs: DrillDb[] = []
-  try {
+  return withAuditedRun(ctx, 'crash', async (run) => {
+    const { started, r, log, checks, figures, logDir, chain, host, fleets, dbs } = run
     const jitter = r.fork('delays')
     const delays = Array.from({ length: opt.tokens }, () => jitter.int(2, 12))
     const { col, db, env, apiPort } = await auditedDeployment(ctx, chain, host, {
@@ -131,26 +120,10 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
     log(`faulty run quiet after ${seconds(faultyMs)}: ${JSON.stringify(quiet)}`)
 
     // The clean run: same chain, same settings, a second database, no faults.
-    const clean = await ctx.pg.createDatabase('drill_crash_clean')
-    dbs.push(clean)
-    const cleanFleet = new Fleet(`${logDir}/clean`, log)
-    fleets.push(cleanFleet)
-    const cleanEnv = { ...env, DATABASE_URL: clean.url }
-    for (const spec of roleSpecs({ env: cleanEnv, evmProcessor: true, workers: opt.workers })) cleanFleet.add(spec)
-    const cleanStart = Date.now()
-    cleanFleet.startAll()
-    await waitQuiet(clean, 'clean run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => cleanFleet.tails())
-    const cleanMs = Date.now() - cleanStart
-    await cleanFleet.stopAll()
+    const { clean, cleanMs } = await cleanRun(ctx, run, { database: 'drill_crash_clean', env, workers: opt.workers, head, timeoutMs: opt.timeoutMs })
 
     // Verdicts.
-    const cmp = await compareDatabases(db, clean, EVM_CHAIN)
-    check(
-      checks,
-      'final database equals the clean run (normalised dumps of 9 tables)',
-      cmp.equal,
-      cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '),
-    )
+    const cmp = await checkEqualToClean(checks, db, clean)
     const audit = await readDoneAudit(db)
     let dupDetail = `${fmt(audit.completions)} transitions to DONE, all distinct`
     if (audit.duplicates.length > 0) {
@@ -252,9 +225,5 @@ export async function runCrashDrill(ctx: DrillContext, opt: CrashOptions): Promi
       lost,
       logDir,
     }
-  } finally {
-    for (const f of fleets) await f.stopAll().catch(() => undefined)
-    for (const db of dbs) await db.close()
-    await host.close()
-  }
+  })
 }

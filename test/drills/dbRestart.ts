@@ -9,17 +9,15 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import { startMetadataHost } from '../helpers/metadataHost'
 import { ApiProbe } from './apiProbe'
 import { checkEveryJobDoneOnce, readDoneAudit } from './audit'
-import { auditedDeployment } from './auditedDeployment'
+import { auditedDeployment, checkEqualToClean, cleanRun, withAuditedRun } from './auditedDeployment'
 import { EVM_CHAIN } from './chains'
 import { jobCounts, waitQuiet, type DrillContext } from './context'
-import { compareDatabases, counterMismatches } from './dump'
+import { counterMismatches } from './dump'
 import { runWaves } from './evmCollection'
-import type { DrillDb } from './postgres'
 import { Fleet } from './processes'
-import { check, type Check, type DrillResult } from './report'
+import { check, type DrillResult } from './report'
 import { roleSpecs } from './roles'
 import { fmt, seconds, sleep, waitFor } from './runtime'
 import { runSettleOutageProbe } from './settleOutage'
@@ -59,17 +57,8 @@ interface Outage {
 }
 
 export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions): Promise<DrillResult> {
-  const started = Date.now()
-  const r = ctx.rng('db-restart')
-  const log = (m: string) => ctx.log(`[db-restart] ${m}`)
-  const checks: Check[] = []
-  const figures: DrillResult['figures'] = []
-  const logDir = ctx.logDir('db-restart')
-  const chain = await ctx.evm()
-  const host = await startMetadataHost()
-  const fleets: Fleet[] = []
-  const dbs: DrillDb[] = []
-  try {
+  return withAuditedRun(ctx, 'db-restart', async (run) => {
+    const { started, r, log, checks, figures, logDir, chain, host, fleets, dbs } = run
     const { col, db, env, apiPort } = await auditedDeployment(ctx, chain, host, {
       label: 'Restart',
       database: 'drill_db_restart',
@@ -148,16 +137,7 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
     await fleet.stopAll()
     log(`faulty run quiet after ${seconds(faultyMs)}: ${JSON.stringify(quiet)}`)
 
-    const clean = await ctx.pg.createDatabase('drill_db_restart_clean')
-    dbs.push(clean)
-    const cleanFleet = new Fleet(`${logDir}/clean`, log)
-    fleets.push(cleanFleet)
-    for (const spec of roleSpecs({ env: { ...env, DATABASE_URL: clean.url }, evmProcessor: true, workers: opt.workers })) cleanFleet.add(spec)
-    const cleanStart = Date.now()
-    cleanFleet.startAll()
-    await waitQuiet(clean, 'clean run', { [EVM_CHAIN]: head }, opt.timeoutMs, () => cleanFleet.tails())
-    const cleanMs = Date.now() - cleanStart
-    await cleanFleet.stopAll()
+    const { clean, cleanMs } = await cleanRun(ctx, run, { database: 'drill_db_restart_clean', env, workers: opt.workers, head, timeoutMs: opt.timeoutMs })
 
     // Per worker: its first completion after each restart (the audit records the worker that held the job).
     const workerRoles = roles.filter((p) => p.spec.script === 'worker')
@@ -205,13 +185,7 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
       }
     }
 
-    const cmp = await compareDatabases(db, clean, EVM_CHAIN)
-    check(
-      checks,
-      'final database equals the clean run (normalised dumps of 9 tables)',
-      cmp.equal,
-      cmp.equal ? cmp.tables.map((t) => `${t.table} ${fmt(t.a)}`).join(', ') : cmp.differences.join(' / '),
-    )
+    const cmp = await checkEqualToClean(checks, db, clean)
     const audit = await readDoneAudit(db)
     check(
       checks,
@@ -293,9 +267,5 @@ export async function runDbRestartDrill(ctx: DrillContext, opt: DbRestartOptions
       lost: `${cmp.equal && available === opt.tokens ? 'nothing in the random restart' : `random restart: ${opt.tokens - available} tokens without metadata (${cmp.differences.slice(-1).join('') || 'see checks'})`}; settle-outage probe: ${probe2.lost}`,
       logDir,
     }
-  } finally {
-    for (const f of fleets) await f.stopAll().catch(() => undefined)
-    for (const db of dbs) await db.close()
-    await host.close()
-  }
+  })
 }

@@ -2,7 +2,7 @@
 // the URLs it prints, then stopped with Ctrl-C (SIGINT to its process group).
 import fs from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { useDevRun } from '../helpers/devRun'
+import { useDevRun, waitForHiroToken } from '../helpers/devRun'
 import { waitFor } from '../helpers/processes'
 
 const dev = useDevRun('tms-dev-')
@@ -84,15 +84,7 @@ describe('npm run dev', () => {
     expect(squid.image).toMatch(/^ipfs:\/\/bafy/)
 
     // Stacks tokens with AVAILABLE metadata, through the Hiro surface
-    const hiro = await waitFor(
-      'a Stacks token with metadata',
-      async () => {
-        const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
-        return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
-      },
-      120_000,
-      500,
-    )
+    const hiro = await waitForHiroToken(api, stacksNft)
     expect(hiro.metadata.name).toBe('Stacks Punk #1')
     stage('Stacks metadata', started)
 

@@ -2,8 +2,7 @@
 // its blocks to the event-observer role, the processor reads what it stored), used only through
 // the URLs it prints, then stopped with Ctrl-C.
 import { describe, expect, it } from 'vitest'
-import { useDevRun } from '../helpers/devRun'
-import { waitFor } from '../helpers/processes'
+import { useDevRun, waitForHiroToken } from '../helpers/devRun'
 
 const dev = useDevRun('tms-dev-node-')
 
@@ -15,16 +14,7 @@ describe('npm run dev -- --stacks-node', () => {
     const api = /GraphQL sandbox\s+(http:\/\/127\.0\.0\.1:\d+)\/graphql/.exec(output)![1]
     const stacksNft = /\/metadata\/v1\/nft\/([A-Z0-9]+\.[a-z-]+)\/1/.exec(output)![1]
 
-    const hiro = await waitFor(
-      'a Stacks token with metadata',
-      async () => {
-        const res = await fetch(`${api}/metadata/v1/nft/${stacksNft}/1`)
-        return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
-      },
-      120_000,
-      500,
-      () => run.output().slice(-3000),
-    )
+    const hiro = await waitForHiroToken(api, stacksNft, () => run.output().slice(-3000))
     expect(hiro.metadata.name).toBe('Stacks Punk #1')
 
     process.kill(run.child.pid!, 'SIGINT')

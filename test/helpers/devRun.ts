@@ -68,3 +68,17 @@ export function useDevRun(tmpPrefix: string): { start(command: string, args: str
     },
   }
 }
+
+/** The first seeded Stacks NFT of a dev run once the Hiro surface serves it with its metadata. */
+export function waitForHiroToken(api: string, nft: string, diagnostic?: () => string): Promise<{ metadata: { name: string } }> {
+  return waitFor(
+    'a Stacks token with metadata',
+    async () => {
+      const res = await fetch(`${api}/metadata/v1/nft/${nft}/1`)
+      return res.status === 200 ? ((await res.json()) as { metadata: { name: string } }) : undefined
+    },
+    120_000,
+    500,
+    diagnostic,
+  )
+}

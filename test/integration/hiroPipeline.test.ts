@@ -19,8 +19,7 @@ let api: RunningApi
 const running: RunningProcess[] = []
 
 beforeAll(async () => {
-  host = await startMetadataHost()
-  db = await createTestDatabase()
+  ;[host, db] = await Promise.all([startMetadataHost(), createTestDatabase()])
   api = await startApiServer(db, { env: { STACKS_CHAIN: CHAIN } })
 })
 afterAll(() => stopPipeline({ running, api, db, host }))

@@ -136,14 +136,7 @@ describe('storage model', () => {
         chain: c.chain,
         contractId: c.id,
         tokenRef: t.id,
-        status: JobStatus.QUEUED,
-        priority: 10,
-        runAt: at,
-        attempts: 0,
-        requestVersion: 1,
-        queuedAt: at,
-        createdAt: at,
-        updatedAt: at,
+        ...queuedNow(at),
       }),
       new HostState({ id: 'ipfs.io', rateLimitedCount: 0, updatedAt: at }),
       new HostLease({ id: 'ipfs.io|w1', host: 'ipfs.io', workerId: 'w1', slots: 4, expiresAt: at }),
@@ -200,14 +193,7 @@ describe('storage model', () => {
         kind: JobKind.CONTRACT,
         chain: 'eip155:1',
         contractId: 'eip155:1:0xabc',
-        status: JobStatus.QUEUED,
-        priority: 10,
-        runAt: at,
-        attempts: 0,
-        requestVersion: 1,
-        queuedAt: at,
-        createdAt: at,
-        updatedAt: at,
+        ...queuedNow(at),
       }),
     )
     await em.query(`SELECT compact_counters()`)
@@ -224,3 +210,8 @@ describe('storage model', () => {
     expect(await em.query(`SELECT count(*)::int AS n FROM counter_delta`)).toEqual([{ n: 0 }])
   })
 })
+
+/** A job's state when it was just queued at `at`, as the enqueue writes it. */
+function queuedNow(at: Date) {
+  return { status: JobStatus.QUEUED, priority: 10, runAt: at, attempts: 0, requestVersion: 1, queuedAt: at, createdAt: at, updatedAt: at }
+}

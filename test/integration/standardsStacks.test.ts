@@ -18,8 +18,8 @@ const running: RunningProcess[] = []
 let host: MetadataHost
 let db: TestDatabase
 let api: RunningApi
-let proc: RunningProcess
-let worker: RunningProcess
+/** The Stacks processor and the worker every test of this file shares. */
+let proc: RunningProcess, worker: RunningProcess
 
 /** Serves `<label> #<id>` for every token, so a refetch after a change is visible in the name. */
 function publish(label: string, ids: number[] = IDS): void {

@@ -64,6 +64,21 @@ const errorResponses = {
 
 const tags = ['Hiro Token Metadata API']
 
+/** A fungible token's fields, in the order the FT routes answer them: from its documents, then its origin. */
+const ftDocumentFields = {
+  name: { type: 'string' },
+  symbol: { type: 'string' },
+  decimals: { type: 'integer' },
+  total_supply: { type: 'string' },
+  token_uri: { type: 'string' },
+  description: { type: 'string' },
+}
+const ftOriginFields = {
+  image_canonical_uri: { type: 'string' },
+  tx_id: { type: 'string' },
+  sender_address: { type: 'string' },
+}
+
 export const ftListSchema = {
   tags,
   operationId: 'getFungibleTokens',
@@ -93,18 +108,7 @@ export const ftListSchema = {
           type: 'array',
           items: {
             type: 'object',
-            properties: {
-              name: { type: 'string' },
-              symbol: { type: 'string' },
-              decimals: { type: 'integer' },
-              total_supply: { type: 'string' },
-              token_uri: { type: 'string' },
-              description: { type: 'string' },
-              image_canonical_uri: { type: 'string' },
-              tx_id: { type: 'string' },
-              sender_address: { type: 'string' },
-              contract_principal: { type: 'string' },
-            },
+            properties: { ...ftDocumentFields, ...ftOriginFields, contract_principal: { type: 'string' } },
           },
         },
       },
@@ -127,17 +131,10 @@ export const ftSchema = {
     200: {
       type: 'object',
       properties: {
-        name: { type: 'string' },
-        symbol: { type: 'string' },
-        decimals: { type: 'integer' },
-        total_supply: { type: 'string' },
-        token_uri: { type: 'string' },
-        description: { type: 'string' },
+        ...ftDocumentFields,
         image_uri: { type: 'string', description: 'the cached image (absent until it is cached)' },
         image_thumbnail_uri: { type: 'string', description: 'its 300 px thumbnail' },
-        image_canonical_uri: { type: 'string' },
-        tx_id: { type: 'string' },
-        sender_address: { type: 'string' },
+        ...ftOriginFields,
         asset_identifier: { type: 'string' },
         metadata: metadataSchema,
       },

@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql'
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql'
 import { idempotencyId } from '../../../core/notifications'
 import { deliveryLog } from '../../../store/webhookDeliveries'
-import { createWebhook, deleteWebhook, getWebhook, InvalidWebhookError, listWebhooks, resumeWebhook, type WebhookRecord } from '../../../store/webhooks'
+import { createWebhook, deleteWebhook, getWebhook, InvalidWebhookError, listWebhooks, resumeWebhook, webhookSummary, type WebhookRecord } from '../../../store/webhooks'
 import { decodeCursor, encodeCursor } from '../../refresh/refreshService'
 import { callerKey } from '../callerKey'
 import type { GraphQLContext } from '../context'
@@ -86,19 +86,7 @@ export class WebhookResolvers {
 }
 
 function webhookNode(r: WebhookRecord): WebhookType {
-  return {
-    id: r.id,
-    url: r.url,
-    description: r.description,
-    chains: r.chains,
-    contracts: r.contracts,
-    eventTypes: r.eventTypes,
-    status: r.pausedAt ? 'PAUSED' : 'ACTIVE',
-    consecutiveFailures: r.consecutiveFailures,
-    lastError: r.lastError,
-    lastSuccessAt: r.lastSuccessAt,
-    createdAt: r.createdAt,
-  }
+  return { ...webhookSummary(r), lastSuccessAt: r.lastSuccessAt, createdAt: r.createdAt }
 }
 
 function notFound(id: string): GraphQLError {
