@@ -17,6 +17,8 @@ const LIMIT_MS = 10 * 60_000
 export interface IngestRun {
   indexer: string
   seconds: number
+  /** spawn → ready to index: our migrations applied, the squid's state schema, Ponder's status route (its build and schema set-up) */
+  startupSeconds: number
   hwmKb: number
   cpu: { indexer: number; postgres: number; hardhat: number }
   tokens: number
@@ -42,12 +44,19 @@ async function freshDatabase(pg: PgServer, name: string): Promise<string> {
   return withDatabase(pg.adminUrl, name)
 }
 
-/** Polls `height` until it reaches `head`, sampling the child's memory; the child must stay up. */
-async function untilHead(child: Child, head: number, height: () => Promise<number>): Promise<void> {
+/**
+ * Polls `height` until it reaches `head`, sampling the child's memory; the child must stay up.
+ * `height` throws until the indexer is ready to index (its state table or status route exists):
+ * returns when that first happened (performance.now()).
+ */
+async function untilHead(child: Child, head: number, height: () => Promise<number>): Promise<number> {
   const end = Date.now() + LIMIT_MS
+  let ready: number | undefined
   for (;;) {
     child.sample()
-    if ((await height().catch(() => -1)) >= head) return
+    const h = await height().catch(() => undefined)
+    if (h !== undefined) ready ??= performance.now()
+    if (h !== undefined && h >= head) return ready!
     if (child.child.exitCode !== null) throw new Error(`${child.name} exited (${child.child.exitCode}):\n${child.output()}`)
     if (Date.now() > end) throw new Error(`${child.name} did not reach block ${head} within ${LIMIT_MS} ms:\n${child.output()}`)
     await sleep(50)
@@ -65,13 +74,14 @@ async function timedPeer(pg: PgServer, chain: EmitterChain, head: number, indexe
   const t0 = performance.now()
   const child = start()
   try {
-    await untilHead(child, head, () => height(db))
+    const ready = await untilHead(child, head, () => height(db))
     const seconds = (performance.now() - t0) / 1000
+    const startupSeconds = (ready - t0) / 1000
     child.sample()
     const cpu = { indexer: child.cpuSeconds(), hardhat: treeCpu(chain.node.pid) - cpu0.hardhat, postgres: pg.pid ? treeCpu(pg.pid) - cpu0.postgres : 0 }
     await child.stop()
     const rows = await counted(db, table, chain.driver.accounts[2].toLowerCase())
-    return { indexer, seconds, hwmKb: child.peak.hwmKb, cpu, ...rows }
+    return { indexer, seconds, startupSeconds, hwmKb: child.peak.hwmKb, cpu, ...rows }
   } finally {
     await child.stop('SIGKILL').catch(() => {})
   }
@@ -99,11 +109,11 @@ async function ponder(pg: PgServer, chain: EmitterChain, head: number, port: num
   const db = await connect(url)
   try {
     const root = path.join(PEERS_DIR, 'app/ponder')
-    const args = ['start', '--root', root, '--schema', 'bench', '--port', String(port), '--hostname', '127.0.0.1', '--disable-ui', '--log-level', 'warn', '--log-format', 'json']
+    const args = ['--root', root, '--log-level', 'warn', '--log-format', 'json', 'start', '--schema', 'bench', '--port', String(port), '--hostname', '127.0.0.1']
     const env = { DATABASE_URL: url, PONDER_RPC_URL_31337: chain.node.rpcUrl, CONTRACT: chain.address, NODE_ENV: 'production' }
     const height = async () => {
       const res = await fetch(`http://127.0.0.1:${port}/status`)
-      if (!res.ok) return -1
+      if (!res.ok) throw new Error(`ponder /status answered ${res.status}`)
       const s = (await res.json()) as Record<string, { block?: { number: number } }>
       return s.hardhat?.block?.number ?? -1
     }
@@ -119,7 +129,14 @@ async function ours(pg: PgServer, chain: EmitterChain, head: number): Promise<In
   const db = await connect(withDatabase(pg.adminUrl, 'tms_bench_ingest'))
   try {
     const rows = await counted(db, 'token', chain.driver.accounts[2].toLowerCase())
-    return { indexer: 'ours (evm-processor)', seconds: r.seconds, hwmKb: r.hwmKb, cpu: { indexer: r.cpu.processor, postgres: r.cpu.postgres, hardhat: r.cpu.hardhat }, ...rows }
+    return {
+      indexer: 'ours (evm-processor)',
+      seconds: r.seconds,
+      startupSeconds: r.startupSeconds,
+      hwmKb: r.hwmKb,
+      cpu: { indexer: r.cpu.processor, postgres: r.cpu.postgres, hardhat: r.cpu.hardhat },
+      ...rows,
+    }
   } finally {
     await db.end()
     await dropDatabase(pg, 'tms_bench_ingest')

@@ -27,6 +27,7 @@ function ingestTable(p: IngestPart, v: PeerVersions): string {
     version[r.indexer] ?? 'this tree',
     `**${fmt(events / r.seconds)}**`,
     r.seconds.toFixed(2),
+    `${r.startupSeconds.toFixed(2)} (${fmt(events / (r.seconds - r.startupSeconds))} events/s after)`,
     mb(r.hwmKb),
     `${r.cpu.indexer.toFixed(1)} / ${r.cpu.postgres.toFixed(1)} / ${r.cpu.hardhat.toFixed(1)}`,
     r === ours ? '' : `${ratio(events / ours.seconds, events / r.seconds)} / ${ratio(ours.hwmKb, r.hwmKb)}`,
@@ -36,7 +37,7 @@ function ingestTable(p: IngestPart, v: PeerVersions): string {
       `each indexer from spawn to indexed height = head, into its own empty database on the same Postgres, then checked: ${fmt(p.mints)} token rows, ${fmt(p.transfers)} of them owned by the recipient. ` +
       `Ours also writes a metadata job per token (its design); the peers write only the token-owner rows.`,
     '',
-    mdTable(['indexer', 'version', 'events/s', 'seconds', 'peak RSS', 'CPU s: indexer / postgres / hardhat', 'ours / peer: events/s, RSS'], rows),
+    mdTable(['indexer', 'version', 'events/s', 'seconds', 'start-up s (rate after it)', 'peak RSS', 'CPU s: indexer / postgres / hardhat', 'ours / peer: events/s, RSS'], rows),
   ].join('\n')
 }
 
@@ -54,7 +55,7 @@ function pipelineTable(p: PipelinePart, v: PeerVersions): string {
   ])
   return [
     `**Pipeline.** ${fmt(ours.jobs)} metadata jobs (${fmt(p.tokens)} tokens + their contracts; bench/pipeline.ts stub variant: token URIs from the stub RPC, documents from the local host at ${p.latencyMs} ms), one worker process each at concurrency ${p.concurrency}, ` +
-      `each on its own copy of the same queued database. graphile-worker runs our handler and store code (bench/peers/app/graphile/worker.ts) with its defaults; its time is from enqueueing the jobs to an empty queue, ours from the first claim to the last finished_at. CPU ms per job sums the worker, Postgres and the host processes.`,
+      `each on its own copy of the same queued database. graphile-worker runs our handler and store code (bench/peers/app/graphile/worker.ts) with its defaults; its time is from enqueueing the jobs to an empty queue, ours from the first claim to the last finished_at. CPU ms per job sums the worker process (whole life, start-up included, on both sides), Postgres and the host processes (from the first job on).`,
     '',
     mdTable(['queue', 'jobs/s', 'seconds', 'CPU ms per job', 'of which worker / postgres / host', 'worker peak RSS', 'ours / peer: jobs/s, CPU per job'], rows),
   ].join('\n')
