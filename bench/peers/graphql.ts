@@ -9,7 +9,7 @@
  */
 import { fillDatabase, shapeFor } from '../apiFixture'
 import { httpRate, startApiServer, type AutocannonRequest, type HttpRate } from '../httpLoad'
-import { ROOT, createDatabase, dropDatabase, fmt, log, sleep, startScript, type Child, type PgServer } from '../common'
+import { ROOT, createDatabase, dropDatabase, fmt, log, sleep, startScript, treeCpu, type Child, type PgServer } from '../common'
 import { peerBin } from './install'
 
 const POOL_SIZE = 10
@@ -18,8 +18,8 @@ const DATABASE = 'tms_peers_api'
 
 export interface ReadRow {
   query: string
-  ours: HttpRate
-  peer: HttpRate
+  ours: ReadRate
+  peer: ReadRate
 }
 
 export interface GraphqlPart {
@@ -93,13 +93,25 @@ async function startSquidServer(url: string, port: number): Promise<Child> {
   }
 }
 
-async function measure(url: string, reqs: { token: AutocannonRequest; page: AutocannonRequest }, seconds: number): Promise<{ token: HttpRate; page: HttpRate }> {
-  // 1 s of load on each query before either is measured (JIT, caches; bench/api.ts warmUp), then httpRate's own 2 s warm-up
-  for (const r of [reqs.token, reqs.page]) await httpRate(url, { connections: CONNECTIONS, request: r }, 1)
-  return {
-    token: await httpRate(url, { connections: CONNECTIONS, request: reqs.token }, seconds),
-    page: await httpRate(url, { connections: CONNECTIONS, request: reqs.page }, seconds),
-  }
+/** A measured query with the CPU it cost per request: the server process and Postgres. */
+export interface ReadRate extends HttpRate {
+  cpuMs: { server: number; postgres: number }
+}
+
+async function measureOne(url: string, request: AutocannonRequest, seconds: number, pids: { server: number; postgres?: number }): Promise<ReadRate> {
+  const cpu = () => ({ server: treeCpu(pids.server, 0), postgres: pids.postgres ? treeCpu(pids.postgres) : 0 })
+  // httpRate warms up for 2 s before measuring: take the CPU over the measured part only
+  await httpRate(url, { connections: CONNECTIONS, request }, 1)
+  const before = cpu()
+  const r = await httpRate(url, { connections: CONNECTIONS, request }, seconds)
+  const after = cpu()
+  // the warm-up inside httpRate ran between the two samples too: count its requests (2 s) as well
+  const requests = r.perSecond * (seconds + 2)
+  return { ...r, cpuMs: { server: ((after.server - before.server) * 1000) / requests, postgres: ((after.postgres - before.postgres) * 1000) / requests } }
+}
+
+async function measure(url: string, reqs: { token: AutocannonRequest; page: AutocannonRequest }, seconds: number, pids: { server: number; postgres?: number }) {
+  return { token: await measureOne(url, reqs.token, seconds, pids), page: await measureOne(url, reqs.page, seconds, pids) }
 }
 
 export async function runGraphqlPart(pg: PgServer, tokens: number, seconds: number, squidPort = 42170): Promise<GraphqlPart> {
@@ -118,7 +130,7 @@ export async function runGraphqlPart(pg: PgServer, tokens: number, seconds: numb
       await probe(ours.url, OURS.token, OURS.tokenVars(sample, '1'))
       await probe(ours.url, OURS.page, OURS.pageVars(sample))
       log('  ours:')
-      oursRates = await measure(ours.url, requests(OURS, shape.evmContracts, shape.tokensPerContract), seconds)
+      oursRates = await measure(ours.url, requests(OURS, shape.evmContracts, shape.tokensPerContract), seconds, { server: ours.child.pid ?? -1, postgres: pg.pid })
     } finally {
       await ours.stop()
     }
@@ -129,7 +141,7 @@ export async function runGraphqlPart(pg: PgServer, tokens: number, seconds: numb
       await probe(squidUrl, SQUID.token, SQUID.tokenVars(sample, '1'))
       await probe(squidUrl, SQUID.page, SQUID.pageVars(sample))
       log('  @subsquid/graphql-server:')
-      squidRates = await measure(squidUrl, requests(SQUID, shape.evmContracts, shape.tokensPerContract), seconds)
+      squidRates = await measure(squidUrl, requests(SQUID, shape.evmContracts, shape.tokensPerContract), seconds, { server: squid.pid, postgres: pg.pid })
     } finally {
       await squid.stop()
     }

@@ -33,7 +33,7 @@ function ingestTable(p: IngestPart, v: PeerVersions): string {
     r === ours ? '' : `${ratio(events / ours.seconds, events / r.seconds)} / ${ratio(ours.hwmKb, r.hwmKb)}`,
   ])
   return [
-    `**Ingest.** ${fmt(p.mints)} ERC-721 mints + ${fmt(p.transfers)} transfers of minted ids (${fmt(events)} Transfer events, ${fmt(p.blocks)} blocks, bench/emitterChain.ts; emitted in ${p.emitSeconds.toFixed(1)} s) on one local hardhat node; ` +
+    `**Ingest.** ${fmt(p.mints)} ERC-721 mints + ${fmt(p.transfers)} transfers of minted ids (${fmt(events)} Transfer events, ${fmt(p.blocks)} blocks, bench/emitterChain.ts, 1,000 per transaction and block, then 30 empty blocks so every event is final for all three; emitted in ${p.emitSeconds.toFixed(1)} s) on one local hardhat node; ` +
       `each indexer from spawn to indexed height = head, into its own empty database on the same Postgres, then checked: ${fmt(p.mints)} token rows, ${fmt(p.transfers)} of them owned by the recipient. ` +
       `Ours also writes a metadata job per token (its design); the peers write only the token-owner rows.`,
     '',
@@ -63,17 +63,14 @@ function pipelineTable(p: PipelinePart, v: PeerVersions): string {
 
 function graphqlTable(p: GraphqlPart, v: PeerVersions): string {
   const f = (n: number) => (n >= 100 ? fmt(n) : n.toFixed(1))
-  const rows = p.rows.map((r) => [
-    r.query,
-    `**${f(r.ours.perSecond)}** (p50 ${r.ours.p50}, p99 ${r.ours.p99})${r.ours.failures ? ` [${fmt(r.ours.failures)} non-2xx]` : ''}`,
-    `**${f(r.peer.perSecond)}** (p50 ${r.peer.p50}, p99 ${r.peer.p99})${r.peer.failures ? ` [${fmt(r.peer.failures)} non-2xx]` : ''}`,
-    ratio(r.ours.perSecond, r.peer.perSecond),
-  ])
+  const cell = (r: GraphqlPart['rows'][number]['ours']) =>
+    `**${f(r.perSecond)}** (p50 ${r.p50}, p99 ${r.p99})${r.failures ? ` [${fmt(r.failures)} non-2xx]` : ''}; CPU ${r.cpuMs.server.toFixed(2)} + ${r.cpuMs.postgres.toFixed(2)} ms`
+  const rows = p.rows.map((r) => [r.query, cell(r.ours), cell(r.peer), ratio(r.ours.perSecond, r.peer.perSecond)])
   return [
     `**GraphQL reads.** One database of ${fmt(p.tokens)} tokens (bench/apiFixture.ts, filled in ${p.fillSeconds.toFixed(0)} s), our API vs @subsquid/graphql-server ${v.graphqlServer} generated from our schema.graphql, one after the other; ` +
-      `32 connections, pool 10 on both, ${p.seconds} s of autocannon per query after a warm-up; the same fields and random ids on both sides (bench/peers/graphql.ts).`,
+      `32 connections, pool 10 on both, ${p.seconds} s of autocannon per query after a warm-up; the same fields and random ids on both sides (bench/peers/graphql.ts). CPU: milliseconds per request of the server process + Postgres (over the measured seconds and httpRate's 2 s warm-up).`,
     '',
-    mdTable(['query', 'ours: req/s (ms)', '@subsquid/graphql-server: req/s (ms)', 'ours / peer'], rows),
+    mdTable(['query', 'ours: req/s (latency ms); CPU per request', '@subsquid/graphql-server: req/s (latency ms); CPU per request', 'ours / peer req/s'], rows),
   ].join('\n')
 }
 
