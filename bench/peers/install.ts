@@ -1,7 +1,8 @@
 /**
  * The peers of `npm run bench:peers`, installed on demand: `npm ci` into bench/peers from its own
  * package-lock.json (exact pins), outside the root install, then the code that needs them built
- * by bench/peers/tsconfig.json into .cache/peers.
+ * by bench/peers/tsconfig.json into .cache/peers and the Ponder app type-checked (Ponder runs its .ts
+ * files itself).
  */
 import { execFileSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -37,8 +38,9 @@ export function preparePeers(): PeerVersions {
     log('installing the peers (npm ci --prefix bench/peers)…')
     execFileSync('npm', ['ci', '--prefix', PEERS_DIR, '--no-audit', '--no-fund', '--loglevel', 'error'], { stdio: 'inherit' })
   }
-  log('building bench/peers/tsconfig.json…')
-  execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', path.join(PEERS_DIR, 'tsconfig.json')], { stdio: 'inherit' })
+  log('building bench/peers/tsconfig.json, type-checking the Ponder app…')
+  const tsc = path.join(ROOT, 'node_modules/typescript/bin/tsc')
+  for (const project of ['tsconfig.json', 'app/ponder/tsconfig.json']) execFileSync(process.execPath, [tsc, '-p', path.join(PEERS_DIR, project)], { stdio: 'inherit' })
   return {
     ponder: versionOf('ponder', PEERS_DIR),
     graphileWorker: versionOf('graphile-worker', PEERS_DIR),
