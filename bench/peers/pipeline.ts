@@ -15,11 +15,13 @@ import {
   connect,
   createDatabase,
   cpuOf,
+  dbStats,
   dropDatabase,
   fmt,
   log,
   sleep,
   startScript,
+  statsDelta,
   treeCpu,
   type Child,
   type PgClient as Client,
@@ -35,6 +37,8 @@ export interface QueueRun {
   done: number
   hwmKb: number
   cpu: { worker: number; postgres: number; host: number }
+  /** pg_stat_database: transactions committed per job (the queue's own and the stored results') */
+  xactsPerJob: number
 }
 
 export interface PipelinePart {
@@ -52,6 +56,7 @@ function fromOurs(r: RunResult): QueueRun {
     done: r.done,
     hwmKb: r.hwmKb[0] ?? 0,
     cpu: { worker: r.cpu.workers, postgres: r.cpu.postgres, host: r.cpu.host },
+    xactsPerJob: r.perJob.xacts,
   }
 }
 
@@ -66,10 +71,12 @@ async function graphileSchemaReady(c: Client): Promise<boolean> {
   return rows.length > 0
 }
 
-async function untilDrained(c: Client, child: Child, jobs: number): Promise<void> {
+/** Polls until graphile's queue is empty; counts its polls in `polls` (their transactions are ours). */
+async function untilDrained(c: Client, child: Child, jobs: number, polls: { n: number }): Promise<void> {
   const end = Date.now() + Math.max(120_000, jobs * 20)
   for (;;) {
     child.sample()
+    polls.n++
     const { rows } = await c.query(`SELECT count(*)::int AS n, max(last_error) AS err FROM graphile_worker._private_jobs`)
     if (rows[0].n === 0) return
     if (child.child.exitCode !== null) throw new Error(`graphile worker exited:\n${child.output()}`)
@@ -103,9 +110,11 @@ async function graphile(pg: PgServer, host: Host, p: Prepared, concurrency: numb
     await adminQuery(pg.adminUrl, 'CHECKPOINT').catch(() => {})
     await host.reset()
     const cpu0 = { postgres: pg.pid ? treeCpu(pg.pid) : 0, host: treeCpu(host.child.pid ?? -1, 0) }
+    const stats0 = await dbStats(c, dbName)
     const t0 = performance.now()
     await c.query(ENQUEUE)
-    await untilDrained(c, child, p.jobs)
+    const polls = { n: 0 }
+    await untilDrained(c, child, p.jobs, polls)
     const seconds = (performance.now() - t0) / 1000
     child.sample()
     // the worker's whole process, start-up included, as bench/pipeline.ts counts ours
@@ -113,7 +122,11 @@ async function graphile(pg: PgServer, host: Host, p: Prepared, concurrency: numb
     const { rows } = await c.query(
       `SELECT (SELECT count(*)::int FROM token_metadata WHERE status = 'AVAILABLE') + (SELECT count(*)::int FROM contract_metadata WHERE status = 'AVAILABLE') AS done`,
     )
-    return { queue: 'graphile-worker (our handler)', jobs: p.jobs, seconds, done: rows[0].done, hwmKb: child.peak.hwmKb, cpu }
+    await sleep(1200) // pg_stat_database is flushed by each backend at most once a second
+    const d = statsDelta(stats0, await dbStats(c, dbName))
+    // our own statements: the enqueue, the drain polls (~one per 20 ms), the two reads here
+    const xacts = d.xact_commit + d.xact_rollback - polls.n - 3
+    return { queue: 'graphile-worker (our handler)', jobs: p.jobs, seconds, done: rows[0].done, hwmKb: child.peak.hwmKb, cpu, xactsPerJob: xacts / p.jobs }
   } finally {
     await child.stop('SIGKILL').catch(() => {})
     await c.end().catch(() => {})

@@ -50,6 +50,7 @@ function pipelineTable(p: PipelinePart, v: PeerVersions): string {
     r.seconds.toFixed(2),
     `**${perJob(r).toFixed(2)}**`,
     `${((r.cpu.worker * 1000) / r.jobs).toFixed(2)} / ${((r.cpu.postgres * 1000) / r.jobs).toFixed(2)} / ${((r.cpu.host * 1000) / r.jobs).toFixed(2)}`,
+    r.xactsPerJob.toFixed(2),
     mb(r.hwmKb),
     r === ours ? '' : `${ratio(ours.jobs / ours.seconds, r.jobs / r.seconds)} / ${ratio(perJob(ours), perJob(r))}`,
   ])
@@ -57,7 +58,10 @@ function pipelineTable(p: PipelinePart, v: PeerVersions): string {
     `**Pipeline.** ${fmt(ours.jobs)} metadata jobs (${fmt(p.tokens)} tokens + their contracts; bench/pipeline.ts stub variant: token URIs from the stub RPC, documents from the local host at ${p.latencyMs} ms), one worker process each at concurrency ${p.concurrency}, ` +
       `each on its own copy of the same queued database. graphile-worker runs our handler and store code (bench/peers/app/graphile/worker.ts) with its defaults; its time is from enqueueing the jobs to an empty queue, ours from the first claim to the last finished_at. CPU ms per job sums the worker process (whole life, start-up included, on both sides), Postgres and the host processes (from the first job on).`,
     '',
-    mdTable(['queue', 'jobs/s', 'seconds', 'CPU ms per job', 'of which worker / postgres / host', 'worker peak RSS', 'ours / peer: jobs/s, CPU per job'], rows),
+    mdTable(
+      ['queue', 'jobs/s', 'seconds', 'CPU ms per job', 'of which worker / postgres / host', 'transactions per job', 'worker peak RSS', 'ours / peer: jobs/s, CPU per job'],
+      rows,
+    ),
   ].join('\n')
 }
 
