@@ -17,7 +17,8 @@ import * as DevnetEvm from '../devnet/evm'
 import { packageRoot } from '../src/lib/packageRoot'
 import { cloneDatabase, createMigratedDatabase, dropDatabase as harnessDropDatabase, startPostgres as harnessStartPostgres, type PgServer } from '../test/helpers/postgres'
 import { indexedHeight as harnessIndexedHeight } from '../test/helpers/indexer'
-import { startProcess } from '../test/helpers/processes'
+import { roleEnv, startProcess } from '../test/helpers/processes'
+import { spawnNode, type NodeProcess } from '../src/lib/nodeProcess'
 
 // ---------------------------------------------------------------------------------------------
 // Paths and the code under test
@@ -197,6 +198,12 @@ export async function dropDatabase(pg: PgServer, name: string): Promise<void> {
   await harnessDropDatabase(pg.adminUrl, name).catch((e: unknown) => log(`could not drop database ${name}: ${e instanceof Error ? e.message : String(e)}`))
 }
 
+/**
+ * The root's node-postgres client type, for bench code under bench/peers (whose own node_modules,
+ * when installed, hold another @types/pg that a plain `import from 'pg'` there would resolve to).
+ */
+export type PgClient = Client
+
 export async function connect(url: string): Promise<Client> {
   const c = new Client({ connectionString: url })
   // a connection dropped by the server (database dropped, server stopped) must not crash the bench
@@ -273,10 +280,21 @@ export function startChild(entry: string, args: string[], env: Record<string, st
   const nodeFlags = [...(opts.nodeFlags ?? [])]
   if (opts.cpuProfDir) nodeFlags.push('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`)
   for (const p of opts.preload ?? []) nodeFlags.push('-r', p)
-  const proc = startProcess(entry, args, { LOG_LEVEL: 'warn', ...env, ...opts.env }, { nodeFlags, keepLines: 300 })
+  return accountedChild(entry, startProcess(entry, args, { LOG_LEVEL: 'warn', ...env, ...opts.env }, { nodeFlags, keepLines: 300 }))
+}
+
+/**
+ * Runs a script that is not one of ours (a peer's CLI, bench/peers) from `cwd` with only the given
+ * environment on top of the harness's minimal one, with the same memory and CPU accounting.
+ */
+export function startScript(script: string, args: string[], env: Record<string, string>, cwd: string): Child {
+  return accountedChild(path.basename(script), spawnNode(script, args, { cwd, env: roleEnv({ LOG_LEVEL: 'warn', ...env }), keepLines: 300 }))
+}
+
+function accountedChild(name: string, proc: NodeProcess): Child {
   const pid = proc.pid
   const c: Child = {
-    name: entry,
+    name,
     child: proc.child,
     pid,
     output: () => proc.output(),

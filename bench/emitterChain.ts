@@ -21,13 +21,19 @@ export const EVENTS_PER_TX = 1000
 const SOURCE = `// SPDX-License-Identifier: MIT
 pragma solidity ^0.8.20;
 
-/// Logs ERC-721 mint Transfers for ids startId .. startId + count - 1 without keeping any state.
+/// Logs ERC-721 Transfers for ids startId .. startId + count - 1 without keeping any state.
 contract TransferEmitter {
     event Transfer(address indexed from, address indexed to, uint256 indexed tokenId);
 
     function emitMints(address to, uint256 startId, uint256 count) external {
         unchecked {
             for (uint256 i = startId; i < startId + count; ++i) emit Transfer(address(0), to, i);
+        }
+    }
+
+    function emitTransfers(address from, address to, uint256 startId, uint256 count) external {
+        unchecked {
+            for (uint256 i = startId; i < startId + count; ++i) emit Transfer(from, to, i);
         }
     }
 }
@@ -51,8 +57,15 @@ function compileEmitter(): CompiledContract {
 }
 
 export interface EmitterChain extends Chain {
+  /** The emitting contract (lower case): every Transfer on this chain comes from it. */
+  address: string
   /** Emits mints until the chain holds `n` of them; returns the head (after 3 empty blocks) and the time spent. */
   emitUpTo(n: number): Promise<{ head: number; seconds: number; txs: number }>
+  /**
+   * Emits `n` transfers of the already minted ids 0 .. n-1 from the minter to a second account
+   * (EVENTS_PER_TX per transaction); returns the head (after 3 empty blocks) and the time spent.
+   */
+  emitTransfers(n: number): Promise<{ head: number; seconds: number; txs: number }>
 }
 
 export async function startEmitterChain(): Promise<EmitterChain> {
@@ -61,6 +74,7 @@ export async function startEmitterChain(): Promise<EmitterChain> {
     const driver = chain.driver
     const emitter = await driver.deploy('TransferEmitter')
     const to = driver.accounts[1]
+    const next = driver.accounts[2]
     let emitted = 0
     const emitUpTo = async (n: number) => {
       const started = performance.now()
@@ -74,7 +88,19 @@ export async function startEmitterChain(): Promise<EmitterChain> {
       const head = Number(await driver.mine(3))
       return { head, seconds: (performance.now() - started) / 1000, txs }
     }
-    return { ...chain, emitUpTo }
+    const emitTransfers = async (n: number) => {
+      if (n > emitted) throw new Error(`cannot transfer ${n} tokens: ${emitted} minted`)
+      const started = performance.now()
+      let txs = 0
+      for (let sent = 0; sent < n; txs++) {
+        const count = Math.min(EVENTS_PER_TX, n - sent)
+        await driver.write(emitter, 'emitTransfers', [to, next, BigInt(sent), BigInt(count)])
+        sent += count
+      }
+      const head = Number(await driver.mine(3))
+      return { head, seconds: (performance.now() - started) / 1000, txs }
+    }
+    return { ...chain, address: emitter.address.toLowerCase(), emitUpTo, emitTransfers }
   } catch (e) {
     await chain.stop()
     throw e

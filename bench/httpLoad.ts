@@ -88,7 +88,7 @@ export interface HttpRate extends Rate {
 }
 
 /** autocannon on one route: 2 s warm-up (connections, prepared statements, JIT), then `seconds`. */
-export async function httpRate(serverUrl: string, s: Scenario, seconds: number): Promise<HttpRate> {
+export async function httpRate(serverUrl: string, s: Pick<Scenario, 'connections' | 'request'>, seconds: number): Promise<HttpRate> {
   await autocannon({ url: serverUrl, connections: s.connections, duration: 2, requests: [s.request] })
   const r = await autocannon({ url: serverUrl, connections: s.connections, duration: seconds, requests: [s.request] })
   log(`  http: ${Math.round(r.requests.average)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ${r.non2xx} non-2xx, ${r.errors} errors`)

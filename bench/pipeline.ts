@@ -105,7 +105,7 @@ export function pipelineOptions(argv: string[]): PipelineOptions {
 // ---------------------------------------------------------------------------------------------
 // The host child (bench/host.ts) and the load generator (bench/load.ts)
 
-interface HostStats {
+export interface HostStats {
   served: number
   maxInFlight: number
   avgInFlight: number
@@ -114,7 +114,7 @@ interface HostStats {
   rpcCalls: number
 }
 
-interface Host {
+export interface Host {
   child: ChildProcess
   hostUrl: string
   rpcUrl: string
@@ -137,7 +137,7 @@ function request<T>(child: ChildProcess, msg: { type: string }, reply: string, t
   })
 }
 
-async function startHost(latencyMs: number): Promise<Host> {
+export async function startHost(latencyMs: number): Promise<Host> {
   const child = fork(path.join(__dirname, 'host.js'), [String(latencyMs)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   const ready = await new Promise<{ hostPort: number; rpcPort: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('metadata host did not start')), 10_000)
@@ -217,7 +217,7 @@ async function ethCallCeiling(rpcUrl: string, contracts: string[], batch: number
 // ---------------------------------------------------------------------------------------------
 // Preparing the jobs
 
-interface Prepared {
+export interface Prepared {
   variant: Variant
   tokens: number
   /** template database holding the queued jobs */
@@ -282,7 +282,7 @@ async function prepareChain(pg: PgServer, chain: Chain, host: Host, tokens: numb
 }
 
 /** The same rows written directly; the chain reader goes to the stub RPC. */
-async function prepareStub(pg: PgServer, host: Host, tokens: number): Promise<Prepared> {
+export async function prepareStub(pg: PgServer, host: Host, tokens: number): Promise<Prepared> {
   const template = `tms_bench_pipe_stub_${tokens}`
   const url = await createDatabase(pg, template)
   const c = await connect(url)
@@ -325,7 +325,7 @@ async function prepareStub(pg: PgServer, host: Host, tokens: number): Promise<Pr
 // ---------------------------------------------------------------------------------------------
 // One run
 
-interface RunResult {
+export interface RunResult {
   variant: Variant
   tokens: number
   workers: number
@@ -343,7 +343,7 @@ interface RunResult {
   profile?: string
 }
 
-async function jobCounts(c: Client): Promise<Record<string, number>> {
+export async function jobCounts(c: Client): Promise<Record<string, number>> {
   const { rows } = await c.query(
     `SELECT name, sum(n)::int AS n FROM (
        SELECT name, total AS n FROM counter WHERE scope = 'job'
@@ -352,7 +352,7 @@ async function jobCounts(c: Client): Promise<Record<string, number>> {
   return Object.fromEntries(rows.map((r: { name: string; n: number }) => [r.name, r.n]))
 }
 
-async function runWorkers(
+export async function runWorkers(
   pg: PgServer,
   host: Host,
   chain: Chain | undefined,
