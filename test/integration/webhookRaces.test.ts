@@ -97,12 +97,15 @@ describe('webhook races', () => {
     const key = await newAdminKey()
     const contract = `${CHAIN}:0x${'e'.repeat(40)}`
     const create = async (eventTypes: string[]) => (await createWebhook(db.ds, key, { url: 'https://example.com/hook', contracts: [contract], eventTypes }, new Date())).record.id
-    const other = await create(['token.minted', 'token.transferred'])
+    let other = await create(['token.minted', 'token.transferred'])
     let busy = await create(['token.minted'])
-    // ids are random UUIDs: each try sorts first with probability 1/2
+    // ids are random UUIDs: a fresh pair sorts the right way with probability 1/2 (both are
+    // created again: keeping one, a small id of it could make every try fail)
     for (let tries = 1; busy > other; tries++) {
       if (tries === 64) throw new Error('no webhook id sorted before the other one in 64 tries')
       await deleteWebhook(db.ds, busy)
+      await deleteWebhook(db.ds, other)
+      other = await create(['token.minted', 'token.transferred'])
       busy = await create(['token.minted'])
     }
     const mint: ChangeEvent = { ...transfer(contract, '7', 1), type: 'token.minted' }
