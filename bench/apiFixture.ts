@@ -296,11 +296,7 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
           { traitType: 'Color', values: [f.color] },
           { traitType: 'Level', min: f.min, max: f.max },
         ]
-        const page = await read.tokensByAttributes(db, contractId, conditions, null, 50)
-        await read.loadTokenViews(
-          db,
-          page.items.map((i) => ({ contractId: i.contractId, tokenId: i.tokenId })),
-        )
+        await read.tokensByAttributes(db, contractId, conditions, null, 50)
       },
     },
   }

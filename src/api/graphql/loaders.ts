@@ -5,7 +5,7 @@ import { contractsByIds, type ContractView } from '../../store/read/contracts'
 import { rarityOfTokens, type Rarity } from '../../store/read/rarity'
 import type { ApiStore } from '../../store/apiStore'
 import { attributesOfTokens, balancesOfTokens, localesOfTokens, rawMetadataOfTokens, type AttributeRow, type BalanceRow, type LocaleRow } from '../../store/read/tokenDetails'
-import { tokensOfContracts, type TokenPage } from '../../store/read/tokenLists'
+import { tokensOfContracts, type TokenViewPage } from '../../store/read/tokenLists'
 import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
 
 /**
@@ -24,7 +24,7 @@ export class Loaders {
   /** Media uses of tokens and contracts by id (the `image` fields). */
   readonly media: DataLoader<string, MediaView[]>
   private readonly balanceLoaders = new Map<string, DataLoader<string, BalanceRow[]>>()
-  private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenPage>>()
+  private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenViewPage>>()
 
   constructor(private readonly store: ApiStore) {
     this.tokenViews = new DataLoader((refs) => store.read(loadTokenViews, refs.map(keyOfRef)))
@@ -58,7 +58,7 @@ export class Loaders {
   }
 
   /** A page of tokens of many contracts (nested `Contract.tokens`), one loader per page shape. */
-  contractTokenPages(after: string | null, limit: number): DataLoader<string, TokenPage> {
+  contractTokenPages(after: string | null, limit: number): DataLoader<string, TokenViewPage> {
     const key = `${limit}|${after ?? ''}`
     let loader = this.contractPageLoaders.get(key)
     if (!loader) {

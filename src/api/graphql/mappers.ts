@@ -1,15 +1,17 @@
 import type { ContractView } from '../../store/read/contracts'
 import type { AttributeRow } from '../../store/read/tokenDetails'
 import type { TokenView } from '../../store/read/tokenViews'
-import type { ContractType } from './types/contract'
-import type { AttributeType, MetadataDocType, TokenType } from './types/token'
+import { ContractType } from './types/contract'
+import { TokenType, type AttributeType, type MetadataDocType } from './types/token'
 
 /** Only tokens the processor has recorded are GraphQL tokens (null otherwise). */
 export function tokenNode(view: TokenView): TokenType | null {
   const t = view.token
   if (!t || !view.contract) return null
   const waiting = view.job && (view.job.status === 'QUEUED' || view.job.status === 'RUNNING')
-  return {
+  // An instance, not a plain object: type-graphql gives a field resolver's @Root() a TokenType,
+  // and copies a plain object into a new one for every resolved field of every token.
+  return Object.assign(new TokenType(), {
     id: view.ref,
     chain: view.contract.chain,
     contractId: view.contractId,
@@ -31,7 +33,7 @@ export function tokenNode(view: TokenView): TokenType | null {
     lastFetchedAt: view.metadata?.lastFetchedAt ?? null,
     updatedAt: view.metadata?.updatedAt ?? null,
     view,
-  }
+  })
 }
 
 type Doc = Record<string, unknown>
@@ -84,7 +86,8 @@ export function contractNode(v: ContractView): ContractType {
   // One rule for every surface: the supply tracked from mint and burn events, the chain read only
   // where nothing was tracked.
   const totalSupply = !fungible ? null : (v.trackedSupply ?? v.read?.totalSupply ?? null)
-  return {
+  // an instance for the reason tokenNode gives
+  return Object.assign(new ContractType(), {
     id: v.id,
     chain: v.chain,
     address: v.address,
@@ -112,5 +115,5 @@ export function contractNode(v: ContractView): ContractType {
         }
       : null,
     view: v,
-  }
+  })
 }

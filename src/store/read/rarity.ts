@@ -1,6 +1,7 @@
 import type { ReadDb } from './readDb'
-import type { AttributeCondition, TokenPage } from './tokenLists'
+import type { AttributeCondition, TokenViewPage } from './tokenLists'
 import { attributeMatchSql } from './tokenLists'
+import { listWithViews } from './tokenViews'
 
 /**
  * Statistical rarity, as compact_counters() computes it (db/migrations/*-ExplorerQueries.js):
@@ -26,7 +27,7 @@ export interface RarityCursor {
 
 /**
  * Tokens of a contract from rarest to most common (then by id), optionally matching attribute
- * conditions, with each token's rarity (so a page needs no second lookup for it).
+ * conditions, with each token's rarity and view, in one statement (a page needs no second lookup).
  */
 export async function tokensByRarity(
   db: ReadDb,
@@ -34,21 +35,23 @@ export async function tokensByRarity(
   conditions: readonly AttributeCondition[],
   after: RarityCursor | null,
   limit: number,
-): Promise<TokenPage & { rarities: Rarity[] }> {
+): Promise<TokenViewPage & { rarities: Rarity[] }> {
   const params: unknown[] = [contractId, after?.rank ?? 0, after?.ref ?? '', limit + 1]
   const match = conditions.length > 0 ? `AND r.token_id IN (${attributeMatchSql(conditions, params)})` : ''
-  const rows = await db.query<{ ref: string; contract_id: string; token_id: string; score: number; rank: number }>(
-    `SELECT r.token_id AS ref, r.contract_id, t.token_id::text AS token_id, r.score, r.rank
-       FROM token_rarity r JOIN token t ON t.id = r.token_id
-      WHERE r.contract_id = $1 AND (r.rank, r.token_id) > ($2::int, $3::text) ${match}
-      ORDER BY r.rank, r.token_id
-      LIMIT $4`,
+  const rows = await listWithViews<{ ref: string; contract_id: string; token_id: string; score: number; rank: number }>(db, {
+    sql: `SELECT r.token_id AS ref, r.contract_id, t.token_id::text AS token_id, r.score, r.rank
+            FROM token_rarity r JOIN token t ON t.id = r.token_id
+           WHERE r.contract_id = $1 AND (r.rank, r.token_id) > ($2::int, $3::text) ${match}
+           ORDER BY r.rank, r.token_id
+           LIMIT $4`,
     params,
-  )
+    orderBy: 'r.rank, r.ref',
+  })
   const kept = rows.slice(0, limit)
   return {
-    items: kept.map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id })),
-    rarities: kept.map((r) => ({ score: r.score, rank: r.rank })),
+    items: kept.map(({ row: r }) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id })),
+    views: kept.map((k) => k.view),
+    rarities: kept.map(({ row: r }) => ({ score: r.score, rank: r.rank })),
     hasNext: rows.length > limit,
   }
 }

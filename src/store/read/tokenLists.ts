@@ -1,4 +1,5 @@
 import type { ReadDb } from './readDb'
+import { listWithViews, type TokenView } from './tokenViews'
 
 /**
  * Keyset-paginated token lists. Every list has a stable total order, so a cursor (the last
@@ -21,6 +22,11 @@ export interface TokenPage {
   hasNext: boolean
 }
 
+/** A page with each listed token's view, read in the same statement as the list. */
+export interface TokenViewPage extends TokenPage {
+  views: TokenView[]
+}
+
 /** Position after which a page starts; absent = from the beginning. */
 export interface TokenCursor {
   contractId: string
@@ -34,16 +40,22 @@ interface ListRow {
   amount?: string
 }
 
-function page(rows: ListRow[], limit: number): TokenPage {
-  const items = rows.slice(0, limit).map((r) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id, ...(r.amount !== undefined ? { amount: r.amount } : {}) }))
-  return { items, hasNext: rows.length > limit }
+function page(rows: { row: ListRow; view: TokenView }[], limit: number): TokenViewPage {
+  const kept = rows.slice(0, limit)
+  const items = kept.map(({ row: r }) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id, ...(r.amount !== undefined ? { amount: r.amount } : {}) }))
+  return { items, views: kept.map((k) => k.view), hasNext: rows.length > limit }
+}
+
+/** A list ordered by (contract id, token id) with, in the same statement, each listed token's view. */
+function byContractAndToken(db: ReadDb, sql: string, params: readonly unknown[]): Promise<{ row: ListRow; view: TokenView }[]> {
+  return listWithViews<ListRow>(db, { sql, params, orderBy: 'r.contract_id, r.token_id::numeric' })
 }
 
 // A page for many contracts in one statement: one index range scan per contract. Token ids are
 // never negative, so -1 stands for "from the beginning" without an OR that would keep the planner
 // from using the (contract_id, token_id) index.
 const BY_CONTRACTS_SQL = `
-SELECT x.ref, x.contract_id, x.token_id::text AS token_id
+SELECT x.ref, x.contract_id, x.token_id::text AS token_id, c.ord AS list_ord, x.token_id AS list_token
   FROM unnest($1::text[]) WITH ORDINALITY AS c(id, ord)
   CROSS JOIN LATERAL (
     SELECT t.id AS ref, t.contract_id, t.token_id
@@ -54,13 +66,13 @@ SELECT x.ref, x.contract_id, x.token_id::text AS token_id
  ORDER BY c.ord, x.token_id`
 
 /** First page (after `after`) of each contract's tokens, in the order of `contractIds`. */
-export async function tokensOfContracts(db: ReadDb, contractIds: readonly string[], after: string | null, limit: number): Promise<TokenPage[]> {
+export async function tokensOfContracts(db: ReadDb, contractIds: readonly string[], after: string | null, limit: number): Promise<TokenViewPage[]> {
   if (contractIds.length === 0) return []
-  const rows = await db.query<ListRow>(BY_CONTRACTS_SQL, [contractIds, after, limit + 1])
-  const byContract = new Map<string, ListRow[]>()
+  const rows = await listWithViews<ListRow>(db, { sql: BY_CONTRACTS_SQL, params: [contractIds, after, limit + 1], orderBy: 'r.list_ord, r.list_token' })
+  const byContract = new Map<string, { row: ListRow; view: TokenView }[]>()
   for (const r of rows) {
-    let list = byContract.get(r.contract_id)
-    if (!list) byContract.set(r.contract_id, (list = []))
+    let list = byContract.get(r.row.contract_id)
+    if (!list) byContract.set(r.row.contract_id, (list = []))
     list.push(r)
   }
   return contractIds.map((id) => page(byContract.get(id) ?? [], limit))
@@ -82,9 +94,8 @@ SELECT ref, contract_id, token_id::text AS token_id, amount::text AS amount FROM
  ORDER BY h.contract_id, h.token_id
  LIMIT $5`
 
-export async function tokensOfOwner(db: ReadDb, chain: string, owner: string, after: TokenCursor | null, limit: number): Promise<TokenPage> {
-  const rows = await db.query<ListRow>(BY_OWNER_SQL, [owner, chain, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1])
-  return page(rows, limit)
+export async function tokensOfOwner(db: ReadDb, chain: string, owner: string, after: TokenCursor | null, limit: number): Promise<TokenViewPage> {
+  return page(await byContractAndToken(db, BY_OWNER_SQL, [owner, chain, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1]), limit)
 }
 
 /** One trait condition: trait type equal, and value among `values` and/or numeric value within [min, max]. */
@@ -100,7 +111,7 @@ export interface AttributeCondition {
  * within one condition's values). Each condition is one probe of the
  * (contract_id, trait_type, value) index; the matches are intersected before touching token.
  */
-export async function tokensByAttributes(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: string | null, limit: number): Promise<TokenPage> {
+export async function tokensByAttributes(db: ReadDb, contractId: string, conditions: readonly AttributeCondition[], after: string | null, limit: number): Promise<TokenViewPage> {
   const params: unknown[] = [contractId, after, limit + 1]
   const text = `
 WITH matched AS (${attributeMatchSql(conditions, params)})
@@ -109,7 +120,7 @@ SELECT t.id AS ref, t.contract_id, t.token_id::text AS token_id
  WHERE t.token_id > coalesce($2::numeric, -1) AND t.seen_on_chain
  ORDER BY t.token_id
  LIMIT $3`
-  return page(await db.query<ListRow>(text, params), limit)
+  return page(await byContractAndToken(db, text, params), limit)
 }
 
 /**
@@ -161,9 +172,8 @@ export async function tokensOfOwnerOnChains(
   contractId: string | null,
   after: TokenCursor | null,
   limit: number,
-): Promise<TokenPage> {
-  const rows = await db.query<ListRow>(ACROSS_CHAINS_SQL, [owner, chains, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1, contractId])
-  return page(rows, limit)
+): Promise<TokenViewPage> {
+  return page(await byContractAndToken(db, ACROSS_CHAINS_SQL, [owner, chains, after?.contractId ?? '', after?.tokenId ?? '-1', limit + 1, contractId]), limit)
 }
 
 /**

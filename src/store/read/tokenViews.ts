@@ -147,12 +147,11 @@ interface Row {
   l_normalized: Record<string, unknown> | null
 }
 
-// Driven by the requested refs (unnest keeps their order). Each table is reached through a
-// LATERAL subquery with LIMIT 1 that names only the columns used: the planner cannot flatten it,
-// so every ref costs one primary-key probe per table in the generic plan too. (With plain joins
-// the generic plan, which guesses 10 refs, hash-joined the contract tables in full.)
-const TOKEN_VIEWS_SQL = `
-SELECT r.ref, r.contract_id,
+// The view columns, joined to a driving relation `r` of (ref, contract_id). Each table is reached
+// through a LATERAL subquery with LIMIT 1 that names only the columns used: the planner cannot
+// flatten it, so every ref costs one primary-key probe per table in the generic plan too. (With
+// plain joins the generic plan, which guesses 10 refs, hash-joined the contract tables in full.)
+const VIEW_COLUMNS = `
        c.chain AS c_chain, c.address AS c_address, c.standard AS c_standard, c.total_supply::text AS c_total_supply,
        c.deployer AS c_deployer, c.deploy_tx AS c_deploy_tx, c.asset_name AS c_asset_name,
        cm.id AS cm_id, cm.name AS cm_name, cm.symbol AS cm_symbol, cm.decimals AS cm_decimals,
@@ -165,8 +164,10 @@ SELECT r.ref, r.contract_id,
        m.last_fetched_at AS m_last_fetched_at, m.updated_at AS m_updated_at,
        j.status AS j_status, j.queued_at AS j_queued_at, j.error_code AS j_error_code,
        j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url,
-       l.id AS l_id, l.normalized AS l_normalized
-  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord)
+       l.id AS l_id, l.normalized AS l_normalized`
+
+function viewJoins(localeParam: string): string {
+  return `
   LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx, x.asset_name
                        FROM contract x WHERE x.id = r.contract_id LIMIT 1) c ON true
   LEFT JOIN LATERAL (SELECT x.id, x.name, x.symbol, x.decimals, x.total_supply, x.uri
@@ -179,7 +180,13 @@ SELECT r.ref, r.contract_id,
   LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status, x.error_url
                        FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true
   LEFT JOIN LATERAL (SELECT x.id, x.normalized
-                       FROM token_locale x WHERE $3::text IS NOT NULL AND x.id = r.ref || ':' || $3::text AND x.status = 'AVAILABLE' LIMIT 1) l ON true
+                       FROM token_locale x WHERE ${localeParam}::text IS NOT NULL AND x.id = r.ref || ':' || ${localeParam}::text AND x.status = 'AVAILABLE' LIMIT 1) l ON true`
+}
+
+// Driven by the requested refs (unnest keeps their order).
+const TOKEN_VIEWS_SQL = `
+SELECT r.ref, r.contract_id, ${VIEW_COLUMNS}
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord) ${viewJoins('$3')}
  ORDER BY r.ord`
 
 /**
@@ -189,16 +196,41 @@ SELECT r.ref, r.contract_id,
 export async function loadTokenViews(db: ReadDb, keys: readonly TokenKey[], locale?: string): Promise<TokenView[]> {
   if (keys.length === 0) return []
   const rows = await db.query<Row>(TOKEN_VIEWS_SQL, [keys.map(tokenRef), keys.map((k) => k.contractId), locale ?? null])
-  return rows.map((r, i) => toView(r, keys[i], locale !== undefined))
+  return rows.map((r, i) => toView(r, keys[i].tokenId, locale !== undefined))
 }
 
-function toView(r: Row, key: TokenKey, localeAsked: boolean): TokenView {
+/** A list statement selecting at least ref, contract_id and token_id (text), and its sort order over its own columns. */
+export interface ListStatement {
+  sql: string
+  params: readonly unknown[]
+  /** ORDER BY over the list's columns, qualified by `r.` (the views join after the list's own ORDER BY and LIMIT). */
+  orderBy: string
+}
+
+export interface ListRowBase {
+  ref: string
+  contract_id: string
+  token_id: string
+}
+
+/**
+ * The rows of a list statement, each with its token view, in one statement: a page and its views
+ * cost one round trip instead of two (the API process is what a page's latency waits on, and
+ * each statement is a socket write and a wake-up of the backend).
+ */
+export async function listWithViews<L extends ListRowBase>(db: ReadDb, list: ListStatement, locale?: string): Promise<{ row: L; view: TokenView }[]> {
+  const sql = `SELECT r.*, ${VIEW_COLUMNS}\n  FROM (${list.sql}) r ${viewJoins(`$${list.params.length + 1}`)}\n ORDER BY ${list.orderBy}`
+  const rows = await db.query<Row & L>(sql, [...list.params, locale ?? null])
+  return rows.map((r) => ({ row: r, view: toView(r, r.token_id, locale !== undefined) }))
+}
+
+function toView(r: Row, tokenId: string, localeAsked: boolean): TokenView {
   const metadata = r.m_status === null ? null : metadataFacts(r)
   const job = r.j_status === null ? null : jobFacts(r)
   return {
     ref: r.ref,
     contractId: r.contract_id,
-    tokenId: key.tokenId,
+    tokenId,
     contract: r.c_standard === null ? null : contractFacts(r),
     contractRead: r.cm_id === null ? null : { name: r.cm_name, symbol: r.cm_symbol, decimals: r.cm_decimals, totalSupply: r.cm_total_supply, uri: r.cm_uri },
     token: r.t_standard === null ? null : tokenFacts(r),

@@ -1,5 +1,5 @@
 import { tokensByRarity } from '../../../store/read/rarity'
-import { tokensByAttributes, tokensOfOwner, tokensOfOwnerOnChains, type AttributeCondition, type TokenPage } from '../../../store/read/tokenLists'
+import { tokensByAttributes, tokensOfOwner, tokensOfOwnerOnChains, type AttributeCondition, type TokenPage, type TokenViewPage } from '../../../store/read/tokenLists'
 import type { GraphQLContext } from '../context'
 import { decodeCursor, encodeCursor } from '../cursor'
 import { badInput, pageSize, textArg } from '../inputErrors'
@@ -30,7 +30,7 @@ export async function contractTokens(
   const page =
     conditions.length > 0 ? await ctx.api.store.read(tokensByAttributes, contractId, conditions, from, limit) : await ctx.loaders.contractTokenPages(from, limit).load(contractId)
   const last = page.items.at(-1)
-  return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
+  return { nodes: nodesOf(page), pageInfo: { hasNextPage: page.hasNext, endCursor: last ? encodeCursor('contract-tokens', { t: last.tokenId }) : null } }
 }
 
 /** Rarest first, among the tokens the compactor has scored (optionally matching attribute filters). */
@@ -41,7 +41,7 @@ async function rarityTokens(ctx: GraphQLContext, contractId: string, conditions:
   page.items.forEach((item, i) => ctx.loaders.rarity.prime(item.ref, page.rarities[i]!))
   const last = page.items.at(-1)
   const endCursor = last ? encodeCursor('rarity', { n: page.rarities.at(-1)?.rank, a: last.ref }) : null
-  return { nodes: await nodesOf(ctx, page), pageInfo: { hasNextPage: page.hasNext, endCursor } }
+  return { nodes: nodesOf(page), pageInfo: { hasNextPage: page.hasNext, endCursor } }
 }
 
 /** Holdings of an address on several chains at once, optionally of one contract, by (contract, token id). */
@@ -64,7 +64,7 @@ export async function holdingsAcrossChains(
     limit,
   )
   const last = page.items.at(-1)
-  return holdingsOf(page, await nodesOf(ctx, page), last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null)
+  return holdingsOf(page, nodesOf(page), last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null)
 }
 
 function holdingsOf(page: TokenPage, nodes: TokenType[], endCursor: string | null): HoldingConnection {
@@ -94,7 +94,7 @@ export async function ownerTokens(
     limit,
   )
   const last = page.items.at(-1)
-  return { page, nodes: await nodesOf(ctx, page), endCursor: last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null }
+  return { page, nodes: nodesOf(page), endCursor: last ? encodeCursor('owner-tokens', { c: last.contractId, t: last.tokenId }) : null }
 }
 
 export async function ownerTokenConnection(ctx: GraphQLContext, chain: string, owner: string, first: number, after: string | null | undefined): Promise<TokenConnection> {
@@ -107,11 +107,9 @@ export async function holdingConnection(ctx: GraphQLContext, chain: string, owne
   return holdingsOf(page, nodes, endCursor)
 }
 
-/** One batched load for the whole page (the views of every listed token in one statement). */
-async function nodesOf(ctx: GraphQLContext, page: TokenPage): Promise<TokenType[]> {
-  const views = await ctx.loaders.tokenViews.loadMany(page.items.map((i) => i.ref))
-  return views.flatMap((v) => {
-    if (v instanceof Error) throw v
+/** The page's token nodes, from the views its statement read with the list. */
+function nodesOf(page: TokenViewPage): TokenType[] {
+  return page.views.flatMap((v) => {
     const node = tokenNode(v)
     return node ? [node] : []
   })
