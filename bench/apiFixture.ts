@@ -249,7 +249,7 @@ export function scenarios(read: Read, db: Db, s: FillShape, keys: readonly Route
         const t = randomEvm()
         const contractId = `eip155:1:${t.contract}`
         // What the resolvers' loaders issue: the token view, then its contract and its attributes together.
-        const [view] = await read.loadTokenViews(db, [{ contractId, tokenId: t.tokenId }])
+        const [view] = await read.loadTokenCores(db, [{ contractId, tokenId: t.tokenId }])
         await Promise.all([read.contractsByIds(db, [contractId]), read.attributesOfTokens(db, [view.ref])])
       },
     },

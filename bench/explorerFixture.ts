@@ -90,7 +90,7 @@ export function explorerScenarios(read: Read, db: Db): Scenario[] {
       request: postJson(() => JSON.stringify({ query: SEARCH, variables: { q: term() } })),
       raw: async () => {
         const { hits } = await read.search(db, term(), { kinds: ['TOKEN', 'CONTRACT'], chains: null, after: null, limit: 20 })
-        await read.loadTokenViews(
+        await read.loadTokenCores(
           db,
           hits.filter((h) => h.kind === 'TOKEN').map((h) => ({ contractId: h.contractId, tokenId: h.id.slice(h.contractId.length + 1) })),
         )

@@ -6,7 +6,7 @@ import { rarityOfTokens, type Rarity } from '../../store/read/rarity'
 import type { ApiStore } from '../../store/apiStore'
 import { attributesOfTokens, balancesOfTokens, localesOfTokens, rawMetadataOfTokens, type AttributeRow, type BalanceRow, type LocaleRow } from '../../store/read/tokenDetails'
 import { tokensOfContracts, type TokenViewPage } from '../../store/read/tokenLists'
-import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
+import { loadTokenCores, type TokenCore } from '../../store/read/tokenViews'
 
 /**
  * Per-request batch loaders: whatever the shape of a query, each kind of data is read with one
@@ -14,7 +14,7 @@ import { loadTokenViews, type TokenView } from '../../store/read/tokenViews'
  * token. Created per request so nothing is cached across requests.
  */
 export class Loaders {
-  readonly tokenViews: DataLoader<string, TokenView>
+  readonly tokenCores: DataLoader<string, TokenCore>
   readonly contracts: DataLoader<string, ContractView | null>
   readonly locales: DataLoader<string, LocaleRow[]>
   readonly attributes: DataLoader<string, AttributeRow[]>
@@ -27,7 +27,7 @@ export class Loaders {
   private readonly contractPageLoaders = new Map<string, DataLoader<string, TokenViewPage>>()
 
   constructor(private readonly store: ApiStore) {
-    this.tokenViews = new DataLoader((refs) => store.read(loadTokenViews, refs.map(keyOfRef)))
+    this.tokenCores = new DataLoader((refs) => store.read(loadTokenCores, refs.map(keyOfRef)))
     this.contracts = new DataLoader((ids) => store.read(contractsByIds, ids))
     this.locales = new DataLoader(async (refs) => group(await store.read(localesOfTokens, refs), refs))
     this.attributes = new DataLoader(async (refs) => group(await store.read(attributesOfTokens, refs), refs))

@@ -1,11 +1,11 @@
 import type { ContractView } from '../../store/read/contracts'
 import type { AttributeRow } from '../../store/read/tokenDetails'
-import type { TokenView } from '../../store/read/tokenViews'
+import type { TokenCore } from '../../store/read/tokenViews'
 import { ContractType } from './types/contract'
 import { TokenType, type AttributeType, type MetadataDocType } from './types/token'
 
 /** Only tokens the processor has recorded are GraphQL tokens (null otherwise). */
-export function tokenNode(view: TokenView): TokenType | null {
+export function tokenNode(view: TokenCore): TokenType | null {
   const t = view.token
   if (!t || !view.contract) return null
   const waiting = view.job && (view.job.status === 'QUEUED' || view.job.status === 'RUNNING')

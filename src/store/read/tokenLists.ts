@@ -1,5 +1,5 @@
 import type { ReadDb } from './readDb'
-import { listWithViews, type TokenView } from './tokenViews'
+import { listWithViews, type TokenCore } from './tokenViews'
 
 /**
  * Keyset-paginated token lists. Every list has a stable total order, so a cursor (the last
@@ -24,7 +24,7 @@ export interface TokenPage {
 
 /** A page with each listed token's view, read in the same statement as the list. */
 export interface TokenViewPage extends TokenPage {
-  views: TokenView[]
+  views: TokenCore[]
 }
 
 /** Position after which a page starts; absent = from the beginning. */
@@ -40,14 +40,14 @@ interface ListRow {
   amount?: string
 }
 
-function page(rows: { row: ListRow; view: TokenView }[], limit: number): TokenViewPage {
+function page(rows: { row: ListRow; view: TokenCore }[], limit: number): TokenViewPage {
   const kept = rows.slice(0, limit)
   const items = kept.map(({ row: r }) => ({ ref: r.ref, contractId: r.contract_id, tokenId: r.token_id, ...(r.amount !== undefined ? { amount: r.amount } : {}) }))
   return { items, views: kept.map((k) => k.view), hasNext: rows.length > limit }
 }
 
 /** A list ordered by (contract id, token id) with, in the same statement, each listed token's view. */
-function byContractAndToken(db: ReadDb, sql: string, params: readonly unknown[]): Promise<{ row: ListRow; view: TokenView }[]> {
+function byContractAndToken(db: ReadDb, sql: string, params: readonly unknown[]): Promise<{ row: ListRow; view: TokenCore }[]> {
   return listWithViews<ListRow>(db, { sql, params, orderBy: 'r.contract_id, r.token_id::numeric' })
 }
 
@@ -69,7 +69,7 @@ SELECT x.ref, x.contract_id, x.token_id::text AS token_id, c.ord AS list_ord, x.
 export async function tokensOfContracts(db: ReadDb, contractIds: readonly string[], after: string | null, limit: number): Promise<TokenViewPage[]> {
   if (contractIds.length === 0) return []
   const rows = await listWithViews<ListRow>(db, { sql: BY_CONTRACTS_SQL, params: [contractIds, after, limit + 1], orderBy: 'r.list_ord, r.list_token' })
-  const byContract = new Map<string, { row: ListRow; view: TokenView }[]>()
+  const byContract = new Map<string, { row: ListRow; view: TokenCore }[]>()
   for (const r of rows) {
     let list = byContract.get(r.row.contract_id)
     if (!list) byContract.set(r.row.contract_id, (list = []))

@@ -76,24 +76,28 @@ export interface TokenError {
 }
 
 /**
- * Everything the read surfaces show about one requested token, from one SQL round trip:
- * contract (null when unknown), token row (null when the processor has not seen it), last fetch,
- * job, and the requested locale variant.
+ * What every read surface shows about one token, from one SQL round trip: contract (null when
+ * unknown), token row (null when the processor has not seen it), last fetch, and job. Token lists
+ * (listWithViews) read this much with the list.
  */
-export interface TokenView {
+export interface TokenCore {
   ref: string
   contractId: string
   tokenId: string
   contract: ContractFacts | null
-  contractRead: ContractReadFacts | null
   token: TokenFacts | null
   metadata: MetadataFacts | null
   job: JobFacts | null
-  /** Normalised document in the requested locale: undefined when none was asked, null when absent. */
-  localized: Record<string, unknown> | null | undefined
   status: MetadataStatusName
   /** The latest error: the job's (its last attempt, even while retrying) or else the last fetch's. */
   error: TokenError | null
+}
+
+/** A token's core, plus what the Hiro and Sequence surfaces also show: the contract reads and the requested locale variant. */
+export interface TokenView extends TokenCore {
+  contractRead: ContractReadFacts | null
+  /** Normalised document in the requested locale: undefined when none was asked, null when absent. */
+  localized: Record<string, unknown> | null | undefined
 }
 
 export function tokenRef(key: TokenKey): string {
@@ -110,12 +114,6 @@ interface Row {
   c_deployer: string | null
   c_deploy_tx: string | null
   c_asset_name: string | null
-  cm_id: string | null
-  cm_name: string | null
-  cm_symbol: string | null
-  cm_decimals: number | null
-  cm_total_supply: string | null
-  cm_uri: string | null
   t_standard: TokenStandardName | null
   t_owner: string | null
   t_supply: string | null
@@ -143,6 +141,16 @@ interface Row {
   j_error_message: string | null
   j_error_http_status: number | null
   j_error_url: string | null
+}
+
+/** The columns only loadTokenViews reads (contract reads, locale variant). */
+interface ReadRow {
+  cm_id: string | null
+  cm_name: string | null
+  cm_symbol: string | null
+  cm_decimals: number | null
+  cm_total_supply: string | null
+  cm_uri: string | null
   l_id: string | null
   l_normalized: Record<string, unknown> | null
 }
@@ -151,11 +159,9 @@ interface Row {
 // through a LATERAL subquery with LIMIT 1 that names only the columns used: the planner cannot
 // flatten it, so every ref costs one primary-key probe per table in the generic plan too. (With
 // plain joins the generic plan, which guesses 10 refs, hash-joined the contract tables in full.)
-const VIEW_COLUMNS = `
+const CORE_COLUMNS = `
        c.chain AS c_chain, c.address AS c_address, c.standard AS c_standard, c.total_supply::text AS c_total_supply,
        c.deployer AS c_deployer, c.deploy_tx AS c_deploy_tx, c.asset_name AS c_asset_name,
-       cm.id AS cm_id, cm.name AS cm_name, cm.symbol AS cm_symbol, cm.decimals AS cm_decimals,
-       cm.total_supply::text AS cm_total_supply, cm.uri AS cm_uri,
        t.standard AS t_standard, t.owner AS t_owner, t.supply::text AS t_supply, t.burned AS t_burned,
        t.chain_uri AS t_chain_uri, t.mint_block AS t_mint_block, t.mint_tx AS t_mint_tx, t.minted_at AS t_minted_at,
        m.status AS m_status, m.uri AS m_uri, m.resolved_url AS m_resolved_url, m.content_hash AS m_content_hash,
@@ -163,30 +169,30 @@ const VIEW_COLUMNS = `
        m.error_message AS m_error_message, m.error_http_status AS m_error_http_status, m.error_url AS m_error_url, m.warnings AS m_warnings,
        m.last_fetched_at AS m_last_fetched_at, m.updated_at AS m_updated_at,
        j.status AS j_status, j.queued_at AS j_queued_at, j.error_code AS j_error_code,
-       j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url,
-       l.id AS l_id, l.normalized AS l_normalized`
+       j.error_message AS j_error_message, j.error_http_status AS j_error_http_status, j.error_url AS j_error_url`
 
-function viewJoins(localeParam: string): string {
-  return `
+const CORE_JOINS = `
   LEFT JOIN LATERAL (SELECT x.chain, x.address, x.standard, x.total_supply, x.deployer, x.deploy_tx, x.asset_name
                        FROM contract x WHERE x.id = r.contract_id LIMIT 1) c ON true
-  LEFT JOIN LATERAL (SELECT x.id, x.name, x.symbol, x.decimals, x.total_supply, x.uri
-                       FROM contract_metadata x WHERE x.id = r.contract_id LIMIT 1) cm ON true
   LEFT JOIN LATERAL (SELECT x.standard, x.owner, x.supply, x.burned, x.chain_uri, x.mint_block, x.mint_tx, x.minted_at
                        FROM token x WHERE x.id = r.ref LIMIT 1) t ON true
   LEFT JOIN LATERAL (SELECT x.status, x.uri, x.resolved_url, x.content_hash, x.decimals, x.normalized, x.error_code,
                             x.error_message, x.error_http_status, x.error_url, x.warnings, x.last_fetched_at, x.updated_at
                        FROM token_metadata x WHERE x.id = r.ref LIMIT 1) m ON true
   LEFT JOIN LATERAL (SELECT x.status, x.queued_at, x.error_code, x.error_message, x.error_http_status, x.error_url
-                       FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true
-  LEFT JOIN LATERAL (SELECT x.id, x.normalized
-                       FROM token_locale x WHERE ${localeParam}::text IS NOT NULL AND x.id = r.ref || ':' || ${localeParam}::text AND x.status = 'AVAILABLE' LIMIT 1) l ON true`
-}
+                       FROM metadata_job x WHERE x.id = 'token:' || r.ref LIMIT 1) j ON true`
 
-// Driven by the requested refs (unnest keeps their order).
+// Driven by the requested refs (unnest keeps their order); $3 is the locale.
 const TOKEN_VIEWS_SQL = `
-SELECT r.ref, r.contract_id, ${VIEW_COLUMNS}
-  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord) ${viewJoins('$3')}
+SELECT r.ref, r.contract_id, ${CORE_COLUMNS},
+       cm.id AS cm_id, cm.name AS cm_name, cm.symbol AS cm_symbol, cm.decimals AS cm_decimals,
+       cm.total_supply::text AS cm_total_supply, cm.uri AS cm_uri,
+       l.id AS l_id, l.normalized AS l_normalized
+  FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(ref, contract_id, ord) ${CORE_JOINS}
+  LEFT JOIN LATERAL (SELECT x.id, x.name, x.symbol, x.decimals, x.total_supply, x.uri
+                       FROM contract_metadata x WHERE x.id = r.contract_id LIMIT 1) cm ON true
+  LEFT JOIN LATERAL (SELECT x.id, x.normalized
+                       FROM token_locale x WHERE $3::text IS NOT NULL AND x.id = r.ref || ':' || $3::text AND x.status = 'AVAILABLE' LIMIT 1) l ON true
  ORDER BY r.ord`
 
 /**
@@ -195,8 +201,12 @@ SELECT r.ref, r.contract_id, ${VIEW_COLUMNS}
  */
 export async function loadTokenViews(db: ReadDb, keys: readonly TokenKey[], locale?: string): Promise<TokenView[]> {
   if (keys.length === 0) return []
-  const rows = await db.query<Row>(TOKEN_VIEWS_SQL, [keys.map(tokenRef), keys.map((k) => k.contractId), locale ?? null])
-  return rows.map((r, i) => toView(r, keys[i].tokenId, locale !== undefined))
+  const rows = await db.query<Row & ReadRow>(TOKEN_VIEWS_SQL, [keys.map(tokenRef), keys.map((k) => k.contractId), locale ?? null])
+  return rows.map((r, i) => ({
+    ...toCore(r, keys[i].tokenId),
+    contractRead: r.cm_id === null ? null : { name: r.cm_name, symbol: r.cm_symbol, decimals: r.cm_decimals, totalSupply: r.cm_total_supply, uri: r.cm_uri },
+    localized: locale === undefined ? undefined : r.l_id === null ? null : r.l_normalized,
+  }))
 }
 
 /** A list statement selecting at least ref, contract_id and token_id (text), and its sort order over its own columns. */
@@ -218,13 +228,24 @@ export interface ListRowBase {
  * cost one round trip instead of two (the API process is what a page's latency waits on, and
  * each statement is a socket write and a wake-up of the backend).
  */
-export async function listWithViews<L extends ListRowBase>(db: ReadDb, list: ListStatement, locale?: string): Promise<{ row: L; view: TokenView }[]> {
-  const sql = `SELECT r.*, ${VIEW_COLUMNS}\n  FROM (${list.sql}) r ${viewJoins(`$${list.params.length + 1}`)}\n ORDER BY ${list.orderBy}`
-  const rows = await db.query<Row & L>(sql, [...list.params, locale ?? null])
-  return rows.map((r) => ({ row: r, view: toView(r, r.token_id, locale !== undefined) }))
+export async function listWithViews<L extends ListRowBase>(db: ReadDb, list: ListStatement): Promise<{ row: L; view: TokenCore }[]> {
+  const sql = `SELECT r.*, ${CORE_COLUMNS}\n  FROM (${list.sql}) r ${CORE_JOINS}\n ORDER BY ${list.orderBy}`
+  const rows = await db.query<Row & L>(sql, list.params)
+  return rows.map((r) => ({ row: r, view: toCore(r, r.token_id) }))
 }
 
-function toView(r: Row, tokenId: string, localeAsked: boolean): TokenView {
+/** The cores of the given tokens, in the given order (duplicates allowed): what GraphQL reads of a token. */
+export async function loadTokenCores(db: ReadDb, keys: readonly TokenKey[]): Promise<TokenCore[]> {
+  if (keys.length === 0) return []
+  const rows = await listWithViews(db, {
+    sql: `SELECT u.ref, u.contract_id, u.token_id, u.ord FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(ref, contract_id, token_id, ord)`,
+    params: [keys.map(tokenRef), keys.map((k) => k.contractId), keys.map((k) => k.tokenId)],
+    orderBy: 'r.ord',
+  })
+  return rows.map((r) => r.view)
+}
+
+function toCore(r: Row, tokenId: string): TokenCore {
   const metadata = r.m_status === null ? null : metadataFacts(r)
   const job = r.j_status === null ? null : jobFacts(r)
   return {
@@ -232,11 +253,9 @@ function toView(r: Row, tokenId: string, localeAsked: boolean): TokenView {
     contractId: r.contract_id,
     tokenId,
     contract: r.c_standard === null ? null : contractFacts(r),
-    contractRead: r.cm_id === null ? null : { name: r.cm_name, symbol: r.cm_symbol, decimals: r.cm_decimals, totalSupply: r.cm_total_supply, uri: r.cm_uri },
     token: r.t_standard === null ? null : tokenFacts(r),
     metadata,
     job,
-    localized: localeAsked ? (r.l_id === null ? null : r.l_normalized) : undefined,
     status: deriveMetadataStatus(r.j_status, r.m_status, r.m_normalized !== null),
     error: latestError(job, metadata),
   }

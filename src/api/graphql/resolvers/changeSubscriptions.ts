@@ -66,6 +66,6 @@ function feed(ctx: GraphQLContext, filter: ChangeFilter): AsyncIterable<ChangeNo
 }
 
 async function changeMessage(n: ChangeNotice, ctx: GraphQLContext): Promise<ChangeType> {
-  const token = n.r === null ? null : tokenNode(await new Loaders(ctx.api.store).tokenViews.load(n.r))
+  const token = n.r === null ? null : tokenNode(await new Loaders(ctx.api.store).tokenCores.load(n.r))
   return { type: n.t, chain: n.c, contract: parseContractId(n.k).address, tokenId: n.r === null ? null : tokenIdOf(n.r), token }
 }

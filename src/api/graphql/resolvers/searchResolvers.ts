@@ -35,7 +35,7 @@ export class SearchResolvers {
     const { hits, hasNext } = await ctx.api.store.read(search, text, { kinds: wanted, chains: chains && chains.length > 0 ? chains : null, after: cursor, limit })
     // both loads in one round: neither needs the other
     const [tokenViews, contracts] = await Promise.all([
-      ctx.loaders.tokenViews.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id)),
+      ctx.loaders.tokenCores.loadMany(hits.filter((h) => h.kind === 'TOKEN').map((h) => h.id)),
       ctx.loaders.contracts.loadMany(hits.map((h) => h.contractId)),
     ])
     const tokens = new Map(tokenViews.flatMap((v) => (v instanceof Error ? [] : [[v.ref, tokenNode(v)] as const])))

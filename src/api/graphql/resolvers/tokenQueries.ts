@@ -18,7 +18,7 @@ export class TokenQueries {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TokenType | null> {
     const contractId = contractArg(ctx, chain, contract)
-    const view = await ctx.loaders.tokenViews.load(`${contractId}:${tokenIdArg(chain, tokenId)}`)
+    const view = await ctx.loaders.tokenCores.load(`${contractId}:${tokenIdArg(chain, tokenId)}`)
     return tokenNode(view)
   }
 
@@ -26,7 +26,7 @@ export class TokenQueries {
   async tokensByIds(@Arg('ids', () => [TokenKeyInput]) ids: TokenKeyInput[], @Ctx() ctx: GraphQLContext): Promise<(TokenType | null)[]> {
     if (ids.length > ctx.maxPage) throw badInput(`at most ${ctx.maxPage} ids per request, got ${ids.length}`, 'ids')
     const refs = ids.map((k, i) => `${contractArg(ctx, k.chain, k.contract, `ids[${i}].contract`)}:${tokenIdArg(k.chain, k.tokenId, `ids[${i}].tokenId`)}`)
-    const views = await ctx.loaders.tokenViews.loadMany(refs)
+    const views = await ctx.loaders.tokenCores.loadMany(refs)
     return views.map((v) => {
       if (v instanceof Error) throw v
       return tokenNode(v)

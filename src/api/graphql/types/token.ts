@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars'
 import { Field, Float, GraphQLISODateTime, ID, Int, ObjectType } from 'type-graphql'
 import type { TokenStandardName } from '../../../core/standards'
 import type { MetadataStatusName } from '../../../store/read/metadataStatus'
-import type { TokenView } from '../../../store/read/tokenViews'
+import type { TokenCore } from '../../../store/read/tokenViews'
 import { BigIntScalar } from '../scalars'
 import { MetadataErrorType, PageInfo } from './common'
 import { MetadataStatusEnum, TokenStandardEnum } from './enums'
@@ -154,7 +154,7 @@ export class TokenType {
   updatedAt!: Date | null
 
   /** The view it was built from (for field resolvers; not a GraphQL field). */
-  view!: TokenView
+  view!: TokenCore
 }
 
 @ObjectType('TokenConnection')
