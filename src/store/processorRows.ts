@@ -63,23 +63,41 @@ export async function upsertRows<T extends { id: string }>(
  * node-postgres an escape and Postgres a parse, and this was a third of the statement's time.
  */
 function unnestOf<T>(columns: Column<T>[], chunk: T[]): { select: string; from: string; params: unknown[] } {
+  const u = unnestColumns(
+    columns.map(([, sqlType, get]) => [sqlType, get]),
+    chunk,
+  )
+  return { select: u.exprs.join(', '), from: u.from, params: u.params }
+}
+
+/** A column for unnestColumns: its Postgres type and its value in a row. */
+export type UnnestColumn<T> = [sqlType: string, get: (row: T) => unknown]
+
+/**
+ * Rows as one expression per column over `unnest(…) AS u(…)` (`from`, empty when every column is
+ * folded), a column with one value in every row folded into a scalar parameter (see unnestOf).
+ * The caller places the expressions in its own SELECT list. `chunk` must not be empty.
+ */
+export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[], firstParam = 1): { exprs: string[]; from: string; params: unknown[] } {
   const params: unknown[] = []
-  const select: string[] = []
+  const exprs: string[] = []
   const arrays: string[] = []
-  for (const [, sqlType, get] of columns) {
+  for (const [sqlType, get] of columns) {
     const values = chunk.map((r) => toParam(get(r)))
     const first = values[0]
-    params.push(values.every((v) => v === first) ? first : values)
-    const ref = `$${params.length}::${sqlType}`
-    if (Array.isArray(params[params.length - 1])) {
+    const folded = values.every((v) => v === first)
+    params.push(folded ? first : values)
+    const ref = `$${firstParam + params.length - 1}::${sqlType}`
+    if (folded) exprs.push(ref)
+    else {
       arrays.push(`${ref}[]`)
-      select.push(`u.c${arrays.length}`)
-    } else select.push(ref)
+      exprs.push(`u.c${arrays.length}`)
+    }
   }
   const aliases = arrays.map((_, i) => `c${i + 1}`).join(', ')
   // a one-row chunk folds every column: a FROM-less SELECT of the scalars is that one row
   const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS u(${aliases})` : ''
-  return { select: select.join(', '), from, params }
+  return { exprs, from, params }
 }
 
 /**
