@@ -44,16 +44,34 @@ export async function upsertRows<T extends { id: string }>(
 ): Promise<void> {
   if (rows.length === 0) return
   await hot?.trackUpsert(entity, rows)
+  await runStatements(db, upsertStatements(table, columns, rows, overwrite))
+}
+
+/** One statement with its parameters, built ahead of the transaction that runs it. */
+export interface Statement {
+  text: string
+  params: unknown[]
+}
+
+/** upsertRows' statements (one per chunk), for a caller that records the hot-block change log itself or needs none (a finalized batch). */
+export function upsertStatements<T extends { id: string }>(table: string, columns: Column<T>[], rows: T[], overwrite: Overwrite = 'all'): Statement[] {
   const names = columns.map((c) => `"${c[0]}"`).join(', ')
   const updated = columns.filter((c) => c[0] !== 'id' && (overwrite === 'all' || c[3] !== undefined))
   const updates = updated
     .map(([name, , , kind]) => (overwrite === 'mutable' && kind === 'fill' ? `"${name}" = coalesce("${table}"."${name}", excluded."${name}")` : `"${name}" = excluded."${name}"`))
     .join(', ')
   const onConflict = updates ? `DO UPDATE SET ${updates}` : 'DO NOTHING'
+  const out: Statement[] = []
   for (let i = 0; i < rows.length; i += CHUNK) {
     const { select, from, params } = unnestOf(columns, rows.slice(i, i + CHUNK))
-    await db.query(`INSERT INTO "${table}" (${names}) SELECT ${select}${from} ON CONFLICT (id) ${onConflict}`, params)
+    out.push({ text: `INSERT INTO "${table}" (${names}) SELECT ${select}${from} ON CONFLICT (id) ${onConflict}`, params })
   }
+  return out
+}
+
+/** Runs the statements in order, one at a time (their parameters are built: nothing is left to do between them). */
+export async function runStatements(db: SqlExecutor, statements: readonly Statement[]): Promise<void> {
+  for (const s of statements) await db.query(s.text, s.params)
 }
 
 /**
@@ -86,7 +104,7 @@ export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[]
     const values = chunk.map((r) => toParam(get(r)))
     const first = values[0]
     const folded = values.every((v) => v === first)
-    params.push(folded ? first : values)
+    params.push(folded ? first : arrayLiteral(values))
     const ref = `$${firstParam + params.length - 1}::${sqlType}`
     if (folded) exprs.push(ref)
     else {
@@ -98,6 +116,16 @@ export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[]
   // a one-row chunk folds every column: a FROM-less SELECT of the scalars is that one row
   const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS u(${aliases})` : ''
   return { exprs, from, params }
+}
+
+/**
+ * A text array literal (`{"a","b",NULL}`) of values from toParam, the same text node-postgres
+ * makes of an array parameter, written here so that it is made when the statement is built: in
+ * a pipelined batch that is ahead of the transaction, and the connection does not wait for it.
+ */
+function arrayLiteral(values: readonly unknown[]): string {
+  const parts = values.map((v) => (v === null ? 'NULL' : `"${(typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`))
+  return `{${parts.join(',')}}`
 }
 
 /**

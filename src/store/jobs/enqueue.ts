@@ -1,5 +1,5 @@
 import { JobRequest, jobId } from '../../core/jobs'
-import { unnestColumns, type UnnestColumn } from '../processorRows'
+import { unnestColumns, type Statement, type UnnestColumn } from '../processorRows'
 import { SqlExecutor, rows } from '../sql'
 
 export interface EnqueueResult {
@@ -33,11 +33,15 @@ export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest
  * RETURNING. Every merged request inserts or updates exactly one row, so the count is theirs.
  */
 export async function enqueueJobsCount(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<number> {
+  const { statement, count } = enqueueStatement(requests, now)
+  if (statement) await db.query(statement.text, statement.params)
+  return count
+}
+
+/** enqueueJobsCount's statement, built ahead of the transaction that runs it (none for no requests), and the jobs it writes. */
+export function enqueueStatement(requests: readonly JobRequest[], now: Date): { statement?: Statement; count: number } {
   const merged = mergeRequests(requests)
-  if (merged.length === 0) return 0
-  const { text, params } = upsertStatement(merged, now)
-  await db.query(text, params)
-  return merged.length
+  return merged.length === 0 ? { count: 0 } : { statement: upsertStatement(merged, now), count: merged.length }
 }
 
 /**
@@ -61,7 +65,7 @@ const JOB_COLUMNS: UnnestColumn<Merged>[] = [
   ['int', (r) => r.profile?.backoffBaseMs ?? null],
 ]
 
-function upsertStatement(merged: Merged[], now: Date): { text: string; params: unknown[] } {
+function upsertStatement(merged: Merged[], now: Date): Statement {
   // $1 is the statement time: queued_at / created_at / updated_at, and the run-at of a request without one
   const u = unnestColumns(JOB_COLUMNS, merged, 2)
   const [id, kind, chain, contractId, tokenRef, priority, runAt, fetchTimeout, maxAttempts, retryStatuses, backoffBase] = u.exprs
