@@ -101,9 +101,15 @@ export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[]
   const exprs: string[] = []
   const arrays: string[] = []
   for (const [sqlType, get] of columns) {
-    const values = chunk.map((r) => toParam(get(r)))
-    const first = values[0]
-    const folded = values.every((v) => v === first)
+    const first = toParam(get(chunk[0]))
+    const values: unknown[] = new Array(chunk.length)
+    values[0] = first
+    let folded = true
+    for (let i = 1; i < chunk.length; i++) {
+      const v = toParam(get(chunk[i]))
+      values[i] = v
+      if (v !== first) folded = false
+    }
     params.push(folded ? first : arrayLiteral(values))
     const ref = `$${firstParam + params.length - 1}::${sqlType}`
     if (folded) exprs.push(ref)
@@ -124,9 +130,21 @@ export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[]
  * a pipelined batch that is ahead of the transaction, and the connection does not wait for it.
  */
 function arrayLiteral(values: readonly unknown[]): string {
-  const parts = values.map((v) => (v === null ? 'NULL' : `"${(typeof v === 'object' ? JSON.stringify(v) : String(v)).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`))
-  return `{${parts.join(',')}}`
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (i > 0) out += ','
+    if (v === null) {
+      out += 'NULL'
+      continue
+    }
+    const text = typeof v === 'object' ? JSON.stringify(v) : String(v)
+    out += `"${NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : text}"`
+  }
+  return `${out}}`
 }
+
+const NEEDS_ESCAPE = /["\\]/
 
 /**
  * A value as node-postgres sends it, made comparable with `===`: bigint and number as decimal
