@@ -5,16 +5,13 @@ import { UINT256_MAX, isEvmChain } from '../core/ids'
 import { isFungible } from '../core/standards'
 import { PRIORITY, type JobRequest } from '../core/jobs'
 import { Balance, Contract, Token, UpdateMode, UpdateNotice, UpdateNoticeKind } from '../model'
-import type { EntityManager } from 'typeorm'
-import { pipelineOf, type BatchPipeline } from '../store/chainDatabase'
-import { enqueueJobsCount, enqueueStatement } from '../store/jobs/enqueue'
-import { runStatements, type Statement } from '../store/processorRows'
+import { enqueueJobsCount } from '../store/jobs/enqueue'
 import { BatchState } from './batchState'
 import { ChainChanges } from './chainChanges'
 import { rangePasses } from './rangePasses'
-import { rangeChunkAfter, resolveRanges, tokenUpserts, upsertTokens, type RangeRequest } from '../store/tokens'
-import { contractUpserts, upsertContracts } from '../store/contracts'
-import { balanceUpserts, upsertBalances } from '../store/balances'
+import { rangeChunkAfter, resolveRanges, upsertTokens, type RangeRequest } from '../store/tokens'
+import { upsertContracts } from '../store/contracts'
+import { upsertBalances } from '../store/balances'
 import { hotTrackerOf, sqlOf } from './storeAccess'
 
 export interface IngestOptions {
@@ -66,20 +63,13 @@ export async function applyEvents(store: Store, events: readonly ChainEvent[], m
         'ConsecutiveTransfer range above EVM_CONSECUTIVE_MAX_TOKENS: not applied',
       ),
   })
-  const add = (s: PassSummary) => {
+  for (const pass of passes) {
+    const s = await applyPass(store, pass, mintPriority, opts)
     total.tokensCreated += s.tokensCreated
     total.contractsCreated += s.contractsCreated
     total.jobsEnqueued += s.jobsEnqueued
     total.notices += s.notices
   }
-  const pipeline = pipelineOf<BatchState>(store)
-  if (pipeline && passes.length === 1) {
-    add(await applyPassAhead(pipeline, passes[0], mintPriority, opts))
-    return total
-  }
-  // each pass reads what the one before it wrote: in a pipelined batch, in its own transaction
-  const tx = pipeline ? await pipeline.transaction() : store
-  for (const pass of passes) add(await applyPass(tx, pass, mintPriority, opts))
   return total
 }
 
@@ -88,35 +78,7 @@ const DEFAULT_MAX_CONSECUTIVE = 1_000_000n
 type PassSummary = Omit<IngestSummary, 'events'>
 
 async function applyPass(store: Store, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<PassSummary> {
-  const state = await BatchState.load(sqlOf(store) as unknown as EntityManager, opts.chain, events, opts.rangeCap)
-  const pending = applyAll(state, events, mintPriority, opts)
-  return writePass(store, state, pending, opts)
-}
-
-/**
- * A pipelined batch's one pass: its rows are read from the table as committed plus what the
- * batches still being written hold, the events applied and every statement built now, while the
- * batch before it is written; the statements run in the batch's transaction after that one
- * commits. A pass with range notices walks the table in its own transaction instead (the
- * batches before it must have committed for the walk to see their tokens).
- */
-async function applyPassAhead(pipeline: BatchPipeline<BatchState>, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Promise<PassSummary> {
-  const state = await BatchState.load(pipeline.reader, opts.chain, events, opts.rangeCap, pipeline.inFlight)
-  const pending = applyAll(state, events, mintPriority, opts)
-  if (pending.ranges.length > 0) return writePass(await pipeline.transaction(), state, pending, opts)
-  const jobs = enqueueStatement(pending.jobs, opts.now)
-  const facts = factStatements(state)
-  const emptied = emptiedBalances(state)
-  pipeline.defer(state, async (store) => {
-    await runStatements(sqlOf(store), jobs.statement ? [jobs.statement, ...facts] : facts)
-    if (emptied.length > 0) await store.remove(Balance, emptied)
-    await store.insert(pending.notices)
-    await pending.changes.record(store, opts.now)
-  })
-  return passSummary(state, pending, jobs.count)
-}
-
-function applyAll(state: BatchState, events: readonly ChainEvent[], mintPriority: number, opts: IngestOptions): Pending {
+  const state = await BatchState.load(store, opts.chain, events, opts.rangeCap)
   const pending: Pending = { jobs: [], notices: [], ranges: [], changes: new ChainChanges() }
   for (const e of events) {
     state.seq++
@@ -124,17 +86,9 @@ function applyAll(state: BatchState, events: readonly ChainEvent[], mintPriority
   }
   for (const id of state.newContracts) pending.jobs.push(contractJob(state.contracts.get(id)!, mintPriority))
   for (const id of state.newTokens) pending.jobs.push(tokenJob(state.tokens.get(id)!, mintPriority))
-  return pending
-}
-
-async function writePass(store: Store, state: BatchState, pending: Pending, opts: IngestOptions): Promise<PassSummary> {
   const walked = await resolvePendingRanges(store, state, pending, opts)
   const jobsEnqueued = walked + (await persist(store, state, pending, opts.now))
   await pending.changes.record(store, opts.now)
-  return passSummary(state, pending, jobsEnqueued)
-}
-
-function passSummary(state: BatchState, pending: Pending, jobsEnqueued: number): PassSummary {
   return { tokensCreated: state.newTokens.size, contractsCreated: state.newContracts.size, jobsEnqueued, notices: pending.notices.length }
 }
 
@@ -385,43 +339,27 @@ async function persist(store: Store, s: BatchState, p: Pending, now: Date): Prom
 async function writeFacts(store: Store, s: BatchState, p: Pending): Promise<void> {
   const db = sqlOf(store)
   const hot = hotTrackerOf(store)
-  await upsertContracts(db, hot, dirtyContracts(s))
-  const { created, loaded } = dirtyTokens(s)
-  await upsertTokens(db, hot, created, loaded)
+  await upsertContracts(
+    db,
+    hot,
+    [...s.dirtyContracts].map((id) => s.contracts.get(id)!),
+  )
+  const dirty = [...s.dirtyTokens].map((id) => s.tokens.get(id)!)
+  await upsertTokens(
+    db,
+    hot,
+    dirty.filter((t) => s.newTokens.has(t.id)),
+    dirty.filter((t) => !s.newTokens.has(t.id)),
+  )
+  const balances = [...s.dirtyBalances].map((id) => s.balances.get(id)!)
   await upsertBalances(
     db,
     hot,
-    dirtyBalances(s).filter((b) => b.amount > 0n),
+    balances.filter((b) => b.amount > 0n),
   )
-  const emptied = emptiedBalances(s)
+  const emptied = balances.filter((b) => b.amount === 0n).map((b) => b.id)
   if (emptied.length > 0) await store.remove(Balance, emptied)
   await store.insert(p.notices)
-}
-
-/** writeFacts' upserts as statements, for a finalized batch (no hot-block change log to record first). */
-function factStatements(s: BatchState): Statement[] {
-  const { created, loaded } = dirtyTokens(s)
-  return [...contractUpserts(dirtyContracts(s)), ...tokenUpserts(created, loaded), ...balanceUpserts(dirtyBalances(s).filter((b) => b.amount > 0n))]
-}
-
-function dirtyContracts(s: BatchState): Contract[] {
-  return [...s.dirtyContracts].map((id) => s.contracts.get(id)!)
-}
-
-function dirtyTokens(s: BatchState): { created: Token[]; loaded: Token[] } {
-  const dirty = [...s.dirtyTokens].map((id) => s.tokens.get(id)!)
-  return { created: dirty.filter((t) => s.newTokens.has(t.id)), loaded: dirty.filter((t) => !s.newTokens.has(t.id)) }
-}
-
-function dirtyBalances(s: BatchState): Balance[] {
-  return [...s.dirtyBalances].map((id) => s.balances.get(id)!)
-}
-
-/** Balances the batch emptied: removed through the Store (so a hot block's change log has them). */
-function emptiedBalances(s: BatchState): string[] {
-  return dirtyBalances(s)
-    .filter((b) => b.amount === 0n)
-    .map((b) => b.id)
 }
 
 /**

@@ -1,5 +1,7 @@
+import type { Store } from '@subsquid/typeorm-store'
 import type { EntityManager } from 'typeorm'
 import { loadRowsByIds } from '../store/processorRows'
+import { sqlOf } from './storeAccess'
 import type { ChainEvent, EventPosition } from '../core/events'
 import { contractId, tokenKey } from '../core/ids'
 import type { TokenStandardName } from '../core/standards'
@@ -26,46 +28,20 @@ export class BatchState {
 
   constructor(readonly chain: string) {}
 
-  /**
-   * `inFlight`: the states of earlier batches whose writes have not committed yet (a pipelined
-   * batch, see BatchPipeline), oldest first: a row one of them holds is taken from the newest
-   * that does (a copy: that batch's writes may still read its own), not from the table.
-   */
-  static async load(em: EntityManager, chain: string, events: readonly ChainEvent[], rangeCap: number, inFlight: readonly BatchState[] = []): Promise<BatchState> {
+  static async load(store: Store, chain: string, events: readonly ChainEvent[], rangeCap: number): Promise<BatchState> {
     const s = new BatchState(chain)
     const keys = touchedKeys(chain, events, rangeCap)
-    for (const c of await loadRowsByIds(em, Contract, [...keys.contracts])) s.contracts.set(c.id, c)
-    for (const t of await loadRowsByIds(em, Token, [...keys.tokens])) s.tokens.set(t.id, t)
-    for (const b of await loadRowsByIds(em, Balance, [...keys.balances])) s.balances.set(b.id, b)
-    if (inFlight.length > 0) {
-      overlay(
-        s.contracts,
-        keys.contracts,
-        inFlight,
-        (x) => x.contracts,
-        (c) => new Contract({ ...c }),
-      )
-      overlay(
-        s.tokens,
-        keys.tokens,
-        inFlight,
-        (x) => x.tokens,
-        (t) => new Token({ ...t }),
-      )
-      overlay(
-        s.balances,
-        keys.balances,
-        inFlight,
-        (x) => x.balances,
-        (b) => new Balance({ ...b }),
-      )
-    }
+    for (const c of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Contract, [...keys.contracts])) s.contracts.set(c.id, c)
     // Relations are not loaded by findBy; they are set from the ids (which embed them) so that
     // the upsert writes the foreign keys back unchanged.
-    for (const t of s.tokens.values()) t.contract = s.contracts.get(parentId(t.id)) ?? new Contract({ id: parentId(t.id) })
-    for (const b of s.balances.values()) {
+    for (const t of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Token, [...keys.tokens])) {
+      t.contract = s.contracts.get(parentId(t.id)) ?? new Contract({ id: parentId(t.id) })
+      s.tokens.set(t.id, t)
+    }
+    for (const b of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Balance, [...keys.balances])) {
       b.token = s.tokens.get(parentId(b.id)) ?? new Token({ id: parentId(b.id) })
       b.contract = b.token.contract ?? new Contract({ id: parentId(parentId(b.id)) })
+      s.balances.set(b.id, b)
     }
     return s
   }
@@ -197,18 +173,6 @@ function touchedKeys(chain: string, events: readonly ChainEvent[], rangeCap: num
     }
   }
   return keys
-}
-
-/** Rows of `keys` an in-flight batch holds replace what the table gave, newest batch first. */
-function overlay<E>(into: Map<string, E>, keys: Set<string>, inFlight: readonly BatchState[], rows: (s: BatchState) => Map<string, E>, copy: (row: E) => E): void {
-  for (const key of keys) {
-    for (let i = inFlight.length - 1; i >= 0; i--) {
-      const row = rows(inFlight[i]).get(key)
-      if (row === undefined) continue
-      into.set(key, copy(row))
-      break
-    }
-  }
 }
 
 /** `<parent>:<last segment>` -> parent (token id -> contract id, balance id -> token id). */

@@ -38,15 +38,7 @@ async function main(): Promise<void> {
   const progress = new ProgressReporter({ chain: cfg.chain, db: ds, intervalMs: config.PROGRESS_INTERVAL_MS, pollHead: evmHeadReader(cfg.rpcUrl), log })
   await progress.start()
   shutdown.register('progress reporter', () => progress.stop())
-  // Finalized batches are pipelined (ChainDatabase): a failed write stops the process as any
-  // failure in Subsquid's runner does; the restart resumes at the last committed batch.
-  const db = new ChainDatabase(url, cfg.chain, {
-    pipeline: true,
-    onPipelineError: (e) => {
-      log.error({ err: e }, 'a pipelined batch failed to commit: stopping')
-      void shutdown.run().finally(() => process.exit(1))
-    },
-  })
+  const db = new ChainDatabase(url, cfg.chain)
   processor.run(db, db.wrapHandler(batchHandler(cfg, config, log, metrics, progress)))
 }
 

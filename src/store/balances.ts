@@ -1,5 +1,5 @@
 import { Balance } from '../model'
-import { upsertRows, upsertStatements, type Column, type HotChanges, type Statement } from './processorRows'
+import { upsertRows, type Column, type HotChanges } from './processorRows'
 import type { SqlExecutor } from './sql'
 
 /**
@@ -17,9 +17,4 @@ const BALANCE_COLUMNS: Column<Balance>[] = [
 
 export function upsertBalances(db: SqlExecutor, hot: HotChanges | undefined, rows: Balance[]): Promise<void> {
   return upsertRows(db, hot, Balance, 'balance', BALANCE_COLUMNS, rows)
-}
-
-/** The upsert's statements, for a batch with no hot-block change log (see tokenUpserts). */
-export function balanceUpserts(rows: Balance[]): Statement[] {
-  return upsertStatements('balance', BALANCE_COLUMNS, rows)
 }

@@ -14,48 +14,6 @@ type HotInfo = { finalizedHead: BlockRef; baseHead: BlockRef; newBlocks: BlockRe
 type HotCallback = (store: Store, beg: number, end: number) => Promise<void>
 type FinalInfo = { prevHead: BlockRef; nextHead: BlockRef; isOnTop: boolean }
 
-export interface ChainDatabaseOptions {
-  /**
-   * Prepare each finalized batch while the one before it is written (see BatchPipeline). Only
-   * for a handler that takes pipelineOf(ctx.store) (the EVM processor's applyEvents).
-   */
-  pipeline?: boolean
-  /** A pipelined batch's write failed: the processor must stop (nothing after it commits). */
-  onPipelineError?: (e: unknown) => void
-}
-
-/**
- * What the handler of a pipelined finalized batch finds behind pipelineOf(ctx.store), in place
- * of a transaction: it reads what it needs, prepares its writes and hands them over with
- * `defer`; the batch commits in its own transaction once every batch before it has, while the
- * next batch is prepared. Commits stay in batch order, one at a time, each with its checkpoint,
- * so a crash leaves the database at a batch boundary and the batches after it are processed
- * again. `P` is the handler's prepared state: the rows it holds with the values its writes give
- * them, which a later batch must read instead of the table until those writes commit (the
- * processor is the one writer of its chain facts).
- */
-export interface BatchPipeline<P> {
-  /** The pool, outside any transaction: what has committed (READ COMMITTED). */
-  readonly reader: EntityManager
-  /** Prepared states of the batches before this one that have not committed yet, oldest first. */
-  readonly inFlight: readonly P[]
-  /** The batch's writes, run in its transaction after the batches before it have committed. */
-  defer(prepared: P, write: (store: Store) => Promise<void>): void
-  /**
-   * The batch's transaction now, once every batch before it has committed (its reads then see
-   * the table as it is): for work that cannot be prepared ahead (range walks). The handler
-   * then writes as in a batch that is not pipelined.
-   */
-  transaction(): Promise<Store>
-}
-
-const pipelines = new WeakMap<object, BatchPipeline<unknown>>()
-
-/** The pipeline of a batch whose store is a pipelined batch's handle, else undefined. */
-export function pipelineOf<P>(store: Store): BatchPipeline<P> | undefined {
-  return pipelines.get(store) as BatchPipeline<P> | undefined
-}
-
 /** typeorm-store 1.5.1 private members this class builds on (pinned version; covered by the processor tests). */
 interface TypeormDatabaseInternals {
   con?: DataSource
@@ -85,16 +43,10 @@ export class ChainDatabase extends TypeormDatabase {
   /** The hot blocks of the finalized batch in progress, until the handler has matched them with its blocks. */
   private pendingHot?: { em: EntityManager; top: BlockRef[] }
   private handlerWrapped = false
-  /** Whether the last commit left no hot block: only then is a finalized batch pipelined. */
-  private noHotBlocks = false
-  /** Writes of pipelined batches not committed yet, in batch order, with their prepared states. */
-  private writes: { done: Promise<void>; prepared: unknown[] }[] = []
-  private pipelineFailure?: { error: unknown }
 
   constructor(
     private readonly url: string,
     chain: string,
-    private readonly options: ChainDatabaseOptions = {},
   ) {
     super({ stateSchema: stateSchemaFor(chain), isolationLevel: 'READ COMMITTED', supportHotBlocks: true })
   }
@@ -141,20 +93,11 @@ export class ChainDatabase extends TypeormDatabase {
   /** As TypeormDatabase.transact, but the hot-block rollback is left to the wrapped handler (see wrapHandler). */
   override transact(info: FinalInfo, cb: (store: Store) => Promise<void>): Promise<void> {
     if (!this.handlerWrapped) return super.transact(info, cb)
-    // A batch on top goes next to the hot blocks: nothing is left behind it.
-    if (this.options.pipeline && this.noHotBlocks && !info.isOnTop) return this.transactPipelined(info, cb)
-    return this.afterWrites(() => this.transactNow(info, cb))
-  }
-
-  /** The batch's transaction; `pipelined`: a pipelined batch's writes (there are no hot blocks, and the flag stays). */
-  private transactNow(info: FinalInfo, cb: (store: Store) => Promise<void>, pipelined = false): Promise<void> {
     const self = this.internals
-    if (!pipelined) this.noHotBlocks = false
     return self.submit(async (em) => {
       const state = await self.getState(em)
       assert(state.hash === info.prevHead.hash && state.height === info.prevHead.height, 'status changed under the processor (another processor of this chain?)')
       assert(info.prevHead.height < info.nextHead.height)
-      assert(!pipelined || state.top.length === 0, 'hot blocks under a pipelined batch')
       this.pendingHot = state.top.length > 0 ? { em, top: state.top } : undefined
       try {
         await self.performUpdates(cb, em)
@@ -165,84 +108,11 @@ export class ChainDatabase extends TypeormDatabase {
       }
       await em.query(`DELETE FROM ${self.escapedSchema()}.hot_block WHERE height <= $1`, [info.nextHead.height])
       await self.updateStatus(em, state.nonce, info.nextHead)
-      if (!pipelined) this.noHotBlocks = state.top.every((b) => b.height <= info.nextHead.height)
     })
-  }
-
-  /**
-   * Runs the handler on a handle (see BatchPipeline), queues the batch's transaction behind the
-   * ones not committed yet and returns while it runs, so the Runner hands over the next batch;
-   * at most one batch's writes are left running behind a returned call. A handler that asks for
-   * its transaction gets it once the queue has drained, and the call returns after its commit.
-   */
-  private async transactPipelined(info: FinalInfo, cb: (store: Store) => Promise<void>): Promise<void> {
-    this.throwPipelineFailure()
-    const self = this.internals
-    assert(self.con, 'not connected')
-    const prepared: unknown[] = []
-    let write: ((store: Store) => Promise<void>) | undefined
-    let own: Promise<void> | undefined
-    let handled: Promise<void> = Promise.resolve()
-    const handle = {} as Store
-    pipelines.set(handle, {
-      reader: self.con.manager,
-      inFlight: this.writes.flatMap((w) => w.prepared),
-      defer: (state, fn) => {
-        assert(!write && !own, 'a pipelined batch hands over its writes once')
-        prepared.push(state)
-        write = fn
-      },
-      transaction: () => {
-        assert(!write && !own, 'a pipelined batch hands over its writes once')
-        return new Promise<Store>((resolve, reject) => {
-          own = this.afterWrites(() =>
-            this.transactNow(info, (store) => {
-              resolve(store)
-              return handled
-            }),
-          )
-          own.catch(reject)
-        })
-      },
-    })
-    handled = cb(handle)
-    await handled
-    if (own) return own
-    const previous = this.writes.at(-1)?.done ?? Promise.resolve()
-    const entry = { prepared, done: Promise.resolve() }
-    entry.done = previous
-      .then(() => this.throwPipelineFailure())
-      .then(() => this.transactNow(info, write ?? (async () => {}), true))
-      .catch((error: unknown) => this.failPipeline(error))
-      .finally(() => {
-        this.writes = this.writes.filter((w) => w !== entry)
-      })
-    this.writes.push(entry)
-    await previous
-    this.throwPipelineFailure()
-  }
-
-  /** Runs `fn` once every pipelined write has committed; a failed one fails it instead. */
-  private async afterWrites<T>(fn: () => Promise<T>): Promise<T> {
-    while (this.writes.length > 0) await this.writes[this.writes.length - 1].done
-    this.throwPipelineFailure()
-    return fn()
-  }
-
-  private failPipeline(error: unknown): void {
-    if (this.pipelineFailure) return
-    this.pipelineFailure = { error }
-    this.options.onPipelineError?.(error)
-  }
-
-  private throwPipelineFailure(): void {
-    if (this.pipelineFailure) throw this.pipelineFailure.error
   }
 
   /** As TypeormDatabase.transactHot2, without re-applying leading blocks that are already hot blocks with the same hash. */
   override async transactHot2(info: HotInfo, cb: HotCallback): Promise<void> {
-    await this.afterWrites(async () => {})
-    this.noHotBlocks = false
     const top = await this.hotBlocks()
     const skip = repeatedPrefix(top, info.newBlocks)
     if (skip === 0) return super.transactHot2(info, cb)

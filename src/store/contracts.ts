@@ -1,5 +1,5 @@
 import { Contract } from '../model'
-import { upsertRows, upsertStatements, type Column, type HotChanges, type Statement } from './processorRows'
+import { upsertRows, type Column, type HotChanges } from './processorRows'
 import type { SqlExecutor } from './sql'
 
 /**
@@ -24,11 +24,6 @@ const CONTRACT_COLUMNS: Column<Contract>[] = [
 
 export function upsertContracts(db: SqlExecutor, hot: HotChanges | undefined, rows: Contract[]): Promise<void> {
   return upsertRows(db, hot, Contract, 'contract', CONTRACT_COLUMNS, rows)
-}
-
-/** The upsert's statements, for a batch with no hot-block change log (see tokenUpserts). */
-export function contractUpserts(rows: Contract[]): Statement[] {
-  return upsertStatements('contract', CONTRACT_COLUMNS, rows)
 }
 
 /** Sets the SIP-010 / SIP-013 asset names of the contracts that have a row; returns their ids. */

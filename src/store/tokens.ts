@@ -1,5 +1,5 @@
 import { Token } from '../model'
-import { upsertRows, upsertStatements, type Column, type HotChanges, type Statement } from './processorRows'
+import { upsertRows, type Column, type HotChanges } from './processorRows'
 import type { SqlExecutor } from './sql'
 
 /**
@@ -32,11 +32,6 @@ const TOKEN_COLUMNS: Column<Token>[] = [
 export async function upsertTokens(db: SqlExecutor, hot: HotChanges | undefined, created: Token[], loaded: Token[]): Promise<void> {
   await upsertRows(db, hot, Token, 'token', TOKEN_COLUMNS, created, 'all')
   await upsertRows(db, hot, Token, 'token', TOKEN_COLUMNS, loaded, 'mutable')
-}
-
-/** upsertTokens' statements, for a batch with no hot-block change log (a finalized batch written behind the next one's preparation). */
-export function tokenUpserts(created: Token[], loaded: Token[]): Statement[] {
-  return [...upsertStatements('token', TOKEN_COLUMNS, created, 'all'), ...upsertStatements('token', TOKEN_COLUMNS, loaded, 'mutable')]
 }
 
 /**
