@@ -44,34 +44,22 @@ export async function upsertRows<T extends { id: string }>(
 ): Promise<void> {
   if (rows.length === 0) return
   await hot?.trackUpsert(entity, rows)
-  await runStatements(db, upsertStatements(table, columns, rows, overwrite))
-}
-
-/** One statement with its parameters, built ahead of the transaction that runs it. */
-export interface Statement {
-  text: string
-  params: unknown[]
-}
-
-/** upsertRows' statements (one per chunk), for a caller that records the hot-block change log itself or needs none (a finalized batch). */
-export function upsertStatements<T extends { id: string }>(table: string, columns: Column<T>[], rows: T[], overwrite: Overwrite = 'all'): Statement[] {
   const names = columns.map((c) => `"${c[0]}"`).join(', ')
   const updated = columns.filter((c) => c[0] !== 'id' && (overwrite === 'all' || c[3] !== undefined))
   const updates = updated
     .map(([name, , , kind]) => (overwrite === 'mutable' && kind === 'fill' ? `"${name}" = coalesce("${table}"."${name}", excluded."${name}")` : `"${name}" = excluded."${name}"`))
     .join(', ')
   const onConflict = updates ? `DO UPDATE SET ${updates}` : 'DO NOTHING'
-  const out: Statement[] = []
   for (let i = 0; i < rows.length; i += CHUNK) {
     const { select, from, params } = unnestOf(columns, rows.slice(i, i + CHUNK))
-    out.push({ text: `INSERT INTO "${table}" (${names}) SELECT ${select}${from} ON CONFLICT (id) ${onConflict}`, params })
+    await db.query(`INSERT INTO "${table}" (${names}) SELECT ${select}${from} ON CONFLICT (id) ${onConflict}`, params)
   }
-  return out
 }
 
-/** Runs the statements in order, one at a time (their parameters are built: nothing is left to do between them). */
-export async function runStatements(db: SqlExecutor, statements: readonly Statement[]): Promise<void> {
-  for (const s of statements) await db.query(s.text, s.params)
+/** One statement with its parameters. */
+export interface Statement {
+  text: string
+  params: unknown[]
 }
 
 /**
@@ -126,8 +114,8 @@ export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[]
 
 /**
  * A text array literal (`{"a","b",NULL}`) of values from toParam, the same text node-postgres
- * makes of an array parameter, written here so that it is made when the statement is built: in
- * a pipelined batch that is ahead of the transaction, and the connection does not wait for it.
+ * makes of an array parameter, made in the pass that checks the column for one value, and
+ * escaping only values that need it (node-postgres runs two replaces on every element).
  */
 function arrayLiteral(values: readonly unknown[]): string {
   let out = '{'
@@ -152,8 +140,22 @@ const NEEDS_ESCAPE = /["\\]/
  */
 function toParam(v: unknown): unknown {
   if (v === null || v === undefined) return null
-  if (v instanceof Date) return v.toISOString()
+  if (v instanceof Date) return isoOf(v)
   return typeof v === 'bigint' || typeof v === 'number' ? v.toString() : v
+}
+
+// The rows of a batch share a few instants (a block's time is every one of its tokens' mint
+// time): the last one formatted is kept.
+let lastTime = NaN
+let lastIso = ''
+
+function isoOf(d: Date): string {
+  const t = d.getTime()
+  if (t !== lastTime) {
+    lastIso = d.toISOString()
+    lastTime = t
+  }
+  return lastIso
 }
 
 /**
