@@ -1,7 +1,6 @@
 import type { Store } from '@subsquid/typeorm-store'
 import type { EntityManager } from 'typeorm'
 import { loadRowsByIds } from '../store/processorRows'
-import { loadTokenRows } from '../store/tokens'
 import { sqlOf } from './storeAccess'
 import type { ChainEvent, EventPosition } from '../core/events'
 import { contractId, tokenKey } from '../core/ids'
@@ -35,7 +34,7 @@ export class BatchState {
     for (const c of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Contract, [...keys.contracts])) s.contracts.set(c.id, c)
     // Relations are not loaded by findBy; they are set from the ids (which embed them) so that
     // the upsert writes the foreign keys back unchanged.
-    for (const t of await loadTokenRows(sqlOf(store) as unknown as EntityManager, keys.tokens)) {
+    for (const t of await loadRowsByIds(sqlOf(store) as unknown as EntityManager, Token, [...keys.tokens])) {
       t.contract = s.contracts.get(parentId(t.id)) ?? new Contract({ id: parentId(t.id) })
       s.tokens.set(t.id, t)
     }

@@ -172,13 +172,6 @@ export async function loadRowsByIds<E extends { id: string }>(em: EntityManager,
   return out
 }
 
-/** Rows a caller's query returns (`SELECT * FROM <the entity's table> …`), mapped as loadRowsByIds maps them. */
-export async function loadRowsBy<E>(em: EntityManager, cls: new () => E, sql: (table: string) => string, params: unknown[]): Promise<E[]> {
-  const meta = em.connection.getMetadata(cls)
-  const rows: Record<string, unknown>[] = await em.query(sql(`"${meta.tableName}"`), params)
-  return rows.map((row) => toEntity(cls, meta, row))
-}
-
 /** A raw row to an entity, through each column's transformer (numeric -> bigint, …). */
 function toEntity<E>(cls: new () => E, meta: EntityMetadata, row: Record<string, unknown>): E {
   const e = new cls() as Record<string, unknown>

@@ -1,6 +1,5 @@
 import { Token } from '../model'
-import type { EntityManager } from 'typeorm'
-import { loadRowsBy, loadRowsByIds, upsertRows, type Column, type HotChanges } from './processorRows'
+import { upsertRows, type Column, type HotChanges } from './processorRows'
 import type { SqlExecutor } from './sql'
 
 /**
@@ -34,51 +33,6 @@ export async function upsertTokens(db: SqlExecutor, hot: HotChanges | undefined,
   await upsertRows(db, hot, Token, 'token', TOKEN_COLUMNS, created, 'all')
   await upsertRows(db, hot, Token, 'token', TOKEN_COLUMNS, loaded, 'mutable')
 }
-
-/**
- * The token rows of `keys` (token ids `<contract>:<token id>`), for a processor batch. A contract
- * whose ids in the batch are dense (at least DENSE_MIN of them, spanning at most twice as many
- * ids) is read by one range scan of its (contract_id, token_id) index instead of a probe per id:
- * a backfill batch asks for thousands of ids of new mints, none of them in the table (3,850 ids:
- * 12 ms a batch as probes, bench/ingest.ts). Rows of the range that are not asked for are left out.
- */
-export async function loadTokenRows(em: EntityManager, keys: ReadonlySet<string>): Promise<Token[]> {
-  const byContract = new Map<string, { ids: bigint[]; keys: string[] }>()
-  for (const key of keys) {
-    const at = key.lastIndexOf(':')
-    const contract = key.slice(0, at)
-    const group = byContract.get(contract) ?? { ids: [], keys: [] }
-    group.ids.push(BigInt(key.slice(at + 1)))
-    group.keys.push(key)
-    byContract.set(contract, group)
-  }
-  const probed: string[] = []
-  const ranges: { contract: string; lo: bigint; hi: bigint }[] = []
-  for (const [contract, g] of byContract) {
-    let lo = g.ids[0]
-    let hi = g.ids[0]
-    for (const id of g.ids) {
-      if (id < lo) lo = id
-      if (id > hi) hi = id
-    }
-    if (g.ids.length >= DENSE_MIN && hi - lo < 2n * BigInt(g.ids.length)) ranges.push({ contract, lo, hi })
-    else probed.push(...g.keys)
-  }
-  const found = await loadRowsByIds(em, Token, probed)
-  if (ranges.length > 0) {
-    const inRanges = await loadRowsBy(
-      em,
-      Token,
-      (table) => `SELECT t.* FROM unnest($1::text[], $2::numeric[], $3::numeric[]) AS r(contract_id, lo, hi)
-                    JOIN ${table} t ON t.contract_id = r.contract_id AND t.token_id BETWEEN r.lo AND r.hi`,
-      [ranges.map((r) => r.contract), ranges.map((r) => r.lo.toString()), ranges.map((r) => r.hi.toString())],
-    )
-    for (const t of inRanges) if (keys.has(t.id)) found.push(t)
-  }
-  return found
-}
-
-const DENSE_MIN = 64
 
 /**
  * A token asked for before the processor saw it (a Sequence lookup of an id it has not indexed

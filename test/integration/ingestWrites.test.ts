@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { loadTokenRows, upsertTokens } from '../../src/store/tokens'
+import { upsertTokens } from '../../src/store/tokens'
 import { Contract, Token, TokenStandard, UpdateMode } from '../../src/model'
 import { useTestDatabase } from '../helpers/database'
 
@@ -79,21 +79,6 @@ describe('ingest token writes', () => {
       [],
     )
     for (const [i, uri] of uris.entries()) expect((await rowOf(BigInt(40 + i))).chain_uri).toBe(uri)
-  })
-
-  it('a batch reads exactly the token rows it asks for, dense ids by range and sparse ones by id', async () => {
-    await db.ds.manager.save(contract)
-    await write(
-      Array.from({ length: 100 }, (_, i) => token(BigInt(1000 + i))),
-      [],
-    )
-    const key = (id: number | bigint) => `${contract.id}:${id}`
-    const dense = Array.from({ length: 151 }, (_, i) => 1050 + i).filter((id) => id !== 1060) // 1050..1200 but 1060
-    const sparse = [1005, 10n ** 30n]
-    const rows = await loadTokenRows(db.ds.manager, new Set([...dense, ...sparse].map(key)))
-    const expected = [1005, ...dense.filter((id) => id < 1100)].map(key).sort()
-    expect(rows.map((t) => t.id).sort()).toEqual(expected)
-    expect(rows.find((t) => t.id === key(1070))).toMatchObject({ tokenId: 1070n, owner: '0x01', mintBlock: 5 })
   })
 
   it('a created token replaces every chain fact of a placeholder row written meanwhile', async () => {
