@@ -51,8 +51,9 @@ function batchHandler(cfg: EvmChainConfig, config: Config, log: Logger, metrics:
   return async (ctx: Ctx): Promise<void> => {
     const events: ChainEvent[] = []
     for (const block of ctx.blocks) {
+      const timestamp = new Date(block.header.timestamp) // one per block: its events share it, nobody changes it
       for (const l of block.logs) {
-        const pos = { blockNumber: block.header.height, blockHash: block.header.hash, timestamp: new Date(block.header.timestamp), txHash: l.transactionHash, logIndex: l.logIndex }
+        const pos = { blockNumber: block.header.height, blockHash: block.header.hash, timestamp, txHash: l.transactionHash, logIndex: l.logIndex }
         const r = decodeLog(l, pos)
         if (r.ok) events.push(r.event)
         else {

@@ -56,6 +56,12 @@ export async function upsertRows<T extends { id: string }>(
   }
 }
 
+/** One statement with its parameters. */
+export interface Statement {
+  text: string
+  params: unknown[]
+}
+
 /**
  * The chunk's rows as a SELECT over unnest(). A column with the same value in every row (the
  * chain always; in a backfill batch also standard, supply, burned, the nulls, often the contract)
@@ -63,24 +69,70 @@ export async function upsertRows<T extends { id: string }>(
  * node-postgres an escape and Postgres a parse, and this was a third of the statement's time.
  */
 function unnestOf<T>(columns: Column<T>[], chunk: T[]): { select: string; from: string; params: unknown[] } {
+  const u = unnestColumns(
+    columns.map(([, sqlType, get]) => [sqlType, get]),
+    chunk,
+  )
+  return { select: u.exprs.join(', '), from: u.from, params: u.params }
+}
+
+/** A column for unnestColumns: its Postgres type and its value in a row. */
+export type UnnestColumn<T> = [sqlType: string, get: (row: T) => unknown]
+
+/**
+ * Rows as one expression per column over `unnest(…) AS u(…)` (`from`, empty when every column is
+ * folded), a column with one value in every row folded into a scalar parameter (see unnestOf).
+ * The caller places the expressions in its own SELECT list. `chunk` must not be empty.
+ */
+export function unnestColumns<T>(columns: UnnestColumn<T>[], chunk: readonly T[], firstParam = 1): { exprs: string[]; from: string; params: unknown[] } {
   const params: unknown[] = []
-  const select: string[] = []
+  const exprs: string[] = []
   const arrays: string[] = []
-  for (const [, sqlType, get] of columns) {
-    const values = chunk.map((r) => toParam(get(r)))
-    const first = values[0]
-    params.push(values.every((v) => v === first) ? first : values)
-    const ref = `$${params.length}::${sqlType}`
-    if (Array.isArray(params[params.length - 1])) {
+  for (const [sqlType, get] of columns) {
+    const first = toParam(get(chunk[0]))
+    const values: unknown[] = new Array(chunk.length)
+    values[0] = first
+    let folded = true
+    for (let i = 1; i < chunk.length; i++) {
+      const v = toParam(get(chunk[i]))
+      values[i] = v
+      if (v !== first) folded = false
+    }
+    params.push(folded ? first : arrayLiteral(values))
+    const ref = `$${firstParam + params.length - 1}::${sqlType}`
+    if (folded) exprs.push(ref)
+    else {
       arrays.push(`${ref}[]`)
-      select.push(`u.c${arrays.length}`)
-    } else select.push(ref)
+      exprs.push(`u.c${arrays.length}`)
+    }
   }
   const aliases = arrays.map((_, i) => `c${i + 1}`).join(', ')
   // a one-row chunk folds every column: a FROM-less SELECT of the scalars is that one row
   const from = arrays.length > 0 ? ` FROM unnest(${arrays.join(', ')}) AS u(${aliases})` : ''
-  return { select: select.join(', '), from, params }
+  return { exprs, from, params }
 }
+
+/**
+ * A text array literal (`{"a","b",NULL}`) of values from toParam, the same text node-postgres
+ * makes of an array parameter, made in the pass that checks the column for one value, and
+ * escaping only values that need it (node-postgres runs two replaces on every element).
+ */
+function arrayLiteral(values: readonly unknown[]): string {
+  let out = '{'
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]
+    if (i > 0) out += ','
+    if (v === null) {
+      out += 'NULL'
+      continue
+    }
+    const text = typeof v === 'object' ? JSON.stringify(v) : String(v)
+    out += `"${NEEDS_ESCAPE.test(text) ? text.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : text}"`
+  }
+  return `${out}}`
+}
+
+const NEEDS_ESCAPE = /["\\]/
 
 /**
  * A value as node-postgres sends it, made comparable with `===`: bigint and number as decimal
@@ -88,8 +140,22 @@ function unnestOf<T>(columns: Column<T>[], chunk: T[]): { select: string; from: 
  */
 function toParam(v: unknown): unknown {
   if (v === null || v === undefined) return null
-  if (v instanceof Date) return v.toISOString()
+  if (v instanceof Date) return isoOf(v)
   return typeof v === 'bigint' || typeof v === 'number' ? v.toString() : v
+}
+
+// The rows of a batch share a few instants (a block's time is every one of its tokens' mint
+// time): the last one formatted is kept.
+let lastTime = NaN
+let lastIso = ''
+
+function isoOf(d: Date): string {
+  const t = d.getTime()
+  if (t !== lastTime) {
+    lastIso = d.toISOString()
+    lastTime = t
+  }
+  return lastIso
 }
 
 /**

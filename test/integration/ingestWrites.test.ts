@@ -72,6 +72,15 @@ describe('ingest token writes', () => {
     expect(await rowOf(3n)).toMatchObject({ owner: null, supply: '0', burned: true, burn_block: 9 })
   })
 
+  it('text with quotes, backslashes, commas, braces and NULL spelt out travels intact in an array parameter', async () => {
+    const uris = ['data:application/json,{"name":"a, b"}', 'C:\\x\\"y"', 'NULL', '', null]
+    await write(
+      uris.map((chainUri, i) => token(BigInt(40 + i), { chainUri })),
+      [],
+    )
+    for (const [i, uri] of uris.entries()) expect((await rowOf(BigInt(40 + i))).chain_uri).toBe(uri)
+  })
+
   it('a created token replaces every chain fact of a placeholder row written meanwhile', async () => {
     await db.ds.query(
       `INSERT INTO token (id, chain, contract_id, token_id, standard, owner, supply, burned, update_mode) VALUES ($1, $2, $3, 4, 'ERC721', NULL, 0, false, 'STANDARD')`,

@@ -1,4 +1,5 @@
 import { JobRequest, jobId } from '../../core/jobs'
+import { unnestColumns, type Statement, type UnnestColumn } from '../processorRows'
 import { SqlExecutor, rows } from '../sql'
 
 export interface EnqueueResult {
@@ -22,7 +23,8 @@ export interface EnqueueResult {
 export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<EnqueueResult> {
   const merged = mergeRequests(requests)
   if (merged.length === 0) return { jobs: [] }
-  const result = await rows<{ id: string; request_version: number }>(db, `${UPSERT} RETURNING id, request_version`, upsertParams(merged, now))
+  const { text, params } = upsertStatement(merged, now)
+  const result = await rows<{ id: string; request_version: number }>(db, `${text} RETURNING id, request_version`, params)
   return { jobs: result.map((r) => ({ id: r.id, requestVersion: r.request_version })) }
 }
 
@@ -31,20 +33,57 @@ export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest
  * RETURNING. Every merged request inserts or updates exactly one row, so the count is theirs.
  */
 export async function enqueueJobsCount(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<number> {
-  const merged = mergeRequests(requests)
-  if (merged.length === 0) return 0
-  await db.query(UPSERT, upsertParams(merged, now))
-  return merged.length
+  const { statement, count } = enqueueStatement(requests, now)
+  if (statement) await db.query(statement.text, statement.params)
+  return count
 }
 
-const UPSERT = `INSERT INTO metadata_job AS j
+/** enqueueJobsCount's statement (none for no requests) and the jobs it writes. */
+function enqueueStatement(requests: readonly JobRequest[], now: Date): { statement?: Statement; count: number } {
+  const merged = mergeRequests(requests)
+  return merged.length === 0 ? { count: 0 } : { statement: upsertStatement(merged, now), count: merged.length }
+}
+
+/**
+ * The job row's columns from a merged request (the id apart, see upsertStatement). Constant columns (kind,
+ * chain, contract, priority, run-at and the absent profile of a processor batch) travel as one
+ * scalar each (unnestColumns): with them as arrays the statement cost 1.3-1.5x as much for a
+ * batch of 10,000 new tokens (100,000 jobs: 2.1-3.9 s against 1.5-3.0 s, shared machine).
+ */
+const JOB_COLUMNS: UnnestColumn<Merged>[] = [
+  ['text', (r) => r.tokenRef ?? null],
+  ['text', (r) => r.kind],
+  ['text', (r) => r.chain],
+  ['text', (r) => r.contractId],
+  ['int', (r) => r.priority],
+  ['timestamptz', (r) => r.runAt ?? null],
+  ['int', (r) => r.profile?.fetchTimeoutMs ?? null],
+  ['int', (r) => r.profile?.maxAttempts ?? null],
+  // int[][] cannot hold a null row or ragged rows: each list travels as comma-separated text.
+  ['text', (r) => (r.profile ? r.profile.retryStatuses.join(',') : null)],
+  ['int', (r) => r.profile?.backoffBaseMs ?? null],
+]
+
+const ID_COLUMN: UnnestColumn<Merged> = ['text', (r) => r.id]
+
+/** A token job's id is this and its token ref (core/jobs.ts jobId). */
+const TOKEN_JOB_PREFIX = jobId({ kind: 'TOKEN', chain: '', contractId: '', tokenRef: '' })
+
+function upsertStatement(merged: Merged[], now: Date): Statement {
+  // When every id is a token job's, the statement makes them from the token refs: one text array
+  // fewer to send and parse (a processor batch: 10,000 ids of ~70 characters).
+  const derived = merged.every((r) => r.tokenRef !== undefined && r.id === TOKEN_JOB_PREFIX + r.tokenRef)
+  // $1 is the statement time: queued_at / created_at / updated_at, and the run-at of a request without one
+  const u = unnestColumns(derived ? JOB_COLUMNS : [ID_COLUMN, ...JOB_COLUMNS], merged, 2)
+  const exprs = derived ? u.exprs : u.exprs.slice(1)
+  const [tokenRef, kind, chain, contractId, priority, runAt, fetchTimeout, maxAttempts, retryStatuses, backoffBase] = exprs
+  const id = derived ? `'${TOKEN_JOB_PREFIX}' || ${tokenRef}` : u.exprs[0]
+  const text = `INSERT INTO metadata_job AS j
        (id, kind, chain, contract_id, token_ref, status, priority, run_at, attempts, request_version,
         queued_at, created_at, updated_at, fetch_timeout_ms, max_attempts, retry_statuses, backoff_base_ms)
-     SELECT id, kind, chain, contract_id, token_ref, 'QUEUED', priority, run_at, 0, 1, $8, $8, $8,
-            fetch_timeout_ms, max_attempts, CASE WHEN retry_statuses IS NULL THEN NULL ELSE string_to_array(retry_statuses, ',')::int[] END, backoff_base_ms
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::timestamptz[], $9::int[], $10::int[], $11::text[], $12::int[])
-         AS r(id, kind, chain, contract_id, token_ref, priority, run_at, fetch_timeout_ms, max_attempts, retry_statuses, backoff_base_ms)
-      ORDER BY id
+     SELECT ${id}, ${kind}, ${chain}, ${contractId}, ${tokenRef}, 'QUEUED', ${priority}, coalesce(${runAt}, $1::timestamptz), 0, 1, $1::timestamptz, $1::timestamptz, $1::timestamptz,
+            ${fetchTimeout}, ${maxAttempts}, string_to_array(${retryStatuses}, ',')::int[], ${backoffBase}${u.from}
+      ORDER BY 1
      ON CONFLICT (id) DO UPDATE SET
        priority = CASE WHEN j.status IN ('QUEUED', 'RUNNING') THEN greatest(j.priority, excluded.priority)
                        ELSE excluded.priority END,
@@ -64,23 +103,7 @@ const UPSERT = `INSERT INTO metadata_job AS j
        backoff_base_ms = CASE WHEN excluded.max_attempts IS NOT NULL THEN excluded.backoff_base_ms
                               WHEN j.status IN ('QUEUED', 'RUNNING') THEN j.backoff_base_ms END,
        updated_at = excluded.updated_at`
-
-function upsertParams(merged: Merged[], now: Date): unknown[] {
-  return [
-    merged.map((r) => r.id),
-    merged.map((r) => r.kind),
-    merged.map((r) => r.chain),
-    merged.map((r) => r.contractId),
-    merged.map((r) => r.tokenRef ?? null),
-    merged.map((r) => r.priority),
-    merged.map((r) => r.runAt ?? now),
-    now,
-    merged.map((r) => r.profile?.fetchTimeoutMs ?? null),
-    merged.map((r) => r.profile?.maxAttempts ?? null),
-    // int[][] cannot hold a null row or ragged rows: each list travels as comma-separated text.
-    merged.map((r) => (r.profile ? r.profile.retryStatuses.join(',') : null)),
-    merged.map((r) => r.profile?.backoffBaseMs ?? null),
-  ]
+  return { text, params: [now.toISOString(), ...u.params] }
 }
 
 type Merged = JobRequest & { id: string }
