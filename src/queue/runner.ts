@@ -1,11 +1,10 @@
 import type { Logger } from 'pino'
 import type { DataSource } from 'typeorm'
 import { RetryableError, isMetadataError, type MetadataError } from '../core/errors'
-import { PRIORITY } from '../core/jobs'
 import type { Metrics } from '../lib/metrics'
 import { compactCounters } from '../store/counterCompaction'
 import { startRefreshes } from '../store/refreshItems'
-import { claimJobs, extendLeases, releaseJobs, sweepExpiredLeases, type JobLane } from '../store/jobs/claim'
+import { claimJobs, extendLeases, mayBelongToRefresh, releaseJobs, sweepExpiredLeases, type JobLane } from '../store/jobs/claim'
 import { HostSlots } from './hostSlots'
 import { JobNotifier } from './notifier'
 import { scheduleDynamicTokens } from '../store/jobs/scheduleDynamic'
@@ -179,9 +178,7 @@ export class JobRunner {
   private async claim(free: number): Promise<ClaimedJob[]> {
     try {
       const jobs = await claimJobs(this.ds.manager, this.opts.workerId, Math.min(free, 500), this.opts.leaseMs, this.opts.lane)
-      // Refreshes enqueue at USER_REFRESH and enqueue keeps the highest priority, so only those
-      // jobs can belong to a refresh: the lookup is skipped for every other claim.
-      const refs = jobs.filter((j) => j.tokenRef && j.priority >= PRIORITY.USER_REFRESH).map((j) => j.tokenRef!)
+      const refs = jobs.filter(mayBelongToRefresh).map((j) => j.tokenRef!)
       if (refs.length > 0) await startRefreshes(this.ds.manager, refs, new Date())
       return jobs
     } catch (err) {

@@ -13,6 +13,7 @@ import { publishMetadataChanges, readPriorDocuments } from '../metadataChanges'
 import { settleRefreshItems } from '../refreshItems'
 import { settleDeliveries } from './deliverySettle'
 import { SqlExecutor, rows } from '../sql'
+import { mayBelongToRefresh } from './claim'
 
 /**
  * The statements of a worker's settle, in their lock order: the tokens and contracts the outcomes
@@ -145,14 +146,14 @@ export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date)
     db,
     tokenRows.map((r) => r.tokenRef),
   )
-  await writeTokenResults(db, tokenRows, now)
+  await writeTokenResults(db, tokenRows, now, prior)
   await writeTokenErrors(db, tokenErrors, now)
   await writeContractResults(db, contractRows, now)
   await writeContractErrors(db, contractErrors, now)
   const completed = await settleRefreshItems(
     db,
     ts
-      .filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems)
+      .filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems && mayBelongToRefresh(t.outcome.job))
       .map((t) => ({
         tokenRef: t.outcome.job.tokenRef!,
         claimedVersion: t.outcome.job.claimedVersion,
