@@ -208,9 +208,14 @@ export class JobRunner {
     this.active.set(job.id, job)
     this.m?.active.set(this.active.size)
     const started = performance.now()
+    const parent = this.log
+    let log: Logger | undefined
     const ctx: JobContext = {
       hostSlots: this.hostSlots,
-      log: this.log.child({ job: job.id }),
+      // built on first use: no handler logs on the way of a normal attempt
+      get log() {
+        return (log ??= parent.child({ job: job.id }))
+      },
       lastAttempt: job.attempts >= (job.profile?.maxAttempts ?? this.opts.maxAttempts),
       fetchTimeoutMs: job.profile?.fetchTimeoutMs,
       retried: job.profile ? (e) => retriedByProfile(e, job.profile!) : undefined,

@@ -14,9 +14,26 @@ export function clean(s: string | null | undefined): string | null {
   return s == null ? null : s.replace(NUL, '')
 }
 
+/** A backslash escape in JSON text: an escaped backslash, or U+0000's. */
+const NUL_ESCAPE = /\\\\|\\u0000/g
+
+/**
+ * JSON for a jsonb parameter. JSON.stringify without a replacer (a replacer function makes it
+ * call back for every value); a BigInt, which has no JSON form, falls back to one that writes
+ * its decimal string. U+0000, which jsonb refuses, leaves JSON.stringify as the escape \u0000
+ * and is dropped there (keys too); an escaped backslash is matched as a unit, so the text
+ * `\u0000` in a string (\\u0000 in JSON) is kept.
+ */
 export function toJsonb(value: unknown): string | null {
   if (value === undefined) return null
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : typeof v === 'bigint' ? v.toString() : v))
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  }
+  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, (m) => (m === '\\\\' ? m : '')) : text
 }
 
 /**
