@@ -60,18 +60,23 @@ export interface TokenResultRow {
   result: TokenFetchResult
 }
 
-/**
- * `stored`: the tokens that have a token_metadata row now (readPriorDocuments, read under the job
- * row locks). Attributes and locales are written only here, always with their token_metadata
- * row, which is never deleted: a token without one has none to replace, and the DELETEs are
- * skipped for it (a first fetch, the backfill's case). Absent: every token's are replaced.
- */
-export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date, stored?: ReadonlyMap<string, unknown>): Promise<void> {
+export interface TokenWriteFacts {
+  /**
+   * The tokens that have a token_metadata row now (readPriorDocuments, read under the job row
+   * locks). Attributes and locales are written only here, always with their token_metadata row,
+   * which is never deleted: a token without one has none to replace, and the DELETEs are skipped
+   * for it (a first fetch, the backfill's case). Absent: every token's are replaced.
+   */
+  stored?: ReadonlyMap<string, unknown>
+  /** Tokens known to have a token row until commit (the settle's key-share locks): no placeholder needed. */
+  indexed?: ReadonlySet<string>
+}
+
+export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date, facts: TokenWriteFacts = {}): Promise<void> {
   if (all.length === 0) return
-  await insertPlaceholderTokens(
-    db,
-    all.map((i) => i.tokenRef),
-  )
+  const { stored, indexed } = facts
+  const unknown = all.filter((i) => !indexed?.has(i.tokenRef)).map((i) => i.tokenRef)
+  if (unknown.length > 0) await insertPlaceholderTokens(db, unknown)
   const m = (i: TokenResultRow) => i.result.metadata
   // Only tokens with a token row (the join) are written; RETURNING says which.
   const written = await rows<{ id: string }>(
