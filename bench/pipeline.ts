@@ -566,7 +566,7 @@ export async function runPipeline(opts: PipelineOptions, pg?: PgServer): Promise
     '',
     `Host latency ${opts.latencyMs} ms, WORKER_CONCURRENCY ${opts.concurrency}, HOST_MAX_CONCURRENCY 100000 (not a limit), collections of ${fmt(COLLECTION)} tokens (+1 contract job each). ` +
       `Rate = jobs / (first claim → last finished_at). Bound = min(concurrency / latency, host ceiling measured with bare HTTP load at the same concurrency from a separate process). ` +
-      `"CPU ms per job" sums the CPU time of workers, Postgres, hardhat and the host over the run; its ceiling is nproc / that (what this machine could do if it ran nothing else).` +
+      `"CPU ms per job" sums the CPU time of workers, Postgres, hardhat and the host over the run; its ceiling is nproc / that (what this machine could do if it ran nothing else); the preparation's counter deltas are folded before it starts, the run's own (trait counts, rarity, trait sets) inside it.` +
       (ethCall ? ` Hardhat tokenURI eth_call ceiling (JSON-RPC batches of ${opts.concurrency}, 1 in flight): **${fmt(ethCall.rate)} calls/s**.` : ''),
     '',
     mdTable(
