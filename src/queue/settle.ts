@@ -33,7 +33,7 @@ export interface SettleSummary {
 export async function settleJobs(db: SqlExecutor, settings: SettleSettings, outcomes: JobOutcome[], now: Date, random = Math.random): Promise<SettleSummary> {
   const summary: SettleSummary = { done: 0, retried: 0, invalid: 0, failed: 0, requeued: 0, lost: 0 }
   if (outcomes.length === 0) return summary
-  const busy = await lockSubjects(db, outcomes)
+  const { busy, locked } = await lockSubjects(db, outcomes)
   const owned = await lockOwnedJobs(
     db,
     settings.workerId,
@@ -55,7 +55,7 @@ export async function settleJobs(db: SqlExecutor, settings: SettleSettings, outc
   }
   if (transitions.length === 0) return summary
   await updateJobRows(db, transitions, now)
-  await writeResults(db, transitions, now)
+  await writeResults(db, transitions, now, locked)
   await writeMediaOutcomes(db, settings, transitions, now)
   await recordMinuteStats(db, transitions, now)
   return summary

@@ -1,6 +1,6 @@
 import type { MetadataError } from '../core/errors'
 import type { ContractReadResult, TokenFetchResult } from '../core/jobOutcome'
-import { SqlExecutor } from './sql'
+import { SqlExecutor, rows } from './sql'
 import { insertPlaceholderTokens } from './tokens'
 
 /**
@@ -14,9 +14,26 @@ export function clean(s: string | null | undefined): string | null {
   return s == null ? null : s.replace(NUL, '')
 }
 
+/** A backslash escape in JSON text: an escaped backslash, or U+0000's. */
+const NUL_ESCAPE = /\\\\|\\u0000/g
+
+/**
+ * JSON for a jsonb parameter. JSON.stringify without a replacer (a replacer function makes it
+ * call back for every value); a BigInt, which has no JSON form, falls back to one that writes
+ * its decimal string. U+0000, which jsonb refuses, leaves JSON.stringify as the escape \u0000
+ * and is dropped there (keys too); an escaped backslash is matched as a unit, so the text
+ * `\u0000` in a string (\\u0000 in JSON) is kept.
+ */
 export function toJsonb(value: unknown): string | null {
   if (value === undefined) return null
-  return JSON.stringify(value, (_k, v: unknown) => (typeof v === 'string' ? v.replace(NUL, '') : typeof v === 'bigint' ? v.toString() : v))
+  let text: string
+  try {
+    text = JSON.stringify(value)
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e
+    text = JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))
+  }
+  return text.includes('\\u0000') ? text.replace(NUL_ESCAPE, (m) => (m === '\\\\' ? m : '')) : text
 }
 
 /**
@@ -43,15 +60,27 @@ export interface TokenResultRow {
   result: TokenFetchResult
 }
 
-export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date): Promise<void> {
-  await insertPlaceholderTokens(
-    db,
-    all.map((i) => i.tokenRef),
-  )
-  const items = await existing(db, all)
-  if (items.length === 0) return
+export interface TokenWriteFacts {
+  /**
+   * The tokens that have a token_metadata row now (readPriorDocuments, read under the job row
+   * locks). Attributes and locales are written only here, always with their token_metadata row,
+   * which is never deleted: a token without one has none to replace, and the DELETEs are skipped
+   * for it (a first fetch, the backfill's case). Absent: every token's are replaced.
+   */
+  stored?: ReadonlyMap<string, unknown>
+  /** Tokens known to have a token row until commit (the settle's key-share locks): no placeholder needed. */
+  indexed?: ReadonlySet<string>
+}
+
+export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], now: Date, facts: TokenWriteFacts = {}): Promise<void> {
+  if (all.length === 0) return
+  const { stored, indexed } = facts
+  const unknown = all.filter((i) => !indexed?.has(i.tokenRef)).map((i) => i.tokenRef)
+  if (unknown.length > 0) await insertPlaceholderTokens(db, unknown)
   const m = (i: TokenResultRow) => i.result.metadata
-  await db.query(
+  // Only tokens with a token row (the join) are written; RETURNING says which.
+  const written = await rows<{ id: string }>(
+    db,
     `INSERT INTO token_metadata AS t (id, token_id, contract_id, status, uri, resolved_url, content_hash,
         error_code, error_message, error_http_status, error_url, warnings, last_fetched_at, updated_at,
         name, description, image, image_data, external_url, animation_url, background_color, youtube_url,
@@ -64,6 +93,7 @@ export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], 
                    $18::text[], $19::text[], $20::text[])
          AS r(id, contract_id, uri, resolved_url, content_hash, name, description, image, image_data, external_url,
               animation_url, background_color, youtube_url, decimals, properties, localization, normalized, raw, warnings)
+      WHERE EXISTS (SELECT 1 FROM token tk WHERE tk.id = r.id)
      ORDER BY id
      ON CONFLICT (id) DO UPDATE SET status = 'AVAILABLE', uri = excluded.uri, resolved_url = excluded.resolved_url,
         content_hash = excluded.content_hash, error_code = NULL, error_message = NULL, error_http_status = NULL,
@@ -72,36 +102,42 @@ export async function writeTokenResults(db: SqlExecutor, all: TokenResultRow[], 
         external_url = excluded.external_url, animation_url = excluded.animation_url,
         background_color = excluded.background_color, youtube_url = excluded.youtube_url,
         decimals = excluded.decimals, properties = excluded.properties, localization = excluded.localization,
-        normalized = excluded.normalized, raw = excluded.raw`,
+        normalized = excluded.normalized, raw = excluded.raw
+     RETURNING t.id`,
     [
       now,
-      items.map((i) => i.tokenRef),
-      items.map((i) => i.contractId),
-      items.map((i) => clean(i.result.uri)),
-      items.map((i) => clean(i.result.resolvedUrl)),
-      items.map((i) => i.result.contentHash),
-      items.map((i) => clean(m(i).name)),
-      items.map((i) => clean(m(i).description)),
-      items.map((i) => clean(m(i).image)),
-      items.map((i) => clean(m(i).imageData)),
-      items.map((i) => clean(m(i).externalUrl)),
-      items.map((i) => clean(m(i).animationUrl)),
-      items.map((i) => clean(m(i).backgroundColor)),
-      items.map((i) => clean(m(i).youtubeUrl)),
-      items.map((i) => m(i).decimals ?? null),
-      items.map((i) => toJsonb(m(i).properties ?? null)),
-      items.map((i) => toJsonb(m(i).localization ?? null)),
-      items.map((i) => toJsonb(i.result.normalized)),
-      items.map((i) => toJsonb(i.result.raw)),
-      items.map((i) => (i.result.warnings.length > 0 ? toJsonb(i.result.warnings) : null)),
+      all.map((i) => i.tokenRef),
+      all.map((i) => i.contractId),
+      all.map((i) => clean(i.result.uri)),
+      all.map((i) => clean(i.result.resolvedUrl)),
+      all.map((i) => i.result.contentHash),
+      all.map((i) => clean(m(i).name)),
+      all.map((i) => clean(m(i).description)),
+      all.map((i) => clean(m(i).image)),
+      all.map((i) => clean(m(i).imageData)),
+      all.map((i) => clean(m(i).externalUrl)),
+      all.map((i) => clean(m(i).animationUrl)),
+      all.map((i) => clean(m(i).backgroundColor)),
+      all.map((i) => clean(m(i).youtubeUrl)),
+      all.map((i) => m(i).decimals ?? null),
+      all.map((i) => toJsonb(m(i).properties ?? null)),
+      all.map((i) => toJsonb(m(i).localization ?? null)),
+      all.map((i) => toJsonb(i.result.normalized)),
+      all.map((i) => toJsonb(i.result.raw)),
+      all.map((i) => (i.result.warnings.length > 0 ? toJsonb(i.result.warnings) : null)),
     ],
   )
-  await replaceAttributes(db, items)
-  await replaceLocales(db, items)
+  const ids = new Set(written.map((w) => w.id))
+  const items = all.filter((i) => ids.has(i.tokenRef))
+  if (items.length === 0) return
+  const replaced = stored ? items.filter((i) => stored.has(i.tokenRef)).map((i) => i.tokenRef) : items.map((i) => i.tokenRef)
+  await replaceAttributes(db, items, replaced)
+  await replaceLocales(db, items, replaced)
 }
 
-async function replaceAttributes(db: SqlExecutor, items: TokenResultRow[]): Promise<void> {
-  await db.query(`DELETE FROM token_attribute WHERE token_id = ANY($1::text[])`, [items.map((i) => i.tokenRef)])
+/** `replaced`: the tokens whose previous attributes are deleted first. */
+async function replaceAttributes(db: SqlExecutor, items: TokenResultRow[], replaced: string[]): Promise<void> {
+  if (replaced.length > 0) await db.query(`DELETE FROM token_attribute WHERE token_id = ANY($1::text[])`, [replaced])
   const rows = items.flatMap((i) => i.result.attributes.map((a, position) => ({ i, a, position })))
   if (rows.length === 0) return
   await db.query(
@@ -124,8 +160,8 @@ async function replaceAttributes(db: SqlExecutor, items: TokenResultRow[]): Prom
 }
 
 /** Every announced variant gets a row: the merged document, or the error it failed with. */
-async function replaceLocales(db: SqlExecutor, items: TokenResultRow[]): Promise<void> {
-  await db.query(`DELETE FROM token_locale WHERE token_id = ANY($1::text[])`, [items.map((i) => i.tokenRef)])
+async function replaceLocales(db: SqlExecutor, items: TokenResultRow[], replaced: string[]): Promise<void> {
+  if (replaced.length > 0) await db.query(`DELETE FROM token_locale WHERE token_id = ANY($1::text[])`, [replaced])
   const loaded = items.flatMap((i) => i.result.locales.map((l) => ({ ref: i.tokenRef, locale: l.locale, status: 'AVAILABLE', normalized: l.normalized, raw: l.raw, error: null })))
   const failed = items.flatMap((i) => i.result.failedLocales.map((l) => ({ ref: i.tokenRef, locale: l.locale, status: l.status, normalized: null, raw: null, error: l.error })))
   const rows = [...loaded, ...failed]

@@ -22,7 +22,7 @@ import { SqlExecutor, rows } from './sql'
 
 export const CHANGE_CHANNEL = 'tms_change'
 
-/** What a NOTIFY carries (short keys: a payload is limited to 8000 bytes). */
+/** What a NOTIFY carries, in a JSON array of them (short keys: a payload is limited to 8000 bytes). */
 export interface ChangeNotice {
   /** event type */
   t: string
@@ -38,6 +38,9 @@ export interface ChangeNotice {
 
 /** A batch above this many changes is announced per contract instead of per token. */
 export const MAX_TOKEN_NOTICES = 1000
+
+/** Bytes of one NOTIFY payload: notices go out as JSON arrays up to this (Postgres allows 8000). */
+export const MAX_NOTICE_PAYLOAD = 7900
 
 export interface StoredChanges {
   /** Ids of the stored events, in the order of the changes that were stored. */
@@ -145,5 +148,29 @@ async function notifyChanges(db: SqlExecutor, changes: readonly ChangeEvent[]): 
     changes.length <= MAX_TOKEN_NOTICES
       ? changes.map((e) => ({ t: e.type, c: e.chain, k: e.contractId, r: e.tokenRef }))
       : [...new Map(changes.map((e) => [`${e.type}|${e.contractId}`, { t: e.type, c: e.chain, k: e.contractId, r: null, b: true as const }])).values()]
-  await db.query(`SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n`, [CHANGE_CHANNEL, notices.map((n) => JSON.stringify(n))])
+  await db.query(`SELECT pg_notify($1, n) FROM unnest($2::text[]) AS n`, [CHANGE_CHANNEL, noticePayloads(notices)])
+}
+
+/**
+ * Notices packed into JSON arrays of at most MAX_NOTICE_PAYLOAD bytes, in order: a settle of 100
+ * tokens is one or two NOTIFYs (each one is queued, deduplicated and read by every listening
+ * backend) instead of 100.
+ */
+export function noticePayloads(notices: readonly ChangeNotice[]): string[] {
+  const payloads: string[] = []
+  let parts: string[] = []
+  let bytes = 2
+  for (const n of notices) {
+    const text = JSON.stringify(n)
+    const size = Buffer.byteLength(text) + 1
+    if (parts.length > 0 && bytes + size > MAX_NOTICE_PAYLOAD) {
+      payloads.push(`[${parts.join(',')}]`)
+      parts = []
+      bytes = 2
+    }
+    parts.push(text)
+    bytes += size
+  }
+  if (parts.length > 0) payloads.push(`[${parts.join(',')}]`)
+  return payloads
 }

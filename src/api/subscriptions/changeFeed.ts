@@ -97,15 +97,21 @@ export class ChangeFeed {
     return iterator
   }
 
+  /** A payload is a JSON array of notices (noticePayloads), or one notice. */
   private dispatch(payload: string | undefined): void {
     if (!payload) return
-    let notice: ChangeNotice
+    let notices: ChangeNotice[]
     try {
-      notice = JSON.parse(payload) as ChangeNotice
+      const parsed = JSON.parse(payload) as ChangeNotice | ChangeNotice[]
+      notices = Array.isArray(parsed) ? parsed : [parsed]
     } catch (err) {
       this.log?.warn({ err }, 'unreadable change notice ignored')
       return
     }
+    for (const notice of notices) this.deliver(notice)
+  }
+
+  private deliver(notice: ChangeNotice): void {
     for (const s of this.subscribers) {
       if (s.filter.contractId !== notice.k) continue
       if (s.filter.tokenRef !== undefined && notice.r !== s.filter.tokenRef && !notice.b) continue

@@ -7,7 +7,6 @@ import {JobStatus} from "./_jobStatus"
  * enqueue merges (priority max, run-at min, requestVersion + 1); completion only marks DONE when no
  * newer request arrived while the job ran.
  */
-@Index_(["status", "priority", "runAt"], {unique: false})
 @Entity_()
 export class MetadataJob {
     constructor(props?: Partial<MetadataJob>) {
@@ -26,7 +25,6 @@ export class MetadataJob {
     @StringColumn_({nullable: false})
     chain!: string
 
-    @Index_()
     @StringColumn_({nullable: false})
     contractId!: string
 

@@ -7,7 +7,6 @@ import {MetadataStatus} from "./_metadataStatus"
  * Worker-owned metadata of a token (same id as the token). `status` is the outcome of the last
  * fetch; the status a reader sees also depends on the token's job (a queued refresh makes it STALE).
  */
-@Index_(["status", "contract"], {unique: false})
 @Entity_()
 export class TokenMetadata {
     constructor(props?: Partial<TokenMetadata>) {
@@ -74,7 +73,6 @@ export class TokenMetadata {
     @DateTimeColumn_({nullable: true})
     updatedAt!: Date | undefined | null
 
-    @Index_()
     @StringColumn_({nullable: true})
     name!: string | undefined | null
 

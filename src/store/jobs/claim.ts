@@ -1,5 +1,6 @@
 import { SqlExecutor, rows } from '../sql'
 import { ClaimedJob } from '../../core/jobOutcome'
+import { PRIORITY } from '../../core/jobs'
 
 interface ClaimRow {
   id: string
@@ -69,6 +70,16 @@ export async function claimJobs(db: SqlExecutor, workerId: string, limit: number
         ? null
         : { fetchTimeoutMs: r.fetch_timeout_ms ?? 10_000, maxAttempts: r.max_attempts, retryStatuses: r.retry_statuses ?? [], backoffBaseMs: r.backoff_base_ms ?? 1000 },
   }))
+}
+
+/**
+ * Whether a claimed job can have refresh items to start or settle. Refreshes enqueue at
+ * USER_REFRESH and enqueue keeps the highest priority while a job is queued or running, so a job
+ * claimed below it has no item requested before its claim: the claim and the settle skip the
+ * refresh statements for every other job.
+ */
+export function mayBelongToRefresh(job: ClaimedJob): boolean {
+  return job.tokenRef !== null && job.priority >= PRIORITY.USER_REFRESH
 }
 
 /**

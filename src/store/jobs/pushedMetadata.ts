@@ -51,7 +51,7 @@ export async function storePushedMetadata(
     db,
     results.map((r) => r.tokenRef),
   )
-  await writeTokenResults(db, results, now)
+  await writeTokenResults(db, results, now, { stored: prior })
   // pushed images are cached like fetched ones (after token_metadata, as in the workers' settle)
   if (media)
     await queueDocumentMedia(

@@ -13,6 +13,7 @@ import { publishMetadataChanges, readPriorDocuments } from '../metadataChanges'
 import { settleRefreshItems } from '../refreshItems'
 import { settleDeliveries } from './deliverySettle'
 import { SqlExecutor, rows } from '../sql'
+import { mayBelongToRefresh } from './claim'
 
 /**
  * The statements of a worker's settle, in their lock order: the tokens and contracts the outcomes
@@ -50,9 +51,10 @@ export interface OwnedRow {
  * through a trigger, its job; a settle that held the job and then waited for the token (the
  * foreign key check of the metadata row) would deadlock with it. A row locked by someone else
  * (a delete in progress) makes its outcomes lost: the job is deleted with it, or, if the rollback
- * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes.
+ * fails, the job's lease expires and it runs again. Returns the job ids of those outcomes
+ * (`busy`) and the tokens and contracts now locked (`locked`: they exist, and stay until commit).
  */
-export async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<Set<string>> {
+export async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<{ busy: Set<string>; locked: Set<string> }> {
   // media jobs write under no token or contract; a DELIVERY job's contractId is its subscription
   const outcomes = all.filter((o) => o.job.kind !== 'MEDIA' && o.job.kind !== 'DELIVERY')
   const tokens = [...new Set(outcomes.flatMap((o) => (o.job.kind === 'TOKEN' && o.job.tokenRef ? [o.job.tokenRef] : [])))]
@@ -66,11 +68,11 @@ export async function lockSubjects(db: SqlExecutor, all: JobOutcome[]): Promise<
   )
   const got = new Set(locked.map((r) => r.id))
   const rest = [...tokens, ...contracts].filter((id) => !got.has(id))
-  if (rest.length === 0) return new Set()
+  if (rest.length === 0) return { busy: new Set(), locked: got }
   // Missing rows are not busy: a token fetched before it is indexed gets a placeholder row.
   const existing = await rows<{ id: string }>(db, `SELECT id FROM token WHERE id = ANY($1::text[]) UNION ALL SELECT id FROM contract WHERE id = ANY($1::text[])`, [rest])
   const busy = new Set(existing.map((r) => r.id))
-  return new Set(outcomes.filter((o) => busy.has(o.job.contractId) || (o.job.tokenRef !== null && busy.has(o.job.tokenRef))).map((o) => o.job.id))
+  return { busy: new Set(outcomes.filter((o) => busy.has(o.job.contractId) || (o.job.tokenRef !== null && busy.has(o.job.tokenRef))).map((o) => o.job.id)), locked: got }
 }
 
 export async function lockOwnedJobs(db: SqlExecutor, workerId: string, ids: string[]): Promise<Map<string, OwnedRow>> {
@@ -122,9 +124,9 @@ export async function updateJobRows(db: SqlExecutor, ts: Transition[], now: Date
 /**
  * Metadata rows and refresh items: written for final outcomes of the version that ran; then the
  * change notifications they cause (metadata.updated / metadata.failed / refresh.completed) and
- * what delivery jobs sent.
+ * what delivery jobs sent. `locked`: the tokens lockSubjects holds (no placeholder row needed).
  */
-export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date): Promise<void> {
+export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date, locked: ReadonlySet<string>): Promise<void> {
   const tokenRows: (TokenResultRow & { chain: string })[] = []
   const contractRows: ContractResultRow[] = []
   const tokenErrors: (TokenErrorRow & { chain: string })[] = []
@@ -145,14 +147,14 @@ export async function writeResults(db: SqlExecutor, ts: Transition[], now: Date)
     db,
     tokenRows.map((r) => r.tokenRef),
   )
-  await writeTokenResults(db, tokenRows, now)
+  await writeTokenResults(db, tokenRows, now, { stored: prior, indexed: locked })
   await writeTokenErrors(db, tokenErrors, now)
   await writeContractResults(db, contractRows, now)
   await writeContractErrors(db, contractErrors, now)
   const completed = await settleRefreshItems(
     db,
     ts
-      .filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems)
+      .filter((t) => t.outcome.job.kind === 'TOKEN' && t.settlesRefreshItems && mayBelongToRefresh(t.outcome.job))
       .map((t) => ({
         tokenRef: t.outcome.job.tokenRef!,
         claimedVersion: t.outcome.job.claimedVersion,
