@@ -33,15 +33,11 @@ export async function enqueueJobs(db: SqlExecutor, requests: readonly JobRequest
  * RETURNING. Every merged request inserts or updates exactly one row, so the count is theirs.
  */
 export async function enqueueJobsCount(db: SqlExecutor, requests: readonly JobRequest[], now: Date): Promise<number> {
-  const { statement, count } = enqueueStatement(requests, now)
-  if (statement) await db.query(statement.text, statement.params)
-  return count
-}
-
-/** enqueueJobsCount's statement (none for no requests) and the jobs it writes. */
-function enqueueStatement(requests: readonly JobRequest[], now: Date): { statement?: Statement; count: number } {
   const merged = mergeRequests(requests)
-  return merged.length === 0 ? { count: 0 } : { statement: upsertStatement(merged, now), count: merged.length }
+  if (merged.length === 0) return 0
+  const { text, params } = upsertStatement(merged, now)
+  await db.query(text, params)
+  return merged.length
 }
 
 /**
